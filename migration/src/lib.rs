@@ -1,0 +1,44 @@
+//! Schema migrations, run at start-up by `medcredit serve` and `medcredit migrate`, identical on SQLite and
+//! PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_subjects;
+mod m20261125_000002_create_audit_log;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_subjects::Migration),
+            Box::new(m20261125_000002_create_audit_log::Migration),
+        ]
+    }
+}
+
+/// Makes `table` append-only in the database itself, so not even a bug in the service can rewrite history.
+/// Trigger names are `<table>_no_update` / `<table>_no_delete` (SQLite) and `<table>_append_only` (PostgreSQL).
+pub(crate) async fn forbid_update_and_delete(
+    manager: &SchemaManager<'_>,
+    table: &str,
+) -> Result<(), DbErr> {
+    let sql = match manager.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => format!(
+            "CREATE OR REPLACE FUNCTION medcredit_append_only() RETURNS trigger AS $$
+             BEGIN RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END;
+             $$ LANGUAGE plpgsql;
+             CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+             FOR EACH ROW EXECUTE FUNCTION medcredit_append_only();"
+        ),
+        _ => format!(
+            "CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;
+             CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+        ),
+    };
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}

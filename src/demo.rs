@@ -1,0 +1,115 @@
+//! Demo data for `serve --demo`: a handful of subjects of every kind, seeded idempotently through the same use
+//! cases as the API, and one token per role so a new user can curl at once.
+
+use chrono::{Duration, NaiveDate};
+
+use crate::auth::{AuthUser, Role};
+use crate::domain::scoring::SubjectKind;
+use crate::domain::subject::{InsuranceType, Profession};
+use crate::error::ApiError;
+use crate::service::affiliations::{self, NewAffiliation};
+use crate::service::subjects::{self, NewSubject};
+use crate::state::AppState;
+
+pub const DEMO_INSTITUTION: &str = "H37010200001";
+
+fn subject(kind: SubjectKind, code: &str, name: &str) -> NewSubject {
+    NewSubject {
+        kind,
+        code: Some(code.to_string()),
+        name: name.to_string(),
+        region: "370102".to_string(),
+        uscc: None,
+        id_number: None,
+        profession: None,
+        insurance_type: None,
+        level: None,
+        responsible_person: None,
+    }
+}
+
+fn demo_subjects() -> Vec<NewSubject> {
+    let mut list = Vec::new();
+    list.push(NewSubject {
+        uscc: Some("91350100M000100Y43".into()),
+        level: Some("三级甲等".into()),
+        ..subject(
+            SubjectKind::Institution,
+            DEMO_INSTITUTION,
+            "济南市示范人民医院",
+        )
+    });
+    list.push(NewSubject {
+        uscc: Some("92370102MA3M9AG94X".into()),
+        level: Some("二级".into()),
+        ..subject(
+            SubjectKind::Institution,
+            "H37010200002",
+            "历下区示范中医医院",
+        )
+    });
+    for (code, name, id) in [
+        ("D370102000001", "张三", "11010519491231002X"),
+        ("D370102000002", "王小明", "440524188001010014"),
+    ] {
+        list.push(NewSubject {
+            id_number: Some(id.into()),
+            profession: Some(Profession::Physician),
+            ..subject(SubjectKind::Practitioner, code, name)
+        });
+    }
+    list.push(NewSubject {
+        uscc: Some("91350100M000100Y43".into()),
+        responsible_person: Some("D370102000002".into()),
+        ..subject(SubjectKind::Pharmacy, "P37010200001", "泉城示范大药房")
+    });
+    list.push(NewSubject {
+        code: None,
+        id_number: Some("11010519491231002X".into()),
+        insurance_type: Some(InsuranceType::Employee),
+        ..subject(SubjectKind::Insured, "", "李四")
+    });
+    list
+}
+
+/// Seeds the demo subjects; those already there are left as they are.
+pub async fn seed(state: &AppState) -> Result<(), ApiError> {
+    let actor = AuthUser {
+        sub: "demo-seed".into(),
+        role: Role::Admin,
+        org: None,
+        request_id: "demo-seed".into(),
+    };
+    for input in demo_subjects() {
+        match subjects::create(state, &actor, input).await {
+            Ok(_) | Err(ApiError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let affiliation = NewAffiliation {
+        institution_code: DEMO_INSTITUTION.into(),
+        valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).expect("valid date"),
+        valid_to: None,
+    };
+    match affiliations::create(state, &actor, "D370102000001", affiliation).await {
+        Ok(_) | Err(ApiError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// One token per role, valid for a day; the hospital token belongs to the demo institution.
+pub fn tokens(state: &AppState) -> Vec<(Role, String)> {
+    Role::ALL
+        .iter()
+        .map(|&role| {
+            let org = (role == Role::Hospital).then_some(DEMO_INSTITUTION);
+            let token = state.jwt.mint(
+                role,
+                &format!("demo-{}", role.as_str()),
+                org,
+                Duration::days(1),
+            );
+            (role, token)
+        })
+        .collect()
+}

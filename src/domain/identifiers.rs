@@ -1,0 +1,191 @@
+//! Identifier rules of DESIGN §2: the two national check-digit algorithms (GB 32100 USCC, GB 11643 resident ID)
+//! and the simple format checks. Code patterns are configuration (see `config.rs`); check digits never change.
+
+use chrono::NaiveDate;
+
+const USCC_CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK: &[u8] = b"10X98765432";
+
+/// Unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters of a 31-letter alphabet,
+/// the last one a mod-31 check character.
+pub fn validate_uscc(code: &str) -> Result<(), String> {
+    let bytes = code.as_bytes();
+    if bytes.len() != 18 {
+        return Err("must be 18 characters".into());
+    }
+    let mut values = [0u32; 18];
+    for (i, b) in bytes.iter().enumerate() {
+        match USCC_CHARSET.iter().position(|c| c == b) {
+            Some(v) => values[i] = v as u32,
+            None => return Err(format!("character {} is not allowed in a USCC", i + 1)),
+        }
+    }
+    let sum: u32 = USCC_WEIGHTS
+        .iter()
+        .zip(values.iter())
+        .map(|(w, v)| w * v)
+        .sum();
+    let expected = (31 - sum % 31) % 31;
+    if values[17] != expected {
+        return Err("check character does not match (GB 32100)".into());
+    }
+    Ok(())
+}
+
+/// Resident identity number (公民身份号码, GB 11643-1999): 17 digits, a mod-11 check character, and digits 7–14
+/// a real birth date that is not in the future. Returns the birth date.
+pub fn validate_id_number(id: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let bytes = id.as_bytes();
+    if bytes.len() != 18 {
+        return Err("must be 18 characters".into());
+    }
+    if !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return Err("the first 17 characters must be digits".into());
+    }
+    let sum: u32 = ID_WEIGHTS
+        .iter()
+        .zip(bytes.iter())
+        .map(|(w, b)| w * u32::from(b - b'0'))
+        .sum();
+    if bytes[17] != ID_CHECK[(sum % 11) as usize] {
+        return Err("check character does not match (GB 11643)".into());
+    }
+    let birth = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d")
+        .map_err(|_| "digits 7–14 are not a real birth date".to_string())?;
+    if birth > today {
+        return Err("birth date is in the future".into());
+    }
+    Ok(birth)
+}
+
+/// Administrative division code (行政区划代码, `admdvs`): six digits.
+pub fn validate_region(region: &str) -> Result<(), String> {
+    if region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err("must be a 6-digit administrative division code".into())
+    }
+}
+
+/// Names are trimmed by the caller; here only the length rule (1–100 characters, not bytes).
+pub fn validate_name(name: &str) -> Result<(), String> {
+    let n = name.chars().count();
+    if (1..=100).contains(&n) {
+        Ok(())
+    } else {
+        Err("must be 1 to 100 characters".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID_USCC: [&str; 2] = ["91350100M000100Y43", "92370102MA3M9AG94X"];
+    const VALID_IDS: [&str; 2] = ["11010519491231002X", "440524188001010014"];
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    /// Every string that differs from `s` in exactly one position, drawn from `alphabet`.
+    fn single_mutations(s: &str, alphabet: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        for i in 0..s.len() {
+            for &c in alphabet {
+                if s.as_bytes()[i] != c {
+                    let mut b = s.as_bytes().to_vec();
+                    b[i] = c;
+                    out.push(String::from_utf8(b).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn design_examples_of_uscc_are_valid() {
+        for code in VALID_USCC {
+            assert_eq!(validate_uscc(code), Ok(()), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_single_character_change_of_a_uscc_fails() {
+        for code in VALID_USCC {
+            for bad in single_mutations(code, USCC_CHARSET) {
+                assert!(validate_uscc(&bad).is_err(), "{bad} should fail");
+            }
+        }
+    }
+
+    #[test]
+    fn uscc_rejects_wrong_length_and_letters_outside_the_alphabet() {
+        assert!(validate_uscc("91350100M000100Y4").is_err());
+        assert!(validate_uscc("91350100M000100Y433").is_err());
+        assert!(validate_uscc("91350100I000100Y43").is_err()); // I is not in the alphabet
+        assert!(validate_uscc("91350100m000100Y43").is_err());
+    }
+
+    #[test]
+    fn design_examples_of_id_numbers_are_valid() {
+        assert_eq!(
+            validate_id_number(VALID_IDS[0], today()),
+            Ok(NaiveDate::from_ymd_opt(1949, 12, 31).unwrap())
+        );
+        assert!(validate_id_number(VALID_IDS[1], today()).is_ok());
+    }
+
+    #[test]
+    fn every_single_character_change_of_an_id_number_fails() {
+        for id in VALID_IDS {
+            for bad in single_mutations(id, b"0123456789X") {
+                assert!(
+                    validate_id_number(&bad, today()).is_err(),
+                    "{bad} should fail"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn id_number_needs_a_real_past_birth_date() {
+        // Check digits are correct for both; the dates are not acceptable.
+        let feb30 = with_check("11010519490230001");
+        assert!(
+            validate_id_number(&feb30, today())
+                .unwrap_err()
+                .contains("birth date")
+        );
+        let future = with_check("11010520991231001");
+        assert!(
+            validate_id_number(&future, today())
+                .unwrap_err()
+                .contains("future")
+        );
+    }
+
+    fn with_check(first17: &str) -> String {
+        let sum: u32 = ID_WEIGHTS
+            .iter()
+            .zip(first17.bytes())
+            .map(|(w, b)| w * u32::from(b - b'0'))
+            .sum();
+        format!("{first17}{}", ID_CHECK[(sum % 11) as usize] as char)
+    }
+
+    #[test]
+    fn region_and_name_rules() {
+        assert!(validate_region("370102").is_ok());
+        assert!(validate_region("37010").is_err());
+        assert!(validate_region("37010a").is_err());
+        assert!(validate_name("济南市第一人民医院").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name(&"医".repeat(100)).is_ok());
+        assert!(validate_name(&"医".repeat(101)).is_err());
+    }
+}

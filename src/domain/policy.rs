@@ -1,0 +1,686 @@
+//! The policy table: every tunable number of credit supervision in one versioned value.
+//!
+//! Regions adapt the national defaults (医保发〔2024〕23号, 《医疗保障基金使用监督管理条例》) by storing
+//! partial JSON overrides; [`Policy::from_json_overrides`] lays them over [`Policy::default`] so a stored
+//! override survives the addition of new fields. Validation lets a region narrow statutory ranges but never
+//! widen them: the six-month cap on practitioner suspensions and the 3–12 months / 2–5× of 条例 art. 41 are
+//! law, not preference.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// Hard ceiling on a practitioner suspension (暂停医保支付资格), whatever a region configures.
+pub const MAX_SUSPENSION_MONTHS_CEILING: u32 = 6;
+/// 条例 art. 41: networked settlement of an insured person is suspended for 3 to 12 months…
+pub const STATUTORY_SETTLEMENT_SUSPENSION_MIN_MONTHS: u32 = 3;
+pub const STATUTORY_SETTLEMENT_SUSPENSION_MAX_MONTHS: u32 = 12;
+/// …and fined 2 to 5 times the amount obtained by fraud (arts. 40–41).
+pub const STATUTORY_FINE_MULTIPLE_MIN: u32 = 2;
+pub const STATUTORY_FINE_MULTIPLE_MAX: u32 = 5;
+
+/// A string that names no variant of one of the domain enums (shared by every `FromStr` here).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{value}`, expected one of: {}", .expected.join(", "))]
+pub struct UnknownVariant {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: &'static [&'static str],
+}
+
+/// Declares a fieldless enum whose wire form, `as_str`, `Display` and `FromStr` are one table, so the
+/// JSON, the database column and error messages can never spell a variant differently. `$text` is a
+/// `tt`, not a `literal`: utoipa does not see through the invisible group a `literal` fragment becomes
+/// and would document the Rust variant names instead of the wire names.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* pub enum $name:ident as $what:literal {
+        $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::policy::UnknownVariant;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    $crate::domain::policy::UnknownVariant {
+                        what: $what,
+                        value: s.to_owned(),
+                        expected: &[$($text),+],
+                    }
+                })
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum! {
+    /// Seriousness tier of a violation; it selects the default point range. Ordered from minor up.
+    #[derive(PartialOrd, Ord)]
+    pub enum Severity as "severity" {
+        Minor = "minor",
+        General = "general",
+        Serious = "serious",
+        VerySerious = "very_serious",
+    }
+}
+
+/// Which point system a subject is measured on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// Practitioners: points accumulate upwards towards 12 within a year.
+    Twelve,
+    /// Institutions and pharmacies: a score counts down from 100.
+    Hundred,
+}
+
+/// Inclusive point range of one severity tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PointsRange {
+    pub min: u32,
+    pub max: u32,
+}
+
+const fn range(min: u32, max: u32) -> PointsRange {
+    PointsRange { min, max }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityRanges {
+    pub minor: PointsRange,
+    pub general: PointsRange,
+    pub serious: PointsRange,
+    pub very_serious: PointsRange,
+}
+
+impl SeverityRanges {
+    pub fn get(&self, severity: Severity) -> PointsRange {
+        match severity {
+            Severity::Minor => self.minor,
+            Severity::General => self.general,
+            Severity::Serious => self.serious,
+            Severity::VerySerious => self.very_serious,
+        }
+    }
+
+    fn validate(&self, field: &str, ceiling: u32) -> Result<(), String> {
+        let mut previous: Option<PointsRange> = None;
+        for &severity in Severity::ALL {
+            let r = self.get(severity);
+            if r.min == 0 || r.min > r.max || r.max > ceiling {
+                return Err(format!(
+                    "{field}.{severity} must satisfy 1 <= min <= max <= {ceiling}"
+                ));
+            }
+            // Tiers may touch or overlap (regions differ); a graver tier worth less may not.
+            if previous.is_some_and(|prev| r.min < prev.min || r.max < prev.max) {
+                return Err(format!(
+                    "{field}.{severity} must not be below the tier before it"
+                ));
+            }
+            previous = Some(r);
+        }
+        Ok(())
+    }
+}
+
+/// One rung of the suspension ladder: from `points` accumulated in a year, suspend for `months`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspensionStep {
+    pub points: u32,
+    pub months: u32,
+}
+
+/// Practitioners' 12-point system (医保发〔2024〕23号).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PractitionerPolicy {
+    pub annual_points: u32,
+    pub suspension_thresholds: Vec<SuspensionStep>,
+    pub max_suspension_months: u32,
+    pub termination_points: u32,
+    pub ban_years_accumulated: u32,
+    pub ban_years_single_event: u32,
+    pub severity_points: SeverityRanges,
+}
+
+impl Default for PractitionerPolicy {
+    fn default() -> Self {
+        let step = |points, months| SuspensionStep { points, months };
+        PractitionerPolicy {
+            annual_points: 12,
+            suspension_thresholds: vec![step(9, 1), step(10, 2), step(11, 3)],
+            max_suspension_months: MAX_SUSPENSION_MONTHS_CEILING,
+            termination_points: 12,
+            ban_years_accumulated: 1,
+            ban_years_single_event: 3,
+            severity_points: SeverityRanges {
+                minor: range(1, 3),
+                general: range(4, 6),
+                serious: range(7, 9),
+                very_serious: range(10, 12),
+            },
+        }
+    }
+}
+
+/// Institutions and pharmacies: a yearly score counted down from `base_score`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrganisationPolicy {
+    pub base_score: u32,
+    pub grade_a_min: u32,
+    pub grade_b_min: u32,
+    pub grade_c_min: u32,
+    /// Bonus points (信用承诺, commendations) counted per cycle. 10 lets good conduct lift an organisation
+    /// by one grade band but never hide a very serious deduction (21–40).
+    pub bonus_cap: u32,
+    pub severity_points: SeverityRanges,
+}
+
+impl Default for OrganisationPolicy {
+    fn default() -> Self {
+        OrganisationPolicy {
+            base_score: 100,
+            grade_a_min: 90,
+            grade_b_min: 80,
+            grade_c_min: 65,
+            bonus_cap: 10,
+            severity_points: SeverityRanges {
+                minor: range(1, 5),
+                general: range(6, 10),
+                serious: range(11, 20),
+                very_serious: range(21, 40),
+            },
+        }
+    }
+}
+
+/// Insured persons (条例 art. 41): no points, but settlement suspension and fines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct InsuredPolicy {
+    pub settlement_suspension_min_months: u32,
+    pub settlement_suspension_max_months: u32,
+    pub fine_multiple_min: u32,
+    pub fine_multiple_max: u32,
+    /// Fraud strictly above this black-lists the person automatically. 10,000 yuan (a fifth of the
+    /// major-case line) spares one-off misuse of a relative's card but catches card cash-out (套现) rings.
+    pub blacklist_fraud_fen: i64,
+}
+
+impl Default for InsuredPolicy {
+    fn default() -> Self {
+        InsuredPolicy {
+            settlement_suspension_min_months: STATUTORY_SETTLEMENT_SUSPENSION_MIN_MONTHS,
+            settlement_suspension_max_months: STATUTORY_SETTLEMENT_SUSPENSION_MAX_MONTHS,
+            fine_multiple_min: STATUTORY_FINE_MULTIPLE_MIN,
+            fine_multiple_max: STATUTORY_FINE_MULTIPLE_MAX,
+            blacklist_fraud_fen: 1_000_000,
+        }
+    }
+}
+
+impl InsuredPolicy {
+    pub fn is_blacklist_fraud(&self, amount_fen: i64) -> bool {
+        amount_fen > self.blacklist_fraud_fen
+    }
+}
+
+/// Case handling (seed 002: 重大案件 above 50,000 yuan, reported within 2 working days).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CasePolicy {
+    pub major_case_fen: i64,
+    pub report_due_working_days: u32,
+    pub appeal_window_days: u32,
+}
+
+impl Default for CasePolicy {
+    fn default() -> Self {
+        CasePolicy {
+            major_case_fen: 5_000_000,
+            report_due_working_days: 2,
+            appeal_window_days: 15,
+        }
+    }
+}
+
+impl CasePolicy {
+    /// "超过5万元": strictly more than the line is major.
+    pub fn is_major_amount(&self, amount_fen: i64) -> bool {
+        amount_fen > self.major_case_fen
+    }
+}
+
+/// Red/black lists and credit repair (信用修复). Repair periods are months of publication before a
+/// subject may apply; for general and serious cases the decision picks a value inside min..=max.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListPolicy {
+    pub blacklist_years: u32,
+    /// Seed 002: an institution whose agreement was terminated may not apply again for 3 years.
+    pub agreement_termination_ban_years: u32,
+    pub red_list_years: u32,
+    pub repair_min_months_minor: u32,
+    pub repair_min_months_general: u32,
+    pub repair_max_months_general: u32,
+    pub repair_min_months_serious: u32,
+    pub repair_max_months_serious: u32,
+    pub repair_decision_working_days: u32,
+}
+
+impl Default for ListPolicy {
+    fn default() -> Self {
+        ListPolicy {
+            blacklist_years: 3,
+            agreement_termination_ban_years: 3,
+            red_list_years: 2,
+            repair_min_months_minor: 3,
+            repair_min_months_general: 3,
+            repair_max_months_general: 12,
+            repair_min_months_serious: 12,
+            repair_max_months_serious: 36,
+            repair_decision_working_days: 15,
+        }
+    }
+}
+
+impl ListPolicy {
+    /// Publication months (inclusive) before repair may be applied for. Very serious cases end on the
+    /// black list (严重失信), whose period is the serious one.
+    pub fn repair_publication_months(&self, severity: Severity) -> (u32, u32) {
+        match severity {
+            Severity::Minor => (self.repair_min_months_minor, self.repair_min_months_minor),
+            Severity::General => (
+                self.repair_min_months_general,
+                self.repair_max_months_general,
+            ),
+            _ => (
+                self.repair_min_months_serious,
+                self.repair_max_months_serious,
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Stored beside each decision so a past sanction can be explained with the numbers then in force.
+    pub version: String,
+    pub practitioner: PractitionerPolicy,
+    pub organisation: OrganisationPolicy,
+    pub insured: InsuredPolicy,
+    pub cases: CasePolicy,
+    pub lists: ListPolicy,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            version: "2024-default".to_owned(),
+            practitioner: PractitionerPolicy::default(),
+            organisation: OrganisationPolicy::default(),
+            insured: InsuredPolicy::default(),
+            cases: CasePolicy::default(),
+            lists: ListPolicy::default(),
+        }
+    }
+}
+
+/// Names in messages come from the expressions themselves, minus `self.`, so they are the JSON paths.
+macro_rules! check {
+    (positive: $($v:expr),+ $(,)?) => {$(
+        if $v == 0 {
+            return Err(format!("{} must be at least 1", stringify!($v).trim_start_matches("self.")));
+        }
+    )+};
+    (ordered: $($low:expr => $high:expr),+ $(,)?) => {$(
+        if $low > $high {
+            let (low, high) = (stringify!($low), stringify!($high));
+            return Err(format!("{} ({}) must not exceed {} ({})",
+                low.trim_start_matches("self."), $low, high.trim_start_matches("self."), $high));
+        }
+    )+};
+}
+
+impl Policy {
+    /// Default point range of a severity on a scale: the range the approver must pick inside.
+    pub fn default_points_range(&self, severity: Severity, scale: Scale) -> (u32, u32) {
+        let r = match scale {
+            Scale::Twelve => self.practitioner.severity_points.get(severity),
+            Scale::Hundred => self.organisation.severity_points.get(severity),
+        };
+        (r.min, r.max)
+    }
+
+    /// Checks internal consistency; the message names the first offending field.
+    pub fn validate(&self) -> Result<(), String> {
+        let version = self.version.as_str();
+        if version.is_empty() || version.len() > 64 || version.trim() != version {
+            return Err("version must be 1-64 characters without surrounding spaces".into());
+        }
+        check!(positive:
+            self.practitioner.annual_points, self.practitioner.termination_points,
+            self.practitioner.max_suspension_months, self.practitioner.ban_years_accumulated,
+            self.organisation.base_score, self.organisation.grade_c_min,
+            self.cases.report_due_working_days, self.cases.appeal_window_days,
+            self.lists.blacklist_years, self.lists.agreement_termination_ban_years,
+            self.lists.red_list_years, self.lists.repair_decision_working_days,
+        );
+        check!(ordered:
+            self.practitioner.termination_points => self.practitioner.annual_points,
+            self.practitioner.max_suspension_months => MAX_SUSPENSION_MONTHS_CEILING,
+            self.practitioner.ban_years_accumulated => self.practitioner.ban_years_single_event,
+            self.organisation.bonus_cap => self.organisation.base_score,
+            self.organisation.grade_a_min => self.organisation.base_score,
+            STATUTORY_SETTLEMENT_SUSPENSION_MIN_MONTHS => self.insured.settlement_suspension_min_months,
+            self.insured.settlement_suspension_min_months => self.insured.settlement_suspension_max_months,
+            self.insured.settlement_suspension_max_months => STATUTORY_SETTLEMENT_SUSPENSION_MAX_MONTHS,
+            STATUTORY_FINE_MULTIPLE_MIN => self.insured.fine_multiple_min,
+            self.insured.fine_multiple_min => self.insured.fine_multiple_max,
+            self.insured.fine_multiple_max => STATUTORY_FINE_MULTIPLE_MAX,
+            self.lists.repair_min_months_minor => self.lists.repair_min_months_general,
+            self.lists.repair_min_months_general => self.lists.repair_max_months_general,
+            self.lists.repair_min_months_general => self.lists.repair_min_months_serious,
+            self.lists.repair_max_months_general => self.lists.repair_max_months_serious,
+            self.lists.repair_min_months_serious => self.lists.repair_max_months_serious,
+        );
+        let (o, p) = (&self.organisation, &self.practitioner);
+        if !(o.grade_c_min < o.grade_b_min && o.grade_b_min < o.grade_a_min) {
+            return Err("organisation grades need grade_c_min < grade_b_min < grade_a_min".into());
+        }
+        for (i, step) in p.suspension_thresholds.iter().enumerate() {
+            let bad = |what: &str| Err(format!("practitioner.suspension_thresholds[{i}] {what}"));
+            if step.points == 0 || step.points >= p.termination_points {
+                return bad("points must be at least 1 and below termination_points");
+            }
+            if step.months == 0 || step.months > p.max_suspension_months {
+                return bad("months must be between 1 and max_suspension_months");
+            }
+            let previous = i.checked_sub(1).map(|j| &p.suspension_thresholds[j]);
+            if previous.is_some_and(|prev| step.points <= prev.points || step.months < prev.months)
+            {
+                return bad("must have more points and no fewer months than the step before");
+            }
+        }
+        p.severity_points
+            .validate("practitioner.severity_points", p.annual_points)?;
+        o.severity_points
+            .validate("organisation.severity_points", o.base_score)?;
+        if self.insured.blacklist_fraud_fen <= 0 || self.cases.major_case_fen <= 0 {
+            return Err(
+                "insured.blacklist_fraud_fen and cases.major_case_fen must be positive".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by
+    /// key; arrays (the suspension ladder) and scalars replace the default wholesale.
+    pub fn from_json_overrides(json: &str) -> Result<Policy, String> {
+        let patch: Value =
+            serde_json::from_str(json).map_err(|e| format!("policy is not valid JSON: {e}"))?;
+        if !patch.is_object() {
+            return Err("policy overrides must be a JSON object".into());
+        }
+        let mut merged = serde_json::to_value(Policy::default()).map_err(|e| e.to_string())?;
+        merge(&mut merged, patch, "")?;
+        let policy: Policy =
+            serde_json::from_value(merged).map_err(|e| format!("invalid policy: {e}"))?;
+        policy.validate()?;
+        Ok(policy)
+    }
+}
+
+/// Overlays `patch` onto `base`. The default serialises every field, so a key missing from `base` is an
+/// unknown field; catching it and type mismatches here keeps the field's path in the message, which
+/// serde's error on the merged value would have lost.
+fn merge(base: &mut Value, patch: Value, path: &str) -> Result<(), String> {
+    if kind(base) != kind(&patch) {
+        return Err(format!("{path} must be {}", kind(base)));
+    }
+    match (base, patch) {
+        (Value::Object(fields), Value::Object(patch)) => {
+            for (key, value) in patch {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let Some(slot) = fields.get_mut(&key) else {
+                    return Err(format!("unknown policy field `{child}`"));
+                };
+                merge(slot, value, &child)?;
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+    Ok(())
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Number(n) if n.is_u64() => "a non-negative integer",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+        _ => "something else",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The versioned defaults as an administrator sees them; changing one is a policy decision, so it
+    /// must show up here too.
+    const DEFAULT_JSON: &str = r#"{"version": "2024-default",
+        "practitioner": {"annual_points": 12, "max_suspension_months": 6, "termination_points": 12,
+            "ban_years_accumulated": 1, "ban_years_single_event": 3,
+            "suspension_thresholds": [{"points": 9, "months": 1}, {"points": 10, "months": 2}, {"points": 11, "months": 3}],
+            "severity_points": {"minor": {"min": 1, "max": 3}, "general": {"min": 4, "max": 6},
+                "serious": {"min": 7, "max": 9}, "very_serious": {"min": 10, "max": 12}}},
+        "organisation": {"base_score": 100, "grade_a_min": 90, "grade_b_min": 80, "grade_c_min": 65, "bonus_cap": 10,
+            "severity_points": {"minor": {"min": 1, "max": 5}, "general": {"min": 6, "max": 10},
+                "serious": {"min": 11, "max": 20}, "very_serious": {"min": 21, "max": 40}}},
+        "insured": {"settlement_suspension_min_months": 3, "settlement_suspension_max_months": 12,
+            "fine_multiple_min": 2, "fine_multiple_max": 5, "blacklist_fraud_fen": 1000000},
+        "cases": {"major_case_fen": 5000000, "report_due_working_days": 2, "appeal_window_days": 15},
+        "lists": {"blacklist_years": 3, "agreement_termination_ban_years": 3, "red_list_years": 2,
+            "repair_min_months_minor": 3, "repair_min_months_general": 3, "repair_max_months_general": 12,
+            "repair_min_months_serious": 12, "repair_max_months_serious": 36, "repair_decision_working_days": 15}}"#;
+
+    #[test]
+    fn defaults_are_the_documented_numbers_and_valid() {
+        let expected: Value = serde_json::from_str(DEFAULT_JSON).unwrap();
+        assert_eq!(serde_json::to_value(Policy::default()).unwrap(), expected);
+        assert_eq!(Policy::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn default_point_ranges_follow_the_tiers() {
+        let p = &Policy::default();
+        let on = |scale| {
+            Severity::ALL
+                .iter()
+                .map(move |&s| p.default_points_range(s, scale))
+        };
+        let twelve: Vec<_> = on(Scale::Twelve).collect();
+        assert_eq!(twelve, [(1, 3), (4, 6), (7, 9), (10, 12)]);
+        let hundred: Vec<_> = on(Scale::Hundred).collect();
+        assert_eq!(hundred, [(1, 5), (6, 10), (11, 20), (21, 40)]);
+        assert!(Severity::Minor < Severity::VerySerious);
+    }
+
+    #[test]
+    fn statutory_line_helpers_are_strict() {
+        let p = Policy::default();
+        assert!(!p.cases.is_major_amount(5_000_000));
+        assert!(p.cases.is_major_amount(5_000_001));
+        assert!(!p.insured.is_blacklist_fraud(1_000_000));
+        assert!(p.insured.is_blacklist_fraud(1_000_001));
+    }
+
+    #[test]
+    fn repair_periods_by_severity() {
+        let l = ListPolicy::default();
+        assert_eq!(l.repair_publication_months(Severity::Minor), (3, 3));
+        assert_eq!(l.repair_publication_months(Severity::General), (3, 12));
+        assert_eq!(l.repair_publication_months(Severity::Serious), (12, 36));
+        assert_eq!(l.repair_publication_months(Severity::VerySerious), (12, 36));
+    }
+
+    #[test]
+    fn full_policy_round_trips_through_json() {
+        let p = Policy::default();
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
+        assert_eq!(Policy::from_json_overrides(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn empty_override_is_the_default() {
+        assert_eq!(
+            Policy::from_json_overrides("{}").unwrap(),
+            Policy::default()
+        );
+    }
+
+    #[test]
+    fn partial_override_keeps_sibling_fields() {
+        let p = Policy::from_json_overrides(
+            r#"{"version": "2026-sd", "organisation": {"bonus_cap": 5, "severity_points": {"minor": {"min": 2, "max": 4}}},
+                "practitioner": {"suspension_thresholds": [{"points": 9, "months": 2}, {"points": 11, "months": 6}]}}"#,
+        )
+        .unwrap();
+        let d = Policy::default();
+        assert_eq!(p.version, "2026-sd");
+        assert_eq!(p.organisation.bonus_cap, 5);
+        assert_eq!(p.organisation.grade_a_min, d.organisation.grade_a_min);
+        assert_eq!(
+            p.organisation.severity_points.minor,
+            PointsRange { min: 2, max: 4 }
+        );
+        assert_eq!(
+            p.organisation.severity_points.general,
+            d.organisation.severity_points.general
+        );
+        // Arrays replace rather than merge: the ladder is one rule, not independent rungs.
+        assert_eq!(p.practitioner.suspension_thresholds.len(), 2);
+        assert_eq!(
+            p.practitioner.suspension_thresholds[1],
+            SuspensionStep {
+                points: 11,
+                months: 6
+            }
+        );
+        assert_eq!(p.insured, d.insured);
+        assert_eq!(p.lists, d.lists);
+    }
+
+    #[test]
+    fn direct_deserialisation_of_partial_json_uses_defaults() {
+        let p: Policy = serde_json::from_str(r#"{"cases": {"appeal_window_days": 30}}"#).unwrap();
+        assert_eq!(p.cases.appeal_window_days, 30);
+        assert_eq!(p.cases.major_case_fen, 5_000_000);
+        assert!(serde_json::from_str::<Policy>(r#"{"cases": {"nope": 1}}"#).is_err());
+    }
+
+    /// One case per line: `override JSON => expected part of the error`. A text table because rustfmt
+    /// would spread an array of long tuples over five times as many lines.
+    const REJECTED: &str = r#"
+        []                                                   => must be a JSON object
+        {                                                    => not valid JSON
+        {"colour": 1}                                        => unknown policy field `colour`
+        {"practitioner": {"annual_pints": 1}}                => unknown policy field `practitioner.annual_pints`
+        {"practitioner": {"annual_points": "12"}}            => practitioner.annual_points must be a non-negative integer
+        {"cases": {"major_case_fen": -1}}                    => cases.major_case_fen must be a non-negative integer
+        {"insured": {"fine_multiple_max": 2.5}}              => insured.fine_multiple_max must be a non-negative integer
+        {"cases": {"appeal_window_days": null}}              => cases.appeal_window_days must be a non-negative integer
+        {"version": 2}                                       => version must be a string
+        {"lists": 3}                                         => lists must be an object
+        {"practitioner": {"suspension_thresholds": {}}}      => practitioner.suspension_thresholds must be an array
+        {"practitioner": {"suspension_thresholds": [{"points": 9}]}} => missing field `months`
+        {"practitioner": {"annual_points": 5000000000}}      => invalid policy
+        {"version": ""}                                      => version must be 1-64
+        {"version": " v1"}                                   => version must be 1-64
+        {"practitioner": {"max_suspension_months": 7}}       => practitioner.max_suspension_months (7) must not exceed MAX_SUSPENSION_MONTHS_CEILING (6)
+        {"practitioner": {"max_suspension_months": 0}}       => practitioner.max_suspension_months must be at least 1
+        {"practitioner": {"max_suspension_months": 2}}       => suspension_thresholds[2] months must be between 1 and max_suspension_months
+        {"practitioner": {"termination_points": 13}}         => practitioner.termination_points (13) must not exceed practitioner.annual_points (12)
+        {"practitioner": {"suspension_thresholds": [{"points": 12, "months": 3}]}} => suspension_thresholds[0] points
+        {"practitioner": {"suspension_thresholds": [{"points": 0, "months": 3}]}}  => suspension_thresholds[0] points
+        {"practitioner": {"suspension_thresholds": [{"points": 9, "months": 0}]}}  => suspension_thresholds[0] months
+        {"practitioner": {"suspension_thresholds": [{"points": 10, "months": 1}, {"points": 9, "months": 2}]}} => [1] must have more points
+        {"practitioner": {"suspension_thresholds": [{"points": 9, "months": 3}, {"points": 10, "months": 2}]}} => no fewer months
+        {"practitioner": {"ban_years_single_event": 0}}      => practitioner.ban_years_accumulated (1) must not exceed practitioner.ban_years_single_event (0)
+        {"practitioner": {"severity_points": {"minor": {"min": 4, "max": 3}}}}        => practitioner.severity_points.minor must satisfy
+        {"practitioner": {"severity_points": {"very_serious": {"min": 10, "max": 13}}}} => <= 12
+        {"practitioner": {"severity_points": {"serious": {"min": 1, "max": 9}}}}      => practitioner.severity_points.serious must not be below
+        {"organisation": {"grade_b_min": 90}}                => grade_c_min < grade_b_min < grade_a_min
+        {"organisation": {"grade_c_min": 85}}                => grade_c_min < grade_b_min < grade_a_min
+        {"organisation": {"grade_c_min": 0}}                 => organisation.grade_c_min must be at least 1
+        {"organisation": {"grade_a_min": 101}}               => organisation.grade_a_min (101) must not exceed organisation.base_score (100)
+        {"organisation": {"bonus_cap": 101}}                 => organisation.bonus_cap (101) must not exceed
+        {"organisation": {"severity_points": {"minor": {"min": 0, "max": 5}}}} => organisation.severity_points.minor must satisfy
+        {"insured": {"settlement_suspension_min_months": 2}} => STATUTORY_SETTLEMENT_SUSPENSION_MIN_MONTHS (3) must not exceed
+        {"insured": {"settlement_suspension_max_months": 13}} => insured.settlement_suspension_max_months (13) must not exceed
+        {"insured": {"fine_multiple_min": 6}}                => insured.fine_multiple_min (6) must not exceed insured.fine_multiple_max (5)
+        {"insured": {"blacklist_fraud_fen": 0}}              => must be positive
+        {"cases": {"major_case_fen": 0}}                     => must be positive
+        {"cases": {"report_due_working_days": 0}}            => cases.report_due_working_days must be at least 1
+        {"lists": {"repair_max_months_general": 2}}          => lists.repair_min_months_general (3) must not exceed lists.repair_max_months_general (2)
+        {"lists": {"repair_min_months_serious": 40}}         => lists.repair_min_months_serious (40) must not exceed
+    "#;
+
+    #[test]
+    fn bad_overrides_are_rejected_naming_the_field() {
+        for line in REJECTED.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (json, expected) = line.rsplit_once(" => ").unwrap();
+            let err = Policy::from_json_overrides(json.trim()).expect_err(json);
+            assert!(
+                err.contains(expected),
+                "{json}: got `{err}`, want `{expected}`"
+            );
+        }
+    }
+
+    #[test]
+    fn narrower_statutory_ranges_are_accepted() {
+        let p = Policy::from_json_overrides(
+            r#"{"insured": {"settlement_suspension_min_months": 6, "fine_multiple_min": 3},
+                "practitioner": {"max_suspension_months": 3}}"#,
+        )
+        .unwrap();
+        assert_eq!(p.insured.settlement_suspension_min_months, 6);
+        assert_eq!(p.practitioner.max_suspension_months, 3);
+    }
+}

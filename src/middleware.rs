@@ -1,0 +1,61 @@
+//! Cross-cutting HTTP behaviour: request ids and the guarantee that every error response is problem+json.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::error::{PROBLEM_JSON, problem_response, slug_for_status};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id set (or accepted from the client) by `SetRequestIdLayer`.
+pub fn request_id(parts: &Parts) -> String {
+    parts
+        .headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+/// Errors produced outside our handlers (405 from the router, 408 from the timeout layer, 413 from the body
+/// limit, 500 from the panic catcher) arrive bare; this rewrites them as problem+json, keeping their headers.
+pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.as_u16() < 400 || is_problem(&response) {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let mut problem = problem_response(status, slug_for_status(status), detail_for(status), None);
+    for (name, value) in parts.headers.iter() {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
+}
+
+fn is_problem(response: &Response<Body>) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+}
+
+fn detail_for(status: StatusCode) -> String {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed on this resource".into(),
+        StatusCode::REQUEST_TIMEOUT => "the request took too long and was abandoned".into(),
+        StatusCode::PAYLOAD_TOO_LARGE => "request body exceeds the 1 MiB limit".into(),
+        StatusCode::NOT_FOUND => "no such resource".into(),
+        StatusCode::INTERNAL_SERVER_ERROR => {
+            "an internal error occurred; it has been logged".into()
+        }
+        other => other.canonical_reason().unwrap_or("error").to_string(),
+    }
+}

@@ -1,0 +1,103 @@
+//! Keyset pagination shared by every list: `limit` (default 50, max 500) and an opaque `cursor` that encodes the
+//! last id seen, so pages stay stable while rows are appended.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 500;
+
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    pub limit: u64,
+    /// Rows with an id greater than this come next.
+    pub after: i64,
+}
+
+impl PageRequest {
+    pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::validation(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        let after = match cursor {
+            None | Some("") => 0,
+            Some(text) => decode(text)
+                .ok_or_else(|| ApiError::validation("cursor", "is not a cursor from this API"))?,
+        };
+        Ok(Self { limit, after })
+    }
+
+    /// Fetch one row more than the page holds, to know whether another page follows.
+    pub fn fetch_limit(&self) -> u64 {
+        self.limit + 1
+    }
+
+    /// Trims the extra row and builds the page; `id_of` gives each row's keyset id.
+    pub fn page<R, T>(
+        &self,
+        mut rows: Vec<R>,
+        id_of: impl Fn(&R) -> i64,
+        view: impl FnMut(R) -> T,
+    ) -> Page<T> {
+        let more = rows.len() as u64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next_cursor = if more {
+            rows.last().map(|r| encode(id_of(r)))
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(view).collect(),
+            next_cursor,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn encode(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+}
+
+fn decode(text: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    text.strip_prefix("v1:")?.parse().ok().filter(|id| *id >= 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(decode(&encode(42)), Some(42));
+        assert!(PageRequest::parse(None, Some("garbage!")).is_err());
+        assert!(PageRequest::parse(Some(0), None).is_err());
+        assert!(PageRequest::parse(Some(501), None).is_err());
+        assert_eq!(PageRequest::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
+    }
+
+    #[test]
+    fn a_page_knows_whether_more_follow() {
+        let request = PageRequest::parse(Some(2), None).unwrap();
+        let page = request.page(vec![1i64, 2, 3], |r| *r, |r| r);
+        assert_eq!(page.items, vec![1, 2]);
+        assert_eq!(page.next_cursor.as_deref().and_then(decode), Some(2));
+        let last = request.page(vec![1i64, 2], |r| *r, |r| r);
+        assert!(last.next_cursor.is_none());
+    }
+}

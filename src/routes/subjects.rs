@@ -1,0 +1,169 @@
+//! `/api/v1/subjects`: the registry of institutions, pharmacies, practitioners and insured persons.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Validation,
+};
+use crate::pagination::Page;
+use crate::service::affiliations::{self, AffiliationView, NewAffiliation};
+use crate::service::subjects::{self, NewSubject, SubjectPatch, SubjectQuery, SubjectView};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_subject, list_subjects))
+        .routes(routes!(get_subject, update_subject))
+        .routes(routes!(list_affiliations, add_affiliation))
+        .routes(routes!(end_affiliation))
+}
+
+/// Register a subject.
+///
+/// Checks the code pattern of its kind, the USCC (GB 32100) or ID number (GB 11643) check digit and birth date,
+/// the region and the name. Inspector, approver, admin.
+#[utoipa::path(post, path = "/api/v1/subjects", tag = "subjects", security(("bearer" = [])),
+    request_body = NewSubject,
+    responses(
+        (status = 201, description = "Registered", body = SubjectView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Validation),
+    ))]
+async fn create_subject(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(body): ApiJson<NewSubject>,
+) -> ApiResult<(StatusCode, Json<SubjectView>)> {
+    let view = subjects::create(&state, &user, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// List subjects.
+///
+/// Filter by kind, region and a substring of name or code; stably ordered by registration. Hospitals see only
+/// their own institution and its practitioners; partners see masked personal identifiers. Every role.
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "subjects", security(("bearer" = [])),
+    params(SubjectQuery),
+    responses(
+        (status = 200, description = "One page", body = Page<SubjectView>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 422, response = Validation),
+    ))]
+async fn list_subjects(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<SubjectQuery>,
+) -> ApiResult<Json<Page<SubjectView>>> {
+    Ok(Json(subjects::list(&state, &user, query).await?))
+}
+
+/// Read one subject by its code.
+#[utoipa::path(get, path = "/api/v1/subjects/{code}", tag = "subjects", security(("bearer" = [])),
+    params(("code" = String, Path, description = "National code of the subject")),
+    responses(
+        (status = 200, description = "The subject", body = SubjectView),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ))]
+async fn get_subject(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<SubjectView>> {
+    Ok(Json(subjects::get(&state, &user, &code).await?))
+}
+
+/// Correct a subject's mutable fields.
+///
+/// `code`, `kind` and `id_number` never change. Inspector, approver, admin.
+#[utoipa::path(patch, path = "/api/v1/subjects/{code}", tag = "subjects", security(("bearer" = [])),
+    params(("code" = String, Path, description = "National code of the subject")),
+    request_body = SubjectPatch,
+    responses(
+        (status = 200, description = "Updated", body = SubjectView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Validation),
+    ))]
+async fn update_subject(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(patch): ApiJson<SubjectPatch>,
+) -> ApiResult<Json<SubjectView>> {
+    Ok(Json(subjects::update(&state, &user, &code, patch).await?))
+}
+
+/// List a practitioner's affiliations, past and present.
+#[utoipa::path(get, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Practitioner code")),
+    responses(
+        (status = 200, description = "Affiliations in the order they were recorded", body = Vec<AffiliationView>),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 422, response = Validation),
+    ))]
+async fn list_affiliations(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(code): ApiPath<String>,
+) -> ApiResult<Json<Vec<AffiliationView>>> {
+    Ok(Json(affiliations::list(&state, &user, &code).await?))
+}
+
+/// Affiliate a practitioner with an institution or pharmacy from a date.
+///
+/// Overlapping periods with the same organisation are refused. Inspector, approver, admin.
+#[utoipa::path(post, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Practitioner code")),
+    request_body = NewAffiliation,
+    responses(
+        (status = 201, description = "Affiliated", body = AffiliationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn add_affiliation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<NewAffiliation>,
+) -> ApiResult<(StatusCode, Json<AffiliationView>)> {
+    let view = affiliations::create(&state, &user, &code, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// End a practitioner's current affiliation with an institution.
+///
+/// The record is kept with today (UTC+8) as its last day, so the history stays complete. Inspector, approver, admin.
+#[utoipa::path(delete, path = "/api/v1/subjects/{code}/affiliations/{institution_code}", tag = "subjects",
+    security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Practitioner code"),
+        ("institution_code" = String, Path, description = "Institution or pharmacy code"),
+    ),
+    responses(
+        (status = 200, description = "Ended", body = AffiliationView),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 422, response = Validation),
+    ))]
+async fn end_affiliation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath((code, institution_code)): ApiPath<(String, String)>,
+) -> ApiResult<Json<AffiliationView>> {
+    Ok(Json(
+        affiliations::end(&state, &user, &code, &institution_code).await?,
+    ))
+}

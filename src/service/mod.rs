@@ -1,0 +1,5 @@
+//! Use cases: each public function is one thing a caller can do, run in one transaction with its audit row.
+
+pub mod affiliations;
+pub mod audit;
+pub mod subjects;

@@ -1,0 +1,147 @@
+//! Building the application: connect, migrate, assemble the router with its layers, bind. Tests call
+//! `Application::build` with port 0 and read the bound port back.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Request, StatusCode};
+use migration::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::JwtKeys;
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::middleware::{REQUEST_ID, problem_for_bare_errors};
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+
+/// Request bodies above this are refused with 413 (DESIGN §10).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartupError(pub String);
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+/// The routes and the OpenAPI document collected from them.
+pub fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::routes::api())
+        .split_for_parts()
+}
+
+pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
+    let db = Db::connect(&config.database_url, config.db_schema.as_deref())
+        .await
+        .map_err(|e| StartupError(format!("cannot connect to the database: {e}")))?;
+    Migrator::up(&db.conn, None)
+        .await
+        .map_err(|e| StartupError(format!("database migration failed: {e}")))?;
+    Ok(db)
+}
+
+impl Application {
+    pub async fn build(config: Config, jwt: JwtKeys) -> Result<Self, StartupError> {
+        let db = connect_and_migrate(&config).await?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|e| StartupError(format!("cannot bind {}: {e}", config.bind)))?;
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            jwt: Arc::new(jwt),
+        };
+        let router = app_router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+pub fn app_router(state: AppState) -> Router {
+    let (api, spec) = documented_routes();
+    let timeout = state.config.request_timeout;
+    api.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", spec))
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Each `.layer` wraps the ones before it: the request id is set first, bare errors from the inner layers
+        // (limit, timeout, panic) are rewritten as problem+json on the way out.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(problem_for_bare_errors))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let request_id = request
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id)
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,262 @@
+//! `spawn_app()`: the real server on port 0 with its own fresh database — a temp SQLite file, or, when
+//! `TEST_DATABASE_URL` is set, a fresh PostgreSQL schema dropped afterwards.
+
+use medcredit::auth::{JwtKeys, Role};
+use medcredit::config::Config;
+use medcredit::db::Db;
+use medcredit::startup::Application;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use sea_orm::{ConnectionTrait, DbBackend};
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret!";
+pub const INSTITUTION: &str = "H37010200001";
+pub const OTHER_INSTITUTION: &str = "H37010200002";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub keys: JwtKeys,
+    /// A connection of the test's own to the same database, for what only the database can show.
+    pub db: Db,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl TestResponse {
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts an RFC 9457 problem with this status and returns the body.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        assert!(
+            self.content_type().starts_with("application/problem+json"),
+            "content type {} for {}",
+            self.content_type(),
+            self.body
+        );
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["type"].is_string() && self.body["title"].is_string());
+        assert!(self.body["detail"].is_string());
+        &self.body
+    }
+
+    /// The `field`s named in a validation problem.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let mut env: HashMap<&str, String> = HashMap::new();
+    env.insert("MEDCREDIT_BIND", "127.0.0.1:0".into());
+    env.insert("MEDCREDIT_JWT_SECRET", SECRET.into());
+    let mut sqlite_dir = None;
+    let mut pg_schema = None;
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let admin = Db::connect(&url, None)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .conn
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create test schema");
+            admin.conn.close().await.ok();
+            env.insert("DATABASE_URL", url.clone());
+            env.insert("MEDCREDIT_DB_SCHEMA", schema.clone());
+            pg_schema = Some((url, schema));
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("medcredit-test.db");
+            env.insert(
+                "DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", path.display()),
+            );
+            sqlite_dir = Some(dir);
+        }
+    }
+    let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
+    let db_url = config.database_url.clone();
+    let schema = config.db_schema.clone();
+    let keys = JwtKeys::from_secret(SECRET.as_bytes());
+    let app = Application::build(config, keys.clone())
+        .await
+        .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+    let db = Db::connect(&db_url, schema.as_deref())
+        .await
+        .expect("test connection");
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        keys,
+        db,
+        _sqlite_dir: sqlite_dir,
+        pg_schema,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.pg_schema.take() {
+            // Drop runs inside the test's runtime; a thread with its own runtime may block on the cleanup.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(async {
+                        if let Ok(admin) = Db::connect(&url, None).await {
+                            let _ = admin
+                                .conn
+                                .execute_unprepared(&format!(
+                                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                                ))
+                                .await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn backend(&self) -> DbBackend {
+        self.db.backend()
+    }
+
+    /// A token for `role` with a subject named after it; hospitals belong to `INSTITUTION`.
+    pub fn token(&self, role: Role) -> String {
+        let org = (role == Role::Hospital).then_some(INSTITUTION);
+        self.token_for(role, &format!("{}-1", role.as_str()), org)
+    }
+
+    pub fn token_for(&self, role: Role, sub: &str, org: Option<&str>) -> String {
+        self.keys.mint(role, sub, org, chrono::Duration::hours(1))
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, role: Role) -> TestResponse {
+        self.send(Method::GET, path, Some(&self.token(role)), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, role: Role, body: &Value) -> TestResponse {
+        self.send(Method::POST, path, Some(&self.token(role)), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, role: Role, body: &Value) -> TestResponse {
+        self.send(Method::PATCH, path, Some(&self.token(role)), Some(body))
+            .await
+    }
+
+    /// Registers a subject as an inspector and asserts it was created.
+    pub async fn register(&self, body: Value) -> Value {
+        let response = self.post("/api/v1/subjects", Role::Inspector, &body).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+        response.body
+    }
+
+    /// Two institutions, two physicians (the first affiliated with `INSTITUTION`), a pharmacy and an insured person.
+    pub async fn seed_registry(&self) {
+        self.register(institution(INSTITUTION, "济南市第一人民医院"))
+            .await;
+        self.register(institution(OTHER_INSTITUTION, "历下区中医医院"))
+            .await;
+        self.register(practitioner(PHYSICIAN, "张三", "11010519491231002X"))
+            .await;
+        self.register(practitioner(
+            OTHER_PHYSICIAN,
+            "王小明",
+            "440524188001010014",
+        ))
+        .await;
+        self.register(serde_json::json!({
+            "kind": "insured", "name": "李四", "region": "370102",
+            "id_number": "11010519491231002X", "insurance_type": "employee"
+        }))
+        .await;
+        let response = self
+            .post(
+                &format!("/api/v1/subjects/{PHYSICIAN}/affiliations"),
+                Role::Inspector,
+                &serde_json::json!({"institution_code": INSTITUTION, "valid_from": "2020-01-01"}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    }
+}
+
+pub const PHYSICIAN: &str = "D370102000001";
+pub const OTHER_PHYSICIAN: &str = "D370102000002";
+
+pub fn institution(code: &str, name: &str) -> Value {
+    serde_json::json!({
+        "kind": "institution", "code": code, "name": name, "region": "370102",
+        "uscc": "91350100M000100Y43", "level": "三级甲等"
+    })
+}
+
+pub fn practitioner(code: &str, name: &str, id_number: &str) -> Value {
+    serde_json::json!({
+        "kind": "practitioner", "code": code, "name": name, "region": "370102",
+        "id_number": id_number, "profession": "physician"
+    })
+}

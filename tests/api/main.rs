@@ -1,0 +1,8 @@
+//! API tests: one integration binary; every test gets its own server and database through `spawn_app()`.
+
+mod audit;
+mod auth;
+mod errors;
+mod helpers;
+mod openapi;
+mod subjects;

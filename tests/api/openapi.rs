@@ -1,0 +1,63 @@
+//! The committed OpenAPI document matches the code; the served one and Swagger UI work.
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let generated = medcredit::openapi::spec_json();
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::write(COMMITTED, &generated).expect("write openapi/openapi.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn the_document_and_swagger_ui_are_served() {
+    let app = spawn_app().await;
+    let spec = app
+        .send(reqwest::Method::GET, "/api-docs/openapi.json", None, None)
+        .await;
+    assert_eq!(spec.status, StatusCode::OK);
+    assert!(spec.body["paths"]["/api/v1/subjects"]["post"].is_object());
+    assert!(spec.body["components"]["securitySchemes"]["bearer"].is_object());
+    let ui = app
+        .client
+        .get(format!("{}/docs/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ui.status(), StatusCode::OK);
+    assert!(ui.text().await.unwrap().contains("swagger"));
+}
+
+#[test]
+fn every_operation_documents_its_errors_as_problems() {
+    let spec: serde_json::Value = serde_json::from_str(&medcredit::openapi::spec_json()).unwrap();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let secured = op.get("security").is_some();
+            let responses = op["responses"].as_object().unwrap();
+            if secured {
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let reference = response["$ref"].as_str().unwrap_or_default();
+                    assert!(
+                        reference.starts_with("#/components/responses/"),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+}
