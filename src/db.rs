@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, Statement, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -79,6 +79,20 @@ impl Db {
             txn: self.conn.begin().await?,
             _writer: writer,
         })
+    }
+
+    /// Serialises writers that touch one subject (approvals, threshold sanctions) on PostgreSQL; SQLite writers
+    /// are already serialised by `begin_write`.
+    pub async fn lock_subject(txn: &WriteTxn, subject_id: i64) -> Result<(), DbErr> {
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT id FROM subjects WHERE id = $1 FOR UPDATE",
+                [subject_id.into()],
+            ))
+            .await?;
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {

@@ -21,6 +21,10 @@ sanctions, red/black lists, standing checks and change feeds. Errors are RFC 945
     )),
     tags(
         (name = "subjects", description = "Registry of institutions, pharmacies, practitioners and insured persons"),
+        (name = "violation-types", description = "Versioned, dated catalogue of violation types (违规行为目录)"),
+        (name = "violations", description = "Violation cases and their four-step workflow (违规记录)"),
+        (name = "credit", description = "Credit ledger, points, scores and grades (信用积分/信用等级)"),
+        (name = "sanctions", description = "Sanctions (处理措施): suspensions, terminations, recoveries and more, with derived status"),
         (name = "audit", description = "Hash-chained audit log (执法全过程记录)"),
         (name = "ops", description = "Health and readiness"),
     )

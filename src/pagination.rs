@@ -61,6 +61,17 @@ impl PageRequest {
     }
 }
 
+impl PageRequest {
+    /// For lists whose items were built one by one (each needing its own reads): `more` says whether a row
+    /// beyond the page was fetched, `last_id` is the keyset id of the last item kept.
+    pub fn page_of_views<T>(&self, items: Vec<T>, more: bool, last_id: Option<i64>) -> Page<T> {
+        Page {
+            items,
+            next_cursor: if more { last_id.map(encode) } else { None },
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,

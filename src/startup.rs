@@ -24,7 +24,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::middleware::{REQUEST_ID, problem_for_bare_errors};
 use crate::openapi::ApiDoc;
-use crate::state::AppState;
+use crate::state::{AppState, Clock};
 
 /// Request bodies above this are refused with 413 (DESIGN §10).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -53,11 +53,23 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
     Migrator::up(&db.conn, None)
         .await
         .map_err(|e| StartupError(format!("database migration failed: {e}")))?;
+    crate::service::catalogue::ensure_default(&db.conn)
+        .await
+        .map_err(|e| StartupError(format!("cannot load the default catalogue: {e}")))?;
     Ok(db)
 }
 
 impl Application {
     pub async fn build(config: Config, jwt: JwtKeys) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, jwt, Clock::default()).await
+    }
+
+    /// As `build`, with a clock the caller keeps a handle to (tests move it across year boundaries).
+    pub async fn build_with_clock(
+        config: Config,
+        jwt: JwtKeys,
+        clock: Clock,
+    ) -> Result<Self, StartupError> {
         let db = connect_and_migrate(&config).await?;
         let listener = TcpListener::bind(config.bind)
             .await
@@ -66,6 +78,7 @@ impl Application {
             db,
             config: Arc::new(config),
             jwt: Arc::new(jwt),
+            clock,
         };
         let router = app_router(state.clone());
         Ok(Self {

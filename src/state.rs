@@ -1,6 +1,8 @@
-//! What every handler shares: the database, the configuration and the token keys.
+//! What every handler shares: the database, the configuration, the token keys and the clock.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
@@ -11,4 +13,27 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
+    pub clock: Clock,
+}
+
+/// The time legal events (approvals, sanction starts, credit cycles) are stamped with. It is the system clock;
+/// tests that must cross a year boundary set it from Rust code, which no configuration or request can do.
+#[derive(Clone, Default)]
+pub struct Clock(Arc<RwLock<Option<DateTime<Utc>>>>);
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0
+            .read()
+            .ok()
+            .and_then(|fixed| *fixed)
+            .unwrap_or_else(Utc::now)
+    }
+
+    /// Pins the clock (`Some`) or returns it to the system time (`None`).
+    pub fn set(&self, at: Option<DateTime<Utc>>) {
+        if let Ok(mut fixed) = self.0.write() {
+            *fixed = at;
+        }
+    }
 }

@@ -45,7 +45,15 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ux_violation_types_code_version", "violation_types", &["code", "version"]).unique().to_owned())
+            .create_index(
+                index(
+                    "ux_violation_types_code_version",
+                    "violation_types",
+                    &["code", "version"],
+                )
+                .unique()
+                .to_owned(),
+            )
             .await?;
 
         manager
@@ -88,13 +96,25 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_violations_subject", "violations", &["subject_id"])).await?;
-        manager.create_index(index("idx_violations_state", "violations", &["state"])).await?;
+        manager
+            .create_index(index(
+                "idx_violations_subject",
+                "violations",
+                &["subject_id"],
+            ))
+            .await?;
+        manager
+            .create_index(index("idx_violations_state", "violations", &["state"]))
+            .await?;
         manager
             .create_index(
-                index("ux_violations_idempotency", "violations", &["recorded_by", "idempotency_key"])
-                    .unique()
-                    .to_owned(),
+                index(
+                    "ux_violations_idempotency",
+                    "violations",
+                    &["recorded_by", "idempotency_key"],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
 
@@ -110,12 +130,20 @@ impl MigrationTrait for Migration {
                     .col(string_len("role", 32))
                     .col(text_null("reason"))
                     .col(timestamp_with_time_zone("at"))
-                    .foreign_key(&mut references("violation_transitions", "violation_id", "violations"))
+                    .foreign_key(&mut references(
+                        "violation_transitions",
+                        "violation_id",
+                        "violations",
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_violation_transitions_violation", "violation_transitions", &["violation_id"]))
+            .create_index(index(
+                "idx_violation_transitions_violation",
+                "violation_transitions",
+                &["violation_id"],
+            ))
             .await?;
         crate::forbid_update_and_delete(manager, "violation_transitions").await?;
 
@@ -133,13 +161,21 @@ impl MigrationTrait for Migration {
                     .col(string_len("created_by", 200))
                     .col(timestamp_with_time_zone("at"))
                     .foreign_key(&mut references("credit_entries", "subject_id", "subjects"))
-                    .foreign_key(&mut references("credit_entries", "violation_id", "violations"))
+                    .foreign_key(&mut references(
+                        "credit_entries",
+                        "violation_id",
+                        "violations",
+                    ))
                     .check(Expr::col("points").gte(0))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_credit_entries_subject_cycle", "credit_entries", &["subject_id", "cycle"]))
+            .create_index(index(
+                "idx_credit_entries_subject_cycle",
+                "credit_entries",
+                &["subject_id", "cycle"],
+            ))
             .await?;
         crate::forbid_update_and_delete(manager, "credit_entries").await?;
 
@@ -170,7 +206,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("idx_sanctions_subject", "sanctions", &["subject_id"])).await?;
+        manager
+            .create_index(index("idx_sanctions_subject", "sanctions", &["subject_id"]))
+            .await?;
 
         manager
             .create_table(
@@ -179,13 +217,25 @@ impl MigrationTrait for Migration {
                     .col(big_integer("sanction_id"))
                     .col(big_integer("violation_id"))
                     .primary_key(Index::create().col("sanction_id").col("violation_id"))
-                    .foreign_key(&mut references("sanction_violations", "sanction_id", "sanctions"))
-                    .foreign_key(&mut references("sanction_violations", "violation_id", "violations"))
+                    .foreign_key(&mut references(
+                        "sanction_violations",
+                        "sanction_id",
+                        "sanctions",
+                    ))
+                    .foreign_key(&mut references(
+                        "sanction_violations",
+                        "violation_id",
+                        "violations",
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(index("idx_sanction_violations_violation", "sanction_violations", &["violation_id"]))
+            .create_index(index(
+                "idx_sanction_violations_violation",
+                "sanction_violations",
+                &["violation_id"],
+            ))
             .await
     }
 
@@ -198,7 +248,9 @@ impl MigrationTrait for Migration {
             "violations",
             "violation_types",
         ] {
-            manager.drop_table(Table::drop().table(table.to_string()).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table.to_string()).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -1,8 +1,12 @@
 //! HTTP routes, one module per resource, each with its own router; this module only assembles them.
 
 pub mod audit;
+pub mod credit;
 pub mod health;
+pub mod sanctions;
 pub mod subjects;
+pub mod violation_types;
+pub mod violations;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -14,4 +18,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(subjects::router())
         .merge(audit::router())
+        .merge(violations::router())
+        .merge(credit::router())
+        .merge(sanctions::router())
+        .merge(violation_types::router())
 }

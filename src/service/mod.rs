@@ -2,4 +2,10 @@
 
 pub mod affiliations;
 pub mod audit;
+pub mod catalogue;
+pub mod credit;
+pub mod engine;
+pub mod sanctions;
 pub mod subjects;
+pub mod violations;
+pub mod workflow;

@@ -5,6 +5,7 @@ use medcredit::auth::{JwtKeys, Role};
 use medcredit::config::Config;
 use medcredit::db::Db;
 use medcredit::startup::Application;
+use medcredit::state::Clock;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -21,6 +22,8 @@ pub struct TestApp {
     pub keys: JwtKeys,
     /// A connection of the test's own to the same database, for what only the database can show.
     pub db: Db,
+    /// The server's clock; `set_now` moves legal time (approvals, cycles) for year-boundary tests.
+    pub clock: Clock,
     _sqlite_dir: Option<tempfile::TempDir>,
     pg_schema: Option<(String, String)>,
 }
@@ -104,7 +107,8 @@ pub async fn spawn_app() -> TestApp {
     let db_url = config.database_url.clone();
     let schema = config.db_schema.clone();
     let keys = JwtKeys::from_secret(SECRET.as_bytes());
-    let app = Application::build(config, keys.clone())
+    let clock = Clock::default();
+    let app = Application::build_with_clock(config, keys.clone(), clock.clone())
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -117,6 +121,7 @@ pub async fn spawn_app() -> TestApp {
         client: reqwest::Client::new(),
         keys,
         db,
+        clock,
         _sqlite_dir: sqlite_dir,
         pg_schema,
     }
@@ -151,6 +156,81 @@ impl Drop for TestApp {
 impl TestApp {
     pub fn backend(&self) -> DbBackend {
         self.db.backend()
+    }
+
+    /// Pins the server's clock to an RFC 3339 instant.
+    pub fn set_now(&self, at: &str) {
+        let at = chrono::DateTime::parse_from_rfc3339(at)
+            .expect("RFC 3339")
+            .with_timezone(&chrono::Utc);
+        self.clock.set(Some(at));
+    }
+
+    /// Records a case as `inspector-1` and returns its id.
+    pub async fn record_case(&self, subject: &str, type_code: &str) -> i64 {
+        let response = self
+            .post(
+                "/api/v1/violations",
+                Role::Inspector,
+                &case_body(subject, type_code),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+        response.body["id"].as_i64().expect("id")
+    }
+
+    /// Records and reviews a case; it waits for approval.
+    pub async fn reviewed_case(&self, subject: &str, type_code: &str) -> i64 {
+        let id = self.record_case(subject, type_code).await;
+        let response = self
+            .post(
+                &format!("/api/v1/violations/{id}/review"),
+                Role::Reviewer,
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        id
+    }
+
+    /// Records, reviews and approves a case with `approval` as the approver's body; returns the approved case.
+    pub async fn approved_case(&self, subject: &str, type_code: &str, approval: Value) -> Value {
+        let id = self.reviewed_case(subject, type_code).await;
+        let response = self
+            .post(
+                &format!("/api/v1/violations/{id}/approve"),
+                Role::Approver,
+                &approval,
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.body
+    }
+
+    /// Credit standing of a subject, optionally as of a date.
+    pub async fn credit(&self, code: &str, as_of: Option<&str>) -> Value {
+        let path = match as_of {
+            Some(day) => format!("/api/v1/subjects/{code}/credit?as_of={day}"),
+            None => format!("/api/v1/subjects/{code}/credit"),
+        };
+        let response = self.get(&path, Role::Auditor).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.body
+    }
+
+    /// Sanctions of a subject (all statuses), oldest first.
+    pub async fn sanctions_of(&self, code: &str) -> Vec<Value> {
+        let response = self
+            .get(
+                &format!("/api/v1/sanctions?subject_code={code}"),
+                Role::Auditor,
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        response.body["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// A token for `role` with a subject named after it; hospitals belong to `INSTITUTION`.
@@ -259,4 +339,18 @@ pub fn practitioner(code: &str, name: &str, id_number: &str) -> Value {
         "kind": "practitioner", "code": code, "name": name, "region": "370102",
         "id_number": id_number, "profession": "physician"
     })
+}
+
+/// A case body dated well in the past, with the responsibility a practitioner's case needs.
+pub fn case_body(subject: &str, type_code: &str) -> Value {
+    let mut body = serde_json::json!({
+        "subject_code": subject, "type_code": type_code,
+        "occurred_on": "2025-03-01", "discovered_on": "2025-04-01",
+        "description": "稽核发现的违规行为", "amount_involved_fen": 120000, "amount_to_recover_fen": 120000,
+        "evidence": [{"name": "处方笺.pdf", "sha256": "ab".repeat(32), "uri": "file://evidence/1"}]
+    });
+    if subject.starts_with('D') {
+        body["responsibility"] = serde_json::json!("main");
+    }
+    body
 }

@@ -2,7 +2,11 @@
 
 mod audit;
 mod auth;
+mod credit;
 mod errors;
 mod helpers;
 mod openapi;
+mod sanctions;
 mod subjects;
+mod violation_types;
+mod violations;

@@ -1,0 +1,57 @@
+//! `/api/v1/subjects/{code}/ledger` and `/credit`: the append-only ledger and the standing folded from it.
+
+use axum::Json;
+use axum::extract::State;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::openapi::{BadRequest, Forbidden, NotFound, Unauthorized, Validation};
+use crate::pagination::Page;
+use crate::service::credit::{self, CreditQuery, CreditView, LedgerEntryView, LedgerQuery};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_ledger))
+        .routes(routes!(get_credit))
+}
+
+/// The subject's credit ledger, oldest first. Entries are never changed or removed.
+#[utoipa::path(get, path = "/api/v1/subjects/{code}/ledger", tag = "credit", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Subject code"), LedgerQuery),
+    responses(
+        (status = 200, description = "One page of entries", body = Page<LedgerEntryView>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 422, response = Validation),
+    ))]
+async fn get_ledger(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<LedgerQuery>,
+) -> ApiResult<Json<Page<LedgerEntryView>>> {
+    Ok(Json(credit::ledger(&state, &user, &code, query).await?))
+}
+
+/// Points (practitioners), score, grade and supervision (institutions, pharmacies) and status on a day.
+///
+/// The cycle is the natural year (UTC+8) of `as_of`; points reset on 1 January while running sanctions go on.
+#[utoipa::path(get, path = "/api/v1/subjects/{code}/credit", tag = "credit", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Subject code"), CreditQuery),
+    responses(
+        (status = 200, description = "Credit standing", body = CreditView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+    ))]
+async fn get_credit(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(query): ApiQuery<CreditQuery>,
+) -> ApiResult<Json<CreditView>> {
+    Ok(Json(credit::credit(&state, &user, &code, query).await?))
+}

@@ -1,0 +1,129 @@
+//! `/api/v1/sanctions`: 处理措施 imposed by approvers or by the threshold engine, and their lifting and revocation.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::AuthUser;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Validation,
+};
+use crate::pagination::Page;
+use crate::service::sanctions::{self, NewSanction, SanctionAction, SanctionQuery, SanctionView};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_sanction, list_sanctions))
+        .routes(routes!(get_sanction))
+        .routes(routes!(lift_sanction))
+        .routes(routes!(revoke_sanction))
+}
+
+/// Impose a sanction.
+///
+/// The type must apply to the subject's kind; suspensions and rectifications need `ends_on`, terminations must
+/// not have one and get `ban_until` from the policy; recovery and penalty need `amount_fen`; qualification
+/// suspensions need a `scope`, settlement suspensions default to `all`. Cited cases must be approved and be
+/// the subject's own (or a practitioner's case its institution is liable for). Approver, admin.
+#[utoipa::path(post, path = "/api/v1/sanctions", tag = "sanctions", security(("bearer" = [])),
+    request_body = NewSanction,
+    responses(
+        (status = 201, description = "Imposed", body = SanctionView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Validation),
+    ))]
+async fn create_sanction(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(body): ApiJson<NewSanction>,
+) -> ApiResult<(StatusCode, Json<SanctionView>)> {
+    let view = sanctions::create(&state, &user, body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// List sanctions.
+///
+/// Filter by subject, type and the day they are active on; stably ordered by id. Hospitals see only their own
+/// institution's and its practitioners' sanctions; partners see insured persons' codes masked. Every role.
+#[utoipa::path(get, path = "/api/v1/sanctions", tag = "sanctions", security(("bearer" = [])),
+    params(SanctionQuery),
+    responses(
+        (status = 200, description = "One page", body = Page<SanctionView>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 422, response = Validation),
+    ))]
+async fn list_sanctions(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<SanctionQuery>,
+) -> ApiResult<Json<Page<SanctionView>>> {
+    Ok(Json(sanctions::list(&state, &user, query).await?))
+}
+
+/// Read one sanction, with its status today (UTC+8).
+#[utoipa::path(get, path = "/api/v1/sanctions/{id}", tag = "sanctions", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Sanction id")),
+    responses(
+        (status = 200, description = "The sanction", body = SanctionView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+    ))]
+async fn get_sanction(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<SanctionView>> {
+    Ok(Json(sanctions::get(&state, &user, id).await?))
+}
+
+/// Lift a sanction from today (UTC+8) on.
+///
+/// It stops being active today. A sanction already lifted, revoked or expired cannot be lifted. Approver, admin.
+#[utoipa::path(post, path = "/api/v1/sanctions/{id}/lift", tag = "sanctions", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Sanction id")),
+    request_body = SanctionAction,
+    responses(
+        (status = 200, description = "Lifted", body = SanctionView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn lift_sanction(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<SanctionAction>,
+) -> ApiResult<Json<SanctionView>> {
+    Ok(Json(sanctions::lift(&state, &user, id, body).await?))
+}
+
+/// Revoke a sanction.
+///
+/// A revoked sanction never counted, on any day (e.g. its case was voided on appeal). Approver, admin.
+#[utoipa::path(post, path = "/api/v1/sanctions/{id}/revoke", tag = "sanctions", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Sanction id")),
+    request_body = SanctionAction,
+    responses(
+        (status = 200, description = "Revoked", body = SanctionView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn revoke_sanction(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<SanctionAction>,
+) -> ApiResult<Json<SanctionView>> {
+    Ok(Json(sanctions::revoke(&state, &user, id, body).await?))
+}

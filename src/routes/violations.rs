@@ -1,0 +1,235 @@
+//! `/api/v1/violations`: recording cases and moving them through review and approval.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::AuthUser;
+use crate::domain::cases::CaseAction;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Validation,
+};
+use crate::pagination::Page;
+use crate::service::violations::{self, NewViolation, ViolationQuery, ViolationView};
+use crate::service::workflow::{self, ApproveCase, ReasonBody, ReviewCase, ViolationPatch};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_violation, list_violations))
+        .routes(routes!(get_violation, correct_violation))
+        .routes(routes!(review_violation))
+        .routes(routes!(approve_violation))
+        .routes(routes!(reject_violation))
+        .routes(routes!(return_violation))
+        .routes(routes!(resubmit_violation))
+}
+
+/// Record a violation case (state `recorded`).
+///
+/// The type must apply to the subject's kind and be in force on `occurred_on`. Send `Idempotency-Key` to make
+/// retries safe: the same key with the same body returns the first case (201, header `Idempotent-Replayed`);
+/// with a different body it is 409. Inspector.
+#[utoipa::path(post, path = "/api/v1/violations", tag = "violations", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars) that makes the post idempotent")),
+    request_body = NewViolation,
+    responses(
+        (status = 201, description = "Recorded (or the replay of an earlier post with this key)", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Validation),
+    ))]
+async fn record_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<(StatusCode, HeaderMap, Json<ViolationView>)> {
+    let key = match headers.get("idempotency-key") {
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| {
+                    crate::error::ApiError::BadRequest(
+                        "Idempotency-Key must be visible ASCII".into(),
+                    )
+                })?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let (view, created) = violations::record(&state, &user, body, key).await?;
+    let mut out = HeaderMap::new();
+    if !created {
+        out.insert(
+            "idempotent-replayed",
+            "true".parse().expect("static header"),
+        );
+    }
+    Ok((StatusCode::CREATED, out, Json(view)))
+}
+
+/// List cases, stably ordered; filter by subject, state, type, major flag and `occurred_on` range.
+#[utoipa::path(get, path = "/api/v1/violations", tag = "violations", security(("bearer" = [])),
+    params(ViolationQuery),
+    responses(
+        (status = 200, description = "One page", body = Page<ViolationView>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 422, response = Validation),
+    ))]
+async fn list_violations(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<ViolationQuery>,
+) -> ApiResult<Json<Page<ViolationView>>> {
+    Ok(Json(violations::list(&state, &user, query).await?))
+}
+
+/// Read a case with its full transition history and the sanctions resting on it.
+#[utoipa::path(get, path = "/api/v1/violations/{id}", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    responses(
+        (status = 200, description = "The case", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+    ))]
+async fn get_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(violations::get(&state, &user, id).await?))
+}
+
+/// Correct a returned case before resubmitting it. Inspector.
+#[utoipa::path(patch, path = "/api/v1/violations/{id}", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ViolationPatch,
+    responses(
+        (status = 200, description = "Corrected", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn correct_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(patch): ApiJson<ViolationPatch>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(workflow::correct(&state, &user, id, patch).await?))
+}
+
+/// 稽核股覆核: review a recorded case. Reviewer; not the inspector who recorded it.
+#[utoipa::path(post, path = "/api/v1/violations/{id}/review", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ReviewCase,
+    responses(
+        (status = 200, description = "Reviewed", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn review_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReviewCase>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(workflow::review(&state, &user, id, body).await?))
+}
+
+/// 分管领导审核: approve a reviewed case; from now on it is in force.
+///
+/// Writes the ledger deduction and any automatic sanction (practitioner thresholds, insured settlement
+/// suspension) in the same transaction. Approver; neither the recorder nor the reviewer.
+#[utoipa::path(post, path = "/api/v1/violations/{id}/approve", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ApproveCase,
+    responses(
+        (status = 200, description = "Approved", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn approve_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ApproveCase>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(workflow::approve(&state, &user, id, body).await?))
+}
+
+/// Reject a recorded or reviewed case, with a reason. Reviewer or approver.
+#[utoipa::path(post, path = "/api/v1/violations/{id}/reject", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ReasonBody,
+    responses(
+        (status = 200, description = "Rejected", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn reject_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(
+        workflow::reject_or_return(&state, &user, id, CaseAction::Reject, body).await?,
+    ))
+}
+
+/// Return a case to the inspector for more evidence, with a reason. Reviewer or approver.
+#[utoipa::path(post, path = "/api/v1/violations/{id}/return", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ReasonBody,
+    responses(
+        (status = 200, description = "Returned", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn return_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReasonBody>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(
+        workflow::reject_or_return(&state, &user, id, CaseAction::Return, body).await?,
+    ))
+}
+
+/// Send a returned case back to review. Inspector.
+#[utoipa::path(post, path = "/api/v1/violations/{id}/resubmit", tag = "violations", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ReviewCase,
+    responses(
+        (status = 200, description = "Recorded again", body = ViolationView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn resubmit_violation(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReviewCase>,
+) -> ApiResult<Json<ViolationView>> {
+    Ok(Json(workflow::resubmit(&state, &user, id, body).await?))
+}

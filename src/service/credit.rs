@@ -1,0 +1,208 @@
+//! Reading credit (DESIGN §5): the ledger as recorded, and points, score, grade and status folded from it for
+//! any day, so a past date answers as it would have then.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::AuthUser;
+use crate::domain::dates::{cycle_of_date, legal_date, start_of_legal_day_utc};
+use crate::domain::sanctions::SanctionType;
+use crate::domain::scoring::{
+    EntryKind, Grade, LedgerEntry, PractitionerStatus, SubjectKind, Supervision, grade,
+    organisation_score, practitioner_points, supervision,
+};
+use crate::error::ApiResult;
+use crate::pagination::{Page, PageRequest};
+use crate::service::sanctions::{self, SanctionView};
+use crate::service::subjects::{ensure_visible, find_by_code, kind_of};
+use crate::state::AppState;
+use entity::credit_entry;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerEntryView {
+    pub id: i64,
+    pub kind: EntryKind,
+    /// Magnitude; `kind` says which way it counts.
+    pub points: i32,
+    pub cycle: i32,
+    pub violation_id: Option<i64>,
+    pub reason: String,
+    pub created_by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreditQuery {
+    /// Day to answer for (UTC+8 calendar date); default today. Its year is the cycle.
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreditView {
+    pub subject_code: String,
+    pub kind: SubjectKind,
+    pub as_of: NaiveDate,
+    /// Credit cycle: the natural year in UTC+8.
+    pub cycle: i32,
+    /// Practitioners: points accumulated in the cycle up to `as_of` (12-point system).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
+    /// Institutions and pharmacies: 0–100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+    /// 分级分类监管 measures for the grade.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<Supervision>,
+    /// Practitioners: `normal`, `suspended` or `terminated`. Others: `normal`, or the strongest running
+    /// measure (`settlement_suspended`, `agreement_suspended`, `agreement_terminated`).
+    pub status: String,
+    pub active_sanctions: Vec<SanctionView>,
+    pub computed_at: DateTime<Utc>,
+}
+
+fn entry_of(row: &credit_entry::Model) -> Option<LedgerEntry> {
+    Some(LedgerEntry {
+        kind: row.kind.parse().ok()?,
+        points: row.points.max(0) as u32,
+        cycle: row.cycle,
+    })
+}
+
+pub async fn ledger(
+    state: &AppState,
+    reader: &AuthUser,
+    code: &str,
+    query: LedgerQuery,
+) -> ApiResult<Page<LedgerEntryView>> {
+    let db = &state.db.conn;
+    let subject = find_by_code(db, code).await?;
+    ensure_visible(db, reader, &subject).await?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let rows = credit_entry::Entity::find()
+        .filter(credit_entry::Column::SubjectId.eq(subject.id))
+        .filter(credit_entry::Column::Id.gt(page.after))
+        .order_by_asc(credit_entry::Column::Id)
+        .limit(page.fetch_limit())
+        .all(db)
+        .await?;
+    Ok(page.page(
+        rows,
+        |r| r.id,
+        |r| LedgerEntryView {
+            id: r.id,
+            kind: r.kind.parse().unwrap_or(EntryKind::Deduction),
+            points: r.points,
+            cycle: r.cycle,
+            violation_id: r.violation_id,
+            reason: r.reason,
+            created_by: r.created_by,
+            at: r.at,
+        },
+    ))
+}
+
+pub async fn credit(
+    state: &AppState,
+    reader: &AuthUser,
+    code: &str,
+    query: CreditQuery,
+) -> ApiResult<CreditView> {
+    let db = &state.db.conn;
+    let subject = find_by_code(db, code).await?;
+    ensure_visible(db, reader, &subject).await?;
+    let now = state.clock.now();
+    let as_of = query.as_of.unwrap_or_else(|| legal_date(now));
+    let cycle = cycle_of_date(as_of);
+    let kind = kind_of(&subject);
+    let entries = entries_until(db, subject.id, cycle, as_of).await?;
+    let active = sanctions::active_for_subject(db, subject.id, as_of).await?;
+    let running: Vec<SanctionType> = active
+        .iter()
+        .filter_map(|s| s.sanction_type.parse().ok())
+        .collect();
+    let policy = &state.config.policy;
+    let mut view = CreditView {
+        subject_code: subject.code.clone(),
+        kind,
+        as_of,
+        cycle,
+        points: None,
+        score: None,
+        grade: None,
+        supervision: None,
+        status: "normal".into(),
+        active_sanctions: Vec::with_capacity(active.len()),
+        computed_at: now,
+    };
+    match kind {
+        SubjectKind::Practitioner => {
+            view.points = Some(practitioner_points(&entries, cycle));
+            let status = if running.contains(&SanctionType::QualificationTermination) {
+                PractitionerStatus::Terminated
+            } else if running.contains(&SanctionType::QualificationSuspension) {
+                PractitionerStatus::Suspended
+            } else {
+                PractitionerStatus::Normal
+            };
+            view.status = status.as_str().to_string();
+        }
+        SubjectKind::Institution | SubjectKind::Pharmacy => {
+            let score = organisation_score(&entries, cycle, policy);
+            // Black-list membership arrives with the lists; until then no entry forces grade D.
+            let graded = grade(score, false, policy);
+            view.score = Some(score);
+            view.grade = Some(graded);
+            view.supervision = Some(supervision(graded));
+            view.status = organisation_status(&running).into();
+        }
+        SubjectKind::Insured => view.status = organisation_status(&running).into(),
+    }
+    for model in active {
+        view.active_sanctions
+            .push(sanctions::view_of(db, model, as_of, reader).await?);
+    }
+    Ok(view)
+}
+
+/// The strongest running measure that limits payment, in the order a hospital would need to know it.
+fn organisation_status(running: &[SanctionType]) -> &'static str {
+    if running.contains(&SanctionType::AgreementTermination) {
+        "agreement_terminated"
+    } else if running.contains(&SanctionType::AgreementSuspension) {
+        "agreement_suspended"
+    } else if running.contains(&SanctionType::SettlementSuspension) {
+        "settlement_suspended"
+    } else {
+        "normal"
+    }
+}
+
+/// Ledger entries of `cycle` written up to the end of `as_of` (UTC+8).
+pub async fn entries_until<C: ConnectionTrait>(
+    db: &C,
+    subject_id: i64,
+    cycle: i32,
+    as_of: NaiveDate,
+) -> ApiResult<Vec<LedgerEntry>> {
+    let end = start_of_legal_day_utc(as_of + Days::new(1));
+    let rows = credit_entry::Entity::find()
+        .filter(credit_entry::Column::SubjectId.eq(subject_id))
+        .filter(credit_entry::Column::Cycle.eq(cycle))
+        .filter(credit_entry::Column::At.lt(end))
+        .all(db)
+        .await?;
+    Ok(rows.iter().filter_map(entry_of).collect())
+}

@@ -1,0 +1,547 @@
+//! Recording violation cases and reading them back (DESIGN §4). The workflow that moves them is in `workflow`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::{AuthUser, Role};
+use crate::domain::cases::{CaseState, Responsibility, is_major};
+use crate::domain::dates::legal_date;
+use crate::domain::scoring::SubjectKind;
+use crate::error::{ApiError, ApiResult, FieldErrors};
+use crate::pagination::{Page, PageRequest};
+use crate::service::subjects::{find_by_code, kind_of};
+use crate::service::{audit, catalogue};
+use crate::state::AppState;
+use entity::{sanction_violation, violation, violation_transition};
+
+/// Roles that may read cases: the enforcement staff and internal audit.
+pub const READERS: [Role; 4] = [
+    Role::Inspector,
+    Role::Reviewer,
+    Role::Approver,
+    Role::Auditor,
+];
+
+/// A reference to evidence kept elsewhere (a file name, its hash, where it lives); never the file itself.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    #[schema(example = "处方笺-2026-0301.pdf")]
+    pub name: String,
+    /// SHA-256 of the file, 64 hex digits.
+    pub sha256: Option<String>,
+    pub uri: Option<String>,
+}
+
+/// The fields of a case an inspector supplies; also the body of a correction after a return.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewViolation {
+    #[schema(example = "D370102000001")]
+    pub subject_code: String,
+    #[schema(example = "PRAC-IRRATIONAL-PRESCRIPTION")]
+    pub type_code: String,
+    pub occurred_on: NaiveDate,
+    pub discovered_on: NaiveDate,
+    pub description: String,
+    /// Amount of fund money involved, in fen.
+    pub amount_involved_fen: i64,
+    /// Amount to recover, in fen.
+    pub amount_to_recover_fen: i64,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// Practitioners only: degree of responsibility.
+    pub responsibility: Option<Responsibility>,
+    /// Practitioners only: the institution case this one belongs to.
+    pub institution_code: Option<String>,
+    /// Practitioners only: the institution bears the recovered amount (seed 003).
+    #[serde(default)]
+    pub institution_liable: bool,
+    /// Transferred to the police or judiciary: makes the case major.
+    #[serde(default)]
+    pub transferred_to_judiciary: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionView {
+    pub from_state: Option<CaseState>,
+    pub to_state: CaseState,
+    pub actor: String,
+    pub role: String,
+    pub reason: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ViolationView {
+    pub id: i64,
+    pub subject_code: String,
+    pub subject_kind: SubjectKind,
+    pub type_code: String,
+    /// Catalogue version in force on `occurred_on`.
+    pub type_version: i32,
+    pub state: CaseState,
+    pub occurred_on: NaiveDate,
+    pub discovered_on: NaiveDate,
+    pub description: String,
+    pub amount_involved_fen: i64,
+    pub amount_to_recover_fen: i64,
+    pub evidence: Vec<Evidence>,
+    pub responsibility: Option<Responsibility>,
+    pub institution_code: Option<String>,
+    pub institution_liable: bool,
+    pub transferred_to_judiciary: bool,
+    /// 重大案件: over 50,000 yuan involved or transferred to the judiciary.
+    pub major: bool,
+    pub points: Option<i32>,
+    pub settlement_suspension_months: Option<i32>,
+    pub fine_multiple: Option<i32>,
+    pub recorded_by: String,
+    pub reviewed_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Major cases: report due 2 working days after approval.
+    pub report_due: Option<NaiveDate>,
+    /// Credit cycle (year, UTC+8) the approval counts in.
+    pub cycle: Option<i32>,
+    /// Sanctions resting on this case.
+    pub sanction_ids: Vec<i64>,
+    pub history: Vec<TransitionView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ViolationQuery {
+    pub subject_code: Option<String>,
+    pub state: Option<CaseState>,
+    pub type_code: Option<String>,
+    pub major: Option<bool>,
+    /// Earliest `occurred_on`.
+    pub from: Option<NaiveDate>,
+    /// Latest `occurred_on` (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+pub fn state_of(model: &violation::Model) -> CaseState {
+    model.state.parse().unwrap_or(CaseState::Recorded)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<violation::Model> {
+    violation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no violation case {id}")))
+}
+
+/// Builds the full view: transitions, linked sanctions and the catalogue version.
+pub async fn view<C: ConnectionTrait>(db: &C, model: violation::Model) -> ApiResult<ViolationView> {
+    let history = violation_transition::Entity::find()
+        .filter(violation_transition::Column::ViolationId.eq(model.id))
+        .order_by_asc(violation_transition::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| TransitionView {
+            from_state: t.from_state.and_then(|s| s.parse().ok()),
+            to_state: t.to_state.parse().unwrap_or(CaseState::Recorded),
+            actor: t.actor,
+            role: t.role,
+            reason: t.reason,
+            at: t.at,
+        })
+        .collect();
+    let sanction_ids = sanction_violation::Entity::find()
+        .filter(sanction_violation::Column::ViolationId.eq(model.id))
+        .order_by_asc(sanction_violation::Column::SanctionId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.sanction_id)
+        .collect();
+    let type_version = entity::violation_type::Entity::find_by_id(model.type_id)
+        .one(db)
+        .await?
+        .map_or(0, |t| t.version);
+    Ok(ViolationView {
+        id: model.id,
+        subject_kind: kind_from(&model.subject_kind),
+        state: state_of(&model),
+        evidence: serde_json::from_str(&model.evidence).unwrap_or_default(),
+        responsibility: model.responsibility.as_deref().and_then(|r| r.parse().ok()),
+        subject_code: model.subject_code,
+        type_code: model.type_code,
+        type_version,
+        occurred_on: model.occurred_on,
+        discovered_on: model.discovered_on,
+        description: model.description,
+        amount_involved_fen: model.amount_involved_fen,
+        amount_to_recover_fen: model.amount_to_recover_fen,
+        institution_code: model.institution_code,
+        institution_liable: model.institution_liable,
+        transferred_to_judiciary: model.transferred_to_judiciary,
+        major: model.major,
+        points: model.points,
+        settlement_suspension_months: model.settlement_suspension_months,
+        fine_multiple: model.fine_multiple,
+        recorded_by: model.recorded_by,
+        reviewed_by: model.reviewed_by,
+        approved_by: model.approved_by,
+        approved_at: model.approved_at,
+        report_due: model.report_due,
+        cycle: model.cycle,
+        sanction_ids,
+        history,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
+}
+
+fn kind_from(text: &str) -> SubjectKind {
+    text.parse().unwrap_or(SubjectKind::Insured)
+}
+
+pub async fn get(state: &AppState, reader: &AuthUser, id: i64) -> ApiResult<ViolationView> {
+    reader.require(&READERS)?;
+    let model = find(&state.db.conn, id).await?;
+    view(&state.db.conn, model).await
+}
+
+pub async fn list(
+    state: &AppState,
+    reader: &AuthUser,
+    query: ViolationQuery,
+) -> ApiResult<Page<ViolationView>> {
+    reader.require(&READERS)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut select = violation::Entity::find()
+        .filter(violation::Column::Id.gt(page.after))
+        .order_by_asc(violation::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(code) = &query.subject_code {
+        select = select.filter(violation::Column::SubjectCode.eq(code.as_str()));
+    }
+    if let Some(case_state) = query.state {
+        select = select.filter(violation::Column::State.eq(case_state.as_str()));
+    }
+    if let Some(code) = &query.type_code {
+        select = select.filter(violation::Column::TypeCode.eq(code.as_str()));
+    }
+    if let Some(major) = query.major {
+        select = select.filter(violation::Column::Major.eq(major));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(violation::Column::OccurredOn.gte(from));
+    }
+    if let Some(to) = query.to {
+        select = select.filter(violation::Column::OccurredOn.lte(to));
+    }
+    let rows = select.all(&state.db.conn).await?;
+    let more = rows.len() as u64 > page.limit;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows.into_iter().take(page.limit as usize) {
+        items.push(view(&state.db.conn, row).await?);
+    }
+    let last = items.last().map(|v| v.id);
+    Ok(page.page_of_views(items, more, last))
+}
+
+/// Field rules that need no database: dates, amounts, text, evidence, and which fields a kind may carry.
+pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldErrors) {
+    if input.occurred_on > today {
+        errors.add("occurred_on", "may not be in the future");
+    }
+    if input.occurred_on > input.discovered_on {
+        errors.add("occurred_on", "may not be after discovered_on");
+    }
+    if input.discovered_on > today {
+        errors.add("discovered_on", "may not be in the future");
+    }
+    let description = input.description.trim().chars().count();
+    if !(1..=4000).contains(&description) {
+        errors.add("description", "must be 1 to 4000 characters");
+    }
+    if input.amount_involved_fen < 0 {
+        errors.add("amount_involved_fen", "may not be negative");
+    }
+    if input.amount_to_recover_fen < 0 {
+        errors.add("amount_to_recover_fen", "may not be negative");
+    }
+    if input.evidence.len() > 100 {
+        errors.add("evidence", "at most 100 references");
+    }
+    for (i, item) in input.evidence.iter().enumerate() {
+        if !(1..=200).contains(&item.name.trim().chars().count()) {
+            errors.add(
+                &format!("evidence[{i}].name"),
+                "must be 1 to 200 characters",
+            );
+        }
+        if let Some(hash) = &item.sha256
+            && !(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            errors.add(
+                &format!("evidence[{i}].sha256"),
+                "must be 64 hexadecimal digits",
+            );
+        }
+        if item
+            .uri
+            .as_ref()
+            .is_some_and(|u| u.is_empty() || u.len() > 2000)
+        {
+            errors.add(
+                &format!("evidence[{i}].uri"),
+                "must be 1 to 2000 characters",
+            );
+        }
+    }
+    if input.institution_liable && input.institution_code.is_none() {
+        errors.add("institution_liable", "needs institution_code");
+    }
+}
+
+/// Rules that need the subject and the catalogue: the type applies to the kind and is in force on the day.
+/// Returns the subject and the catalogue version to store.
+pub async fn resolve<C: ConnectionTrait>(
+    db: &C,
+    input: &NewViolation,
+) -> ApiResult<(entity::subject::Model, entity::violation_type::Model)> {
+    let mut errors = FieldErrors::default();
+    let subject = find_by_code(db, &input.subject_code).await.ok();
+    let kind = subject.as_ref().map(kind_of);
+    if subject.is_none() {
+        errors.add(
+            "subject_code",
+            format!("{} is not a registered subject", input.subject_code),
+        );
+    }
+    let found = catalogue::in_force(db, &input.type_code, input.occurred_on).await?;
+    match (&found, kind) {
+        (None, _) => errors.add(
+            "type_code",
+            format!(
+                "{} is not in the catalogue in force on {}",
+                input.type_code, input.occurred_on
+            ),
+        ),
+        (Some(t), Some(kind)) if !catalogue::applies_to(t).contains(&kind) => errors.add(
+            "type_code",
+            format!(
+                "{} does not apply to a subject of kind {}",
+                input.type_code, kind
+            ),
+        ),
+        _ => {}
+    }
+    let practitioner = kind == Some(SubjectKind::Practitioner);
+    if practitioner && input.responsibility.is_none() {
+        errors.add(
+            "responsibility",
+            "is required for a practitioner (general, important or main)",
+        );
+    }
+    if !practitioner && kind.is_some() {
+        for (field, given) in [
+            ("responsibility", input.responsibility.is_some()),
+            ("institution_code", input.institution_code.is_some()),
+            ("institution_liable", input.institution_liable),
+        ] {
+            if given {
+                errors.add(field, "applies only to practitioners");
+            }
+        }
+    }
+    if let Some(code) = &input.institution_code {
+        let organisation = find_by_code(db, code).await.ok().map(|s| kind_of(&s));
+        if !matches!(
+            organisation,
+            Some(SubjectKind::Institution | SubjectKind::Pharmacy)
+        ) {
+            errors.add(
+                "institution_code",
+                format!("{code} is not a registered institution or pharmacy"),
+            );
+        }
+    }
+    errors.finish()?;
+    match (subject, found) {
+        (Some(subject), Some(found)) => Ok((subject, found)),
+        _ => Err(ApiError::Internal(
+            "resolve passed validation without a subject and type".into(),
+        )),
+    }
+}
+
+/// Records a new case, honouring `Idempotency-Key`: the same key with the same body returns the first case
+/// (`Ok((view, false))`), with another body it is a conflict.
+pub async fn record(
+    state: &AppState,
+    actor: &AuthUser,
+    body: serde_json::Value,
+    idempotency_key: Option<String>,
+) -> ApiResult<(ViolationView, bool)> {
+    actor.require(&[Role::Inspector])?;
+    if let Some(key) = &idempotency_key
+        && !(1..=200).contains(&key.len())
+    {
+        return Err(ApiError::BadRequest(
+            "Idempotency-Key must be 1 to 200 characters".into(),
+        ));
+    }
+    let request_hash = audit::sha256_hex(body.to_string().as_bytes());
+    let input: NewViolation = parse_body(body)?;
+    let now = state.clock.now();
+    let mut errors = FieldErrors::default();
+    check_fields(&input, legal_date(now), &mut errors);
+    errors.finish()?;
+
+    let txn = state.db.begin_write().await?;
+    if let Some(key) = &idempotency_key
+        && let Some(first) = find_by_key(&*txn, &actor.sub, key).await?
+    {
+        return replay(&*txn, first, &request_hash).await;
+    }
+    let (subject, found) = resolve(&*txn, &input).await?;
+    let model = violation::ActiveModel {
+        subject_id: Set(subject.id),
+        subject_code: Set(subject.code.clone()),
+        subject_kind: Set(subject.kind.clone()),
+        type_id: Set(found.id),
+        type_code: Set(found.code.clone()),
+        state: Set(CaseState::Recorded.as_str().to_string()),
+        occurred_on: Set(input.occurred_on),
+        discovered_on: Set(input.discovered_on),
+        description: Set(input.description.trim().to_string()),
+        amount_involved_fen: Set(input.amount_involved_fen),
+        amount_to_recover_fen: Set(input.amount_to_recover_fen),
+        evidence: Set(serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into())),
+        responsibility: Set(input.responsibility.map(|r| r.as_str().to_string())),
+        institution_code: Set(input.institution_code.clone()),
+        institution_liable: Set(input.institution_liable),
+        transferred_to_judiciary: Set(input.transferred_to_judiciary),
+        major: Set(is_major(
+            input.amount_involved_fen,
+            input.transferred_to_judiciary,
+            &state.config.policy,
+        )),
+        recorded_by: Set(actor.sub.clone()),
+        idempotency_key: Set(idempotency_key.clone()),
+        request_hash: Set(Some(request_hash.clone())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&*txn)
+    .await;
+    let model = match model {
+        Ok(model) => model,
+        // Another request with the same key won the race (PostgreSQL): answer as its replay.
+        Err(e)
+            if idempotency_key.is_some()
+                && matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+        {
+            drop(txn);
+            let key = idempotency_key.as_deref().unwrap_or_default();
+            let first = find_by_key(&state.db.conn, &actor.sub, key)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Conflict(
+                        "a concurrent request with this Idempotency-Key failed".into(),
+                    )
+                })?;
+            return replay(&state.db.conn, first, &request_hash).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    record_transition(&*txn, model.id, None, CaseState::Recorded, actor, None, now).await?;
+    audit::append(
+        &*txn,
+        actor,
+        "violation.record",
+        &target(model.id),
+        &serde_json::to_value(&input).unwrap_or_default(),
+    )
+    .await?;
+    let result = view(&*txn, model).await?;
+    txn.commit().await?;
+    Ok((result, true))
+}
+
+async fn find_by_key<C: ConnectionTrait>(
+    db: &C,
+    recorder: &str,
+    key: &str,
+) -> ApiResult<Option<violation::Model>> {
+    Ok(violation::Entity::find()
+        .filter(violation::Column::RecordedBy.eq(recorder))
+        .filter(violation::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+async fn replay<C: ConnectionTrait>(
+    db: &C,
+    first: violation::Model,
+    request_hash: &str,
+) -> ApiResult<(ViolationView, bool)> {
+    if first.request_hash.as_deref() != Some(request_hash) {
+        return Err(ApiError::Conflict(
+            "this Idempotency-Key was used with a different body".into(),
+        ));
+    }
+    Ok((view(db, first).await?, false))
+}
+
+/// Typed view of a JSON body, with the failing field named the way axum's extractor would.
+pub fn parse_body<T: for<'de> Deserialize<'de>>(body: serde_json::Value) -> ApiResult<T> {
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." {
+            "body".to_string()
+        } else {
+            field
+        };
+        ApiError::validation(&field, e.inner().to_string())
+    })
+}
+
+pub fn target(id: i64) -> String {
+    format!("violation:{id}")
+}
+
+pub async fn record_transition<C: ConnectionTrait>(
+    db: &C,
+    violation_id: i64,
+    from: Option<CaseState>,
+    to: CaseState,
+    actor: &AuthUser,
+    reason: Option<String>,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    violation_transition::ActiveModel {
+        violation_id: Set(violation_id),
+        from_state: Set(from.map(|s| s.as_str().to_string())),
+        to_state: Set(to.as_str().to_string()),
+        actor: Set(actor.sub.clone()),
+        role: Set(actor.role.as_str().to_string()),
+        reason: Set(reason),
+        at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
