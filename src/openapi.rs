@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
-use crate::error::Problem;
+use crate::error::{FieldError, Problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,10 +15,13 @@ sanctions, red/black lists, standing checks and change feeds. Errors are RFC 945
         license(name = "MIT"),
     ),
     modifiers(&BearerScheme),
-    components(responses(
-        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
-        UnsupportedMediaType, Unavailable
-    )),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
+            UnsupportedMediaType, Unavailable
+        )
+    ),
     tags(
         (name = "subjects", description = "Registry of institutions, pharmacies, practitioners and insured persons"),
         (name = "violation-types", description = "Versioned, dated catalogue of violation types (违规行为目录)"),

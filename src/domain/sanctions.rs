@@ -11,6 +11,7 @@ use super::scoring::SubjectKind;
 
 /// Most cases one sanction may cite; a measure resting on more is a batch decision, not one sanction.
 pub const MAX_VIOLATIONS: usize = 100;
+pub const MAX_REASON_CHARS: usize = 2000;
 
 string_enum! {
     /// Type of measure.
@@ -120,6 +121,15 @@ impl SanctionType {
             )),
             _ => None,
         }
+    }
+}
+
+/// The grounds of imposing, lifting or revoking, already trimmed: 1 to 2000 characters.
+pub fn check_reason(reason: &str) -> Result<(), String> {
+    match reason.chars().count() {
+        0 => Err("is required".into()),
+        n if n > MAX_REASON_CHARS => Err(format!("must be at most {MAX_REASON_CHARS} characters")),
+        _ => Ok(()),
     }
 }
 
@@ -398,122 +408,83 @@ mod tests {
         assert_eq!(last_day_of_term(d("2026-03-15"), 12), d("2027-03-14"));
     }
 
-    fn terms(kind: SubjectKind, ty: SanctionType) -> Terms {
-        Terms {
-            kind,
-            sanction_type: ty,
-            scope: None,
+    /// One case per line: subject kind, type, scope, ends_on, amount_fen (`-` for none) => the fields refused,
+    /// in order (`-` when the terms pass). Every case starts on 2026-03-01.
+    const TERMS: &str = "
+        practitioner qualification_suspension  outpatient_general 2026-05-31 -   => -
+        practitioner qualification_suspension  -   2026-05-31 -   => scope
+        practitioner qualification_suspension  all -          -   => ends_on
+        practitioner qualification_suspension  all 2026-02-28 -   => ends_on
+        practitioner qualification_suspension  all 2026-08-31 -   => -
+        practitioner qualification_suspension  all 2026-09-01 -   => ends_on
+        institution  qualification_suspension  all 2026-05-31 -   => type
+        insured      settlement_suspension     -   2026-05-31 -   => -
+        insured      settlement_suspension     -   2026-05-30 -   => ends_on
+        insured      settlement_suspension     -   2027-02-28 -   => -
+        insured      settlement_suspension     -   2027-03-01 -   => ends_on
+        pharmacy     settlement_suspension     inpatient 2026-03-02 - => -
+        insured      recovery                  -   -          -   => amount_fen
+        insured      recovery                  -   -          0   => amount_fen
+        insured      recovery                  -   -          1   => -
+        insured      recovery                  all -          5   => scope
+        institution  interview                 -   -          100 => amount_fen
+        institution  administrative_penalty    -   -          100 => amount_fen
+        institution  agreement_termination     -   -          -   => -
+        institution  agreement_termination     -   2027-01-01 -   => ends_on
+        institution  rectification             -   -          -   => ends_on
+        institution  interview                 -   2026-02-01 -   => ends_on
+        institution  interview                 -   2026-03-01 -   => -
+        insured      agreement_termination     -   2027-01-01 -1  => type ends_on amount_fen
+    ";
+
+    fn terms(line: &str) -> (Terms, Vec<&str>) {
+        let (given, refused) = line.split_once(" => ").unwrap();
+        let cells: Vec<&str> = given.split_whitespace().collect();
+        let cell = |i: usize| Some(cells[i]).filter(|c| *c != "-");
+        let terms = Terms {
+            kind: cells[0].parse().unwrap(),
+            sanction_type: cells[1].parse().unwrap(),
+            scope: cell(2).map(|s| s.parse().unwrap()),
             starts_on: d("2026-03-01"),
-            ends_on: None,
-            amount_fen: None,
-        }
-    }
-
-    const PASSES: [&str; 0] = [];
-
-    /// The fields a check complains about, in order; empty when the terms pass.
-    fn broken(t: Terms) -> Vec<&'static str> {
-        match check_terms(&t, &Policy::default()) {
-            Ok(_) => vec![],
-            Err(errors) => errors.into_iter().map(|(field, _)| field).collect(),
-        }
+            ends_on: cell(3).map(d),
+            amount_fen: cell(4).map(|a| a.parse().unwrap()),
+        };
+        let refused = refused.split_whitespace().filter(|f| *f != "-").collect();
+        (terms, refused)
     }
 
     #[test]
     fn terms_are_checked_field_by_field() {
-        use SanctionType::*;
-        use SubjectKind::*;
-        let end = |mut t: Terms, day: &str| {
-            t.ends_on = Some(d(day));
-            t
-        };
-        let scoped = |mut t: Terms, scope| {
-            t.scope = Some(scope);
-            t
-        };
-        let paid = |mut t: Terms, fen| {
-            t.amount_fen = Some(fen);
-            t
-        };
-        let qs = terms(Practitioner, QualificationSuspension);
+        let policy = Policy::default();
+        for line in TERMS.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (terms, expected) = terms(line);
+            let refused: Vec<&str> = match check_terms(&terms, &policy) {
+                Ok(_) => vec![],
+                Err(errors) => errors.into_iter().map(|(field, _)| field).collect(),
+            };
+            assert_eq!(refused, expected, "{line}");
+        }
+        let scope = |line| check_terms(&terms(line).0, &policy).unwrap();
+        let insured = "insured settlement_suspension - 2026-05-31 - => -";
         assert_eq!(
-            broken(scoped(end(qs, "2026-05-31"), Scope::OutpatientGeneral)),
-            PASSES
+            scope(insured),
+            Some(Scope::All),
+            "settlement suspensions default to all"
         );
-        assert_eq!(broken(end(qs, "2026-05-31")), ["scope"]);
-        assert_eq!(broken(scoped(qs, Scope::All)), ["ends_on"]);
-        assert_eq!(
-            broken(scoped(end(qs, "2026-02-28"), Scope::All)),
-            ["ends_on"]
-        );
-        // Six months at most: 1 March to 31 August.
-        assert_eq!(broken(scoped(end(qs, "2026-08-31"), Scope::All)), PASSES);
-        assert_eq!(
-            broken(scoped(end(qs, "2026-09-01"), Scope::All)),
-            ["ends_on"]
-        );
-        let on_institution = scoped(
-            end(terms(Institution, QualificationSuspension), "2026-05-31"),
-            Scope::All,
-        );
-        assert_eq!(broken(on_institution), ["type"]);
+        let pharmacy = "pharmacy settlement_suspension inpatient 2026-05-31 - => -";
+        assert_eq!(scope(pharmacy), Some(Scope::Inpatient));
+        assert_eq!(scope("institution interview - - - => -"), None);
+    }
 
-        let insured = end(terms(Insured, SettlementSuspension), "2026-05-31");
-        assert_eq!(
-            check_terms(&insured, &Policy::default()),
-            Ok(Some(Scope::All))
+    #[test]
+    fn reasons_are_one_to_two_thousand_characters() {
+        assert!(check_reason("").is_err());
+        assert!(check_reason("整").is_ok());
+        assert!(
+            check_reason(&"整".repeat(2000)).is_ok(),
+            "characters, not bytes"
         );
-        assert_eq!(
-            broken(end(insured, "2026-05-30")),
-            ["ends_on"],
-            "under three months"
-        );
-        assert_eq!(broken(end(insured, "2027-02-28")), PASSES);
-        assert_eq!(
-            broken(end(insured, "2027-03-01")),
-            ["ends_on"],
-            "over twelve months"
-        );
-        let pharmacy = scoped(
-            end(terms(Pharmacy, SettlementSuspension), "2026-03-02"),
-            Scope::Inpatient,
-        );
-        assert_eq!(
-            check_terms(&pharmacy, &Policy::default()),
-            Ok(Some(Scope::Inpatient))
-        );
-
-        let recovery = terms(Insured, Recovery);
-        assert_eq!(broken(recovery), ["amount_fen"]);
-        assert_eq!(broken(paid(recovery, 0)), ["amount_fen"]);
-        assert_eq!(broken(paid(recovery, 1)), PASSES);
-        assert_eq!(
-            broken(paid(terms(Institution, Interview), 100)),
-            ["amount_fen"]
-        );
-        assert_eq!(
-            broken(paid(terms(Institution, AdministrativePenalty), 100)),
-            ["amount_fen"]
-        );
-        assert_eq!(broken(scoped(paid(recovery, 5), Scope::All)), ["scope"]);
-
-        assert_eq!(broken(terms(Institution, AgreementTermination)), PASSES);
-        assert_eq!(
-            broken(end(terms(Institution, AgreementTermination), "2027-01-01")),
-            ["ends_on"]
-        );
-        assert_eq!(broken(terms(Institution, Rectification)), ["ends_on"]);
-        assert_eq!(
-            broken(end(terms(Institution, Interview), "2026-02-01")),
-            ["ends_on"]
-        );
-        assert_eq!(
-            broken(end(terms(Institution, Interview), "2026-03-01")),
-            PASSES
-        );
-        // Every problem at once, so the approver fixes the form in one go.
-        let all_wrong = paid(end(terms(Insured, AgreementTermination), "2027-01-01"), -1);
-        assert_eq!(broken(all_wrong), ["type", "ends_on", "amount_fen"]);
+        assert!(check_reason(&"整".repeat(2001)).is_err());
     }
 
     #[test]

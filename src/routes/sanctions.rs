@@ -14,7 +14,9 @@ use crate::openapi::{
     Validation,
 };
 use crate::pagination::Page;
-use crate::service::sanctions::{self, NewSanction, SanctionAction, SanctionQuery, SanctionView};
+use crate::service::sanctions::{
+    self, Ending, NewSanction, SanctionAction, SanctionQuery, SanctionView,
+};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -103,7 +105,8 @@ async fn lift_sanction(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SanctionAction>,
 ) -> ApiResult<Json<SanctionView>> {
-    Ok(Json(sanctions::lift(&state, &user, id, body).await?))
+    let view = sanctions::end(&state, &user, id, body, Ending::Lift).await?;
+    Ok(Json(view))
 }
 
 /// Revoke a sanction.
@@ -125,5 +128,6 @@ async fn revoke_sanction(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<SanctionAction>,
 ) -> ApiResult<Json<SanctionView>> {
-    Ok(Json(sanctions::revoke(&state, &user, id, body).await?))
+    let view = sanctions::end(&state, &user, id, body, Ending::Revoke).await?;
+    Ok(Json(view))
 }

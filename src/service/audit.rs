@@ -159,8 +159,7 @@ pub struct AuditRecord {
     pub action: String,
     pub target: String,
     pub request_id: String,
-    /// The change as it was recorded.
-    #[schema(value_type = Object)]
+    /// The change as it was recorded (any JSON value).
     pub change: serde_json::Value,
     pub digest: String,
     pub prev_hash: String,

@@ -7,8 +7,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use crate::auth::AuthUser;
 use crate::db::WriteTxn;
-use crate::domain::dates::{add_months, add_years, cycle_of_instant, legal_date};
-use crate::domain::sanctions::{SanctionType, Scope};
+use crate::domain::dates::{add_years, cycle_of_instant, legal_date};
+use crate::domain::sanctions::{SanctionType, Scope, last_day_of_term};
 use crate::domain::scoring::{
     EntryKind, SubjectKind, ThresholdOutcome, practitioner_points, practitioner_threshold,
 };
@@ -65,7 +65,7 @@ pub async fn on_approval(
         }
         SubjectKind::Insured => match body.settlement_suspension_months {
             Some(months) => {
-                let ends_on = add_months(starts_on, months) - Days::new(1);
+                let ends_on = last_day_of_term(starts_on, months);
                 let reason = format!(
                     "{} {}: networked settlement suspended for {months} months (条例第四十一条)",
                     case_type.code, case_type.name
@@ -125,7 +125,7 @@ async fn apply_threshold(
                 .await?;
             match existing {
                 None => {
-                    let ends_on = add_months(starts_on, months) - Days::new(1);
+                    let ends_on = last_day_of_term(starts_on, months);
                     let automatic = Automatic {
                         kind: SanctionType::QualificationSuspension,
                         key,
@@ -180,7 +180,7 @@ async fn extend(
     reason: String,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let ends_on = add_months(current.starts_on, months) - Days::new(1);
+    let ends_on = last_day_of_term(current.starts_on, months);
     link(&**txn, current.id, case.id).await?;
     if current.ends_on.is_some_and(|end| end >= ends_on) {
         return Ok(());

@@ -17,7 +17,7 @@ use crate::domain::cases::CaseState;
 use crate::domain::dates::legal_date;
 use crate::domain::masking::mask_id_number;
 use crate::domain::sanctions::{
-    MAX_VIOLATIONS, SanctionStatus, SanctionType, Scope, Terms, check_terms, status,
+    MAX_VIOLATIONS, SanctionStatus, SanctionType, Scope, Terms, check_reason, check_terms, status,
 };
 use crate::domain::scoring::SubjectKind;
 use crate::error::{ApiError, ApiResult, FieldErrors};
@@ -29,8 +29,6 @@ use entity::{sanction, sanction_violation, subject, violation};
 
 /// Roles that impose, lift and revoke sanctions (admin too, as everywhere).
 pub const WRITERS: [Role; 1] = [Role::Approver];
-
-const MAX_REASON_CHARS: usize = 2000;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -140,6 +138,23 @@ pub async fn active_for_subject<C: ConnectionTrait>(
         .await
 }
 
+/// Status of a stored sanction on `as_of`.
+pub fn status_of(model: &sanction::Model, as_of: NaiveDate) -> SanctionStatus {
+    let revoked = model.revoked_at.is_some();
+    status(
+        model.starts_on,
+        model.ends_on,
+        model.lifted_on,
+        revoked,
+        as_of,
+    )
+}
+
+/// A stored value no longer parses: the row was written by something other than this code.
+fn corrupt(id: i64, what: impl std::fmt::Display) -> DbErr {
+    DbErr::Custom(format!("sanction {id}: {what}"))
+}
+
 /// What `reader` sees of one sanction, with its status on `as_of`.
 pub async fn view_of<C: ConnectionTrait>(
     db: &C,
@@ -183,23 +198,17 @@ async fn views_of<C: ConnectionTrait>(
             .or_default()
             .push(link.violation_id);
     }
-    let corrupt = |id: i64, what: String| DbErr::Custom(format!("sanction {id}: {what}"));
     models
         .into_iter()
         .map(|m| {
             let kind = *kinds
                 .get(&m.subject_id)
-                .ok_or_else(|| corrupt(m.id, "its subject is missing".into()))?;
-            let sanction_type = m
-                .sanction_type
-                .parse()
-                .map_err(|e| corrupt(m.id, format!("{e}")))?;
-            let scope = match m.scope.as_deref().map(str::parse::<Scope>) {
-                Some(Err(e)) => return Err(corrupt(m.id, format!("{e}"))),
-                Some(Ok(scope)) => Some(scope),
-                None => None,
-            };
+                .ok_or_else(|| corrupt(m.id, "no subject"))?;
+            let sanction_type = m.sanction_type.parse().map_err(|e| corrupt(m.id, e))?;
+            let scope = m.scope.as_deref().map(str::parse::<Scope>);
+            let scope = scope.transpose().map_err(|e| corrupt(m.id, e))?;
             let masked = reader.sees_masked_identities() && kind == SubjectKind::Insured;
+            let status = status_of(&m, as_of);
             Ok(SanctionView {
                 id: m.id,
                 subject_code: if masked {
@@ -217,13 +226,7 @@ async fn views_of<C: ConnectionTrait>(
                 reason: m.reason,
                 automatic: m.automatic,
                 violation_ids: links.remove(&m.id).unwrap_or_default(),
-                status: status(
-                    m.starts_on,
-                    m.ends_on,
-                    m.lifted_on,
-                    m.revoked_at.is_some(),
-                    as_of,
-                ),
+                status,
                 lifted_on: m.lifted_on,
                 lifted_reason: m.lifted_reason,
                 revoked_at: m.revoked_at,
@@ -309,14 +312,6 @@ async fn hospital_visible<C: ConnectionTrait>(db: &C, reader: &AuthUser) -> ApiR
     }
 }
 
-fn check_reason(reason: &str) -> Result<(), String> {
-    match reason.chars().count() {
-        0 => Err("is required".into()),
-        n if n > MAX_REASON_CHARS => Err(format!("must be at most {MAX_REASON_CHARS} characters")),
-        _ => Ok(()),
-    }
-}
-
 /// A case grounds a sanction on `subject` when it is against that subject, or when it is a practitioner's
 /// case whose losses the named institution bears (seed 003: 由定点医疗机构承担).
 fn grounds(case: &violation::Model, subject: &subject::Model) -> bool {
@@ -352,20 +347,20 @@ async fn check_violations<C: ConnectionTrait>(
         match cases.get(id) {
             _ if !seen.insert(id) => errors.add(&field, format!("case {id} is listed twice")),
             None => errors.add(&field, format!("no case with id {id}")),
-            Some(case) if !grounds(case, subject) => errors.add(
-                &field,
-                format!(
-                    "case {id} is against {}, not {}",
-                    case.subject_code, subject.code
-                ),
-            ),
-            Some(case) if case.state != approved => errors.add(
-                &field,
-                format!(
-                    "case {id} is {}; only approved cases ground a sanction",
-                    case.state
-                ),
-            ),
+            Some(case) if !grounds(case, subject) => {
+                let owner = &case.subject_code;
+                errors.add(
+                    &field,
+                    format!("case {id} is against {owner}, not this subject"),
+                );
+            }
+            Some(case) if case.state != approved => {
+                let state = &case.state;
+                errors.add(
+                    &field,
+                    format!("case {id} is {state}; only approved cases count"),
+                );
+            }
             Some(_) => {}
         }
     }
@@ -415,10 +410,6 @@ pub async fn create(
         reason: Set(reason),
         automatic: Set(false),
         threshold_key: Set(None),
-        lifted_on: Set(None),
-        lifted_reason: Set(None),
-        revoked_at: Set(None),
-        revoked_reason: Set(None),
         created_by: Set(actor.sub.clone()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -441,14 +432,16 @@ pub async fn create(
     Ok(view)
 }
 
-#[derive(Clone, Copy)]
-enum Ending {
+#[derive(Clone, Copy, Debug)]
+pub enum Ending {
+    /// Ends it from today (UTC+8) on; refused once lifted, revoked or expired.
     Lift,
+    /// Withdraws it as if it never counted; refused once revoked.
     Revoke,
 }
 
-/// Ends a sanction early (lift: from today on) or withdraws it (revoke: as if it never counted).
-async fn end(
+/// Lifts or revokes a sanction, with its audit row.
+pub async fn end(
     state: &AppState,
     actor: &AuthUser,
     id: i64,
@@ -464,25 +457,15 @@ async fn end(
     let today = legal_date(now);
     let txn = state.db.begin_write().await?;
     let current = find(&*txn, id, true).await?;
-    if let Some(at) = current.revoked_at {
-        return Err(ApiError::Conflict(format!(
-            "sanction {id} was revoked at {at}"
-        )));
+    if current.revoked_at.is_some() {
+        return Err(ApiError::Conflict(format!("sanction {id} is revoked")));
     }
     let mut model: sanction::ActiveModel = current.clone().into();
     let (action, change) = match ending {
         Ending::Lift => {
-            if let Some(day) = current.lifted_on {
-                return Err(ApiError::Conflict(format!(
-                    "sanction {id} was lifted on {day}"
-                )));
-            }
-            if status(current.starts_on, current.ends_on, None, false, today)
-                == SanctionStatus::Expired
-            {
-                return Err(ApiError::Conflict(format!(
-                    "sanction {id} has expired; there is nothing left to lift"
-                )));
+            let now_status = status_of(&current, today);
+            if matches!(now_status, SanctionStatus::Lifted | SanctionStatus::Expired) {
+                return Err(ApiError::Conflict(format!("sanction {id} is {now_status}")));
             }
             model.lifted_on = Set(Some(today));
             model.lifted_reason = Set(Some(reason.clone()));
@@ -502,22 +485,4 @@ async fn end(
     let view = view_of(&*txn, updated, today, actor).await?;
     txn.commit().await?;
     Ok(view)
-}
-
-pub async fn lift(
-    state: &AppState,
-    actor: &AuthUser,
-    id: i64,
-    body: SanctionAction,
-) -> ApiResult<SanctionView> {
-    end(state, actor, id, body, Ending::Lift).await
-}
-
-pub async fn revoke(
-    state: &AppState,
-    actor: &AuthUser,
-    id: i64,
-    body: SanctionAction,
-) -> ApiResult<SanctionView> {
-    end(state, actor, id, body, Ending::Revoke).await
 }

@@ -13,7 +13,7 @@ fn tomorrow() -> chrono::NaiveDate {
 }
 
 fn last_day(starts: chrono::NaiveDate, months: u32) -> String {
-    (add_months(starts, months) - chrono::Days::new(1)).to_string()
+    medcredit::domain::sanctions::last_day_of_term(starts, months).to_string()
 }
 
 async fn physicians(app: &TestApp, codes: &[(&str, &str)]) {

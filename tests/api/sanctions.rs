@@ -1,7 +1,7 @@
 //! Manual sanctions through HTTP: the rules of each type, who may impose them, derived status, lifting and
 //! revoking, the cases they rest on, and what hospitals and partners see.
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, Utc};
 use medcredit::auth::Role;
 use medcredit::domain::dates::legal_date;
 use reqwest::StatusCode;
@@ -9,18 +9,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+const SANCTIONS: &str = "/api/v1/sanctions";
 const INSURED: &str = "11010519491231002X";
 
-fn today() -> NaiveDate {
-    legal_date(Utc::now())
-}
-
-/// `today` moved by `days` (negative: into the past), as the API writes dates.
+/// Today (UTC+8) moved by `days`, as the API writes dates.
 fn day(days: i64) -> String {
+    let today = legal_date(Utc::now());
     let moved = if days < 0 {
-        today().checked_sub_days(Days::new(days.unsigned_abs()))
+        today.checked_sub_days(Days::new(days.unsigned_abs()))
     } else {
-        today().checked_add_days(Days::new(days as u64))
+        today.checked_add_days(Days::new(days.unsigned_abs()))
     };
     moved.unwrap().to_string()
 }
@@ -31,158 +29,117 @@ fn interview(subject: &str, from: i64, to: i64) -> Value {
            "reason": "约谈医保办负责人"})
 }
 
-impl TestApp {
-    /// Imposes a sanction as an approver, asserts it was created and returns its id.
-    async fn impose(&self, body: Value) -> i64 {
-        let response = self.post("/api/v1/sanctions", Role::Approver, &body).await;
-        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-        response.body["id"].as_i64().expect("id")
-    }
-
-    /// Ids of the sanctions `role` finds under `query`.
-    async fn sanction_ids(&self, query: &str, role: Role) -> Vec<i64> {
-        let response = self.get(&format!("/api/v1/sanctions?{query}"), role).await;
-        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-        let items = response.body["items"].as_array().unwrap();
-        items.iter().map(|s| s["id"].as_i64().unwrap()).collect()
-    }
+/// Imposes a sanction as an approver, asserts it was created and returns it.
+async fn impose(app: &TestApp, body: Value) -> Value {
+    let response = app.post(SANCTIONS, Role::Approver, &body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.body
 }
+
+async fn impose_id(app: &TestApp, body: Value) -> i64 {
+    impose(app, body).await["id"].as_i64().expect("id")
+}
+
+async fn read(app: &TestApp, id: i64, role: Role) -> TestResponse {
+    app.get(&format!("{SANCTIONS}/{id}"), role).await
+}
+
+/// Lifts or revokes (`action`) a sanction.
+async fn end(app: &TestApp, id: i64, action: &str, role: Role, reason: &str) -> TestResponse {
+    let path = format!("{SANCTIONS}/{id}/{action}");
+    app.post(&path, role, &json!({"reason": reason})).await
+}
+
+/// Ids of the sanctions `role` finds under `query`.
+async fn ids(app: &TestApp, query: &str, role: Role) -> Vec<i64> {
+    let response = app.get(&format!("{SANCTIONS}?{query}"), role).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let items = response.body["items"].as_array().unwrap();
+    items.iter().map(|s| s["id"].as_i64().unwrap()).collect()
+}
+
+/// One refused request per line: `field => body`; `starts_on` 2026-03-01 and a reason are added unless present.
+const REFUSED: &str = r#"
+    type       => {"subject_code": "H37010200001", "type": "qualification_suspension", "scope": "all", "ends_on": "2026-05-31"}
+    scope      => {"subject_code": "D370102000001", "type": "qualification_suspension", "ends_on": "2026-05-31"}
+    ends_on    => {"subject_code": "D370102000001", "type": "qualification_suspension", "scope": "inpatient"}
+    ends_on    => {"subject_code": "D370102000001", "type": "qualification_suspension", "scope": "inpatient", "ends_on": "2026-09-01"}
+    amount_fen => {"subject_code": "11010519491231002X", "type": "recovery"}
+    amount_fen => {"subject_code": "11010519491231002X", "type": "recovery", "amount_fen": 0}
+    amount_fen => {"subject_code": "H37010200001", "type": "interview", "amount_fen": 100}
+    ends_on    => {"subject_code": "H37010200001", "type": "agreement_termination", "ends_on": "2027-03-01"}
+    ends_on    => {"subject_code": "H37010200001", "type": "rectification", "ends_on": "2026-02-28"}
+    scope      => {"subject_code": "H37010200001", "type": "interview", "scope": "all"}
+    ends_on    => {"subject_code": "11010519491231002X", "type": "settlement_suspension", "ends_on": "2027-03-01"}
+    ends_on    => {"subject_code": "11010519491231002X", "type": "settlement_suspension", "ends_on": "2026-05-30"}
+    reason     => {"subject_code": "H37010200001", "type": "interview", "reason": "  "}
+    type       => {"subject_code": "H37010200001", "type": "warning"}
+    scope      => {"subject_code": "D370102000001", "type": "qualification_suspension", "scope": "ward", "ends_on": "2026-05-31"}
+"#;
 
 #[tokio::test]
 async fn each_type_follows_its_rules_with_the_field_named() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let start = "2026-03-01";
-    let refused = [
-        (
-            json!({"subject_code": INSTITUTION, "type": "qualification_suspension", "scope": "all",
-                "starts_on": start, "ends_on": "2026-05-31", "reason": "x"}),
-            "type",
-        ),
-        (
-            json!({"subject_code": PHYSICIAN, "type": "qualification_suspension",
-                "starts_on": start, "ends_on": "2026-05-31", "reason": "x"}),
-            "scope",
-        ),
-        (
-            json!({"subject_code": PHYSICIAN, "type": "qualification_suspension", "scope": "inpatient",
-                "starts_on": start, "reason": "x"}),
-            "ends_on",
-        ),
-        (
-            json!({"subject_code": PHYSICIAN, "type": "qualification_suspension", "scope": "inpatient",
-                "starts_on": start, "ends_on": "2026-09-01", "reason": "over six months"}),
-            "ends_on",
-        ),
-        (
-            json!({"subject_code": INSURED, "type": "recovery", "starts_on": start, "reason": "x"}),
-            "amount_fen",
-        ),
-        (
-            json!({"subject_code": INSURED, "type": "recovery", "starts_on": start, "amount_fen": 0,
-                "reason": "x"}),
-            "amount_fen",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": start, "amount_fen": 100,
-                "reason": "x"}),
-            "amount_fen",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "agreement_termination", "starts_on": start,
-                "ends_on": "2027-03-01", "reason": "x"}),
-            "ends_on",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "rectification", "starts_on": start,
-                "ends_on": "2026-02-28", "reason": "x"}),
-            "ends_on",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "interview", "scope": "all", "starts_on": start,
-                "reason": "x"}),
-            "scope",
-        ),
-        (
-            json!({"subject_code": INSURED, "type": "settlement_suspension", "starts_on": start,
-                "ends_on": "2027-03-01", "reason": "over twelve months"}),
-            "ends_on",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": start, "reason": "  "}),
-            "reason",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": start,
-                "reason": "长".repeat(2001)}),
-            "reason",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": start, "reason": "x",
-                "violation_ids": (1..=101).collect::<Vec<i64>>()}),
-            "violation_ids",
-        ),
-        (
-            json!({"subject_code": INSTITUTION, "type": "warning", "starts_on": start, "reason": "x"}),
-            "type",
-        ),
-    ];
-    for (body, field) in refused {
-        let response = app.post("/api/v1/sanctions", Role::Approver, &body).await;
+    let mut cases: Vec<(Value, &str)> = REFUSED
+        .lines()
+        .filter_map(|line| line.split_once(" => "))
+        .map(|(field, body)| (serde_json::from_str(body).unwrap(), field.trim()))
+        .collect();
+    let long = "长".repeat(2001);
+    cases.push((
+        json!({"subject_code": INSTITUTION, "type": "interview", "reason": long}),
+        "reason",
+    ));
+    let many: Vec<i64> = (1..=101).collect();
+    cases.push((
+        json!({"subject_code": INSTITUTION, "type": "interview", "violation_ids": many}),
+        "violation_ids",
+    ));
+    for (mut body, field) in cases {
+        body["starts_on"] = json!("2026-03-01");
+        body.as_object_mut()
+            .unwrap()
+            .entry("reason")
+            .or_insert(json!("x"));
+        let response = app.post(SANCTIONS, Role::Approver, &body).await;
         response.assert_problem(422);
         assert_eq!(response.error_fields(), [field], "{body}");
     }
-    let unknown = json!({"subject_code": "H37010299999", "type": "interview", "starts_on": start, "reason": "x"});
-    app.post("/api/v1/sanctions", Role::Approver, &unknown)
+    let unknown = json!({"subject_code": "H37010299999", "type": "interview", "starts_on": "2026-03-01", "reason": "x"});
+    app.post(SANCTIONS, Role::Approver, &unknown)
         .await
         .assert_problem(404);
-    let extra = json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": start, "reason": "x", "points": 3});
-    app.post("/api/v1/sanctions", Role::Approver, &extra)
+    let mut extra = interview(INSTITUTION, 0, 1);
+    extra["points"] = json!(3);
+    app.post(SANCTIONS, Role::Approver, &extra)
         .await
         .assert_problem(422);
 
-    // Seed 004 / 条例 art. 41: an insured person's networked settlement, all scopes unless said otherwise.
-    let suspended = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Approver,
-            &json!({"subject_code": INSURED, "type": "settlement_suspension", "starts_on": start,
-                    "ends_on": "2026-05-31", "reason": " 冒名就医，暂停联网结算3个月 "}),
-        )
-        .await;
-    assert_eq!(suspended.status, StatusCode::CREATED, "{}", suspended.body);
-    let body = &suspended.body;
-    assert_eq!(body["scope"], "all");
-    assert_eq!(body["subject_kind"], "insured");
+    // 条例 art. 41: an insured person's networked settlement, in every scope unless said otherwise.
+    let insured = impose(&app, json!({"subject_code": INSURED, "type": "settlement_suspension",
+        "starts_on": "2026-03-01", "ends_on": "2026-05-31", "reason": " 冒名就医，暂停联网结算3个月 "}))
+    .await;
+    assert_eq!(insured["scope"], "all");
+    assert_eq!(insured["subject_kind"], "insured");
     assert_eq!(
-        body["reason"], "冒名就医，暂停联网结算3个月",
+        insured["reason"], "冒名就医，暂停联网结算3个月",
         "reasons are trimmed"
     );
-    assert_eq!(body["automatic"], false);
-    assert_eq!(body["created_by"], "approver-1");
-    assert_eq!(body["violation_ids"], json!([]));
+    assert_eq!(insured["automatic"], false);
+    assert_eq!(insured["created_by"], "approver-1");
+    assert_eq!(insured["violation_ids"], json!([]));
 
     // Seed 003: the general-outpatient scope for three months.
-    let doctor = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Approver,
-            &json!({"subject_code": PHYSICIAN, "type": "qualification_suspension", "scope": "outpatient_general",
-                    "starts_on": start, "ends_on": "2026-05-31", "reason": "滥用药、开具不合理处方"}),
-        )
-        .await;
-    assert_eq!(doctor.status, StatusCode::CREATED, "{}", doctor.body);
-    assert_eq!(doctor.body["scope"], "outpatient_general");
-    assert!(doctor.body["ban_until"].is_null());
+    let doctor = impose(&app, json!({"subject_code": PHYSICIAN, "type": "qualification_suspension",
+        "scope": "outpatient_general", "starts_on": "2026-03-01", "ends_on": "2026-05-31", "reason": "不合理处方"}))
+    .await;
+    assert_eq!(doctor["scope"], "outpatient_general");
+    assert!(doctor["ban_until"].is_null());
 
-    let terminated = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Admin,
-            &json!({"subject_code": INSTITUTION, "type": "agreement_termination", "starts_on": "2024-02-29",
-                    "reason": "虚构医疗服务，解除服务协议"}),
-        )
-        .await;
+    let body = json!({"subject_code": INSTITUTION, "type": "agreement_termination", "starts_on": "2024-02-29",
+        "reason": "虚构医疗服务，解除服务协议"});
+    let terminated = app.post(SANCTIONS, Role::Admin, &body).await;
     assert_eq!(
         terminated.status,
         StatusCode::CREATED,
@@ -199,25 +156,21 @@ async fn each_type_follows_its_rules_with_the_field_named() {
         "a termination runs until lifted"
     );
 
-    let recovery = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Approver,
-            &json!({"subject_code": PHYSICIAN, "type": "recovery", "starts_on": start, "amount_fen": 120000,
-                    "reason": "追回违规费用"}),
-        )
-        .await;
-    assert_eq!(recovery.status, StatusCode::CREATED, "{}", recovery.body);
-    assert_eq!(recovery.body["amount_fen"], 120000);
-    assert!(recovery.body["scope"].is_null());
+    let recovery = impose(
+        &app,
+        json!({"subject_code": PHYSICIAN, "type": "recovery", "starts_on": "2026-03-01",
+        "amount_fen": 120000, "reason": "追回违规费用"}),
+    )
+    .await;
+    assert_eq!(recovery["amount_fen"], 120000);
+    assert!(recovery["scope"].is_null() && recovery["ends_on"].is_null());
 }
 
 #[tokio::test]
 async fn only_approvers_and_admins_impose_lift_and_revoke() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let id = app.impose(interview(INSTITUTION, 0, 30)).await;
-    let reason = json!({"reason": "整改到位"});
+    let id = impose_id(&app, interview(INSTITUTION, 0, 30)).await;
     for role in [
         Role::Inspector,
         Role::Reviewer,
@@ -226,26 +179,24 @@ async fn only_approvers_and_admins_impose_lift_and_revoke() {
         Role::Auditor,
     ] {
         let create = app
-            .post("/api/v1/sanctions", role, &interview(INSTITUTION, 0, 30))
+            .post(SANCTIONS, role, &interview(INSTITUTION, 0, 30))
             .await;
         create.assert_problem(403);
-        for action in ["lift", "revoke"] {
-            let path = format!("/api/v1/sanctions/{id}/{action}");
-            app.post(&path, role, &reason).await.assert_problem(403);
-        }
+        end(&app, id, "lift", role, "整改到位")
+            .await
+            .assert_problem(403);
+        end(&app, id, "revoke", role, "撤销")
+            .await
+            .assert_problem(403);
     }
-    let anonymous = app
-        .send(reqwest::Method::GET, "/api/v1/sanctions", None, None)
-        .await;
+    let anonymous = app.send(reqwest::Method::GET, SANCTIONS, None, None).await;
     anonymous.assert_problem(401);
     assert_eq!(
-        app.sanction_ids("", Role::Auditor).await,
+        ids(&app, "", Role::Auditor).await,
         [id],
         "refused writes leave nothing"
     );
-    let got = app
-        .get(&format!("/api/v1/sanctions/{id}"), Role::Auditor)
-        .await;
+    let got = read(&app, id, Role::Auditor).await;
     assert_eq!(got.body["status"], "active");
     assert!(got.body["lifted_on"].is_null() && got.body["revoked_at"].is_null());
 }
@@ -254,169 +205,135 @@ async fn only_approvers_and_admins_impose_lift_and_revoke() {
 async fn status_is_derived_from_the_dates_and_active_on_filters_by_it() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let pending = app.impose(interview(INSTITUTION, 1, 30)).await;
-    let expired = app.impose(interview(INSTITUTION, -30, -1)).await;
-    let running = app.impose(interview(INSTITUTION, -10, 0)).await;
-    let open = app
-        .impose(
-            json!({"subject_code": PHYSICIAN, "type": "recovery", "starts_on": day(-5),
-                       "amount_fen": 5000, "reason": "追回"}),
-        )
-        .await;
+    let pending = impose_id(&app, interview(INSTITUTION, 1, 30)).await;
+    let expired = impose_id(&app, interview(INSTITUTION, -30, -1)).await;
+    let running = impose_id(&app, interview(INSTITUTION, -10, 0)).await;
+    let open = impose_id(
+        &app,
+        json!({"subject_code": PHYSICIAN, "type": "recovery", "starts_on": day(-5),
+        "amount_fen": 5000, "reason": "追回"}),
+    )
+    .await;
     for (id, status) in [
         (pending, "pending"),
         (expired, "expired"),
         (running, "active"),
         (open, "active"),
     ] {
-        let got = app
-            .get(&format!("/api/v1/sanctions/{id}"), Role::Inspector)
-            .await;
-        assert_eq!(got.body["status"], status, "sanction {id}");
+        assert_eq!(
+            read(&app, id, Role::Inspector).await.body["status"],
+            status,
+            "{id}"
+        );
     }
     let on = |days: i64| format!("active_on={}", day(days));
+    assert_eq!(ids(&app, &on(0), Role::Reviewer).await, [running, open]);
+    assert_eq!(ids(&app, &on(1), Role::Reviewer).await, [pending, open]);
+    // The last day counts: on its `ends_on` the expired one was active, and is shown as such.
     assert_eq!(
-        app.sanction_ids(&on(0), Role::Reviewer).await,
-        [running, open]
-    );
-    assert_eq!(
-        app.sanction_ids(&on(1), Role::Reviewer).await,
-        [pending, open]
-    );
-    // The last day counts: on its `ends_on` the expired one was still active, and is shown as such.
-    assert_eq!(
-        app.sanction_ids(&on(-1), Role::Reviewer).await,
+        ids(&app, &on(-1), Role::Reviewer).await,
         [expired, running, open]
     );
     let then = app
-        .get(&format!("/api/v1/sanctions?{}", on(-1)), Role::Reviewer)
+        .get(&format!("{SANCTIONS}?{}", on(-1)), Role::Reviewer)
         .await;
     assert_eq!(then.body["items"][0]["status"], "active");
-    assert!(app.sanction_ids(&on(-31), Role::Reviewer).await.is_empty());
+    assert!(ids(&app, &on(-31), Role::Reviewer).await.is_empty());
 
-    assert_eq!(
-        app.sanction_ids("type=recovery", Role::Auditor).await,
-        [open]
-    );
+    assert_eq!(ids(&app, "type=recovery", Role::Auditor).await, [open]);
     let theirs = format!("subject_code={INSTITUTION}&{}", on(0));
-    assert_eq!(app.sanction_ids(&theirs, Role::Auditor).await, [running]);
-    app.get("/api/v1/sanctions?type=warning", Role::Auditor)
-        .await
-        .assert_problem(400);
-    app.get("/api/v1/sanctions?active_on=tomorrow", Role::Auditor)
-        .await
-        .assert_problem(400);
+    assert_eq!(ids(&app, &theirs, Role::Auditor).await, [running]);
+    for (bad, status) in [
+        ("type=warning", 400),
+        ("active_on=tomorrow", 400),
+        ("limit=0", 422),
+    ] {
+        let response = app.get(&format!("{SANCTIONS}?{bad}"), Role::Auditor).await;
+        response.assert_problem(status);
+    }
 
-    // Pages are stable and cover every sanction once.
-    let first = app.get("/api/v1/sanctions?limit=3", Role::Auditor).await;
-    let cursor = first.body["next_cursor"].as_str().unwrap();
-    let rest = app
-        .sanction_ids(&format!("limit=3&cursor={cursor}"), Role::Auditor)
+    // Pages are stable and hold every sanction once.
+    let first = app
+        .get(&format!("{SANCTIONS}?limit=3"), Role::Auditor)
         .await;
     assert_eq!(first.body["items"].as_array().unwrap().len(), 3);
-    assert_eq!(rest, [open]);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    assert_eq!(
+        ids(&app, &format!("limit=3&cursor={cursor}"), Role::Auditor).await,
+        [open]
+    );
 }
 
 #[tokio::test]
 async fn lifting_and_revoking_end_a_sanction_once_with_an_audit_trail() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let running = app.impose(interview(INSTITUTION, -10, 10)).await;
-    let lift = format!("/api/v1/sanctions/{running}/lift");
-    app.post(&lift, Role::Approver, &json!({"reason": " "}))
+    let running = impose_id(&app, interview(INSTITUTION, -10, 10)).await;
+    end(&app, running, "lift", Role::Approver, " ")
         .await
         .assert_problem(422);
-    let missing = app.post(&lift, Role::Approver, &json!({})).await;
-    missing.assert_problem(422);
-    let lifted = app
-        .post(&lift, Role::Approver, &json!({"reason": "已整改到位"}))
+    let missing = app
+        .post(
+            &format!("{SANCTIONS}/{running}/lift"),
+            Role::Approver,
+            &json!({}),
+        )
         .await;
+    missing.assert_problem(422);
+    let lifted = end(&app, running, "lift", Role::Approver, "已整改到位").await;
     assert_eq!(lifted.status, StatusCode::OK, "{}", lifted.body);
     assert_eq!(
         lifted.body["status"], "lifted",
-        "a sanction lifted today is no longer active today"
+        "lifted today: no longer active today"
     );
     assert_eq!(lifted.body["lifted_on"], day(0));
     assert_eq!(lifted.body["lifted_reason"], "已整改到位");
-    app.post(&lift, Role::Approver, &json!({"reason": "again"}))
+    end(&app, running, "lift", Role::Approver, "again")
         .await
         .assert_problem(409);
     assert!(
-        app.sanction_ids(&format!("active_on={}", day(0)), Role::Auditor)
+        ids(&app, &format!("active_on={}", day(0)), Role::Auditor)
             .await
             .is_empty()
     );
-    let yesterday = app
-        .sanction_ids(&format!("active_on={}", day(-1)), Role::Auditor)
-        .await;
+    let yesterday = ids(&app, &format!("active_on={}", day(-1)), Role::Auditor).await;
     assert_eq!(
         yesterday,
         [running],
         "lifting does not rewrite the days before it"
     );
 
-    let expired = app.impose(interview(INSTITUTION, -10, -1)).await;
-    let late = app
-        .post(
-            &format!("/api/v1/sanctions/{expired}/lift"),
-            Role::Approver,
-            &json!({"reason": "x"}),
-        )
-        .await;
-    late.assert_problem(409);
+    let expired = impose_id(&app, interview(INSTITUTION, -10, -1)).await;
+    end(&app, expired, "lift", Role::Approver, "too late")
+        .await
+        .assert_problem(409);
 
-    let revoke = format!("/api/v1/sanctions/{running}/revoke");
-    let revoked = app
-        .post(
-            &revoke,
-            Role::Admin,
-            &json!({"reason": "申诉成立，案件撤销"}),
-        )
-        .await;
+    let revoked = end(&app, running, "revoke", Role::Admin, "申诉成立，案件撤销").await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
     assert_eq!(revoked.body["status"], "revoked");
     assert_eq!(revoked.body["revoked_reason"], "申诉成立，案件撤销");
     assert!(revoked.body["revoked_at"].is_string());
-    app.post(&revoke, Role::Approver, &json!({"reason": "again"}))
+    end(&app, running, "revoke", Role::Approver, "again")
         .await
         .assert_problem(409);
-    let yesterday = app
-        .sanction_ids(&format!("active_on={}", day(-1)), Role::Auditor)
-        .await;
+    let yesterday = ids(&app, &format!("active_on={}", day(-1)), Role::Auditor).await;
     assert_eq!(
         yesterday,
         [expired],
-        "the revoked one never counted, not even before its lift"
+        "the revoked one never counted, even before its lift"
     );
-    let pending = app.impose(interview(INSTITUTION, 5, 10)).await;
-    let withdrawn = app
-        .post(
-            &format!("/api/v1/sanctions/{pending}/revoke"),
-            Role::Approver,
-            &json!({"reason": "x"}),
-        )
-        .await;
-    assert_eq!(withdrawn.status, StatusCode::OK);
-    let after = app
-        .post(
-            &format!("/api/v1/sanctions/{pending}/lift"),
-            Role::Approver,
-            &json!({"reason": "x"}),
-        )
-        .await;
-    after.assert_problem(409);
-    let nowhere = app
-        .post(
-            "/api/v1/sanctions/999999/lift",
-            Role::Approver,
-            &json!({"reason": "x"}),
-        )
-        .await;
-    nowhere.assert_problem(404);
-    app.get("/api/v1/sanctions/999999", Role::Auditor)
+
+    let pending = impose_id(&app, interview(INSTITUTION, 5, 10)).await;
+    let withdrawn = end(&app, pending, "revoke", Role::Approver, "重复处理").await;
+    assert_eq!(withdrawn.body["status"], "revoked");
+    end(&app, pending, "lift", Role::Approver, "x")
+        .await
+        .assert_problem(409);
+    end(&app, 999_999, "lift", Role::Approver, "x")
         .await
         .assert_problem(404);
-    app.get("/api/v1/sanctions/abc", Role::Auditor)
+    read(&app, 999_999, Role::Auditor).await.assert_problem(404);
+    app.get(&format!("{SANCTIONS}/abc"), Role::Auditor)
         .await
         .assert_problem(400);
 
@@ -428,16 +345,17 @@ async fn lifting_and_revoking_end_a_sanction_once_with_an_audit_trail() {
         .await;
     let rows = audit.body["items"].as_array().unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    let create = "sanction.create";
     let expected = [
         "subject.create",
-        "sanction.create",
+        create,
         "sanction.lift",
-        "sanction.create",
+        create,
         "sanction.revoke",
-        "sanction.create",
+        create,
         "sanction.revoke",
     ];
-    assert_eq!(actions, expected);
+    assert_eq!(actions, expected, "refused actions leave no row");
     assert_eq!(rows[1]["change"]["id"], running);
     assert_eq!(rows[1]["change"]["type"], "interview");
     assert_eq!(rows[2]["change"]["reason"], "已整改到位");
@@ -448,37 +366,27 @@ async fn lifting_and_revoking_end_a_sanction_once_with_an_audit_trail() {
 async fn hospitals_see_their_institution_and_its_practitioners_only() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let own = app.impose(interview(INSTITUTION, 0, 10)).await;
-    let doctor = app.impose(interview(PHYSICIAN, 0, 10)).await;
-    let other = app.impose(interview(OTHER_INSTITUTION, 0, 10)).await;
-    let other_doctor = app.impose(interview(OTHER_PHYSICIAN, 0, 10)).await;
-    assert_eq!(app.sanction_ids("", Role::Hospital).await, [own, doctor]);
+    let own = impose_id(&app, interview(INSTITUTION, 0, 10)).await;
+    let doctor = impose_id(&app, interview(PHYSICIAN, 0, 10)).await;
+    let other = impose_id(&app, interview(OTHER_INSTITUTION, 0, 10)).await;
+    let other_doctor = impose_id(&app, interview(OTHER_PHYSICIAN, 0, 10)).await;
+    assert_eq!(ids(&app, "", Role::Hospital).await, [own, doctor]);
     assert_eq!(
-        app.sanction_ids("", Role::Inspector).await,
+        ids(&app, "", Role::Inspector).await,
         [own, doctor, other, other_doctor]
     );
     let theirs = format!("subject_code={OTHER_INSTITUTION}");
-    assert!(app.sanction_ids(&theirs, Role::Hospital).await.is_empty());
+    assert!(ids(&app, &theirs, Role::Hospital).await.is_empty());
     for id in [own, doctor] {
-        let got = app
-            .get(&format!("/api/v1/sanctions/{id}"), Role::Hospital)
-            .await;
-        assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+        assert_eq!(read(&app, id, Role::Hospital).await.status, StatusCode::OK);
     }
     for id in [other, other_doctor] {
-        app.get(&format!("/api/v1/sanctions/{id}"), Role::Hospital)
-            .await
-            .assert_problem(403);
+        read(&app, id, Role::Hospital).await.assert_problem(403);
     }
-    // A hospital whose institution is not registered sees nothing, and is not told more.
+    // A hospital whose institution is not registered sees nothing.
     let stranger = app.token_for(Role::Hospital, "hospital-9", Some("H37010200099"));
     let page = app
-        .send(
-            reqwest::Method::GET,
-            "/api/v1/sanctions",
-            Some(&stranger),
-            None,
-        )
+        .send(reqwest::Method::GET, SANCTIONS, Some(&stranger), None)
         .await;
     assert_eq!(page.body["items"], json!([]));
 }
@@ -487,31 +395,29 @@ async fn hospitals_see_their_institution_and_its_practitioners_only() {
 async fn partners_see_insured_persons_codes_masked() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let insured = app
-        .impose(
-            json!({"subject_code": INSURED, "type": "settlement_suspension", "starts_on": day(0),
-                       "ends_on": day(100), "reason": "医保卡套现"}),
-        )
-        .await;
-    let doctor = app.impose(interview(PHYSICIAN, 0, 10)).await;
-    let got = app
-        .get(&format!("/api/v1/sanctions/{insured}"), Role::Partner)
-        .await;
-    assert_eq!(got.body["subject_code"], "110105********002X");
-    let listed = app.get("/api/v1/sanctions", Role::Partner).await;
+    let insured = impose_id(
+        &app,
+        json!({"subject_code": INSURED, "type": "settlement_suspension",
+        "starts_on": day(0), "ends_on": day(100), "reason": "医保卡套现"}),
+    )
+    .await;
+    let doctor = impose_id(&app, interview(PHYSICIAN, 0, 10)).await;
+    let masked = "110105********002X";
     assert_eq!(
-        listed.body["items"][0]["subject_code"],
-        "110105********002X"
+        read(&app, insured, Role::Partner).await.body["subject_code"],
+        masked
     );
+    let listed = app.get(SANCTIONS, Role::Partner).await;
+    assert_eq!(listed.body["items"][0]["subject_code"], masked);
     assert_eq!(listed.body["items"][1]["id"], doctor);
     assert_eq!(
         listed.body["items"][1]["subject_code"], PHYSICIAN,
-        "practitioner codes are not personal IDs"
+        "not a personal ID"
     );
-    let full = app
-        .get(&format!("/api/v1/sanctions/{insured}"), Role::Auditor)
-        .await;
-    assert_eq!(full.body["subject_code"], INSURED);
+    assert_eq!(
+        read(&app, insured, Role::Auditor).await.body["subject_code"],
+        INSURED
+    );
 }
 
 #[tokio::test]
@@ -519,19 +425,17 @@ async fn a_sanction_rests_only_on_approved_cases_of_its_subject() {
     let app = spawn_app().await;
     app.seed_registry().await;
     let case_type = "PRAC-IRRATIONAL-PRESCRIPTION";
-    // Four points each keeps the physician below the suspension threshold: no automatic sanction interferes.
+    // Four points per case keep the physician below the suspension threshold: no automatic sanction.
     let points = json!({"points": 4, "comment": "同意"});
     let unapproved = app.reviewed_case(PHYSICIAN, case_type).await;
     let own = app
         .approved_case(PHYSICIAN, case_type, points.clone())
-        .await["id"]
-        .as_i64()
-        .unwrap();
+        .await;
+    let own = own["id"].as_i64().unwrap();
     let foreign = app
         .approved_case(OTHER_PHYSICIAN, case_type, points.clone())
-        .await["id"]
-        .as_i64()
-        .unwrap();
+        .await;
+    let foreign = foreign["id"].as_i64().unwrap();
     let suspension = |ids: Value| {
         json!({"subject_code": PHYSICIAN, "type": "qualification_suspension", "scope": "outpatient_chronic",
                "starts_on": day(0), "ends_on": day(60), "reason": "开具不合理处方", "violation_ids": ids})
@@ -539,33 +443,22 @@ async fn a_sanction_rests_only_on_approved_cases_of_its_subject() {
     for (ids, field) in [
         (json!([own, unapproved]), "violation_ids[1]"),
         (json!([foreign]), "violation_ids[0]"),
-        (json!([999999]), "violation_ids[0]"),
+        (json!([999_999]), "violation_ids[0]"),
         (json!([own, own]), "violation_ids[1]"),
     ] {
         let response = app
-            .post(
-                "/api/v1/sanctions",
-                Role::Approver,
-                &suspension(ids.clone()),
-            )
+            .post(SANCTIONS, Role::Approver, &suspension(ids.clone()))
             .await;
         response.assert_problem(422);
         assert_eq!(response.error_fields(), [field], "{ids}");
     }
-    let created = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Approver,
-            &suspension(json!([own])),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    assert_eq!(created.body["violation_ids"], json!([own]));
-    let id = created.body["id"].as_i64().unwrap();
-    let got = app
-        .get(&format!("/api/v1/sanctions/{id}"), Role::Auditor)
-        .await;
-    assert_eq!(got.body["violation_ids"], json!([own]));
+    let created = impose(&app, suspension(json!([own]))).await;
+    assert_eq!(created["violation_ids"], json!([own]));
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(
+        read(&app, id, Role::Auditor).await.body["violation_ids"],
+        json!([own])
+    );
 
     // Seed 003: the institution bears the losses of its physician's case, so the recovery is its own.
     let mut liable = case_body(PHYSICIAN, case_type);
@@ -598,28 +491,17 @@ async fn a_sanction_rests_only_on_approved_cases_of_its_subject() {
     };
     let other = app
         .post(
-            "/api/v1/sanctions",
+            SANCTIONS,
             Role::Approver,
             &recovery(OTHER_INSTITUTION, case),
         )
         .await;
     other.assert_problem(422);
-    let borne = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Approver,
-            &recovery(INSTITUTION, case),
-        )
-        .await;
-    assert_eq!(borne.status, StatusCode::CREATED, "{}", borne.body);
-    assert_eq!(borne.body["violation_ids"], json!([case]));
+    let borne = impose(&app, recovery(INSTITUTION, case)).await;
+    assert_eq!(borne["violation_ids"], json!([case]));
     // A case whose institution is not liable stays the physician's alone.
     let not_borne = app
-        .post(
-            "/api/v1/sanctions",
-            Role::Approver,
-            &recovery(INSTITUTION, own),
-        )
+        .post(SANCTIONS, Role::Approver, &recovery(INSTITUTION, own))
         .await;
     not_borne.assert_problem(422);
 }
