@@ -72,6 +72,11 @@ impl TestResponse {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// As `spawn_app`, with extra configuration variables (e.g. a low rate limit) laid over the test defaults.
+pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
     let mut env: HashMap<&str, String> = HashMap::new();
     env.insert("MEDCREDIT_BIND", "127.0.0.1:0".into());
     env.insert("MEDCREDIT_JWT_SECRET", SECRET.into());
@@ -102,6 +107,9 @@ pub async fn spawn_app() -> TestApp {
             );
             sqlite_dir = Some(dir);
         }
+    }
+    for (key, value) in settings {
+        env.insert(key, value.to_string());
     }
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
     let db_url = config.database_url.clone();
