@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The subject's credit ledger, oldest first. Entries are never changed or removed.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/ledger", tag = "credit", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Subject code"), LedgerQuery),
+    params(("code" = String, Path, description = "Subject code", example = "H37010200001"), LedgerQuery),
     responses(
         (status = 200, description = "One page of entries", body = Page<LedgerEntryView>),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
@@ -41,7 +41,7 @@ async fn get_ledger(
 ///
 /// The cycle is the natural year (UTC+8) of `as_of`; points reset on 1 January while running sanctions go on.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/credit", tag = "credit", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Subject code"), CreditQuery),
+    params(("code" = String, Path, description = "Subject code", example = "H37010200001"), CreditQuery),
     responses(
         (status = 200, description = "Credit standing", body = CreditView),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),

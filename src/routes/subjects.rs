@@ -69,7 +69,7 @@ async fn list_subjects(
 
 /// Read one subject by its code.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}", tag = "subjects", security(("bearer" = [])),
-    params(("code" = String, Path, description = "National code of the subject")),
+    params(("code" = String, Path, description = "National code of the subject", example = "H37010200001")),
     responses(
         (status = 200, description = "The subject", body = SubjectView),
         (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
@@ -87,7 +87,7 @@ async fn get_subject(
 ///
 /// `code`, `kind` and `id_number` never change. Inspector, approver, admin.
 #[utoipa::path(patch, path = "/api/v1/subjects/{code}", tag = "subjects", security(("bearer" = [])),
-    params(("code" = String, Path, description = "National code of the subject")),
+    params(("code" = String, Path, description = "National code of the subject", example = "H37010200001")),
     request_body = SubjectPatch,
     responses(
         (status = 200, description = "Updated", body = SubjectView),
@@ -107,7 +107,7 @@ async fn update_subject(
 
 /// List a practitioner's affiliations, past and present.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Practitioner code")),
+    params(("code" = String, Path, description = "Practitioner code", example = "D370102000001")),
     responses(
         (status = 200, description = "Affiliations in the order they were recorded", body = Vec<AffiliationView>),
         (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
@@ -125,7 +125,7 @@ async fn list_affiliations(
 ///
 /// Overlapping periods with the same organisation are refused. Inspector, approver, admin.
 #[utoipa::path(post, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Practitioner code")),
+    params(("code" = String, Path, description = "Practitioner code", example = "D370102000001")),
     request_body = NewAffiliation,
     responses(
         (status = 201, description = "Affiliated", body = AffiliationView),
@@ -150,8 +150,8 @@ async fn add_affiliation(
 #[utoipa::path(delete, path = "/api/v1/subjects/{code}/affiliations/{institution_code}", tag = "subjects",
     security(("bearer" = [])),
     params(
-        ("code" = String, Path, description = "Practitioner code"),
-        ("institution_code" = String, Path, description = "Institution or pharmacy code"),
+        ("code" = String, Path, description = "Practitioner code", example = "D370102000001"),
+        ("institution_code" = String, Path, description = "Institution or pharmacy code", example = "H37010200001"),
     ),
     responses(
         (status = 200, description = "Ended", body = AffiliationView),

@@ -125,10 +125,24 @@ pub async fn review(
     body: ReviewCase,
 ) -> ApiResult<ViolationView> {
     actor.require(&[Role::Reviewer])?;
-    let (txn, current, to) = begin(state, actor, id, CaseAction::Review).await?;
+    // The reviewer's name is what four eyes checks at approval.
+    let reviewed_by = Some(actor.sub.clone());
+    sign_off(state, actor, id, CaseAction::Review, reviewed_by, body).await
+}
+
+/// Review and resubmission differ only in who acts and whose review stands afterwards.
+async fn sign_off(
+    state: &AppState,
+    actor: &AuthUser,
+    id: i64,
+    action: CaseAction,
+    reviewed_by: Option<String>,
+    body: ReviewCase,
+) -> ApiResult<ViolationView> {
+    let (txn, current, to) = begin(state, actor, id, action).await?;
     let from = state_of(&current);
     let mut model: violation::ActiveModel = current.into();
-    model.reviewed_by = Set(Some(actor.sub.clone()));
+    model.reviewed_by = Set(reviewed_by);
     let change = serde_json::to_value(&body).unwrap_or_default();
     finish(
         state,
@@ -379,20 +393,6 @@ pub async fn resubmit(
     body: ReviewCase,
 ) -> ApiResult<ViolationView> {
     actor.require(&[Role::Inspector])?;
-    let (txn, current, to) = begin(state, actor, id, CaseAction::Resubmit).await?;
-    let from = state_of(&current);
-    let mut model: violation::ActiveModel = current.into();
     // A new round of review: the earlier reviewer's sign-off no longer stands.
-    model.reviewed_by = Set(None);
-    let change = serde_json::to_value(&body).unwrap_or_default();
-    finish(
-        state,
-        actor,
-        txn,
-        model,
-        (id, from, to),
-        body.comment,
-        change,
-    )
-    .await
+    sign_off(state, actor, id, CaseAction::Resubmit, None, body).await
 }

@@ -1,0 +1,186 @@
+//! Unit tests of `domain::policy`, kept beside it so the rules file stays readable.
+use super::*;
+
+/// The versioned defaults as an administrator sees them; changing one is a policy decision, so it
+/// must show up here too.
+const DEFAULT_JSON: &str = r#"{"version": "2024-default",
+    "practitioner": {"annual_points": 12, "max_suspension_months": 6, "termination_points": 12,
+        "ban_years_accumulated": 1, "ban_years_single_event": 3,
+        "suspension_thresholds": [{"points": 9, "months": 1}, {"points": 10, "months": 2}, {"points": 11, "months": 3}],
+        "severity_points": {"minor": {"min": 1, "max": 3}, "general": {"min": 4, "max": 6},
+            "serious": {"min": 7, "max": 9}, "very_serious": {"min": 10, "max": 12}}},
+    "organisation": {"base_score": 100, "grade_a_min": 90, "grade_b_min": 80, "grade_c_min": 65, "bonus_cap": 10,
+        "severity_points": {"minor": {"min": 1, "max": 5}, "general": {"min": 6, "max": 10},
+            "serious": {"min": 11, "max": 20}, "very_serious": {"min": 21, "max": 40}}},
+    "insured": {"settlement_suspension_min_months": 3, "settlement_suspension_max_months": 12,
+        "fine_multiple_min": 2, "fine_multiple_max": 5, "blacklist_fraud_fen": 1000000},
+    "cases": {"major_case_fen": 5000000, "report_due_working_days": 2, "appeal_window_days": 15},
+    "lists": {"blacklist_years": 3, "agreement_termination_ban_years": 3, "red_list_years": 2,
+        "repair_min_months_minor": 3, "repair_min_months_general": 3, "repair_max_months_general": 12,
+        "repair_min_months_serious": 12, "repair_max_months_serious": 36, "repair_decision_working_days": 15}}"#;
+
+#[test]
+fn defaults_are_the_documented_numbers_and_valid() {
+    let expected: Value = serde_json::from_str(DEFAULT_JSON).unwrap();
+    assert_eq!(serde_json::to_value(Policy::default()).unwrap(), expected);
+    assert_eq!(Policy::default().validate(), Ok(()));
+}
+
+#[test]
+fn default_point_ranges_follow_the_tiers() {
+    let p = &Policy::default();
+    let on = |scale| {
+        Severity::ALL
+            .iter()
+            .map(move |&s| p.default_points_range(s, scale))
+    };
+    let twelve: Vec<_> = on(Scale::Twelve).collect();
+    assert_eq!(twelve, [(1, 3), (4, 6), (7, 9), (10, 12)]);
+    let hundred: Vec<_> = on(Scale::Hundred).collect();
+    assert_eq!(hundred, [(1, 5), (6, 10), (11, 20), (21, 40)]);
+    assert!(Severity::Minor < Severity::VerySerious);
+}
+
+#[test]
+fn statutory_line_helpers_are_strict() {
+    let p = Policy::default();
+    assert!(!p.cases.is_major_amount(5_000_000));
+    assert!(p.cases.is_major_amount(5_000_001));
+    assert!(!p.insured.is_blacklist_fraud(1_000_000));
+    assert!(p.insured.is_blacklist_fraud(1_000_001));
+}
+
+#[test]
+fn repair_periods_by_severity() {
+    let l = ListPolicy::default();
+    assert_eq!(l.repair_publication_months(Severity::Minor), (3, 3));
+    assert_eq!(l.repair_publication_months(Severity::General), (3, 12));
+    assert_eq!(l.repair_publication_months(Severity::Serious), (12, 36));
+    assert_eq!(l.repair_publication_months(Severity::VerySerious), (12, 36));
+}
+
+#[test]
+fn full_policy_round_trips_through_json() {
+    let p = Policy::default();
+    let json = serde_json::to_string(&p).unwrap();
+    assert_eq!(serde_json::from_str::<Policy>(&json).unwrap(), p);
+    assert_eq!(Policy::from_json_overrides(&json).unwrap(), p);
+}
+
+#[test]
+fn empty_override_is_the_default() {
+    assert_eq!(
+        Policy::from_json_overrides("{}").unwrap(),
+        Policy::default()
+    );
+}
+
+#[test]
+fn partial_override_keeps_sibling_fields() {
+    let p = Policy::from_json_overrides(
+        r#"{"version": "2026-sd", "organisation": {"bonus_cap": 5, "severity_points": {"minor": {"min": 2, "max": 4}}},
+            "practitioner": {"suspension_thresholds": [{"points": 9, "months": 2}, {"points": 11, "months": 6}]}}"#,
+    )
+    .unwrap();
+    let d = Policy::default();
+    assert_eq!(p.version, "2026-sd");
+    assert_eq!(p.organisation.bonus_cap, 5);
+    assert_eq!(p.organisation.grade_a_min, d.organisation.grade_a_min);
+    assert_eq!(
+        p.organisation.severity_points.minor,
+        PointsRange { min: 2, max: 4 }
+    );
+    assert_eq!(
+        p.organisation.severity_points.general,
+        d.organisation.severity_points.general
+    );
+    // Arrays replace rather than merge: the ladder is one rule, not independent rungs.
+    assert_eq!(p.practitioner.suspension_thresholds.len(), 2);
+    assert_eq!(
+        p.practitioner.suspension_thresholds[1],
+        SuspensionStep {
+            points: 11,
+            months: 6
+        }
+    );
+    assert_eq!(p.insured, d.insured);
+    assert_eq!(p.lists, d.lists);
+}
+
+#[test]
+fn direct_deserialisation_of_partial_json_uses_defaults() {
+    let p: Policy = serde_json::from_str(r#"{"cases": {"appeal_window_days": 30}}"#).unwrap();
+    assert_eq!(p.cases.appeal_window_days, 30);
+    assert_eq!(p.cases.major_case_fen, 5_000_000);
+    assert!(serde_json::from_str::<Policy>(r#"{"cases": {"nope": 1}}"#).is_err());
+}
+
+/// One case per line: `override JSON => expected part of the error`. A text table because rustfmt
+/// would spread an array of long tuples over five times as many lines.
+const REJECTED: &str = r#"
+    []                                                   => must be a JSON object
+    {                                                    => not valid JSON
+    {"colour": 1}                                        => unknown policy field `colour`
+    {"practitioner": {"annual_pints": 1}}                => unknown policy field `practitioner.annual_pints`
+    {"practitioner": {"annual_points": "12"}}            => practitioner.annual_points must be a non-negative integer
+    {"cases": {"major_case_fen": -1}}                    => cases.major_case_fen must be a non-negative integer
+    {"insured": {"fine_multiple_max": 2.5}}              => insured.fine_multiple_max must be a non-negative integer
+    {"cases": {"appeal_window_days": null}}              => cases.appeal_window_days must be a non-negative integer
+    {"version": 2}                                       => version must be a string
+    {"lists": 3}                                         => lists must be an object
+    {"practitioner": {"suspension_thresholds": {}}}      => practitioner.suspension_thresholds must be an array
+    {"practitioner": {"suspension_thresholds": [{"points": 9}]}} => missing field `months`
+    {"practitioner": {"annual_points": 5000000000}}      => invalid policy
+    {"version": ""}                                      => version must be 1-64
+    {"version": " v1"}                                   => version must be 1-64
+    {"practitioner": {"max_suspension_months": 7}}       => practitioner.max_suspension_months (7) must not exceed MAX_SUSPENSION_MONTHS_CEILING (6)
+    {"practitioner": {"max_suspension_months": 0}}       => practitioner.max_suspension_months must be at least 1
+    {"practitioner": {"max_suspension_months": 2}}       => suspension_thresholds[2] months must be between 1 and max_suspension_months
+    {"practitioner": {"termination_points": 13}}         => practitioner.termination_points (13) must not exceed practitioner.annual_points (12)
+    {"practitioner": {"suspension_thresholds": [{"points": 12, "months": 3}]}} => suspension_thresholds[0] points
+    {"practitioner": {"suspension_thresholds": [{"points": 0, "months": 3}]}}  => suspension_thresholds[0] points
+    {"practitioner": {"suspension_thresholds": [{"points": 9, "months": 0}]}}  => suspension_thresholds[0] months
+    {"practitioner": {"suspension_thresholds": [{"points": 10, "months": 1}, {"points": 9, "months": 2}]}} => [1] must have more points
+    {"practitioner": {"suspension_thresholds": [{"points": 9, "months": 3}, {"points": 10, "months": 2}]}} => no fewer months
+    {"practitioner": {"ban_years_single_event": 0}}      => practitioner.ban_years_accumulated (1) must not exceed practitioner.ban_years_single_event (0)
+    {"practitioner": {"severity_points": {"minor": {"min": 4, "max": 3}}}}        => practitioner.severity_points.minor must satisfy
+    {"practitioner": {"severity_points": {"very_serious": {"min": 10, "max": 13}}}} => <= 12
+    {"practitioner": {"severity_points": {"serious": {"min": 1, "max": 9}}}}      => practitioner.severity_points.serious must not be below
+    {"organisation": {"grade_b_min": 90}}                => grade_c_min < grade_b_min < grade_a_min
+    {"organisation": {"grade_c_min": 85}}                => grade_c_min < grade_b_min < grade_a_min
+    {"organisation": {"grade_c_min": 0}}                 => organisation.grade_c_min must be at least 1
+    {"organisation": {"grade_a_min": 101}}               => organisation.grade_a_min (101) must not exceed organisation.base_score (100)
+    {"organisation": {"bonus_cap": 101}}                 => organisation.bonus_cap (101) must not exceed
+    {"organisation": {"severity_points": {"minor": {"min": 0, "max": 5}}}} => organisation.severity_points.minor must satisfy
+    {"insured": {"settlement_suspension_min_months": 2}} => STATUTORY_SETTLEMENT_SUSPENSION_MIN_MONTHS (3) must not exceed
+    {"insured": {"settlement_suspension_max_months": 13}} => insured.settlement_suspension_max_months (13) must not exceed
+    {"insured": {"fine_multiple_min": 6}}                => insured.fine_multiple_min (6) must not exceed insured.fine_multiple_max (5)
+    {"insured": {"blacklist_fraud_fen": 0}}              => must be positive
+    {"cases": {"major_case_fen": 0}}                     => must be positive
+    {"cases": {"report_due_working_days": 0}}            => cases.report_due_working_days must be at least 1
+    {"lists": {"repair_max_months_general": 2}}          => lists.repair_min_months_general (3) must not exceed lists.repair_max_months_general (2)
+    {"lists": {"repair_min_months_serious": 40}}         => lists.repair_min_months_serious (40) must not exceed
+"#;
+
+#[test]
+fn bad_overrides_are_rejected_naming_the_field() {
+    for line in REJECTED.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (json, expected) = line.rsplit_once(" => ").unwrap();
+        let err = Policy::from_json_overrides(json.trim()).expect_err(json);
+        assert!(
+            err.contains(expected),
+            "{json}: got `{err}`, want `{expected}`"
+        );
+    }
+}
+
+#[test]
+fn narrower_statutory_ranges_are_accepted() {
+    let p = Policy::from_json_overrides(
+        r#"{"insured": {"settlement_suspension_min_months": 6, "fine_multiple_min": 3},
+            "practitioner": {"max_suspension_months": 3}}"#,
+    )
+    .unwrap();
+    assert_eq!(p.insured.settlement_suspension_min_months, 6);
+    assert_eq!(p.practitioner.max_suspension_months, 3);
+}
