@@ -5,6 +5,7 @@ use regex::Regex;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::auth::keyfile::{self, KeySpec};
 use crate::domain::policy::Policy;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://medcredit.db?mode=rwc";
@@ -38,9 +39,15 @@ pub struct Config {
     pub bind: SocketAddr,
     /// `None` only when the caller (demo mode, tests) supplies a secret itself.
     pub jwt_secret: Option<String>,
+    /// Verification keys by `kid` from `MEDCREDIT_JWT_KEYS_FILE` (empty without it); checked whole here.
+    pub jwt_keys: Vec<KeySpec>,
     pub patterns: IdentifierPatterns,
     pub log_format: LogFormat,
     pub request_timeout: Duration,
+    /// Requests per minute per client (token subject or address) on this node; `0` turns the limiter off.
+    pub rate_limit_per_minute: u32,
+    /// Requests a client may make at once before the per-minute rate applies.
+    pub rate_limit_burst: u32,
     pub policy: Policy,
 }
 
@@ -82,6 +89,18 @@ impl Config {
                 "MEDCREDIT_JWT_SECRET must be at least {MIN_SECRET_LEN} bytes"
             )));
         }
+        let jwt_keys = match lookup("MEDCREDIT_JWT_KEYS_FILE") {
+            None => Vec::new(),
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError(format!(
+                        "MEDCREDIT_JWT_KEYS_FILE {path:?} cannot be read: {e}"
+                    ))
+                })?;
+                keyfile::parse_key_file(&text)
+                    .map_err(|e| ConfigError(format!("MEDCREDIT_JWT_KEYS_FILE {path:?}: {e}")))?
+            }
+        };
         let pattern = |key: &str, default: &str| -> Result<Regex, ConfigError> {
             let text = lookup(key).unwrap_or_else(|| default.into());
             Regex::new(&text)
@@ -110,6 +129,21 @@ impl Config {
                 )));
             }
         };
+        let count = |key: &str, default: u32, min: u32| -> Result<u32, ConfigError> {
+            let text = lookup(key).unwrap_or_else(|| default.to_string());
+            text.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n >= min)
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "{key} must be a whole number of at least {min}, got {text:?}"
+                    ))
+                })
+        };
+        let rate_limit_per_minute = count("MEDCREDIT_RATE_LIMIT_PER_MINUTE", 1200, 0)?;
+        // A burst of 0 would refuse every request; turning the limiter off is what PER_MINUTE=0 is for.
+        let rate_limit_burst = count("MEDCREDIT_RATE_LIMIT_BURST", 100, 1)?;
         let policy = match lookup("MEDCREDIT_POLICY_FILE") {
             None => Policy::default(),
             Some(path) => {
@@ -127,11 +161,19 @@ impl Config {
             db_schema,
             bind,
             jwt_secret,
+            jwt_keys,
             patterns,
             log_format,
             request_timeout,
+            rate_limit_per_minute,
+            rate_limit_burst,
             policy,
         })
+    }
+
+    /// Whether tokens can be minted without a generated secret: `MEDCREDIT_JWT_SECRET` or a signing key in the file.
+    pub fn has_signing_key(&self) -> bool {
+        self.jwt_secret.is_some() || self.jwt_keys.iter().any(|k| k.sign)
     }
 
     pub fn is_sqlite(&self) -> bool {
@@ -172,10 +214,57 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("MEDCREDIT_DB_SCHEMA", "a;drop"),
             ("MEDCREDIT_POLICY_FILE", "/nonexistent/policy.json"),
+            ("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "-1"),
+            ("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "lots"),
+            ("MEDCREDIT_RATE_LIMIT_BURST", "0"),
         ];
         for (key, value) in cases {
             let err = with(&[(key, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{err} should name {key}");
         }
+    }
+
+    #[test]
+    fn a_keys_file_is_read_and_a_bad_one_is_one_line_naming_the_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path.display().to_string()
+        };
+        let good = write(
+            "good.json",
+            r#"[{"kid": "2025-06", "alg": "HS256", "secret": "0123456789abcdef0123456789abcdef", "sign": true}]"#,
+        );
+        let config = with(&[("MEDCREDIT_JWT_KEYS_FILE", &good)]).unwrap();
+        assert_eq!(config.jwt_keys.len(), 1);
+        assert!(config.has_signing_key() && config.jwt_secret.is_none());
+        assert!(!with(&[]).unwrap().has_signing_key());
+
+        let short = write(
+            "short.json",
+            r#"[{"kid": "k", "alg": "HS256", "secret": "short"}]"#,
+        );
+        let bad_pem = write(
+            "pem.json",
+            r#"[{"kid": "idp", "alg": "RS256", "public_key_pem": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}]"#,
+        );
+        let missing = dir.path().join("absent.json").display().to_string();
+        for path in [write("broken.json", "[{"), short, bad_pem, missing] {
+            let err = with(&[("MEDCREDIT_JWT_KEYS_FILE", &path)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("MEDCREDIT_JWT_KEYS_FILE"), "{err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+    }
+
+    #[test]
+    fn rate_limit_defaults_and_zero_turns_it_off() {
+        let config = with(&[]).unwrap();
+        assert_eq!(config.rate_limit_per_minute, 1200);
+        assert_eq!(config.rate_limit_burst, 100);
+        let off = with(&[("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0")]).unwrap();
+        assert_eq!(off.rate_limit_per_minute, 0);
     }
 }

@@ -14,7 +14,7 @@
 //! - [`error`]: the single [`error::ApiError`], rendered as RFC 9457 problem+json.
 //! - [`startup`]: [`startup::Application::build`] connects, migrates, binds (port 0 in tests) and serves.
 //! - [`config`], [`state`], [`db`], [`pagination`], [`middleware`], [`extract`], [`openapi`], [`demo`]:
-//!   the plumbing those share.
+//!   the plumbing those share; [`rate_limit`] and [`metrics`]: the per-client limit and `/metrics`.
 //!
 //! Tables are defined in the `entity` crate and created by the `migration` crate; both run unchanged on SQLite
 //! and PostgreSQL.
@@ -26,9 +26,11 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod rate_limit;
 pub mod routes;
 pub mod service;
 pub mod startup;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use medcredit::auth::jwt::parse_ttl;
 use medcredit::auth::{JwtKeys, Role};
-use medcredit::config::{Config, MIN_SECRET_LEN};
+use medcredit::config::Config;
 use medcredit::startup::{Application, connect_and_migrate};
 
 #[derive(Parser)]
@@ -27,7 +27,7 @@ enum Command {
         /// Address to listen on (overrides MEDCREDIT_BIND).
         #[arg(long)]
         bind: Option<SocketAddr>,
-        /// Seed demo subjects and print one token per role; generates a JWT secret if none is configured.
+        /// Seed demo subjects and print one token per role; generates a JWT secret if no signing key is configured.
         #[arg(long)]
         demo: bool,
     },
@@ -35,7 +35,7 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
-    /// Mint a token signed with MEDCREDIT_JWT_SECRET.
+    /// Mint a token with the signing key (MEDCREDIT_JWT_KEYS_FILE's "sign" key, else MEDCREDIT_JWT_SECRET).
     Token {
         #[arg(long, value_enum)]
         role: Role,
@@ -71,19 +71,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             if let Some(bind) = bind {
                 config.bind = bind;
             }
-            let secret = match (&config.jwt_secret, demo) {
-                (Some(secret), _) => secret.clone(),
-                (None, true) => {
-                    println!(
-                        "No MEDCREDIT_JWT_SECRET set: generated a random one for this demo run."
-                    );
-                    random_secret()
-                }
-                (None, false) => {
-                    return Err("MEDCREDIT_JWT_SECRET is required (or run `serve --demo`)".into());
-                }
-            };
-            let app = Application::build(config, JwtKeys::from_secret(secret.as_bytes()))
+            let generated = (demo && !config.has_signing_key()).then(|| {
+                println!("No MEDCREDIT_JWT_SECRET set: generated a random one for this demo run.");
+                random_secret()
+            });
+            let keys = JwtKeys::from_config(&config, generated.as_deref())
+                .map_err(|e| format!("{e} (or run `serve --demo`)"))?;
+            let app = Application::build(config, keys)
                 .await
                 .map_err(|e| e.to_string())?;
             if demo {
@@ -118,17 +112,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             org,
             ttl,
         } => {
-            let secret = config
-                .jwt_secret
-                .ok_or_else(|| format!("MEDCREDIT_JWT_SECRET (at least {MIN_SECRET_LEN} bytes) is required to mint tokens"))?;
+            let keys = JwtKeys::from_config(&config, None)?;
             if role == Role::Hospital && org.is_none() {
                 return Err("a hospital token needs --org INSTITUTION_CODE".into());
             }
             let ttl = parse_ttl(&ttl)?;
-            println!(
-                "{}",
-                JwtKeys::from_secret(secret.as_bytes()).mint(role, &sub, org.as_deref(), ttl)
-            );
+            println!("{}", keys.mint(role, &sub, org.as_deref(), ttl));
             Ok(())
         }
         Command::VerifyAudit => {

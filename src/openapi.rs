@@ -19,7 +19,7 @@ sanctions, red/black lists, standing checks and change feeds. Errors are RFC 945
         schemas(Problem, FieldError),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
-            UnsupportedMediaType, Unavailable
+            UnsupportedMediaType, Unavailable, TooManyRequests
         )
     ),
     tags(
@@ -29,7 +29,7 @@ sanctions, red/black lists, standing checks and change feeds. Errors are RFC 945
         (name = "credit", description = "Credit ledger, points, scores and grades (信用积分/信用等级)"),
         (name = "sanctions", description = "Sanctions (处理措施): suspensions, terminations, recoveries and more, with derived status"),
         (name = "audit", description = "Hash-chained audit log (执法全过程记录)"),
-        (name = "ops", description = "Health and readiness"),
+        (name = "ops", description = "Health, readiness and metrics"),
     )
 )]
 pub struct ApiDoc;
@@ -56,10 +56,11 @@ impl Modify for BearerScheme {
 
 /// Declares the reusable problem+json error responses; the structs exist only to describe them in the document.
 macro_rules! problem_responses {
-    ($($(#[doc = $doc:literal])* $name:ident;)*) => {$(
-        $(#[doc = $doc])*
+    ($($(#[$meta:meta])* $name:ident;)*) => {$(
+        // The derive comes first: a `#[response(...)]` among the metas may only follow it.
         #[derive(ToResponse)]
         #[response(content_type = "application/problem+json")]
+        $(#[$meta])*
         #[allow(dead_code)]
         pub struct $name(Problem);
     )*};
@@ -84,6 +85,40 @@ problem_responses! {
     UnsupportedMediaType;
     /// A dependency (the database) is unreachable.
     Unavailable;
+    /// This client (token subject, or address when anonymous) is over its rate limit on this node.
+    #[response(headers(("Retry-After" = u64, description = "Whole seconds until a request will be accepted")))]
+    TooManyRequests;
+}
+
+/// Adds `429 TooManyRequests` to every `/api/v1` operation: the rate limit is a layer in front of all of them, so
+/// it is documented once here rather than on each route. Applied after the routes are collected
+/// (`startup::documented_routes`); an `#[openapi(modifiers)]` entry would run before any path exists.
+pub struct RateLimited;
+
+impl Modify for RateLimited {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation.responses.responses.insert(
+                    "429".to_string(),
+                    utoipa::openapi::Ref::from_response_name("TooManyRequests").into(),
+                );
+            }
+        }
+    }
 }
 
 /// The full document, as served at `/api-docs/openapi.json`.

@@ -2,6 +2,7 @@
 //! `Application::build` with port 0 and read the bound port back.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -22,8 +23,10 @@ use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::middleware::{REQUEST_ID, problem_for_bare_errors};
 use crate::openapi::ApiDoc;
+use crate::rate_limit::RateLimit;
 use crate::state::{AppState, Clock};
 
 /// Request bodies above this are refused with 413 (DESIGN §10).
@@ -41,9 +44,11 @@ pub struct Application {
 
 /// The routes and the OpenAPI document collected from them.
 pub fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::routes::api())
-        .split_for_parts()
+        .split_for_parts();
+    utoipa::Modify::modify(&crate::openapi::RateLimited, &mut spec);
+    (router, spec)
 }
 
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
@@ -79,6 +84,7 @@ impl Application {
             config: Arc::new(config),
             jwt: Arc::new(jwt),
             clock,
+            metrics: Arc::new(Metrics::new()),
         };
         let router = app_router(state.clone());
         Ok(Self {
@@ -101,7 +107,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer address keys anonymous callers' rate-limit buckets.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }
@@ -124,6 +134,15 @@ pub fn app_router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
+        // Throttled requests are refused before their body is read; the metrics layer sees them (429) too.
+        .layer(axum::middleware::from_fn_with_state(
+            RateLimit::new(&state),
+            crate::rate_limit::enforce,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::record,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let request_id = request

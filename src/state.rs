@@ -1,4 +1,4 @@
-//! What every handler shares: the database, the configuration, the token keys and the clock.
+//! What every handler shares: the database, the configuration, the token keys, the clock and the metrics.
 
 use std::sync::{Arc, RwLock};
 
@@ -14,6 +14,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub jwt: Arc<JwtKeys>,
     pub clock: Clock,
+    /// Request counters and latencies for `/metrics`; per server, not global.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// The time legal events (approvals, sanction starts, credit cycles) are stamped with. It is the system clock;

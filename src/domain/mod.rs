@@ -6,6 +6,8 @@ pub mod dates;
 pub mod identifiers;
 pub mod masking;
 pub mod policy;
+#[cfg(test)]
+mod properties;
 pub mod sanctions;
 pub mod scoring;
 pub mod subject;

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod credit;
 pub mod health;
+pub mod metrics;
 pub mod sanctions;
 pub mod subjects;
 pub mod violation_types;
@@ -16,6 +17,7 @@ use crate::state::AppState;
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(health::router())
+        .merge(metrics::router())
         .merge(subjects::router())
         .merge(audit::router())
         .merge(violations::router())

@@ -11,21 +11,45 @@ use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::ops::Deref;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret!";
 pub const INSTITUTION: &str = "H37010200001";
 pub const OTHER_INSTITUTION: &str = "H37010200002";
 
-pub struct TestApp {
+/// A client of one server: its base address and the keys its tokens are minted with. Cloneable so that
+/// spawned tasks can race requests, and usable on a server in a child process (tests/api/crash.rs).
+#[derive(Clone)]
+pub struct Api {
     pub address: String,
     pub client: reqwest::Client,
     pub keys: JwtKeys,
+}
+
+/// A server in the test's own runtime; its request helpers are those of its `Api`.
+pub struct TestApp {
+    pub api: Api,
     /// A connection of the test's own to the same database, for what only the database can show.
     pub db: Db,
     /// The server's clock; `set_now` moves legal time (approvals, cycles) for year-boundary tests.
     pub clock: Clock,
+    _database: TestDatabase,
+}
+
+impl Deref for TestApp {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// A fresh, empty database of one test: a temp SQLite file, or a new schema in `TEST_DATABASE_URL`, dropped
+/// with this value.
+pub struct TestDatabase {
+    pub url: String,
+    /// PostgreSQL only: the schema to pass as `MEDCREDIT_DB_SCHEMA`.
+    pub schema: Option<String>,
     _sqlite_dir: Option<tempfile::TempDir>,
-    pg_schema: Option<(String, String)>,
 }
 
 pub struct TestResponse {
@@ -80,33 +104,10 @@ pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
     let mut env: HashMap<&str, String> = HashMap::new();
     env.insert("MEDCREDIT_BIND", "127.0.0.1:0".into());
     env.insert("MEDCREDIT_JWT_SECRET", SECRET.into());
-    let mut sqlite_dir = None;
-    let mut pg_schema = None;
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let admin = Db::connect(&url, None)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            admin
-                .conn
-                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .expect("create test schema");
-            admin.conn.close().await.ok();
-            env.insert("DATABASE_URL", url.clone());
-            env.insert("MEDCREDIT_DB_SCHEMA", schema.clone());
-            pg_schema = Some((url, schema));
-        }
-        _ => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let path = dir.path().join("medcredit-test.db");
-            env.insert(
-                "DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", path.display()),
-            );
-            sqlite_dir = Some(dir);
-        }
+    let database = TestDatabase::fresh().await;
+    env.insert("DATABASE_URL", database.url.clone());
+    if let Some(schema) = &database.schema {
+        env.insert("MEDCREDIT_DB_SCHEMA", schema.clone());
     }
     for (key, value) in settings {
         env.insert(key, value.to_string());
@@ -114,7 +115,8 @@ pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
     let db_url = config.database_url.clone();
     let schema = config.db_schema.clone();
-    let keys = JwtKeys::from_secret(SECRET.as_bytes());
+    // The server's own way of building its keys, so a MEDCREDIT_JWT_KEYS_FILE setting counts as in production.
+    let keys = JwtKeys::from_config(&config, None).expect("test keys");
     let clock = Clock::default();
     let app = Application::build_with_clock(config, keys.clone(), clock.clone())
         .await
@@ -125,19 +127,54 @@ pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
         .await
         .expect("test connection");
     TestApp {
-        address,
-        client: reqwest::Client::new(),
-        keys,
+        api: Api {
+            address,
+            client: reqwest::Client::new(),
+            keys,
+        },
         db,
         clock,
-        _sqlite_dir: sqlite_dir,
-        pg_schema,
+        _database: database,
     }
 }
 
-impl Drop for TestApp {
+impl TestDatabase {
+    pub async fn fresh() -> TestDatabase {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let admin = Db::connect(&url, None)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .conn
+                    .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                    .await
+                    .expect("create test schema");
+                admin.conn.close().await.ok();
+                TestDatabase {
+                    url,
+                    schema: Some(schema),
+                    _sqlite_dir: None,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("medcredit-test.db");
+                TestDatabase {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    schema: None,
+                    _sqlite_dir: Some(dir),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Some((url, schema)) = self.pg_schema.take() {
+        if let Some(schema) = self.schema.take() {
+            let url = self.url.clone();
             // Drop runs inside the test's runtime; a thread with its own runtime may block on the cleanup.
             let _ = std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread()
@@ -173,7 +210,9 @@ impl TestApp {
             .with_timezone(&chrono::Utc);
         self.clock.set(Some(at));
     }
+}
 
+impl Api {
     /// Records a case as `inspector-1` and returns its id.
     pub async fn record_case(&self, subject: &str, type_code: &str) -> i64 {
         let response = self

@@ -1,0 +1,345 @@
+//! The access-control matrix: every documented operation, called by each of the seven roles and by five kinds
+//! of bad caller, against one seeded app. Expected statuses are what the service documents (DESIGN §1, the
+//! `require(...)` calls and `ensure_visible`); a documented operation without a row fails the test.
+//!
+//! Writes act on targets of their own, so rows do not disturb each other. Callers go left to right: where a
+//! role may write, the first permitted caller gets the success status and a later one (usually `admin`) gets
+//! what a second identical request gets — exactly, e.g. 409 because the case has moved on.
+
+use std::collections::BTreeSet;
+
+use medcredit::auth::{JwtKeys, Role};
+use medcredit::domain::dates::legal_date;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const CASE_TYPE: &str = "INST-OVERCHARGING";
+
+#[derive(Clone, Copy, Debug)]
+enum Caller {
+    Role(Role),
+    NoToken,
+    Expired,
+    WrongSignature,
+    AlgNone,
+    /// A hospital token whose `org` is `OTHER_INSTITUTION`, not the institution the rows read.
+    OtherHospital,
+}
+
+/// The columns of `Row::expect`, in order.
+const CALLERS: [Caller; 12] = [
+    Caller::Role(Role::Inspector),
+    Caller::Role(Role::Reviewer),
+    Caller::Role(Role::Approver),
+    Caller::Role(Role::Admin),
+    Caller::Role(Role::Hospital),
+    Caller::Role(Role::Partner),
+    Caller::Role(Role::Auditor),
+    Caller::NoToken,
+    Caller::Expired,
+    Caller::WrongSignature,
+    Caller::AlgNone,
+    Caller::OtherHospital,
+];
+
+/// Expected statuses, one line per documented operation. Columns: the seven roles, then the bad callers.
+const MATRIX: &str = "
+  operation                                                  insp revi appr admi hosp part audi | none expd sign algn othH
+  GET    /healthz                                             200  200  200  200  200  200  200 |  200  200  200  200  200
+  GET    /readyz                                              200  200  200  200  200  200  200 |  200  200  200  200  200
+  GET    /metrics                                             200  200  200  200  200  200  200 |  200  200  200  200  200
+  GET    /api/v1/audit                                        403  403  403  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/audit/verify                                 403  403  403  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/subjects                                     200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/subjects                                     201  403  409  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}                              200  200  200  200  200  200  200 |  401  401  401  401  403
+  PATCH  /api/v1/subjects/{code}                              200  403  200  200  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}/affiliations                 200  200  200  200  200  200  200 |  401  401  401  401  403
+  POST   /api/v1/subjects/{code}/affiliations                 201  403  409  409  403  403  403 |  401  401  401  401  403
+  DELETE /api/v1/subjects/{code}/affiliations/{institution_code}
+                                                              200  403  200  200  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}/credit                       200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}/ledger                       200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/violation-types                              200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/violation-types                              403  403  403  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/violations                                   200  200  200  200  403  403  200 |  401  401  401  401  403
+  POST   /api/v1/violations                                   201  403  403  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/violations/{id}                              200  200  200  200  403  403  200 |  401  401  401  401  403
+  PATCH  /api/v1/violations/{id}                              200  403  403  200  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/review                       403  200  403  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/approve                      403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/reject                       403  200  409  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/return                       403  200  409  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/resubmit                     200  403  403  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/sanctions                                    200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/sanctions                                    403  403  201  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/sanctions/{id}                               200  200  200  200  200  200  200 |  401  401  401  401  403
+  POST   /api/v1/sanctions/{id}/lift                          403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/sanctions/{id}/revoke                        403  403  200  409  403  403  403 |  401  401  401  401  403
+";
+
+struct Row {
+    /// `METHOD template`, as `openapi/openapi.json` names the operation.
+    operation: String,
+    expect: Vec<u16>,
+}
+
+/// The rows of `MATRIX`; a line holding only an operation continues on the next line.
+fn matrix() -> Vec<Row> {
+    let mut words: Vec<&str> = Vec::new();
+    let mut rows = Vec::new();
+    for line in MATRIX.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("operation") {
+            continue;
+        }
+        words.extend(line.split_whitespace().filter(|w| *w != "|"));
+        if words.len() == 2 {
+            continue;
+        }
+        let expect: Vec<u16> = words[2..]
+            .iter()
+            .map(|w| w.parse().expect("a status"))
+            .collect();
+        assert_eq!(expect.len(), CALLERS.len(), "{line}");
+        rows.push(Row {
+            operation: format!("{} {}", words[0], words[1]),
+            expect,
+        });
+        words.clear();
+    }
+    rows
+}
+
+/// Ids of what the write rows act on, each used by one row only.
+struct Fixture {
+    case: i64,
+    to_review: i64,
+    to_approve: i64,
+    to_reject: i64,
+    to_return: i64,
+    to_resubmit: i64,
+    to_correct: i64,
+    sanction: i64,
+    to_lift: i64,
+    to_revoke: i64,
+}
+
+fn interview() -> Value {
+    let today = legal_date(chrono::Utc::now());
+    json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": today,
+           "ends_on": today + chrono::Days::new(30), "reason": "约谈医保办负责人"})
+}
+
+async fn returned_case(app: &TestApp) -> i64 {
+    let id = app.record_case(INSTITUTION, CASE_TYPE).await;
+    let path = format!("/api/v1/violations/{id}/return");
+    let response = app
+        .post(&path, Role::Reviewer, &json!({"reason": "证据不足"}))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    id
+}
+
+async fn sanction(app: &TestApp) -> i64 {
+    let response = app
+        .post("/api/v1/sanctions", Role::Approver, &interview())
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.body["id"].as_i64().expect("id")
+}
+
+async fn seed(app: &TestApp) -> Fixture {
+    app.seed_registry().await;
+    // The DELETE row ends this affiliation; PHYSICIAN's, which the hospital reads through, stays.
+    let path = format!("/api/v1/subjects/{OTHER_PHYSICIAN}/affiliations");
+    let body = json!({"institution_code": INSTITUTION, "valid_from": "2021-01-01"});
+    let response = app.post(&path, Role::Inspector, &body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    Fixture {
+        case: app.record_case(INSTITUTION, CASE_TYPE).await,
+        to_review: app.record_case(INSTITUTION, CASE_TYPE).await,
+        to_approve: app.reviewed_case(INSTITUTION, CASE_TYPE).await,
+        to_reject: app.record_case(INSTITUTION, CASE_TYPE).await,
+        to_return: app.record_case(INSTITUTION, CASE_TYPE).await,
+        to_resubmit: returned_case(app).await,
+        to_correct: returned_case(app).await,
+        sanction: sanction(app).await,
+        to_lift: sanction(app).await,
+        to_revoke: sanction(app).await,
+    }
+}
+
+/// The request each operation is tried with: the path with real ids and codes, and the body.
+fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
+    let subject = format!("/api/v1/subjects/{INSTITUTION}");
+    let case = |id: i64, action: &str| format!("/api/v1/violations/{id}{action}");
+    let ending = |id: i64, action: &str| format!("/api/v1/sanctions/{id}/{action}");
+    let reason = Some(json!({"reason": "复核意见"}));
+    match operation {
+        "POST /api/v1/subjects" => (
+            "/api/v1/subjects".into(),
+            Some(institution("H37010200009", "访问控制测试医院")),
+        ),
+        "GET /api/v1/subjects/{code}" => (subject, None),
+        "PATCH /api/v1/subjects/{code}" => (
+            format!("/api/v1/subjects/{OTHER_INSTITUTION}"),
+            Some(json!({"name": "历下区中医医院（更正）"})),
+        ),
+        "GET /api/v1/subjects/{code}/affiliations" => {
+            (format!("/api/v1/subjects/{PHYSICIAN}/affiliations"), None)
+        }
+        "POST /api/v1/subjects/{code}/affiliations" => (
+            format!("/api/v1/subjects/{OTHER_PHYSICIAN}/affiliations"),
+            Some(json!({"institution_code": OTHER_INSTITUTION, "valid_from": "2024-01-01"})),
+        ),
+        // Repeatable within the day: an affiliation ending today is still current and is ended today again.
+        "DELETE /api/v1/subjects/{code}/affiliations/{institution_code}" => (
+            format!("/api/v1/subjects/{OTHER_PHYSICIAN}/affiliations/{INSTITUTION}"),
+            None,
+        ),
+        "GET /api/v1/subjects/{code}/credit" => (format!("{subject}/credit"), None),
+        "GET /api/v1/subjects/{code}/ledger" => (format!("{subject}/ledger"), None),
+        "POST /api/v1/violation-types" => (
+            "/api/v1/violation-types".into(),
+            Some(json!({
+                "code": "INST-ACCESS-MATRIX", "name": "访问控制测试", "applies_to": ["institution"],
+                "severity": "general", "points_min": 6, "points_max": 10,
+                "legal_basis": "《医疗保障基金使用监督管理条例》第三十八条", "effective_from": "2024-01-01"
+            })),
+        ),
+        // Without an Idempotency-Key every post records a new case.
+        "POST /api/v1/violations" => (
+            "/api/v1/violations".into(),
+            Some(case_body(INSTITUTION, CASE_TYPE)),
+        ),
+        "GET /api/v1/violations/{id}" => (case(f.case, ""), None),
+        "PATCH /api/v1/violations/{id}" => (
+            case(f.to_correct, ""),
+            Some(json!({"description": "补充证据后更正的违规事实"})),
+        ),
+        "POST /api/v1/violations/{id}/review" => (case(f.to_review, "/review"), Some(json!({}))),
+        "POST /api/v1/violations/{id}/approve" => {
+            (case(f.to_approve, "/approve"), Some(json!({"points": 6})))
+        }
+        "POST /api/v1/violations/{id}/reject" => (case(f.to_reject, "/reject"), reason),
+        "POST /api/v1/violations/{id}/return" => (case(f.to_return, "/return"), reason),
+        "POST /api/v1/violations/{id}/resubmit" => {
+            (case(f.to_resubmit, "/resubmit"), Some(json!({})))
+        }
+        "POST /api/v1/sanctions" => ("/api/v1/sanctions".into(), Some(interview())),
+        "GET /api/v1/sanctions/{id}" => (format!("/api/v1/sanctions/{}", f.sanction), None),
+        "POST /api/v1/sanctions/{id}/lift" => (ending(f.to_lift, "lift"), reason),
+        "POST /api/v1/sanctions/{id}/revoke" => (ending(f.to_revoke, "revoke"), reason),
+        // What is left are GETs of fixed paths.
+        other => match other.strip_prefix("GET ") {
+            Some(path) if !path.contains('{') => (path.to_string(), None),
+            _ => panic!("no request for {other}"),
+        },
+    }
+}
+
+/// Every `METHOD path` the committed OpenAPI document describes.
+fn documented_operations() -> BTreeSet<String> {
+    let spec: Value = serde_json::from_str(include_str!("../../openapi/openapi.json"))
+        .expect("openapi.json is JSON");
+    let paths = spec["paths"].as_object().expect("paths");
+    let methods = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let item = item.as_object().expect("path item");
+            methods
+                .iter()
+                .filter(|m| item.contains_key(**m))
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect()
+}
+
+fn token(app: &TestApp, caller: Caller) -> Option<String> {
+    use base64::Engine;
+    let b64 = |text: String| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+    let hour = chrono::Duration::hours(1);
+    Some(match caller {
+        Caller::Role(role) => app.token(role),
+        Caller::NoToken => return None,
+        Caller::Expired => {
+            app.keys
+                .mint(Role::Admin, "admin-1", None, chrono::Duration::seconds(-10))
+        }
+        Caller::WrongSignature => JwtKeys::from_secret(b"not-the-secret-not-the-secret-not!").mint(
+            Role::Admin,
+            "admin-1",
+            None,
+            hour,
+        ),
+        Caller::AlgNone => {
+            let exp = chrono::Utc::now().timestamp() + 3600;
+            let claims = json!({"sub": "admin-1", "role": "admin", "exp": exp, "iat": 0});
+            let header = json!({"alg": "none", "typ": "JWT", "kid": "default"});
+            format!("{}.{}.", b64(header.to_string()), b64(claims.to_string()))
+        }
+        Caller::OtherHospital => app.token_for(Role::Hospital, "his-2", Some(OTHER_INSTITUTION)),
+    })
+}
+
+#[tokio::test]
+async fn every_operation_answers_each_caller_as_documented() {
+    let rows = matrix();
+    let covered: BTreeSet<String> = rows.iter().map(|r| r.operation.clone()).collect();
+    assert_eq!(covered.len(), rows.len(), "one row per operation");
+    let documented = documented_operations();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&documented).collect();
+    assert!(
+        missing.is_empty(),
+        "documented operations without a row: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for undocumented operations: {stale:?}"
+    );
+
+    // About 400 requests in a second or two, more than a client's burst: the rate limit has tests of its own.
+    let app = spawn_app_with(&[("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0")]).await;
+    let fixture = seed(&app).await;
+    let tokens: Vec<Option<String>> = CALLERS.iter().map(|&c| token(&app, c)).collect();
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let (path, body) = request(&row.operation, &fixture);
+        let method: Method = row
+            .operation
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .expect("method");
+        for ((caller, token), &expected) in CALLERS.iter().zip(&tokens).zip(&row.expect) {
+            let response = app
+                .send(method.clone(), &path, token.as_deref(), body.as_ref())
+                .await;
+            let status = response.status.as_u16();
+            let problem = response
+                .content_type()
+                .starts_with("application/problem+json");
+            // Every refusal is problem+json too (DESIGN §10).
+            if status != expected || (status >= 400 && !problem) {
+                wrong.push(format!(
+                    "{method} {path} as {caller:?}: expected {expected}, got {status} {} {}",
+                    response.content_type(),
+                    response.body
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} mismatches:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
