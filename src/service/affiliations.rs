@@ -178,14 +178,7 @@ pub async fn create(
     }
     .insert(&*txn)
     .await?;
-    audit::append(
-        &*txn,
-        actor,
-        "affiliation.create",
-        code,
-        &serde_json::to_value(&input).unwrap_or_default(),
-    )
-    .await?;
+    audit::append(&*txn, actor, "affiliation.create", code, &input).await?;
     txn.commit().await?;
     Ok(view(
         model,

@@ -28,7 +28,7 @@ pub async fn append<C: ConnectionTrait>(
     actor: &AuthUser,
     action: &str,
     target: &str,
-    change: &serde_json::Value,
+    change: &impl Serialize,
 ) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         // Appenders queue here so two transactions never chain to the same predecessor (SQLite has one writer).
@@ -42,7 +42,10 @@ pub async fn append<C: ConnectionTrait>(
         .map_or_else(|| GENESIS.to_string(), |row| row.hash);
     // Microseconds are what PostgreSQL keeps; truncating first makes the hash reproducible from the stored row.
     let at = truncate_to_micros(Utc::now());
-    let change_text = change.to_string();
+    // Canonical text: serde_json keeps object keys sorted, so the digest does not depend on field order.
+    let change_text = serde_json::to_value(change)
+        .map_err(|e| DbErr::Custom(format!("audit change is not JSON: {e}")))?
+        .to_string();
     let mut row = audit_log::Model {
         id: 0,
         at,

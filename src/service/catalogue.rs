@@ -356,14 +356,7 @@ pub async fn create(
         }
     };
     let model = active_model(&input, version).insert(&*txn).await?;
-    audit::append(
-        &*txn,
-        actor,
-        "violation_type.create",
-        &input.code,
-        &serde_json::to_value(&input).unwrap_or_default(),
-    )
-    .await?;
+    audit::append(&*txn, actor, "violation_type.create", &input.code, &input).await?;
     txn.commit().await?;
     Ok(model.into())
 }

@@ -328,14 +328,7 @@ pub async fn create(
     }
     .insert(&*txn)
     .await?;
-    audit::append(
-        &*txn,
-        actor,
-        "subject.create",
-        &code,
-        &serde_json::to_value(&input).unwrap_or_default(),
-    )
-    .await?;
+    audit::append(&*txn, actor, "subject.create", &code, &input).await?;
     txn.commit().await?;
     Ok(SubjectView::for_reader(model, actor))
 }
@@ -412,14 +405,7 @@ pub async fn update(
     }
     model.updated_at = Set(Utc::now());
     let updated = model.update(&*txn).await?;
-    audit::append(
-        &*txn,
-        actor,
-        "subject.update",
-        code,
-        &serde_json::to_value(&patch).unwrap_or_default(),
-    )
-    .await?;
+    audit::append(&*txn, actor, "subject.update", code, &patch).await?;
     txn.commit().await?;
     Ok(SubjectView::for_reader(updated, actor))
 }

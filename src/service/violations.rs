@@ -467,14 +467,7 @@ pub async fn record(
         Err(e) => return Err(e.into()),
     };
     record_transition(&*txn, model.id, None, CaseState::Recorded, actor, None, now).await?;
-    audit::append(
-        &*txn,
-        actor,
-        "violation.record",
-        &target(model.id),
-        &serde_json::to_value(&input).unwrap_or_default(),
-    )
-    .await?;
+    audit::append(&*txn, actor, "violation.record", &target(model.id), &input).await?;
     let result = view(&*txn, model).await?;
     txn.commit().await?;
     Ok((result, true))

@@ -372,14 +372,7 @@ pub async fn correct(
     ));
     model.updated_at = Set(now);
     let updated = model.update(&*txn).await?;
-    audit::append(
-        &*txn,
-        actor,
-        "violation.correct",
-        &target(id),
-        &serde_json::to_value(&patch).unwrap_or_default(),
-    )
-    .await?;
+    audit::append(&*txn, actor, "violation.correct", &target(id), &patch).await?;
     let view = violations::view(&*txn, updated).await?;
     txn.commit().await?;
     Ok(view)
