@@ -31,13 +31,14 @@ const BUCKETS: [f64; 11] = [
 pub struct Metrics {
     /// Unix time when the counters started from zero; Prometheus uses it to tell a restart from a reset.
     start_time: f64,
-    /// route template → method → counts.
-    routes: Mutex<BTreeMap<String, BTreeMap<&'static str, RouteStats>>>,
+    routes: Mutex<BTreeMap<String, ByMethod>>,
 }
 
+/// For one route template: method → status → latency histogram (whose count is the request counter).
+type ByMethod = BTreeMap<&'static str, BTreeMap<u16, Histogram>>;
+
 #[derive(Default)]
-struct RouteStats {
-    by_status: BTreeMap<u16, u64>,
+struct Histogram {
     /// Cumulative, as exposed: `buckets[i]` counts requests that took at most `BUCKETS[i]`.
     buckets: [u64; BUCKETS.len()],
     sum: f64,
@@ -72,8 +73,11 @@ impl Metrics {
         let Some(by_method) = routes.get_mut(route) else {
             return;
         };
-        let stats = by_method.entry(method).or_default();
-        *stats.by_status.entry(status).or_default() += 1;
+        let stats = by_method
+            .entry(method)
+            .or_default()
+            .entry(status)
+            .or_default();
         for (count, bound) in stats.buckets.iter_mut().zip(BUCKETS) {
             if seconds <= bound {
                 *count += 1;
@@ -93,12 +97,13 @@ impl Metrics {
             "HTTP requests handled, by method, route template and status.",
         );
         for (route, by_method) in routes.iter() {
-            for (method, stats) in by_method {
-                for (status, count) in &stats.by_status {
+            for (method, by_status) in by_method {
+                for (status, stats) in by_status {
                     let _ = writeln!(
                         out,
-                        "http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {count}",
-                        escape(route)
+                        "http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
+                        escape(route),
+                        stats.count
                     );
                 }
             }
@@ -107,33 +112,16 @@ impl Metrics {
             out,
             "http_request_duration_seconds",
             "histogram",
-            "Time from receiving a request to sending its response head, by method and route template.",
+            "Time from receiving a request to sending its response head, by method, route template and status.",
         );
         for (route, by_method) in routes.iter() {
             let route = escape(route);
-            for (method, stats) in by_method {
-                let labels = format!("method=\"{method}\",route=\"{route}\"");
-                for (count, bound) in stats.buckets.iter().zip(BUCKETS) {
-                    let _ = writeln!(
-                        out,
-                        "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-                    );
+            for (method, by_status) in by_method {
+                for (status, stats) in by_status {
+                    let labels =
+                        format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
+                    stats.render(out, &labels);
                 }
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                    stats.count
-                );
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_sum{{{labels}}} {}",
-                    stats.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_count{{{labels}}} {}",
-                    stats.count
-                );
             }
         }
         header(
@@ -143,6 +131,32 @@ impl Metrics {
             "Unix time when this server started counting.",
         );
         let _ = writeln!(out, "process_start_time_seconds {}", self.start_time);
+    }
+}
+
+impl Histogram {
+    fn render(&self, out: &mut String, labels: &str) {
+        for (count, bound) in self.buckets.iter().zip(BUCKETS) {
+            let _ = writeln!(
+                out,
+                "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+            self.count
+        );
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_sum{{{labels}}} {}",
+            self.sum
+        );
+        let _ = writeln!(
+            out,
+            "http_request_duration_seconds_count{{{labels}}} {}",
+            self.count
+        );
     }
 }
 
@@ -290,11 +304,14 @@ mod tests {
         for line in [
             format!(r#"http_requests_total{{{labels},status="200"}} 2"#),
             format!(r#"http_requests_total{{{labels},status="404"}} 1"#),
-            format!(r#"http_request_duration_seconds_bucket{{{labels},le="0.005"}} 1"#),
-            format!(r#"http_request_duration_seconds_bucket{{{labels},le="0.05"}} 2"#),
-            format!(r#"http_request_duration_seconds_bucket{{{labels},le="10"}} 2"#),
-            format!(r#"http_request_duration_seconds_bucket{{{labels},le="+Inf"}} 3"#),
-            format!(r#"http_request_duration_seconds_count{{{labels}}} 3"#),
+            format!(
+                r#"http_request_duration_seconds_bucket{{{labels},status="200",le="0.005"}} 1"#
+            ),
+            format!(r#"http_request_duration_seconds_bucket{{{labels},status="200",le="0.05"}} 2"#),
+            format!(r#"http_request_duration_seconds_bucket{{{labels},status="200",le="+Inf"}} 2"#),
+            format!(r#"http_request_duration_seconds_bucket{{{labels},status="404",le="10"}} 0"#),
+            format!(r#"http_request_duration_seconds_bucket{{{labels},status="404",le="+Inf"}} 1"#),
+            format!(r#"http_request_duration_seconds_count{{{labels},status="200"}} 2"#),
             "# TYPE http_request_duration_seconds histogram".to_string(),
         ] {
             assert!(out.lines().any(|l| l == line), "missing {line} in\n{out}");
@@ -302,11 +319,13 @@ mod tests {
         let sum = out
             .lines()
             .find_map(|l| {
-                l.strip_prefix(&format!("http_request_duration_seconds_sum{{{labels}}} "))
+                l.strip_prefix(&format!(
+                    "http_request_duration_seconds_sum{{{labels},status=\"200\"}} "
+                ))
             })
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap();
-        assert!((sum - 20.033).abs() < 1e-9, "{sum}");
+        assert!((sum - 0.033).abs() < 1e-9, "{sum}");
     }
 
     #[test]

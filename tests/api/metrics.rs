@@ -79,12 +79,12 @@ async fn requests_are_counted_by_route_template_and_status() {
             1.0,
         ),
         (
-            format!(r#"http_request_duration_seconds_bucket{{{case},le="+Inf"}}"#),
-            2.0,
+            format!(r#"http_request_duration_seconds_bucket{{{case},status="200",le="+Inf"}}"#),
+            1.0,
         ),
         (
-            format!(r#"http_request_duration_seconds_count{{{case}}}"#),
-            2.0,
+            format!(r#"http_request_duration_seconds_count{{{case},status="404"}}"#),
+            1.0,
         ),
         (r#"violations_by_state{state="recorded"}"#.into(), 1.0),
         (r#"violations_by_state{state="approved"}"#.into(), 0.0),
@@ -102,12 +102,16 @@ async fn requests_are_counted_by_route_template_and_status() {
     // Buckets are cumulative and end at the count; the sum is the total time spent.
     let buckets: Vec<f64> = text
         .lines()
-        .filter(|l| l.starts_with(&format!("http_request_duration_seconds_bucket{{{case},")))
+        .filter(|l| {
+            l.starts_with(&format!(
+                "http_request_duration_seconds_bucket{{{case},status=\"200\","
+            ))
+        })
         .map(|l| metrics[l.rsplit_once(' ').unwrap().0])
         .collect();
     assert_eq!(buckets.len(), 12, "11 bounds and +Inf");
     assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{buckets:?}");
-    let sum = metrics[&format!(r#"http_request_duration_seconds_sum{{{case}}}"#)];
+    let sum = metrics[&format!(r#"http_request_duration_seconds_sum{{{case},status="200"}}"#)];
     assert!(sum > 0.0 && sum < 20.0, "{sum}");
     assert!(text.contains("# TYPE http_request_duration_seconds histogram"));
     assert!(text.contains("# TYPE http_requests_total counter"));
