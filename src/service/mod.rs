@@ -2,6 +2,7 @@
 
 pub mod affiliations;
 pub mod audit;
+pub mod case_rules;
 pub mod catalogue;
 pub mod credit;
 pub mod engine;

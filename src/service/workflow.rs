@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::service::violations::{
     self, Evidence, NewViolation, ViolationView, record_transition, state_of, target,
 };
-use crate::service::{audit, engine};
+use crate::service::{audit, case_rules, engine};
 use crate::state::AppState;
 use entity::violation;
 
@@ -349,9 +349,9 @@ pub async fn correct(
     };
     let now = state.clock.now();
     let mut errors = FieldErrors::default();
-    violations::check_fields(&merged, legal_date(now), &mut errors);
+    case_rules::check_fields(&merged, legal_date(now), &mut errors);
     errors.finish()?;
-    let (_, found) = violations::resolve(&*txn, &merged).await?;
+    let (_, found) = case_rules::resolve(&*txn, &merged).await?;
     let mut model: violation::ActiveModel = current.into();
     model.type_id = Set(found.id);
     model.type_code = Set(found.code);

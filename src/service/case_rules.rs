@@ -1,0 +1,138 @@
+//! The rules a case's fields must meet before it is stored (DESIGN §4): dates, amounts, evidence, which fields a
+//! subject kind may carry, and that the catalogue entry applies to the subject and is in force on the day.
+
+use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
+
+use crate::domain::scoring::SubjectKind;
+use crate::error::{ApiError, ApiResult, FieldErrors};
+use crate::service::catalogue;
+use crate::service::subjects::{find_by_code, kind_of};
+use crate::service::violations::NewViolation;
+
+/// Field rules that need no database: dates, amounts, text, evidence, and which fields a kind may carry.
+pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldErrors) {
+    if input.occurred_on > today {
+        errors.add("occurred_on", "may not be in the future");
+    }
+    if input.occurred_on > input.discovered_on {
+        errors.add("occurred_on", "may not be after discovered_on");
+    }
+    if input.discovered_on > today {
+        errors.add("discovered_on", "may not be in the future");
+    }
+    let description = input.description.trim().chars().count();
+    if !(1..=4000).contains(&description) {
+        errors.add("description", "must be 1 to 4000 characters");
+    }
+    if input.amount_involved_fen < 0 {
+        errors.add("amount_involved_fen", "may not be negative");
+    }
+    if input.amount_to_recover_fen < 0 {
+        errors.add("amount_to_recover_fen", "may not be negative");
+    }
+    if input.evidence.len() > 100 {
+        errors.add("evidence", "at most 100 references");
+    }
+    for (i, item) in input.evidence.iter().enumerate() {
+        if !(1..=200).contains(&item.name.trim().chars().count()) {
+            errors.add(
+                &format!("evidence[{i}].name"),
+                "must be 1 to 200 characters",
+            );
+        }
+        if let Some(hash) = &item.sha256
+            && !(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            errors.add(
+                &format!("evidence[{i}].sha256"),
+                "must be 64 hexadecimal digits",
+            );
+        }
+        if item
+            .uri
+            .as_ref()
+            .is_some_and(|u| u.is_empty() || u.len() > 2000)
+        {
+            errors.add(
+                &format!("evidence[{i}].uri"),
+                "must be 1 to 2000 characters",
+            );
+        }
+    }
+    if input.institution_liable && input.institution_code.is_none() {
+        errors.add("institution_liable", "needs institution_code");
+    }
+}
+
+/// Rules that need the subject and the catalogue: the type applies to the kind and is in force on the day.
+/// Returns the subject and the catalogue version to store.
+pub async fn resolve<C: ConnectionTrait>(
+    db: &C,
+    input: &NewViolation,
+) -> ApiResult<(entity::subject::Model, entity::violation_type::Model)> {
+    let mut errors = FieldErrors::default();
+    let subject = find_by_code(db, &input.subject_code).await.ok();
+    let kind = subject.as_ref().map(kind_of);
+    if subject.is_none() {
+        errors.add(
+            "subject_code",
+            format!("{} is not a registered subject", input.subject_code),
+        );
+    }
+    let found = catalogue::in_force(db, &input.type_code, input.occurred_on).await?;
+    match (&found, kind) {
+        (None, _) => errors.add(
+            "type_code",
+            format!(
+                "{} is not in the catalogue in force on {}",
+                input.type_code, input.occurred_on
+            ),
+        ),
+        (Some(t), Some(kind)) if !catalogue::applies_to(t).contains(&kind) => errors.add(
+            "type_code",
+            format!(
+                "{} does not apply to a subject of kind {}",
+                input.type_code, kind
+            ),
+        ),
+        _ => {}
+    }
+    let practitioner = kind == Some(SubjectKind::Practitioner);
+    if practitioner && input.responsibility.is_none() {
+        errors.add(
+            "responsibility",
+            "is required for a practitioner (general, important or main)",
+        );
+    }
+    if !practitioner && kind.is_some() {
+        for (field, given) in [
+            ("responsibility", input.responsibility.is_some()),
+            ("institution_code", input.institution_code.is_some()),
+            ("institution_liable", input.institution_liable),
+        ] {
+            if given {
+                errors.add(field, "applies only to practitioners");
+            }
+        }
+    }
+    if let Some(code) = &input.institution_code {
+        let organisation = find_by_code(db, code).await.ok().map(|s| kind_of(&s));
+        if !matches!(
+            organisation,
+            Some(SubjectKind::Institution | SubjectKind::Pharmacy)
+        ) {
+            errors.add(
+                "institution_code",
+                format!("{code} is not a registered institution or pharmacy"),
+            );
+        }
+    }
+    errors.finish()?;
+    match (subject, found) {
+        (Some(subject), Some(found)) => Ok((subject, found)),
+        _ => Err(ApiError::Internal(
+            "resolve passed validation without a subject and type".into(),
+        )),
+    }
+}
