@@ -104,6 +104,8 @@ pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
     let mut env: HashMap<&str, String> = HashMap::new();
     env.insert("MEDCREDIT_BIND", "127.0.0.1:0".into());
     env.insert("MEDCREDIT_JWT_SECRET", SECRET.into());
+    // Tests fire requests faster than any person; the limiter has its own tests (limits.rs) that switch it on.
+    env.insert("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0".into());
     let database = TestDatabase::fresh().await;
     env.insert("DATABASE_URL", database.url.clone());
     if let Some(schema) = &database.schema {

@@ -37,6 +37,17 @@ async fn the_document_and_swagger_ui_are_served() {
         .unwrap();
     assert_eq!(ui.status(), StatusCode::OK);
     assert!(ui.text().await.unwrap().contains("swagger"));
+    // The UI's assets are vendored into the binary: no CDN is needed to render it.
+    for asset in ["swagger-ui.css", "swagger-ui-bundle.js"] {
+        let response = app
+            .client
+            .get(format!("{}/docs/{asset}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        assert!(response.bytes().await.unwrap().len() > 10_000, "{asset}");
+    }
 }
 
 #[test]
