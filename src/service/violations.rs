@@ -11,12 +11,13 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::{AuthUser, Role};
 use crate::domain::cases::{CaseState, Responsibility, is_major};
 use crate::domain::dates::legal_date;
+use crate::domain::policy::Policy;
 use crate::domain::scoring::SubjectKind;
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::pagination::{Page, PageRequest};
 use crate::service::{audit, case_rules};
 use crate::state::AppState;
-use entity::{sanction_violation, violation, violation_transition};
+use entity::{sanction_violation, violation, violation_transition, violation_type};
 
 /// Roles that may read cases: the enforcement staff and internal audit.
 pub const READERS: [Role; 4] = [
@@ -284,37 +285,20 @@ pub async fn record(
         return replay(&*txn, first, &request_hash).await;
     }
     let (subject, found) = case_rules::resolve(&*txn, &input).await?;
-    let model = violation::ActiveModel {
+    let mut model = violation::ActiveModel {
         subject_id: Set(subject.id),
         subject_code: Set(subject.code.clone()),
         subject_kind: Set(subject.kind.clone()),
-        type_id: Set(found.id),
-        type_code: Set(found.code.clone()),
         state: Set(CaseState::Recorded.as_str().to_string()),
-        occurred_on: Set(input.occurred_on),
-        discovered_on: Set(input.discovered_on),
-        description: Set(input.description.trim().to_string()),
-        amount_involved_fen: Set(input.amount_involved_fen),
-        amount_to_recover_fen: Set(input.amount_to_recover_fen),
-        evidence: Set(serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into())),
-        responsibility: Set(input.responsibility.map(|r| r.as_str().to_string())),
-        institution_code: Set(input.institution_code.clone()),
-        institution_liable: Set(input.institution_liable),
-        transferred_to_judiciary: Set(input.transferred_to_judiciary),
-        major: Set(is_major(
-            input.amount_involved_fen,
-            input.transferred_to_judiciary,
-            &state.config.policy,
-        )),
         recorded_by: Set(actor.sub.clone()),
         idempotency_key: Set(idempotency_key.clone()),
         request_hash: Set(Some(request_hash.clone())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&*txn)
-    .await;
+    };
+    set_fields(&mut model, &input, &found, &state.config.policy);
+    let model = model.insert(&*txn).await;
     let model = match model {
         Ok(model) => model,
         // Another request with the same key won the race (PostgreSQL): answer as its replay.
@@ -343,6 +327,33 @@ pub async fn record(
     let result = view(&*txn, model).await?;
     txn.commit().await?;
     Ok((result, true))
+}
+
+/// Writes what the inspector supplied, and what follows from it (the catalogue version, the major flag), onto a
+/// case row: the same for a new case and for a correction after a return.
+pub fn set_fields(
+    model: &mut violation::ActiveModel,
+    input: &NewViolation,
+    case_type: &violation_type::Model,
+    policy: &Policy,
+) {
+    model.type_id = Set(case_type.id);
+    model.type_code = Set(case_type.code.clone());
+    model.occurred_on = Set(input.occurred_on);
+    model.discovered_on = Set(input.discovered_on);
+    model.description = Set(input.description.trim().to_string());
+    model.amount_involved_fen = Set(input.amount_involved_fen);
+    model.amount_to_recover_fen = Set(input.amount_to_recover_fen);
+    model.evidence = Set(serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into()));
+    model.responsibility = Set(input.responsibility.map(|r| r.as_str().to_string()));
+    model.institution_code = Set(input.institution_code.clone());
+    model.institution_liable = Set(input.institution_liable);
+    model.transferred_to_judiciary = Set(input.transferred_to_judiciary);
+    model.major = Set(is_major(
+        input.amount_involved_fen,
+        input.transferred_to_judiciary,
+        policy,
+    ));
 }
 
 async fn find_by_key<C: ConnectionTrait>(

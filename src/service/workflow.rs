@@ -7,9 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Role};
 use crate::db::Db;
-use crate::domain::cases::{
-    CaseAction, CaseState, Responsibility, four_eyes, is_major, next_state,
-};
+use crate::domain::cases::{CaseAction, CaseState, Responsibility, four_eyes, next_state};
 use crate::domain::dates::legal_date;
 use crate::domain::scoring::SubjectKind;
 use crate::error::{ApiError, ApiResult, FieldErrors};
@@ -353,23 +351,7 @@ pub async fn correct(
     errors.finish()?;
     let (_, found) = case_rules::resolve(&*txn, &merged).await?;
     let mut model: violation::ActiveModel = current.into();
-    model.type_id = Set(found.id);
-    model.type_code = Set(found.code);
-    model.occurred_on = Set(merged.occurred_on);
-    model.discovered_on = Set(merged.discovered_on);
-    model.description = Set(merged.description.trim().to_string());
-    model.amount_involved_fen = Set(merged.amount_involved_fen);
-    model.amount_to_recover_fen = Set(merged.amount_to_recover_fen);
-    model.evidence = Set(serde_json::to_string(&merged.evidence).unwrap_or_else(|_| "[]".into()));
-    model.responsibility = Set(merged.responsibility.map(|r| r.as_str().to_string()));
-    model.institution_code = Set(merged.institution_code.clone());
-    model.institution_liable = Set(merged.institution_liable);
-    model.transferred_to_judiciary = Set(merged.transferred_to_judiciary);
-    model.major = Set(is_major(
-        merged.amount_involved_fen,
-        merged.transferred_to_judiciary,
-        &state.config.policy,
-    ));
+    violations::set_fields(&mut model, &merged, &found, &state.config.policy);
     model.updated_at = Set(now);
     let updated = model.update(&*txn).await?;
     audit::append(&*txn, actor, "violation.correct", &target(id), &patch).await?;
