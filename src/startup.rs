@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
 use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -55,13 +56,35 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
     let db = Db::connect(&config.database_url, config.db_schema.as_deref())
         .await
         .map_err(|e| StartupError(format!("cannot connect to the database: {e}")))?;
+    // Several nodes may start at once against one PostgreSQL: the first to take this lock migrates and seeds, the
+    // others wait and then find nothing to do. The lock is held by an open transaction on a connection of its
+    // own and is released when it ends; keyed by schema, so deployments in other schemas do not wait.
+    let start_lock = match db.backend() {
+        DbBackend::Postgres => {
+            let txn = db.conn.begin().await.map_err(startup_db_error)?;
+            txn.execute_unprepared(
+                "SELECT pg_advisory_xact_lock(hashtext('medcredit-migrate:' || current_schema()))",
+            )
+            .await
+            .map_err(startup_db_error)?;
+            Some(txn)
+        }
+        _ => None,
+    };
     Migrator::up(&db.conn, None)
         .await
         .map_err(|e| StartupError(format!("database migration failed: {e}")))?;
     crate::service::catalogue::ensure_default(&db.conn)
         .await
         .map_err(|e| StartupError(format!("cannot load the default catalogue: {e}")))?;
+    if let Some(txn) = start_lock {
+        txn.commit().await.map_err(startup_db_error)?;
+    }
     Ok(db)
+}
+
+fn startup_db_error(e: sea_orm::DbErr) -> StartupError {
+    StartupError(format!("cannot take the start-up lock: {e}"))
 }
 
 impl Application {

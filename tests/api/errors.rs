@@ -111,3 +111,62 @@ async fn health_readiness_and_request_ids() {
         "a client's id is kept"
     );
 }
+
+/// PostgreSQL: nodes starting together serialise their migrations and the catalogue seed.
+#[tokio::test]
+async fn several_nodes_can_start_together_on_one_database() {
+    use medcredit::auth::JwtKeys;
+    use medcredit::config::Config;
+    use medcredit::startup::Application;
+
+    let database = TestDatabase::fresh().await;
+    if database.schema.is_none() {
+        // Several nodes means PostgreSQL (README); an SQLite file belongs to one process. Runs in the PostgreSQL pass.
+        return;
+    }
+    let config = || {
+        let url = database.url.clone();
+        let schema = database.schema.clone();
+        Config::from_lookup(move |key| match key {
+            "DATABASE_URL" => Some(url.clone()),
+            "MEDCREDIT_DB_SCHEMA" => schema.clone(),
+            "MEDCREDIT_BIND" => Some("127.0.0.1:0".into()),
+            _ => None,
+        })
+        .expect("config")
+    };
+    let keys = JwtKeys::from_secret(SECRET.as_bytes());
+    // Both migrate and seed the catalogue at the same moment; neither may fail or seed twice.
+    let (a, b, c) = tokio::join!(
+        Application::build(config(), keys.clone()),
+        Application::build(config(), keys.clone()),
+        Application::build(config(), keys.clone()),
+    );
+    let (a, _b, _c) = (a.expect("node a"), b.expect("node b"), c.expect("node c"));
+    let address = format!("http://127.0.0.1:{}", a.port());
+    tokio::spawn(a.run_until(std::future::pending()));
+    let token = keys.mint(Role::Auditor, "auditor-1", None, chrono::Duration::hours(1));
+    let client = reqwest::Client::new();
+    let types: Vec<serde_json::Value> = client
+        .get(format!(
+            "{address}/api/v1/violation-types?code=INSD-IMPERSONATION"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(types.len(), 1, "the catalogue is seeded once");
+    let seeds: serde_json::Value = client
+        .get(format!("{address}/api/v1/audit?target=violation-types"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seeds["items"].as_array().unwrap().len(), 1);
+}
