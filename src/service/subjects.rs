@@ -37,12 +37,13 @@ pub struct NewSubject {
     #[schema(example = "济南市第一人民医院")]
     pub name: String,
     /// 6-digit administrative division code (admdvs); for insured persons the insurance region.
-    #[schema(example = "370102")]
+    #[schema(example = "370102", pattern = r"^\d{6}$")]
     pub region: String,
     /// Institutions and pharmacies: unified social credit code (GB 32100).
-    #[schema(example = "91350100M000100Y43")]
+    #[schema(example = "91350100M000100Y43", pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub uscc: Option<String>,
     /// Practitioners and insured persons: resident ID number (GB 11643).
+    #[schema(example = "11010519491231002X", pattern = r"^\d{17}[0-9X]$")]
     pub id_number: Option<String>,
     /// Practitioners only.
     pub profession: Option<Profession>,
