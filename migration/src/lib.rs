@@ -44,3 +44,21 @@ pub(crate) async fn forbid_update_and_delete(
     manager.get_connection().execute_unprepared(&sql).await?;
     Ok(())
 }
+
+/// An index on `columns` of `table`.
+pub(crate) fn index(name: &str, table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table.to_string());
+    for column in columns {
+        index.col(ToString::to_string(column));
+    }
+    index.to_owned()
+}
+
+/// A foreign key from `table.column` to `target.id`.
+pub(crate) fn references(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(table.to_string(), column.to_string())
+        .to(target.to_string(), "id")
+        .to_owned()
+}

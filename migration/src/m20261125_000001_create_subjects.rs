@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::{index, references};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -27,14 +29,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_subjects_kind_region")
-                    .table("subjects")
-                    .col("kind")
-                    .col("region")
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_subjects_kind_region",
+                "subjects",
+                &["kind", "region"],
+            ))
             .await?;
         manager
             .create_table(
@@ -46,16 +45,16 @@ impl MigrationTrait for Migration {
                     .col(date("valid_from"))
                     .col(date_null("valid_to"))
                     .col(timestamp_with_time_zone("created_at"))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("affiliations", "practitioner_id")
-                            .to("subjects", "id"),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from("affiliations", "organisation_id")
-                            .to("subjects", "id"),
-                    )
+                    .foreign_key(&mut references(
+                        "affiliations",
+                        "practitioner_id",
+                        "subjects",
+                    ))
+                    .foreign_key(&mut references(
+                        "affiliations",
+                        "organisation_id",
+                        "subjects",
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -64,13 +63,7 @@ impl MigrationTrait for Migration {
             ("idx_affiliations_organisation", "organisation_id"),
         ] {
             manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table("affiliations")
-                        .col(column)
-                        .to_owned(),
-                )
+                .create_index(index(name, "affiliations", &[column]))
                 .await?;
         }
         Ok(())

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -29,13 +31,7 @@ impl MigrationTrait for Migration {
             ("idx_audit_log_actor", "actor"),
         ] {
             manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table("audit_log")
-                        .col(column)
-                        .to_owned(),
-                )
+                .create_index(index(name, "audit_log", &[column]))
                 .await?;
         }
         crate::forbid_update_and_delete(manager, "audit_log").await?;

@@ -2,24 +2,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::{index, references};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn index(name: &str, table: &str, columns: &[&str]) -> IndexCreateStatement {
-    let mut index = Index::create();
-    index.name(name).table(table.to_string());
-    for column in columns {
-        index.col(ToString::to_string(column));
-    }
-    index.to_owned()
-}
-
-fn references(table: &str, column: &str, target: &str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table.to_string(), column.to_string())
-        .to(target.to_string(), "id")
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod dates;
+pub mod enums;
 pub mod identifiers;
 pub mod masking;
 pub mod policy;
