@@ -17,6 +17,8 @@ use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::pagination::{Page, PageRequest};
 use crate::service::{audit, case_rules};
 use crate::state::AppState;
+use std::collections::HashMap;
+
 use entity::{sanction_violation, violation, violation_transition, violation_type};
 
 /// Roles that may read cases: the enforcement staff and internal audit.
@@ -145,65 +147,92 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<violation::M
 
 /// Builds the full view: transitions, linked sanctions and the catalogue version.
 pub async fn view<C: ConnectionTrait>(db: &C, model: violation::Model) -> ApiResult<ViolationView> {
-    let history = violation_transition::Entity::find()
-        .filter(violation_transition::Column::ViolationId.eq(model.id))
+    let mut views = views(db, vec![model]).await?;
+    views
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a view of one case came back empty".into()))
+}
+
+/// Full views of several cases with three queries in all, whatever their number (a page of a list).
+pub async fn views<C: ConnectionTrait>(
+    db: &C,
+    models: Vec<violation::Model>,
+) -> ApiResult<Vec<ViolationView>> {
+    let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+    let type_ids: Vec<i64> = models.iter().map(|m| m.type_id).collect();
+    let mut histories: HashMap<i64, Vec<TransitionView>> = HashMap::new();
+    for t in violation_transition::Entity::find()
+        .filter(violation_transition::Column::ViolationId.is_in(ids.clone()))
         .order_by_asc(violation_transition::Column::Id)
         .all(db)
         .await?
-        .into_iter()
-        .map(|t| TransitionView {
-            from_state: t.from_state.and_then(|s| s.parse().ok()),
-            to_state: t.to_state.parse().unwrap_or(CaseState::Recorded),
-            actor: t.actor,
-            role: t.role,
-            reason: t.reason,
-            at: t.at,
-        })
-        .collect();
-    let sanction_ids = sanction_violation::Entity::find()
-        .filter(sanction_violation::Column::ViolationId.eq(model.id))
+    {
+        histories
+            .entry(t.violation_id)
+            .or_default()
+            .push(TransitionView {
+                from_state: t.from_state.and_then(|s| s.parse().ok()),
+                to_state: t.to_state.parse().unwrap_or(CaseState::Recorded),
+                actor: t.actor,
+                role: t.role,
+                reason: t.reason,
+                at: t.at,
+            });
+    }
+    let mut sanctions: HashMap<i64, Vec<i64>> = HashMap::new();
+    for link in sanction_violation::Entity::find()
+        .filter(sanction_violation::Column::ViolationId.is_in(ids))
         .order_by_asc(sanction_violation::Column::SanctionId)
         .all(db)
         .await?
-        .into_iter()
-        .map(|l| l.sanction_id)
-        .collect();
-    let type_version = entity::violation_type::Entity::find_by_id(model.type_id)
-        .one(db)
+    {
+        sanctions
+            .entry(link.violation_id)
+            .or_default()
+            .push(link.sanction_id);
+    }
+    let versions: HashMap<i64, i32> = violation_type::Entity::find()
+        .filter(violation_type::Column::Id.is_in(type_ids))
+        .all(db)
         .await?
-        .map_or(0, |t| t.version);
-    Ok(ViolationView {
-        id: model.id,
-        subject_kind: kind_from(&model.subject_kind),
-        state: state_of(&model),
-        evidence: serde_json::from_str(&model.evidence).unwrap_or_default(),
-        responsibility: model.responsibility.as_deref().and_then(|r| r.parse().ok()),
-        subject_code: model.subject_code,
-        type_code: model.type_code,
-        type_version,
-        occurred_on: model.occurred_on,
-        discovered_on: model.discovered_on,
-        description: model.description,
-        amount_involved_fen: model.amount_involved_fen,
-        amount_to_recover_fen: model.amount_to_recover_fen,
-        institution_code: model.institution_code,
-        institution_liable: model.institution_liable,
-        transferred_to_judiciary: model.transferred_to_judiciary,
-        major: model.major,
-        points: model.points,
-        settlement_suspension_months: model.settlement_suspension_months,
-        fine_multiple: model.fine_multiple,
-        recorded_by: model.recorded_by,
-        reviewed_by: model.reviewed_by,
-        approved_by: model.approved_by,
-        approved_at: model.approved_at,
-        report_due: model.report_due,
-        cycle: model.cycle,
-        sanction_ids,
-        history,
-        created_at: model.created_at,
-        updated_at: model.updated_at,
-    })
+        .into_iter()
+        .map(|t| (t.id, t.version))
+        .collect();
+    Ok(models
+        .into_iter()
+        .map(|model| ViolationView {
+            id: model.id,
+            subject_kind: kind_from(&model.subject_kind),
+            state: state_of(&model),
+            evidence: serde_json::from_str(&model.evidence).unwrap_or_default(),
+            responsibility: model.responsibility.as_deref().and_then(|r| r.parse().ok()),
+            type_version: versions.get(&model.type_id).copied().unwrap_or(0),
+            sanction_ids: sanctions.remove(&model.id).unwrap_or_default(),
+            history: histories.remove(&model.id).unwrap_or_default(),
+            subject_code: model.subject_code,
+            type_code: model.type_code,
+            occurred_on: model.occurred_on,
+            discovered_on: model.discovered_on,
+            description: model.description,
+            amount_involved_fen: model.amount_involved_fen,
+            amount_to_recover_fen: model.amount_to_recover_fen,
+            institution_code: model.institution_code,
+            institution_liable: model.institution_liable,
+            transferred_to_judiciary: model.transferred_to_judiciary,
+            major: model.major,
+            points: model.points,
+            settlement_suspension_months: model.settlement_suspension_months,
+            fine_multiple: model.fine_multiple,
+            recorded_by: model.recorded_by,
+            reviewed_by: model.reviewed_by,
+            approved_by: model.approved_by,
+            approved_at: model.approved_at,
+            report_due: model.report_due,
+            cycle: model.cycle,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+        })
+        .collect())
 }
 
 fn kind_from(text: &str) -> SubjectKind {
@@ -245,12 +274,10 @@ pub async fn list(
     if let Some(to) = query.to {
         select = select.filter(violation::Column::OccurredOn.lte(to));
     }
-    let rows = select.all(&state.db.conn).await?;
+    let mut rows = select.all(&state.db.conn).await?;
     let more = rows.len() as u64 > page.limit;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows.into_iter().take(page.limit as usize) {
-        items.push(view(&state.db.conn, row).await?);
-    }
+    rows.truncate(page.limit as usize);
+    let items = views(&state.db.conn, rows).await?;
     let last = items.last().map(|v| v.id);
     Ok(page.page_of_views(items, more, last))
 }
