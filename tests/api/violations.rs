@@ -107,7 +107,9 @@ async fn a_case_is_recorded_reviewed_and_approved_with_its_history() {
     let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0], got.body);
-    let alone = app.get(&format!("/api/v1/violations/{second}"), Role::Auditor).await;
+    let alone = app
+        .get(&format!("/api/v1/violations/{second}"), Role::Auditor)
+        .await;
     assert_eq!(items[1], alone.body);
     assert_eq!(items[1]["history"].as_array().unwrap().len(), 1);
 }
