@@ -144,7 +144,7 @@ pub async fn credit(
         grade: None,
         supervision: None,
         status: "normal".into(),
-        active_sanctions: Vec::with_capacity(active.len()),
+        active_sanctions: Vec::new(),
         computed_at: now,
     };
     match kind {
@@ -170,10 +170,7 @@ pub async fn credit(
         }
         SubjectKind::Insured => view.status = organisation_status(&running).into(),
     }
-    for model in active {
-        view.active_sanctions
-            .push(sanctions::view_of(db, model, as_of, reader).await?);
-    }
+    view.active_sanctions = sanctions::views_of(db, active, as_of, reader).await?;
     Ok(view)
 }
 

@@ -169,7 +169,7 @@ pub async fn view_of<C: ConnectionTrait>(
 }
 
 /// Views of many sanctions in two queries, whatever their number.
-async fn views_of<C: ConnectionTrait>(
+pub async fn views_of<C: ConnectionTrait>(
     db: &C,
     models: Vec<sanction::Model>,
     as_of: NaiveDate,
