@@ -39,20 +39,8 @@ async fn seed_003_three_physicians_lose_outpatient_settlement_scopes() {
             .body["id"]
             .as_i64()
             .unwrap();
-        app.post(
-            &format!("/api/v1/violations/{id}/review"),
-            Role::Reviewer,
-            &json!({}),
-        )
-        .await;
-        let approved = app
-            .post(
-                &format!("/api/v1/violations/{id}/approve"),
-                Role::Approver,
-                &json!({"points": 6}),
-            )
-            .await;
-        assert_eq!(approved.body["institution_liable"], true);
+        let approved = app.review_and_approve(id, json!({"points": 6})).await;
+        assert_eq!(approved["institution_liable"], true);
         for (scope, months) in [("outpatient_general", 3), ("outpatient_chronic", 3)] {
             let sanction = json!({
                 "subject_code": doctor, "type": "qualification_suspension", "scope": scope,

@@ -244,14 +244,19 @@ impl Api {
 
     /// Records, reviews and approves a case with `approval` as the approver's body; returns the approved case.
     pub async fn approved_case(&self, subject: &str, type_code: &str, approval: Value) -> Value {
-        let id = self.reviewed_case(subject, type_code).await;
+        let id = self.record_case(subject, type_code).await;
+        self.review_and_approve(id, approval).await
+    }
+
+    /// Takes a recorded case through review and approval (`approval` is the approver's body).
+    pub async fn review_and_approve(&self, id: i64, approval: Value) -> Value {
+        let review = format!("/api/v1/violations/{id}/review");
         let response = self
-            .post(
-                &format!("/api/v1/violations/{id}/approve"),
-                Role::Approver,
-                &approval,
-            )
+            .post(&review, Role::Reviewer, &serde_json::json!({}))
             .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        let approve = format!("/api/v1/violations/{id}/approve");
+        let response = self.post(&approve, Role::Approver, &approval).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.body);
         response.body
     }

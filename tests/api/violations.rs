@@ -444,21 +444,9 @@ async fn major_cases_are_flagged_with_a_report_due_date() {
     );
 
     let id = recorded.body["id"].as_i64().unwrap();
-    app.post(
-        &format!("/api/v1/violations/{id}/review"),
-        Role::Reviewer,
-        &json!({}),
-    )
-    .await;
-    let approved = app
-        .post(
-            &format!("/api/v1/violations/{id}/approve"),
-            Role::Approver,
-            &json!({"points": 30}),
-        )
-        .await;
+    let approved = app.review_and_approve(id, json!({"points": 30})).await;
     let expected = add_working_days(legal_date(chrono::Utc::now()), 2);
-    assert_eq!(approved.body["report_due"], expected.to_string());
+    assert_eq!(approved["report_due"], expected.to_string());
     let majors = app
         .get("/api/v1/violations?major=true", Role::Auditor)
         .await;
