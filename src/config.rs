@@ -1,9 +1,15 @@
-//! Configuration from the environment. Every variable is documented in the README; a missing or invalid one stops
-//! start-up with a single clear line (`ConfigError`), never a panic trace.
+//! Configuration from the environment (or the same settings as command-line flags, which win). Every variable is
+//! declared once, on [`Settings`], with clap's `env` attribute, so `medcredit --help` lists them all; the README
+//! documents them. A missing or invalid one stops start-up with a single clear line (`ConfigError`) naming the
+//! variable, never a panic trace. Secrets are [`SecretString`]s: `{:?}` of a `Config` shows `[REDACTED]`.
 
-use regex::Regex;
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::time::Duration;
+
+use clap::{Args, FromArgMatches};
+use regex::Regex;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::keyfile::{self, KeySpec};
 use crate::domain::policy::Policy;
@@ -16,6 +22,68 @@ pub const MIN_SECRET_LEN: usize = 32;
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {0}")]
 pub struct ConfigError(pub String);
+
+/// The raw settings as clap reads them: flag, else environment variable, else absent. Everything is text here;
+/// [`Config::from_settings`] checks it, so messages name the variable the way operators set it. Defaults are
+/// applied there too, because an empty variable counts as unset (clap would take it as the value `""`).
+#[derive(Args, Clone, Debug, Default)]
+pub struct Settings {
+    /// Database: sqlite://FILE?mode=rwc or postgres://user@host:port/db [default: sqlite://medcredit.db?mode=rwc]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true, value_parser = secret)]
+    pub database_url: Option<SecretString>,
+    /// PostgreSQL schema to use (search_path)
+    #[arg(long, env = "MEDCREDIT_DB_SCHEMA", global = true)]
+    pub db_schema: Option<String>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "MEDCREDIT_BIND", global = true)]
+    pub bind: Option<String>,
+    /// HS256 secret, at least 32 bytes (prefer the variable: command lines show in `ps`)
+    #[arg(long, env = "MEDCREDIT_JWT_SECRET", global = true, hide_env_values = true, value_parser = secret)]
+    pub jwt_secret: Option<SecretString>,
+    /// JSON file of verification keys chosen by the token's kid
+    #[arg(long, env = "MEDCREDIT_JWT_KEYS_FILE", global = true)]
+    pub jwt_keys_file: Option<String>,
+    /// Regular expression for institution codes [default: ^H\d{11}$]
+    #[arg(long, env = "MEDCREDIT_INSTITUTION_CODE_PATTERN", global = true)]
+    pub institution_code_pattern: Option<String>,
+    /// Regular expression for pharmacy codes [default: ^P\d{11}$]
+    #[arg(long, env = "MEDCREDIT_PHARMACY_CODE_PATTERN", global = true)]
+    pub pharmacy_code_pattern: Option<String>,
+    /// Regular expression for practitioner codes [default: ^D\d{12}$]
+    #[arg(long, env = "MEDCREDIT_PRACTITIONER_CODE_PATTERN", global = true)]
+    pub practitioner_code_pattern: Option<String>,
+    /// JSON file overriding numbers of the scoring policy (partial is fine)
+    #[arg(long, env = "MEDCREDIT_POLICY_FILE", global = true)]
+    pub policy_file: Option<String>,
+    /// Requests running longer get 408 [default: 30]
+    #[arg(long, env = "MEDCREDIT_REQUEST_TIMEOUT_SECS", global = true)]
+    pub request_timeout_secs: Option<String>,
+    /// Requests per minute per client on each node; 0 turns the limit off [default: 1200]
+    #[arg(long, env = "MEDCREDIT_RATE_LIMIT_PER_MINUTE", global = true)]
+    pub rate_limit_per_minute: Option<String>,
+    /// Requests a client may make at once before the per-minute rate applies [default: 100]
+    #[arg(long, env = "MEDCREDIT_RATE_LIMIT_BURST", global = true)]
+    pub rate_limit_burst: Option<String>,
+    /// Lines (`YYYY-MM-DD holiday|workday`) laid over the shipped holiday calendar (data/holidays.txt)
+    #[arg(long, env = "MEDCREDIT_HOLIDAYS_FILE", global = true)]
+    pub holidays_file: Option<String>,
+    /// How often (s) a node writes the change rows of date-driven changes; 0 leaves it to other nodes [default: 60]
+    #[arg(long, env = "MEDCREDIT_DATES_SECS", global = true)]
+    pub dates_secs: Option<String>,
+    /// How often (ms) a node looks for webhook deliveries to send; 0 turns delivery off on it [default: 200]
+    #[arg(long, env = "MEDCREDIT_OUTBOX_MS", global = true)]
+    pub outbox_ms: Option<String>,
+    /// How often (ms) a node applies other nodes' changes to its standing cache; 0 turns it off [default: 100]
+    #[arg(long, env = "MEDCREDIT_STANDING_CACHE_MS", global = true)]
+    pub standing_cache_ms: Option<String>,
+    /// text or json [default: text]
+    #[arg(long, env = "MEDCREDIT_LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+}
+
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(value.into())
+}
 
 /// National code patterns of DESIGN §2. They live in configuration because provinces have used other layouts.
 #[derive(Clone, Debug)]
@@ -33,12 +101,13 @@ pub enum LogFormat {
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub database_url: String,
+    /// Secret because a PostgreSQL URL may carry a password.
+    pub database_url: SecretString,
     /// PostgreSQL schema to work in (search_path); lets several deployments or test runs share one database.
     pub db_schema: Option<String>,
     pub bind: SocketAddr,
     /// `None` only when the caller (demo mode, tests) supplies a secret itself.
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<SecretString>,
     /// Verification keys by `kid` from `MEDCREDIT_JWT_KEYS_FILE` (empty without it); checked whole here.
     pub jwt_keys: Vec<KeySpec>,
     pub patterns: IdentifierPatterns,
@@ -48,24 +117,91 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Requests a client may make at once before the per-minute rate applies.
     pub rate_limit_burst: u32,
+    /// How often, in milliseconds, a node applies other nodes' changes to its standing cache; `0` turns the
+    /// cache off (`MEDCREDIT_STANDING_CACHE_MS`, default 100). The bound on how stale a cached answer can be.
+    pub standing_cache_ms: u32,
+    /// How often, in milliseconds, this node sends due webhook deliveries (`MEDCREDIT_OUTBOX_MS`, default 200);
+    /// `0` leaves delivery to other nodes.
+    pub outbox_ms: u32,
+    /// How often, in seconds, this node runs the date scheduler (`MEDCREDIT_DATES_SECS`, default 60); `0` off.
+    pub dates_secs: u32,
+    /// Public holidays and make-up working days, for deadlines counted in working days.
+    pub calendar: crate::domain::calendar::Calendar,
     pub policy: Policy,
 }
 
+/// Blank values count as unset, as they always have: `MEDCREDIT_BIND= medcredit serve` means "the default".
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
 impl Config {
-    /// Reads the process environment.
+    /// Reads the process environment (flags are `main`'s business: it parses [`Settings`] with the command line).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+        let command = Settings::augment_args(clap::Command::new("medcredit"));
+        let matches = command
+            .try_get_matches_from(["medcredit"])
+            .map_err(|e| ConfigError(e.to_string().trim().replace('\n', " ")))?;
+        let settings =
+            Settings::from_arg_matches(&matches).map_err(|e| ConfigError(e.to_string()))?;
+        Self::from_settings(settings)
     }
 
-    /// Reads settings through `lookup`, so tests can configure without touching the process environment.
+    /// Reads settings through `lookup` instead of the process environment, so tests can configure without
+    /// touching it: each variable `lookup` knows becomes its flag, and the arguments' `env` is switched off.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
+        let mut argv = vec![OsString::from("medcredit")];
+        let command = Settings::augment_args(clap::Command::new("medcredit")).mut_args(|arg| {
+            let env = arg.get_env().and_then(|e| e.to_str()).map(str::to_string);
+            if let (Some(env), Some(long)) = (env, arg.get_long())
+                && let Some(value) = lookup(&env)
+            {
+                // `--flag=value`, so a value starting with `-` is still a value.
+                argv.push(format!("--{long}={value}").into());
+            }
+            arg.env(None::<&'static str>)
+        });
+        let matches = command
+            .try_get_matches_from(argv)
+            .map_err(|e| ConfigError(e.to_string().trim().replace('\n', " ")))?;
+        let settings =
+            Settings::from_arg_matches(&matches).map_err(|e| ConfigError(e.to_string()))?;
+        Self::from_settings(settings)
+    }
+
+    /// Checks raw settings and applies the defaults.
+    pub fn from_settings(settings: Settings) -> Result<Self, ConfigError> {
+        let Settings {
+            database_url,
+            db_schema,
+            bind,
+            jwt_secret,
+            jwt_keys_file,
+            institution_code_pattern,
+            pharmacy_code_pattern,
+            practitioner_code_pattern,
+            policy_file,
+            request_timeout_secs,
+            rate_limit_per_minute,
+            rate_limit_burst,
+            standing_cache_ms,
+            outbox_ms,
+            dates_secs,
+            holidays_file,
+            log_format,
+        } = settings;
+        let database_url = database_url
+            .filter(|url| !url.expose_secret().trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let url = database_url.expose_secret();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres")) {
+            // Only the scheme: the rest of a URL may hold a password.
+            let scheme = url.split(':').next().unwrap_or_default();
             return Err(ConfigError(format!(
-                "DATABASE_URL must start with sqlite: or postgres://, got {database_url:?}"
+                "DATABASE_URL must start with sqlite: or postgres://, got {scheme:?}"
             )));
         }
-        let db_schema = lookup("MEDCREDIT_DB_SCHEMA");
+        let db_schema = given(db_schema);
         if let Some(schema) = &db_schema
             && !schema
                 .bytes()
@@ -75,21 +211,21 @@ impl Config {
                 "MEDCREDIT_DB_SCHEMA must be letters, digits and underscores, got {schema:?}"
             )));
         }
-        let bind_text = lookup("MEDCREDIT_BIND").unwrap_or_else(|| DEFAULT_BIND.into());
+        let bind_text = given(bind).unwrap_or_else(|| DEFAULT_BIND.into());
         let bind = bind_text.parse().map_err(|_| {
             ConfigError(format!(
                 "MEDCREDIT_BIND must be HOST:PORT, got {bind_text:?}"
             ))
         })?;
-        let jwt_secret = lookup("MEDCREDIT_JWT_SECRET");
+        let jwt_secret = jwt_secret.filter(|s| !s.expose_secret().trim().is_empty());
         if let Some(secret) = &jwt_secret
-            && secret.len() < MIN_SECRET_LEN
+            && secret.expose_secret().len() < MIN_SECRET_LEN
         {
             return Err(ConfigError(format!(
                 "MEDCREDIT_JWT_SECRET must be at least {MIN_SECRET_LEN} bytes"
             )));
         }
-        let jwt_keys = match lookup("MEDCREDIT_JWT_KEYS_FILE") {
+        let jwt_keys = match given(jwt_keys_file) {
             None => Vec::new(),
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -101,17 +237,29 @@ impl Config {
                     .map_err(|e| ConfigError(format!("MEDCREDIT_JWT_KEYS_FILE {path:?}: {e}")))?
             }
         };
-        let pattern = |key: &str, default: &str| -> Result<Regex, ConfigError> {
-            let text = lookup(key).unwrap_or_else(|| default.into());
+        let pattern = |key: &str, value: Option<String>, default: &str| {
+            let text = given(value).unwrap_or_else(|| default.into());
             Regex::new(&text)
                 .map_err(|e| ConfigError(format!("{key} is not a valid regular expression: {e}")))
         };
         let patterns = IdentifierPatterns {
-            institution: pattern("MEDCREDIT_INSTITUTION_CODE_PATTERN", r"^H\d{11}$")?,
-            pharmacy: pattern("MEDCREDIT_PHARMACY_CODE_PATTERN", r"^P\d{11}$")?,
-            practitioner: pattern("MEDCREDIT_PRACTITIONER_CODE_PATTERN", r"^D\d{12}$")?,
+            institution: pattern(
+                "MEDCREDIT_INSTITUTION_CODE_PATTERN",
+                institution_code_pattern,
+                r"^H\d{11}$",
+            )?,
+            pharmacy: pattern(
+                "MEDCREDIT_PHARMACY_CODE_PATTERN",
+                pharmacy_code_pattern,
+                r"^P\d{11}$",
+            )?,
+            practitioner: pattern(
+                "MEDCREDIT_PRACTITIONER_CODE_PATTERN",
+                practitioner_code_pattern,
+                r"^D\d{12}$",
+            )?,
         };
-        let log_format = match lookup("MEDCREDIT_LOG_FORMAT").as_deref() {
+        let log_format = match given(log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
@@ -120,7 +268,7 @@ impl Config {
                 )));
             }
         };
-        let timeout_text = lookup("MEDCREDIT_REQUEST_TIMEOUT_SECS").unwrap_or_else(|| "30".into());
+        let timeout_text = given(request_timeout_secs).unwrap_or_else(|| "30".into());
         let request_timeout = match timeout_text.parse::<u64>() {
             Ok(secs) if secs > 0 => Duration::from_secs(secs),
             _ => {
@@ -129,8 +277,8 @@ impl Config {
                 )));
             }
         };
-        let count = |key: &str, default: u32, min: u32| -> Result<u32, ConfigError> {
-            let text = lookup(key).unwrap_or_else(|| default.to_string());
+        let count = |key: &str, value: Option<String>, default: u32, min: u32| {
+            let text = given(value).unwrap_or_else(|| default.to_string());
             text.trim()
                 .parse::<u32>()
                 .ok()
@@ -141,10 +289,28 @@ impl Config {
                     ))
                 })
         };
-        let rate_limit_per_minute = count("MEDCREDIT_RATE_LIMIT_PER_MINUTE", 1200, 0)?;
+        let rate_limit_per_minute = count(
+            "MEDCREDIT_RATE_LIMIT_PER_MINUTE",
+            rate_limit_per_minute,
+            1200,
+            0,
+        )?;
         // A burst of 0 would refuse every request; turning the limiter off is what PER_MINUTE=0 is for.
-        let rate_limit_burst = count("MEDCREDIT_RATE_LIMIT_BURST", 100, 1)?;
-        let policy = match lookup("MEDCREDIT_POLICY_FILE") {
+        let rate_limit_burst = count("MEDCREDIT_RATE_LIMIT_BURST", rate_limit_burst, 100, 1)?;
+        let standing_cache_ms = count("MEDCREDIT_STANDING_CACHE_MS", standing_cache_ms, 100, 0)?;
+        let outbox_ms = count("MEDCREDIT_OUTBOX_MS", outbox_ms, 200, 0)?;
+        let dates_secs = count("MEDCREDIT_DATES_SECS", dates_secs, 60, 0)?;
+        let extra = match given(holidays_file) {
+            None => None,
+            Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!(
+                    "MEDCREDIT_HOLIDAYS_FILE {path:?} cannot be read: {e}"
+                ))
+            })?),
+        };
+        let calendar = crate::domain::calendar::Calendar::shipped_with(extra.as_deref())
+            .map_err(|e| ConfigError(format!("MEDCREDIT_HOLIDAYS_FILE: {e}")))?;
+        let policy = match given(policy_file) {
             None => Policy::default(),
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -167,6 +333,10 @@ impl Config {
             request_timeout,
             rate_limit_per_minute,
             rate_limit_burst,
+            standing_cache_ms,
+            outbox_ms,
+            dates_secs,
+            calendar,
             policy,
         })
     }
@@ -177,94 +347,9 @@ impl Config {
     }
 
     pub fn is_sqlite(&self) -> bool {
-        self.database_url.starts_with("sqlite:")
+        self.database_url.expose_secret().starts_with("sqlite:")
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|k| map.get(k).cloned())
-    }
-
-    #[test]
-    fn defaults_are_the_embedded_sqlite_file_on_localhost() {
-        let config = with(&[]).unwrap();
-        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
-        assert_eq!(config.bind.to_string(), DEFAULT_BIND);
-        assert!(config.jwt_secret.is_none());
-        assert!(config.patterns.practitioner.is_match("D110105000001"));
-    }
-
-    #[test]
-    fn bad_settings_name_the_variable() {
-        let cases = [
-            ("MEDCREDIT_BIND", "nowhere"),
-            ("MEDCREDIT_JWT_SECRET", "short"),
-            ("MEDCREDIT_PRACTITIONER_CODE_PATTERN", "(["),
-            ("MEDCREDIT_LOG_FORMAT", "xml"),
-            ("MEDCREDIT_REQUEST_TIMEOUT_SECS", "0"),
-            ("DATABASE_URL", "mysql://x"),
-            ("MEDCREDIT_DB_SCHEMA", "a;drop"),
-            ("MEDCREDIT_POLICY_FILE", "/nonexistent/policy.json"),
-            ("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "-1"),
-            ("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "lots"),
-            ("MEDCREDIT_RATE_LIMIT_BURST", "0"),
-        ];
-        for (key, value) in cases {
-            let err = with(&[(key, value)]).unwrap_err().to_string();
-            assert!(err.contains(key), "{err} should name {key}");
-        }
-    }
-
-    #[test]
-    fn a_keys_file_is_read_and_a_bad_one_is_one_line_naming_the_variable() {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |name: &str, text: &str| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, text).unwrap();
-            path.display().to_string()
-        };
-        let good = write(
-            "good.json",
-            r#"[{"kid": "2025-06", "alg": "HS256", "secret": "0123456789abcdef0123456789abcdef", "sign": true}]"#,
-        );
-        let config = with(&[("MEDCREDIT_JWT_KEYS_FILE", &good)]).unwrap();
-        assert_eq!(config.jwt_keys.len(), 1);
-        assert!(config.has_signing_key() && config.jwt_secret.is_none());
-        assert!(!with(&[]).unwrap().has_signing_key());
-
-        let short = write(
-            "short.json",
-            r#"[{"kid": "k", "alg": "HS256", "secret": "short"}]"#,
-        );
-        let bad_pem = write(
-            "pem.json",
-            r#"[{"kid": "idp", "alg": "RS256", "public_key_pem": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}]"#,
-        );
-        let missing = dir.path().join("absent.json").display().to_string();
-        for path in [write("broken.json", "[{"), short, bad_pem, missing] {
-            let err = with(&[("MEDCREDIT_JWT_KEYS_FILE", &path)])
-                .unwrap_err()
-                .to_string();
-            assert!(err.contains("MEDCREDIT_JWT_KEYS_FILE"), "{err}");
-            assert!(!err.contains('\n'), "one line: {err}");
-        }
-    }
-
-    #[test]
-    fn rate_limit_defaults_and_zero_turns_it_off() {
-        let config = with(&[]).unwrap();
-        assert_eq!(config.rate_limit_per_minute, 1200);
-        assert_eq!(config.rate_limit_burst, 100);
-        let off = with(&[("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0")]).unwrap();
-        assert_eq!(off.rate_limit_per_minute, 0);
-    }
-}
+mod tests;

@@ -3,11 +3,11 @@
 
 use chrono::{Duration, NaiveDate};
 
-use crate::auth::{AuthUser, Role};
+use crate::auth::{Actor, Role};
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::{InsuranceType, Profession};
-use crate::error::ApiError;
 use crate::service::affiliations::{self, NewAffiliation};
+use crate::service::error::ServiceError;
 use crate::service::subjects::{self, NewSubject};
 use crate::state::AppState;
 
@@ -30,8 +30,10 @@ fn subject(kind: SubjectKind, code: &str, name: &str) -> NewSubject {
 
 fn demo_subjects() -> Vec<NewSubject> {
     let mut list = Vec::new();
+    // Every identifier passes every rule: USCCs registered in the subject's region (characters 3–8 = 370102) with
+    // valid check characters, one per organisation; distinct ID numbers of people born in Jinan in plausible years.
     list.push(NewSubject {
-        uscc: Some("91350100M000100Y43".into()),
+        uscc: Some("123701024952731064".into()),
         level: Some("三级甲等".into()),
         ..subject(
             SubjectKind::Institution,
@@ -40,7 +42,7 @@ fn demo_subjects() -> Vec<NewSubject> {
         )
     });
     list.push(NewSubject {
-        uscc: Some("92370102MA3M9AG94X".into()),
+        uscc: Some("123701024952732888".into()),
         level: Some("二级".into()),
         ..subject(
             SubjectKind::Institution,
@@ -49,8 +51,8 @@ fn demo_subjects() -> Vec<NewSubject> {
         )
     });
     for (code, name, id) in [
-        ("D370102000001", "张三", "11010519491231002X"),
-        ("D370102000002", "王小明", "440524188001010014"),
+        ("D370102000001", "张三", "370102197803121353"),
+        ("D370102000002", "王小明", "370102198506211576"),
     ] {
         list.push(NewSubject {
             id_number: Some(id.into()),
@@ -59,13 +61,13 @@ fn demo_subjects() -> Vec<NewSubject> {
         });
     }
     list.push(NewSubject {
-        uscc: Some("91350100M000100Y43".into()),
+        uscc: Some("91370102MA3C8K2Q7C".into()),
         responsible_person: Some("D370102000002".into()),
         ..subject(SubjectKind::Pharmacy, "P37010200001", "泉城示范大药房")
     });
     list.push(NewSubject {
         code: None,
-        id_number: Some("11010519491231002X".into()),
+        id_number: Some("370102196209152646".into()),
         insurance_type: Some(InsuranceType::Employee),
         ..subject(SubjectKind::Insured, "", "李四")
     });
@@ -73,16 +75,19 @@ fn demo_subjects() -> Vec<NewSubject> {
 }
 
 /// Seeds the demo subjects; those already there are left as they are.
-pub async fn seed(state: &AppState) -> Result<(), ApiError> {
-    let actor = AuthUser {
+pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
+    let actor = Actor {
         sub: "demo-seed".into(),
         role: Role::Admin,
         org: None,
         request_id: "demo-seed".into(),
     };
+    // One transaction per subject: one already there is a conflict that must not undo the others.
     for input in demo_subjects() {
-        match subjects::create(state, &actor, input).await {
-            Ok(_) | Err(ApiError::Conflict(_)) => {}
+        let w = state.writer(actor.clone()).await?;
+        match subjects::create(&w, input).await {
+            Ok(_) => w.commit().await?,
+            Err(ServiceError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
     }
@@ -91,8 +96,10 @@ pub async fn seed(state: &AppState) -> Result<(), ApiError> {
         valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).expect("valid date"),
         valid_to: None,
     };
-    match affiliations::create(state, &actor, "D370102000001", affiliation).await {
-        Ok(_) | Err(ApiError::Conflict(_)) => Ok(()),
+    let w = state.writer(actor).await?;
+    match affiliations::create(&w, "D370102000001", affiliation).await {
+        Ok(_) => w.commit().await,
+        Err(ServiceError::Conflict(_)) => Ok(()),
         Err(e) => Err(e),
     }
 }

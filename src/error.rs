@@ -3,28 +3,14 @@
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::DbErr;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid field of a request.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// JSON path or parameter name, e.g. `id_number`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+use crate::service::error::ServiceError;
+pub use crate::service::error::{FieldError, FieldErrors};
 
 /// RFC 9457 problem details.
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,12 +46,17 @@ pub enum ApiError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    Gone(String),
+    #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unavailable(String),
     /// Details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
+    /// A stored row that does not parse: a 500 whose detail names the row, so an operator can find it.
+    #[error("{0}")]
+    CorruptRow(String),
 }
 
 impl ApiError {
@@ -82,9 +73,10 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Gone(_) => StatusCode::GONE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal(_) | Self::CorruptRow(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -92,6 +84,7 @@ impl ApiError {
         match self {
             Self::Validation(_) => "validation",
             Self::Unprocessable(_) => "business-rule",
+            Self::CorruptRow(_) => "corrupt-row",
             _ => slug_for_status(self.status()),
         }
     }
@@ -107,6 +100,7 @@ pub fn slug_for_status(status: StatusCode) -> &'static str {
         405 => "method-not-allowed",
         408 => "timeout",
         409 => "conflict",
+        410 => "gone",
         413 => "payload-too-large",
         415 => "unsupported-media-type",
         422 => "validation",
@@ -151,19 +145,41 @@ impl IntoResponse for ApiError {
                     None,
                 )
             }
+            Self::CorruptRow(message) => {
+                tracing::error!(%message, "unreadable stored row");
+                (message, None)
+            }
             other => (other.to_string(), None),
         };
-        problem_response(status, slug, detail, errors)
+        let mut response = problem_response(status, slug, detail, errors);
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("a record with the same key already exists".into())
-            }
-            _ => Self::Internal(err.to_string()),
+        ServiceError::from(err).into()
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Validation(errors) => Self::Validation(errors),
+            ServiceError::Forbidden(m) => Self::Forbidden(m),
+            ServiceError::NotFound(m) => Self::NotFound(m),
+            ServiceError::Conflict(m) => Self::Conflict(m),
+            ServiceError::Unprocessable(m) => Self::Unprocessable(m),
+            ServiceError::TooLarge(m) => Self::PayloadTooLarge(m),
+            ServiceError::Gone(m) => Self::Gone(m),
+            corrupt @ ServiceError::Corrupt { .. } => Self::CorruptRow(corrupt.to_string()),
+            ServiceError::Db(e) => Self::Internal(e.to_string()),
         }
     }
 }
@@ -204,8 +220,22 @@ impl From<PathRejection> for ApiError {
 }
 
 impl From<QueryRejection> for ApiError {
+    /// An unknown or repeated parameter is named, so `?institution_code=H…` cannot look like a filter that
+    /// worked; other faults (a malformed date) stay a 400 with serde's words.
     fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest(format!("invalid query string: {}", rejection.body_text()))
+        let text = rejection.body_text();
+        let named = |marker: &str| {
+            text.split_once(marker)
+                .and_then(|(_, rest)| rest.split('`').next())
+                .map(str::to_string)
+        };
+        if let Some(name) = named("unknown field `") {
+            return Self::validation(&name, "is not a parameter of this operation");
+        }
+        if let Some(name) = named("duplicate field `") {
+            return Self::validation(&name, "is given more than once; give it once");
+        }
+        Self::BadRequest(format!("invalid query string: {text}"))
     }
 }
 
@@ -213,51 +243,8 @@ impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
         let mut collected = FieldErrors::default();
         collected.extend(errors);
-        Self::Validation(collected.0)
+        Self::Validation(collected.into_vec())
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
-
-/// Collects every invalid field of a request so the client learns about all of them at once.
-#[derive(Default)]
-pub struct FieldErrors(Vec<FieldError>);
-
-impl FieldErrors {
-    pub fn check(&mut self, field: &str, result: Result<(), String>) {
-        if let Err(message) = result {
-            self.0.push(FieldError::new(field, message));
-        }
-    }
-
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
-    }
-
-    /// Takes in the findings of `validator` derives.
-    pub fn extend(&mut self, errors: validator::ValidationErrors) {
-        let mut fields: Vec<FieldError> = errors
-            .field_errors()
-            .into_iter()
-            .flat_map(|(field, errs)| {
-                errs.iter().map(move |e| {
-                    let message = e
-                        .message
-                        .as_ref()
-                        .map_or_else(|| e.code.to_string(), |m| m.to_string());
-                    FieldError::new(field.to_string(), message)
-                })
-            })
-            .collect();
-        fields.sort_by(|a, b| a.field.cmp(&b.field));
-        self.0.extend(fields);
-    }
-
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.0))
-        }
-    }
-}

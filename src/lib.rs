@@ -6,15 +6,22 @@
 //!
 //! # Layout
 //!
-//! - [`domain`]: pure rules (identifier check digits, masking, dates in UTC+8, scoring, policy). No HTTP, no
-//!   storage; unit-tested in place.
-//! - [`service`]: use cases. Each runs in one database transaction together with its audit row.
+//! - [`domain`]: pure rules (identifier check digits, masking, text, dates in UTC+8 and the holiday calendar,
+//!   scoring, policy, the effects engine, the standing fold, lists, appeals). No HTTP, no storage; unit-tested
+//!   in place.
+//! - [`service`]: use cases over a caller's transaction ([`service::writer::Writer`]), free of HTTP: they take an
+//!   [`service::actor::Actor`] and a [`service::context::Ctx`] (the one clock, the policy) and return a
+//!   [`service::error::ServiceError`]. The writer appends audit and change-log rows and rewrites the subjects'
+//!   `standings` rows in the same transaction (DESIGN §13).
+//! - [`read`]: the read side built on `standings` and the change log: the standing answer and its cache.
+//! - [`worker`]: background work with a shutdown signal (the date scheduler).
 //! - [`routes`]: one module per resource, each with its own router and OpenAPI annotations.
 //! - [`auth`]: JWT verification and the role checks of DESIGN §1.
 //! - [`error`]: the single [`error::ApiError`], rendered as RFC 9457 problem+json.
 //! - [`startup`]: [`startup::Application::build`] connects, migrates, binds (port 0 in tests) and serves.
 //! - [`config`], [`state`], [`db`], [`pagination`], [`middleware`], [`extract`], [`openapi`], [`demo`]:
-//!   the plumbing those share; [`rate_limit`] and [`metrics`]: the per-client limit and `/metrics`.
+//!   the plumbing those share; [`query_rules`]: what a URI may carry (no control characters, no undocumented
+//!   parameter); [`rate_limit`] and [`metrics`]: the per-client limit and `/metrics`.
 //!
 //! Tables are defined in the `entity` crate and created by the `migration` crate; both run unchanged on SQLite
 //! and PostgreSQL.
@@ -30,9 +37,12 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
+pub mod query_rules;
 pub mod rate_limit;
+pub mod read;
 pub mod routes;
 pub mod service;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod worker;

@@ -1,13 +1,15 @@
-//! Command line: `serve`, `migrate`, `openapi`, `token`, `verify-audit`. All behaviour lives in the library.
+//! Command line: `serve`, `migrate`, `openapi`, `token`, `policy`, `verify-audit`. All behaviour lives in the
+//! library.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use medcredit::auth::demo_secret::{self, Origin};
 use medcredit::auth::jwt::parse_ttl;
 use medcredit::auth::{JwtKeys, Role};
-use medcredit::config::Config;
+use medcredit::config::{Config, Settings};
 use medcredit::startup::{Application, connect_and_migrate};
+use secrecy::{ExposeSecret, SecretString};
 
 #[derive(Parser)]
 #[command(
@@ -18,16 +20,17 @@ use medcredit::startup::{Application, connect_and_migrate};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Every setting is an environment variable (listed with each flag); a flag overrides its variable.
+    #[command(flatten, next_help_heading = "Configuration")]
+    settings: Settings,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Migrate the database, then serve the API.
+    /// Migrate the database, then serve the API (`--bind ADDR` overrides MEDCREDIT_BIND).
     Serve {
-        /// Address to listen on (overrides MEDCREDIT_BIND).
-        #[arg(long)]
-        bind: Option<SocketAddr>,
-        /// Seed demo subjects and print one token per role; generates a JWT secret if no signing key is configured.
+        /// Seed demo subjects and print one token per role; without a configured signing key, use the demo
+        /// secret kept beside the database (created on first use).
         #[arg(long)]
         demo: bool,
     },
@@ -35,7 +38,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
-    /// Mint a token with the signing key (MEDCREDIT_JWT_KEYS_FILE's "sign" key, else MEDCREDIT_JWT_SECRET).
+    /// Mint a token with the signing key (MEDCREDIT_JWT_KEYS_FILE's "sign" key, else MEDCREDIT_JWT_SECRET, else
+    /// the demo secret of `serve --demo`).
     Token {
         #[arg(long, value_enum)]
         role: Role,
@@ -48,8 +52,13 @@ enum Command {
         #[arg(long, default_value = "8h")]
         ttl: String,
     },
+    /// Print the effective scoring policy as JSON: the defaults with MEDCREDIT_POLICY_FILE laid over them.
+    Policy,
     /// Check the audit log's hash chain and report the first broken row.
     VerifyAudit,
+    /// Rewrite every subject's materialised standing from its ledger and sanctions (after a bulk load straight
+    /// into the database, or to repair); each changed row gets a change-log row.
+    RebuildStandings,
 }
 
 #[tokio::main]
@@ -64,18 +73,26 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+    let config = Config::from_settings(cli.settings).map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Serve { bind, demo } => {
+        Command::Serve { demo } => {
             medcredit::telemetry::init(config.log_format);
-            if let Some(bind) = bind {
-                config.bind = bind;
-            }
-            let generated = (demo && !config.has_signing_key()).then(|| {
-                println!("No MEDCREDIT_JWT_SECRET set: generated a random one for this demo run.");
-                random_secret()
-            });
-            let keys = JwtKeys::from_config(&config, generated.as_deref())
+            let fallback = if demo && !config.has_signing_key() {
+                let path = demo_secret::path_for(config.database_url.expose_secret());
+                let (secret, origin) = demo_secret::load_or_create(&path)?;
+                let how = match origin {
+                    Origin::Created => "generated one and saved it in",
+                    Origin::Reused => "using the one saved in",
+                };
+                println!(
+                    "No MEDCREDIT_JWT_SECRET set: {how} {} (tokens survive restarts).",
+                    path.display()
+                );
+                Some(secret)
+            } else {
+                None
+            };
+            let keys = JwtKeys::from_config(&config, fallback.as_ref())
                 .map_err(|e| format!("{e} (or run `serve --demo`)"))?;
             let app = Application::build(config, keys)
                 .await
@@ -90,8 +107,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
             }
             println!(
-                "medcredit listening on http://127.0.0.1:{} (Swagger UI at /docs)",
-                app.port()
+                "medcredit listening on http://{} (Swagger UI at /docs)",
+                app.local_addr()
             );
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
@@ -112,12 +129,32 @@ async fn run(cli: Cli) -> Result<(), String> {
             org,
             ttl,
         } => {
-            let keys = JwtKeys::from_config(&config, None)?;
+            let keys =
+                JwtKeys::from_config(&config, demo_fallback(&config)?.as_ref()).map_err(|e| {
+                    let path = demo_secret::path_for(config.database_url.expose_secret());
+                    format!("{e} (or the demo secret {}, not found)", path.display())
+                })?;
             if role == Role::Hospital && org.is_none() {
                 return Err("a hospital token needs --org INSTITUTION_CODE".into());
             }
             let ttl = parse_ttl(&ttl)?;
             println!("{}", keys.mint(role, &sub, org.as_deref(), ttl));
+            Ok(())
+        }
+        Command::RebuildStandings => {
+            let db = connect_and_migrate(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let cx = medcredit::service::context::Ctx::new(chrono::Utc::now(), config.into());
+            let count = medcredit::service::standings::materialise(&db, cx, true)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("standings of {count} subjects written");
+            Ok(())
+        }
+        Command::Policy => {
+            let json = serde_json::to_string_pretty(&config.policy).map_err(|e| e.to_string())?;
+            println!("{json}");
             Ok(())
         }
         Command::VerifyAudit => {
@@ -140,9 +177,12 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn random_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+/// Without a configured signing key, `token` signs with the secret of `serve --demo` on the same database, so
+/// its tokens are accepted by that demo server. It never creates one: a token nobody verifies is no use.
+fn demo_fallback(config: &Config) -> Result<Option<SecretString>, String> {
+    if config.has_signing_key() {
+        return Ok(None);
+    }
+    let path = demo_secret::path_for(config.database_url.expose_secret());
+    demo_secret::load(&path)
 }

@@ -1,20 +1,23 @@
-//! Prometheus metrics (DESIGN §10), in the text exposition format 0.0.4. The format is a few lines of text, so it
-//! is written here rather than pulling in a metrics crate and its global registry: the registry lives in
-//! `AppState`, one per server, which also keeps tests that run several servers in one process apart.
+//! Prometheus metrics (DESIGN §10) with the `prometheus` crate, in the text exposition format 0.0.4. The
+//! [`Registry`] lives in `AppState`, one per server, not the crate's global default: tests that run several
+//! servers in one process stay apart, and a second `Application` never fails on "duplicate metric".
 //!
 //! Labels are bounded by construction: `route` is the router's path template (or `unmatched`), never the raw
 //! path; `method` folds unknown methods into `OTHER`; `status` is a three-digit code. Scanning random URLs or
 //! inventing methods cannot grow the registry.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
+use prometheus::{
+    Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect};
 
 use crate::domain::cases::CaseState;
@@ -27,22 +30,16 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+const HTTP_LABELS: [&str; 3] = ["method", "route", "status"];
 
 pub struct Metrics {
-    /// Unix time when the counters started from zero; Prometheus uses it to tell a restart from a reset.
-    start_time: f64,
-    routes: Mutex<BTreeMap<String, ByMethod>>,
-}
-
-/// For one route template: method → status → latency histogram (whose count is the request counter).
-type ByMethod = BTreeMap<&'static str, BTreeMap<u16, Histogram>>;
-
-#[derive(Default)]
-struct Histogram {
-    /// Cumulative, as exposed: `buckets[i]` counts requests that took at most `BUCKETS[i]`.
-    buckets: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
+    registry: Registry,
+    requests: IntCounterVec,
+    durations: HistogramVec,
+    /// Set at scrape time from the pool and the database, so they are never stale.
+    pool_connections: IntGaugeVec,
+    pool_max: IntGauge,
+    violations: IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -53,110 +50,91 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Self {
-        let start_time = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests handled, by method, route template and status.",
+            ),
+            &HTTP_LABELS,
+        )
+        .expect("valid metric");
+        let durations = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time from receiving a request to sending its response head, by method, route template and status.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &HTTP_LABELS,
+        )
+        .expect("valid metric");
+        // Unix time when the counters started from zero; Prometheus uses it to tell a restart from a reset. Per
+        // server (not the process collector's), as the counters are.
+        let start_time = Gauge::new(
+            "process_start_time_seconds",
+            "Unix time when this server started counting.",
+        )
+        .expect("valid metric");
+        start_time.set(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64()),
+        );
+        let pool_connections = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Open database connections by state."),
+            &["state"],
+        )
+        .expect("valid metric");
+        let pool_max = IntGauge::new(
+            "db_pool_max_connections",
+            "Configured maximum size of the database pool.",
+        )
+        .expect("valid metric");
+        let violations = IntGaugeVec::new(
+            Opts::new("violations_by_state", "Violation cases by workflow state."),
+            &["state"],
+        )
+        .expect("valid metric");
+        let collectors: [Box<dyn prometheus::core::Collector>; 6] = [
+            Box::new(requests.clone()),
+            Box::new(durations.clone()),
+            Box::new(start_time),
+            Box::new(pool_connections.clone()),
+            Box::new(pool_max.clone()),
+            Box::new(violations.clone()),
+        ];
+        for collector in collectors {
+            registry
+                .register(collector)
+                .expect("metric names are unique in a fresh registry");
+        }
         Self {
-            start_time,
-            routes: Mutex::default(),
+            registry,
+            requests,
+            durations,
+            pool_connections,
+            pool_max,
+            violations,
         }
     }
 
     pub fn observe(&self, method: &Method, route: &str, status: u16, elapsed: Duration) {
-        let method = method_label(method);
-        let seconds = elapsed.as_secs_f64();
-        // Counters stay meaningful after a panic elsewhere while the lock was held: every update is complete.
-        let mut routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
-        if !routes.contains_key(route) {
-            routes.insert(route.to_string(), BTreeMap::new());
-        }
-        let Some(by_method) = routes.get_mut(route) else {
-            return;
-        };
-        let stats = by_method
-            .entry(method)
-            .or_default()
-            .entry(status)
-            .or_default();
-        for (count, bound) in stats.buckets.iter_mut().zip(BUCKETS) {
-            if seconds <= bound {
-                *count += 1;
-            }
-        }
-        stats.sum += seconds;
-        stats.count += 1;
+        let status = status.to_string();
+        let labels = [method_label(method), route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.durations
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
     }
 
-    /// The HTTP series and the process start time.
-    pub fn render_http(&self, out: &mut String) {
-        let routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
-        header(
-            out,
-            "http_requests_total",
-            "counter",
-            "HTTP requests handled, by method, route template and status.",
-        );
-        for (route, by_method) in routes.iter() {
-            for (method, by_status) in by_method {
-                for (status, stats) in by_status {
-                    let _ = writeln!(
-                        out,
-                        "http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
-                        escape(route),
-                        stats.count
-                    );
-                }
-            }
-        }
-        header(
-            out,
-            "http_request_duration_seconds",
-            "histogram",
-            "Time from receiving a request to sending its response head, by method, route template and status.",
-        );
-        for (route, by_method) in routes.iter() {
-            let route = escape(route);
-            for (method, by_status) in by_method {
-                for (status, stats) in by_status {
-                    let labels =
-                        format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
-                    stats.render(out, &labels);
-                }
-            }
-        }
-        header(
-            out,
-            "process_start_time_seconds",
-            "gauge",
-            "Unix time when this server started counting.",
-        );
-        let _ = writeln!(out, "process_start_time_seconds {}", self.start_time);
-    }
-}
-
-impl Histogram {
-    fn render(&self, out: &mut String, labels: &str) {
-        for (count, bound) in self.buckets.iter().zip(BUCKETS) {
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-            self.count
-        );
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_sum{{{labels}}} {}",
-            self.sum
-        );
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_count{{{labels}}} {}",
-            self.count
-        );
+    /// Everything registered, in the text format.
+    pub fn encode(&self) -> String {
+        TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "metrics: cannot encode");
+                String::new()
+            })
     }
 }
 
@@ -179,46 +157,36 @@ pub async fn record(State(metrics): State<Arc<Metrics>>, request: Request, next:
 
 /// The whole scrape: HTTP series, pool gauges and case counts (queried now, so they are never stale).
 pub async fn render(state: &AppState) -> String {
-    let mut out = String::new();
-    state.metrics.render_http(&mut out);
+    let metrics = &state.metrics;
     if let Some(pool) = pool_stats(&state.db.conn) {
-        header(
-            &mut out,
-            "db_pool_connections",
-            "gauge",
-            "Open database connections by state.",
-        );
         let in_use = pool.size.saturating_sub(pool.idle);
-        let _ = writeln!(out, "db_pool_connections{{state=\"idle\"}} {}", pool.idle);
-        let _ = writeln!(out, "db_pool_connections{{state=\"in_use\"}} {in_use}");
-        header(
-            &mut out,
-            "db_pool_max_connections",
-            "gauge",
-            "Configured maximum size of the database pool.",
-        );
-        let _ = writeln!(out, "db_pool_max_connections {}", pool.max);
+        metrics
+            .pool_connections
+            .with_label_values(&["idle"])
+            .set(pool.idle.into());
+        metrics
+            .pool_connections
+            .with_label_values(&["in_use"])
+            .set(in_use.into());
+        metrics.pool_max.set(pool.max.into());
     }
     match violations_by_state(&state.db.conn).await {
         Ok(counts) => {
-            header(
-                &mut out,
-                "violations_by_state",
-                "gauge",
-                "Violation cases by workflow state.",
-            );
             for (case_state, count) in counts {
-                let _ = writeln!(
-                    out,
-                    "violations_by_state{{state=\"{}\"}} {count}",
-                    escape(&case_state)
-                );
+                metrics
+                    .violations
+                    .with_label_values(&[case_state.as_str()])
+                    .set(count);
             }
         }
-        // The scrape still carries the HTTP and pool series, which are what explains a database outage.
-        Err(e) => tracing::warn!(error = %e, "metrics: cannot count violations"),
+        // Dropped rather than left at the last values, which would look current. The scrape still carries the
+        // HTTP and pool series, which are what explains a database outage.
+        Err(e) => {
+            metrics.violations.reset();
+            tracing::warn!(error = %e, "metrics: cannot count violations");
+        }
     }
-    out
+    metrics.encode()
 }
 
 struct PoolStats {
@@ -262,10 +230,6 @@ async fn violations_by_state(conn: &DatabaseConnection) -> Result<BTreeMap<Strin
     Ok(counts)
 }
 
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-}
-
 fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
@@ -279,14 +243,6 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Label values escape backslash, double quote and newline (exposition format 0.0.4).
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,8 +254,7 @@ mod tests {
         metrics.observe(&Method::GET, route, 200, Duration::from_millis(3));
         metrics.observe(&Method::GET, route, 200, Duration::from_millis(30));
         metrics.observe(&Method::GET, route, 404, Duration::from_secs(20));
-        let mut out = String::new();
-        metrics.render_http(&mut out);
+        let out = metrics.encode();
         let labels = r#"method="GET",route="/api/v1/violations/{id}""#;
         for line in [
             format!(r#"http_requests_total{{{labels},status="200"}} 2"#),
@@ -329,12 +284,30 @@ mod tests {
     }
 
     #[test]
+    fn each_server_has_a_registry_of_its_own() {
+        let (a, b) = (Metrics::new(), Metrics::new());
+        a.observe(&Method::GET, "/healthz", 200, Duration::ZERO);
+        assert!(
+            a.encode()
+                .contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#)
+        );
+        assert!(
+            !b.encode().contains("http_requests_total{"),
+            "{}",
+            b.encode()
+        );
+        assert!(
+            b.encode()
+                .contains("# TYPE process_start_time_seconds gauge")
+        );
+    }
+
+    #[test]
     fn unknown_methods_and_odd_labels_cannot_break_the_format() {
         let metrics = Metrics::new();
         let odd = Method::from_bytes(b"BREW").unwrap();
         metrics.observe(&odd, "a\"b\\c\nd", 418, Duration::ZERO);
-        let mut out = String::new();
-        metrics.render_http(&mut out);
+        let out = metrics.encode();
         assert!(
             out.contains(
                 r#"http_requests_total{method="OTHER",route="a\"b\\c\nd",status="418"} 1"#

@@ -10,8 +10,9 @@ use crate::error::{FieldError, Problem};
 #[openapi(
     info(
         title = "medcredit",
-        description = "Medical-insurance (医保) credit supervision: subjects, violations, credit points and grades, \
-sanctions, red/black lists, standing checks and change feeds. Errors are RFC 9457 application/problem+json.",
+        description = "Medical-insurance (医保) credit supervision: a registry of subjects, a dated catalogue of \
+violation types, violation cases with review and approval, credit points and grades, sanctions and the standing \
+they add up to, and a hash-chained audit log. Errors are RFC 9457 application/problem+json.",
         license(name = "MIT"),
     ),
     modifiers(&BearerScheme),
@@ -19,7 +20,7 @@ sanctions, red/black lists, standing checks and change feeds. Errors are RFC 945
         schemas(Problem, FieldError),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
-            UnsupportedMediaType, Unavailable, TooManyRequests
+            Gone, UnsupportedMediaType, Unavailable, TooManyRequests
         )
     ),
     tags(
@@ -28,6 +29,11 @@ sanctions, red/black lists, standing checks and change feeds. Errors are RFC 945
         (name = "violations", description = "Violation cases and their four-step workflow (违规记录)"),
         (name = "credit", description = "Credit ledger, points, scores and grades (信用积分/信用等级)"),
         (name = "sanctions", description = "Sanctions (处理措施): suspensions, terminations, recoveries and more, with derived status"),
+        (name = "standing", description = "A subject's standing on a day, from its materialised row (信用状态)"),
+        (name = "lists", description = "Black (严重失信) and red (守信) lists"),
+        (name = "appeals", description = "Appeals against approved cases (申诉)"),
+        (name = "repairs", description = "Credit repair (信用修复)"),
+        (name = "webhooks", description = "Continuous query: signed event deliveries through an outbox"),
         (name = "audit", description = "Hash-chained audit log (执法全过程记录)"),
         (name = "ops", description = "Health, readiness and metrics"),
     )
@@ -79,8 +85,10 @@ problem_responses! {
     Conflict;
     /// Invalid fields (listed in `errors`) or a broken business rule.
     Validation;
-    /// Body larger than 1 MiB.
+    /// Body larger than 1 MiB, or more items than the operation takes (codes in a screening).
     PayloadTooLarge;
+    /// What was asked for is no longer kept: a feed position older than the retention window (re-export).
+    Gone;
     /// Body is not `application/json`.
     UnsupportedMediaType;
     /// A dependency (the database) is unreachable.
@@ -90,15 +98,16 @@ problem_responses! {
     TooManyRequests;
 }
 
-/// Adds `429 TooManyRequests` to every `/api/v1` operation: the rate limit is a layer in front of all of them, so
-/// it is documented once here rather than on each route. Applied after the routes are collected
+/// Adds `429 TooManyRequests`, `400 BadRequest` and `422 Validation` to every `/api/v1` operation: the rate limit
+/// and the URI rules are layers in front of all of them, so they are documented once here rather than on each
+/// route. Applied after the routes are collected
 /// (`startup::documented_routes`); an `#[openapi(modifiers)]` entry would run before any path exists.
 pub struct RateLimited;
 
 impl Modify for RateLimited {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
-            if !path.starts_with("/api/v1/") {
+            if !path.starts_with("/api/v1/") && !path.starts_with("/public/") {
                 continue;
             }
             let operations = [
@@ -112,10 +121,19 @@ impl Modify for RateLimited {
                 &mut item.trace,
             ];
             for operation in operations.into_iter().flatten() {
-                operation.responses.responses.insert(
+                let responses = &mut operation.responses.responses;
+                responses.insert(
                     "429".to_string(),
                     utoipa::openapi::Ref::from_response_name("TooManyRequests").into(),
                 );
+                // `query_rules` stands in front of every operation too: a path with control characters is a
+                // 400, an undocumented or malformed query parameter a 422 naming it.
+                responses.entry("400".to_string()).or_insert_with(|| {
+                    utoipa::openapi::Ref::from_response_name("BadRequest").into()
+                });
+                responses.entry("422".to_string()).or_insert_with(|| {
+                    utoipa::openapi::Ref::from_response_name("Validation").into()
+                });
             }
         }
     }

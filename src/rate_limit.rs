@@ -1,22 +1,35 @@
-//! Per-client rate limit (DESIGN §10): a token bucket per caller. Callers with a valid bearer token are keyed by
-//! `role:sub`, so colleagues behind one hospital NAT do not starve each other; anonymous callers by peer address.
+//! Per-client rate limit (DESIGN §10) on the `governor` crate's keyed GCRA limiter (a token bucket in effect):
+//! each client may spend `burst` requests at once, refilled at `per_minute`. Callers with a valid bearer token
+//! are keyed by `role:sub`, so colleagues behind one hospital NAT do not starve each other; anonymous callers by
+//! peer address.
+//!
+//! Driven from an axum middleware rather than `tower_governor`'s layer, which rounds `Retry-After` down to whole
+//! seconds (`0`, "retry now", for any wait under a second) and cannot exempt the probes; the keys, the refusal and
+//! the exemptions below are what callers saw before and what the tests pin.
 //!
 //! The buckets live in this process's memory, so **the limit is per node**: behind a load balancer spreading a
 //! client over N nodes, that client may make up to N times the configured rate. Sharing buckets (in the database
 //! or a cache) would put a round trip in front of every request; per-node limits are enough to stop a runaway
 //! script, which is what this is for.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{AUTHORIZATION, RETRY_AFTER};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::{Quota, RateLimiter};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
+use crate::auth::JwtKeys;
 use crate::error::{problem_response, slug_for_status};
 use crate::state::AppState;
 
@@ -24,131 +37,96 @@ use crate::state::AppState;
 /// restart a healthy node and monitoring would go blind exactly when it matters.
 pub const EXEMPT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
-/// Upper bound on tracked clients. Idle buckets are swept anyway; the cap bounds memory when very many distinct
-/// addresses arrive within one sweep interval (a scan from many hosts).
-const MAX_BUCKETS: usize = 100_000;
-/// How often idle buckets are dropped; a sweep is O(buckets), so not on every request.
-const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+/// How often buckets that have refilled completely are forgotten. Such a bucket is indistinguishable from a new
+/// one, so dropping it changes no answer; it only bounds memory to the clients of roughly the last interval.
+pub const CLEAN_INTERVAL: Duration = Duration::from_secs(10);
 
-/// Token buckets: each client may spend `burst` requests at once, refilled at `per_minute / 60` per second.
-pub struct RateLimiter {
-    /// Tokens added per second.
-    rate: f64,
-    burst: f64,
-    inner: Mutex<Buckets>,
+/// The buckets of every client, keyed by [`client_key`]. The clock is a parameter so tests can move time.
+pub struct ClientLimiter<C: Clock = DefaultClock> {
+    limiter: RateLimiter<String, DashMapStateStore<String>, C, NoOpMiddleware<C::Instant>>,
 }
 
-struct Buckets {
-    map: HashMap<String, Bucket>,
-    last_sweep: Instant,
+impl ClientLimiter {
+    pub fn new(per_minute: NonZeroU32, burst: NonZeroU32) -> Self {
+        Self::with_clock(per_minute, burst, DefaultClock::default())
+    }
 }
 
-#[derive(Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
-}
-
-impl RateLimiter {
-    /// `per_minute` and `burst` must be positive (the configuration guarantees it; `0` means no limiter at all).
-    pub fn new(per_minute: u32, burst: u32, now: Instant) -> Self {
+impl<C: Clock> ClientLimiter<C> {
+    pub fn with_clock(per_minute: NonZeroU32, burst: NonZeroU32, clock: C) -> Self {
+        let quota = Quota::per_minute(per_minute).allow_burst(burst);
         Self {
-            rate: f64::from(per_minute.max(1)) / 60.0,
-            burst: f64::from(burst.max(1)),
-            inner: Mutex::new(Buckets {
-                map: HashMap::new(),
-                last_sweep: now,
-            }),
+            limiter: RateLimiter::dashmap_with_clock(quota, clock),
         }
     }
 
-    /// Spends one token of `key`'s bucket at `now`. `Err(wait)` when the bucket is empty: the time until one
-    /// token is back. Time is a parameter so tests can move it without sleeping.
-    pub fn check(&self, key: String, now: Instant) -> Result<(), Duration> {
-        // A panic while holding the lock cannot leave the map inconsistent (every update is one assignment).
-        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let buckets = &mut *guard;
-        if now.saturating_duration_since(buckets.last_sweep) >= SWEEP_INTERVAL {
-            self.sweep(&mut buckets.map, now);
-            buckets.last_sweep = now;
-        }
-        if buckets.map.len() >= MAX_BUCKETS && !buckets.map.contains_key(&key) {
-            self.make_room(&mut buckets.map, now);
-        }
-        let bucket = buckets.map.entry(key).or_insert(Bucket {
-            tokens: self.burst,
-            updated: now,
-        });
-        bucket.tokens = self.refilled(bucket, now);
-        bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.rate))
-        }
+    /// Spends one request of `key`'s bucket. `Err(wait)` when it is empty: the time until one is back.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        self.limiter
+            .check_key(&key.to_string())
+            .map_err(|not_until| not_until.wait_time_from(self.limiter.clock().now()))
+    }
+
+    /// Forgets clients whose buckets are full again (see [`CLEAN_INTERVAL`]).
+    pub fn retain_recent(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
     }
 
     /// Number of tracked clients.
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .map
-            .len()
+        self.limiter.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn refilled(&self, bucket: &Bucket, now: Instant) -> f64 {
-        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
-        (bucket.tokens + elapsed * self.rate).min(self.burst)
-    }
-
-    /// A bucket that has refilled completely is indistinguishable from a new one, so dropping it changes nothing.
-    fn sweep(&self, map: &mut HashMap<String, Bucket>, now: Instant) {
-        map.retain(|_, bucket| self.refilled(bucket, now) < self.burst);
-    }
-
-    /// At the cap: drop full buckets, and if that is not enough, the least recently used half. Those clients get
-    /// a fresh burst — the lenient failure — and halving keeps the O(n) work rare (amortised O(1) per new client).
-    fn make_room(&self, map: &mut HashMap<String, Bucket>, now: Instant) {
-        self.sweep(map, now);
-        if map.len() < MAX_BUCKETS {
-            return;
-        }
-        let mut ages: Vec<Instant> = map.values().map(|b| b.updated).collect();
-        let middle = ages.len() / 2;
-        let (_, median, _) = ages.select_nth_unstable(middle);
-        let median = *median;
-        map.retain(|_, bucket| bucket.updated > median);
+        self.limiter.is_empty()
     }
 }
 
-/// The middleware's state: the limiter (absent when `MEDCREDIT_RATE_LIMIT_PER_MINUTE=0`) and the app state, whose
-/// token keys identify callers.
+impl<C: Clock + Send + Sync + 'static> ClientLimiter<C> {
+    /// Cleans every `every` until `stop` turns true (or its sender is gone): the server's shutdown.
+    pub async fn clean_until(self: Arc<Self>, every: Duration, mut stop: watch::Receiver<bool>) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => self.retain_recent(),
+                changed = stop.changed() => {
+                    if changed.is_err() || *stop.borrow() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The middleware's state: the limiter (absent when `MEDCREDIT_RATE_LIMIT_PER_MINUTE=0`) and the token keys that
+/// identify callers.
 #[derive(Clone)]
 pub struct RateLimit {
-    limiter: Option<Arc<RateLimiter>>,
-    state: AppState,
+    limiter: Option<Arc<ClientLimiter>>,
+    jwt: Arc<JwtKeys>,
 }
 
 impl RateLimit {
     pub fn new(state: &AppState) -> Self {
         let config = &state.config;
-        let limiter = (config.rate_limit_per_minute > 0).then(|| {
-            Arc::new(RateLimiter::new(
-                config.rate_limit_per_minute,
-                config.rate_limit_burst,
-                Instant::now(),
-            ))
+        let limiter = NonZeroU32::new(config.rate_limit_per_minute).map(|per_minute| {
+            // The configuration refuses a burst of 0; `max(1)` only keeps a hand-built `Config` from panicking.
+            let burst = NonZeroU32::new(config.rate_limit_burst.max(1)).unwrap_or(NonZeroU32::MIN);
+            Arc::new(ClientLimiter::new(per_minute, burst))
         });
         Self {
             limiter,
-            state: state.clone(),
+            jwt: state.jwt.clone(),
         }
+    }
+
+    /// Starts the task that forgets idle clients; it ends when `stop` says so. `None` when the limit is off.
+    pub fn spawn_cleaner(&self, stop: watch::Receiver<bool>) -> Option<JoinHandle<()>> {
+        let limiter = self.limiter.clone()?;
+        Some(tokio::spawn(limiter.clean_until(CLEAN_INTERVAL, stop)))
     }
 }
 
@@ -160,8 +138,8 @@ pub async fn enforce(State(limit): State<RateLimit>, request: Request, next: Nex
     if EXEMPT_PATHS.contains(&request.uri().path()) {
         return next.run(request).await;
     }
-    let key = client_key(&request, &limit.state);
-    match limiter.check(key, Instant::now()) {
+    let key = client_key(&request, &limit.jwt);
+    match limiter.check(&key) {
         Ok(()) => next.run(request).await,
         Err(wait) => too_many_requests(wait),
     }
@@ -171,7 +149,7 @@ pub async fn enforce(State(limit): State<RateLimit>, request: Request, next: Nex
 /// extractor; an HMAC is microseconds, and trusting an unverified `sub` would let anyone pick a victim's bucket.
 /// Forwarded-for headers are not trusted either (any client can write them): behind a reverse proxy, anonymous
 /// callers share the proxy's bucket, while authenticated ones keep their own.
-fn client_key(request: &Request, state: &AppState) -> String {
+pub fn client_key<B>(request: &http::Request<B>, jwt: &JwtKeys) -> String {
     let token = request
         .headers()
         .get(AUTHORIZATION)
@@ -179,7 +157,7 @@ fn client_key(request: &Request, state: &AppState) -> String {
         .and_then(|h| h.strip_prefix("Bearer "))
         .map(str::trim);
     if let Some(token) = token
-        && let Ok(claims) = state.jwt.verify(token)
+        && let Ok(claims) = jwt.verify(token)
     {
         return format!("{}:{}", claims.role.as_str(), claims.sub);
     }
@@ -204,7 +182,8 @@ fn network_of(ip: IpAddr) -> IpAddr {
 
 fn too_many_requests(wait: Duration) -> Response {
     // Rounded up: retrying after a rounded-down wait would be refused again.
-    let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let seconds = seconds.max(1);
     let status = StatusCode::TOO_MANY_REQUESTS;
     let mut response = problem_response(
         status,
@@ -219,88 +198,4 @@ fn too_many_requests(wait: Duration) -> Response {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_burst_is_allowed_then_the_refill_rate_applies() {
-        let start = Instant::now();
-        let limiter = RateLimiter::new(60, 3, start);
-        for _ in 0..3 {
-            assert!(limiter.check("a".into(), start).is_ok());
-        }
-        let wait = limiter.check("a".into(), start).unwrap_err();
-        assert!(wait > Duration::from_millis(900) && wait <= Duration::from_secs(1));
-        assert!(
-            limiter.check("b".into(), start).is_ok(),
-            "other clients keep theirs"
-        );
-        // 60 per minute: one token per second.
-        assert!(
-            limiter
-                .check("a".into(), start + Duration::from_secs(1))
-                .is_ok()
-        );
-        assert!(
-            limiter
-                .check("a".into(), start + Duration::from_secs(1))
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn idle_buckets_are_swept_and_busy_ones_kept() {
-        let start = Instant::now();
-        let limiter = RateLimiter::new(60, 100, start);
-        limiter.check("idle".into(), start).unwrap();
-        assert_eq!(limiter.len(), 1);
-        // The sweep runs on the first request after the interval; "idle" has refilled by then and goes.
-        let later = start + SWEEP_INTERVAL;
-        for _ in 0..100 {
-            limiter.check("busy".into(), later).unwrap();
-        }
-        assert_eq!(limiter.len(), 1);
-        // One interval on, "busy" has 60 of its 100 tokens back: not full, so it must stay.
-        limiter
-            .check("other".into(), later + SWEEP_INTERVAL)
-            .unwrap();
-        assert_eq!(limiter.len(), 2);
-        assert!(limiter.check("busy".into(), later + SWEEP_INTERVAL).is_ok());
-    }
-
-    #[test]
-    fn the_number_of_buckets_is_capped() {
-        let start = Instant::now();
-        let limiter = RateLimiter::new(1, 1, start);
-        for i in 0..MAX_BUCKETS + 10 {
-            let now = start + Duration::from_micros(i as u64);
-            limiter.check(format!("ip:{i}"), now).unwrap();
-        }
-        assert!(limiter.len() <= MAX_BUCKETS);
-        assert!(limiter.len() > 10, "only the oldest half went");
-    }
-
-    #[test]
-    fn ipv6_clients_are_keyed_by_their_64_bit_prefix() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
-        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(network_of(a), network_of(b));
-        assert_ne!(network_of(a), network_of(other));
-        let mapped: IpAddr = "::ffff:10.0.0.7".parse().unwrap();
-        assert_eq!(network_of(mapped).to_string(), "10.0.0.7");
-    }
-
-    #[test]
-    fn refusals_say_when_to_retry_in_whole_seconds() {
-        let response = too_many_requests(Duration::from_millis(1200));
-        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(response.headers()[RETRY_AFTER], "2");
-        assert!(
-            response.headers()[axum::http::header::CONTENT_TYPE]
-                .to_str()
-                .unwrap()
-                .starts_with("application/problem+json")
-        );
-    }
-}
+mod tests;

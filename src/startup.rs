@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, StatusCode};
+use axum::extract::State;
+use axum::http::{Method, Request, StatusCode};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
 use tokio::net::TcpListener;
@@ -28,6 +29,7 @@ use crate::metrics::Metrics;
 use crate::middleware::{REQUEST_ID, problem_for_bare_errors};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimit;
+use crate::read::cache::StandingCache;
 use crate::state::{AppState, Clock};
 
 /// Request bodies above this are refused with 413 (DESIGN §10).
@@ -41,6 +43,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    rate_limit: RateLimit,
 }
 
 /// The routes and the OpenAPI document collected from them.
@@ -53,7 +56,8 @@ pub fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
-    let db = Db::connect(&config.database_url, config.db_schema.as_deref())
+    let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
+    let db = Db::connect(url, config.db_schema.as_deref())
         .await
         .map_err(|e| StartupError(format!("cannot connect to the database: {e}")))?;
     // Several nodes may start at once against one PostgreSQL: the first to take this lock migrates and seeds, the
@@ -74,9 +78,19 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
     Migrator::up(&db.conn, None)
         .await
         .map_err(|e| StartupError(format!("database migration failed: {e}")))?;
-    crate::service::catalogue::ensure_default(&db.conn)
+    // Start-up acts outside any request: the system clock is the clock here.
+    let now = chrono::Utc::now();
+    crate::service::catalogue::ensure_default(&db.conn, now)
         .await
         .map_err(|e| StartupError(format!("cannot load the default catalogue: {e}")))?;
+    let cx = crate::service::context::Ctx::new(now, Arc::new(config.clone()));
+    crate::service::standings::materialise(&db, cx, false)
+        .await
+        .map_err(|e| {
+            StartupError(format!(
+                "cannot write the standings of existing subjects: {e}"
+            ))
+        })?;
     if let Some(txn) = start_lock {
         txn.commit().await.map_err(startup_db_error)?;
     }
@@ -102,41 +116,68 @@ impl Application {
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|e| StartupError(format!("cannot bind {}: {e}", config.bind)))?;
+        let standings = Arc::new(StandingCache::new(config.standing_cache_ms > 0));
+        standings
+            .start_at_end(&db.conn)
+            .await
+            .map_err(|e| StartupError(format!("cannot read the change log: {e}")))?;
         let state = AppState {
             db,
             config: Arc::new(config),
             jwt: Arc::new(jwt),
             clock,
             metrics: Arc::new(Metrics::new()),
+            standings,
         };
-        let router = app_router(state.clone());
+        let rate_limit = RateLimit::new(&state);
+        let router = app_router(state.clone(), rate_limit.clone());
         Ok(Self {
             listener,
             router,
             state,
+            rate_limit,
         })
     }
 
     pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+        self.local_addr().port()
+    }
+
+    /// The address actually bound: the configured one, with the port the system chose for port 0.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.state.config.bind)
     }
 
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then finishes in-flight requests and stops the background tasks.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // One signal for every background task; each is awaited before this returns.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let cleaner = self.rate_limit.spawn_cleaner(stopped.clone());
         // The peer address keys anonymous callers' rate-limit buckets.
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let dates = tokio::spawn(run_dates(self.state.clone(), stopped.clone()));
+        let deliveries = tokio::spawn(run_outbox(self.state.clone(), stopped.clone()));
+        let sync = tokio::spawn(sync_standings(self.state.clone(), stopped));
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        let _ = stop.send(true);
+        let _ = sync.await;
+        let _ = dates.await;
+        let _ = deliveries.await;
+        if let Some(cleaner) = cleaner {
+            let _ = cleaner.await;
+        }
+        served
     }
 
     /// Serves until Ctrl-C or SIGTERM.
@@ -145,10 +186,104 @@ impl Application {
     }
 }
 
-pub fn app_router(state: AppState) -> Router {
+/// Sends due webhook deliveries every `outbox_ms` until shutdown (off at 0).
+async fn run_outbox(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let period = state.config.outbox_ms;
+    if period == 0 {
+        return;
+    }
+    let client = reqwest::Client::new();
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(u64::from(period)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = state.clock.now();
+                if let Err(e) = crate::worker::outbox::deliver_due(&state.db, &client, now).await {
+                    tracing::warn!(error = %e, "webhook delivery failed");
+                }
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// Writes the change-log rows of date-driven changes every `dates_secs` (and at start), until shutdown.
+async fn run_dates(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let period = state.config.dates_secs;
+    if period == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(u64::from(period)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = state.clock.now();
+                if let Err(e) = crate::worker::dates::run_due(&state.db, state.config.clone(), now).await {
+                    tracing::warn!(error = %e, "date scheduler failed");
+                }
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// Applies other nodes' changes to the standing cache every `standing_cache_ms` until shutdown.
+async fn sync_standings(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let period = state.config.standing_cache_ms;
+    if period == 0 {
+        return;
+    }
+    let preload = state.clone();
+    tokio::spawn(async move {
+        match preload.standings.preload(&preload.db.conn).await {
+            Ok(rows) => tracing::info!(rows, "standing cache preloaded"),
+            Err(e) => tracing::warn!(error = %e, "standing cache preload failed"),
+        }
+    });
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(u64::from(period)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = state.standings.sync(&state.db.conn).await {
+                    tracing::warn!(error = %e, "standing cache sync failed");
+                }
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+/// After a request that may have written, this node's cache forgets what the write touched before the
+/// response leaves, so a client reads its own writes through the same node at once.
+async fn sync_after_write(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(
+        request.method(),
+        &Method::GET | &Method::HEAD | &Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if writes && let Err(e) = state.standings.sync(&state.db.conn).await {
+        tracing::warn!(error = %e, "standing cache sync failed");
+    }
+    response
+}
+
+pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
     let (api, spec) = documented_routes();
+    let query_rules = crate::query_rules::QueryRules::from_spec(&spec);
     let timeout = state.config.request_timeout;
-    api.merge(SwaggerUi::new("/docs").url("/api-docs/openapi.json", spec))
+    // `validatorUrl: none`: by default the UI sends the whole document to validator.swagger.io, which leaks the
+    // API's shape to a third party and fails (with a broken badge) on the offline networks this runs on.
+    let docs = SwaggerUi::new("/docs")
+        .url("/api-docs/openapi.json", spec)
+        .config(utoipa_swagger_ui::Config::default().validator_url("none"));
+    api.merge(docs)
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Each `.layer` wraps the ones before it: the request id is set first, bare errors from the inner layers
@@ -156,10 +291,18 @@ pub fn app_router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn_with_state(
+            query_rules,
+            crate::query_rules::enforce,
+        ))
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sync_after_write,
+        ))
         // Throttled requests are refused before their body is read; the metrics layer sees them (429) too.
         .layer(axum::middleware::from_fn_with_state(
-            RateLimit::new(&state),
+            rate_limit,
             crate::rate_limit::enforce,
         ))
         .layer(axum::middleware::from_fn_with_state(

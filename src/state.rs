@@ -7,6 +7,11 @@ use chrono::{DateTime, Utc};
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::db::Db;
+use crate::read::cache::StandingCache;
+use crate::service::actor::Actor;
+use crate::service::context::Ctx;
+use crate::service::error::ServiceResult;
+use crate::service::writer::Writer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +21,20 @@ pub struct AppState {
     pub clock: Clock,
     /// Request counters and latencies for `/metrics`; per server, not global.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Standings rows read recently, invalidated by the change log (`read::cache`).
+    pub standings: Arc<StandingCache>,
+}
+
+impl AppState {
+    /// The context of one request: the clock read once, and the configuration.
+    pub fn ctx(&self) -> Ctx {
+        Ctx::new(self.clock.now(), self.config.clone())
+    }
+
+    /// A writer for one use case (or several composed): a write transaction, the context and the actor.
+    pub async fn writer(&self, actor: Actor) -> ServiceResult<Writer> {
+        Writer::begin(&self.db, self.ctx(), actor).await
+    }
 }
 
 /// The time legal events (approvals, sanction starts, credit cycles) are stamped with. It is the system clock;

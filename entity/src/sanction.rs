@@ -21,7 +21,7 @@ pub struct Model {
     pub reason: String,
     /// Created by the threshold engine rather than by an approver.
     pub automatic: bool,
-    /// For automatic sanctions: a key unique per subject, cycle and kind of threshold, so one is never created twice.
+    /// For automatic sanctions: a key unique per triggering case and measure, so a retry never creates one twice.
     #[sea_orm(unique)]
     pub threshold_key: Option<String>,
     pub lifted_on: Option<Date>,
@@ -31,6 +31,8 @@ pub struct Model {
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// An extension: this row continues the sanction with that id to a later end (the earlier row is kept).
+    pub extends_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,14 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_subjects;
 mod m20261125_000002_create_audit_log;
 mod m20261125_000003_create_enforcement;
+mod m20261125_000004_create_changes_and_standings;
+mod m20261125_000005_create_idempotency_keys;
+mod m20261125_000006_create_lists_and_appeals;
+mod m20261125_000007_create_repairs;
+mod m20261125_000008_create_red_proposals;
+mod m20261125_000009_create_screenings;
+mod m20261125_000010_create_scheduled_days;
+mod m20261125_000011_create_webhooks;
 
 pub struct Migrator;
 
@@ -16,6 +24,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_subjects::Migration),
             Box::new(m20261125_000002_create_audit_log::Migration),
             Box::new(m20261125_000003_create_enforcement::Migration),
+            Box::new(m20261125_000004_create_changes_and_standings::Migration),
+            Box::new(m20261125_000005_create_idempotency_keys::Migration),
+            Box::new(m20261125_000006_create_lists_and_appeals::Migration),
+            Box::new(m20261125_000007_create_repairs::Migration),
+            Box::new(m20261125_000008_create_red_proposals::Migration),
+            Box::new(m20261125_000009_create_screenings::Migration),
+            Box::new(m20261125_000010_create_scheduled_days::Migration),
+            Box::new(m20261125_000011_create_webhooks::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use super::Role;
@@ -66,8 +67,15 @@ impl JwtKeys {
 
     /// The keys of a configuration: the file's signing key, else `MEDCREDIT_JWT_SECRET`, else `fallback_secret`
     /// (a demo's generated one) signs; every key of `MEDCREDIT_JWT_KEYS_FILE` verifies.
-    pub fn from_config(config: &Config, fallback_secret: Option<&str>) -> Result<Self, String> {
-        let secret = config.jwt_secret.as_deref().or(fallback_secret);
+    pub fn from_config(
+        config: &Config,
+        fallback_secret: Option<&SecretString>,
+    ) -> Result<Self, String> {
+        let secret = config
+            .jwt_secret
+            .as_ref()
+            .or(fallback_secret)
+            .map(ExposeSecret::expose_secret);
         Self::from_specs(&config.jwt_keys, secret)
     }
 
@@ -76,7 +84,11 @@ impl JwtKeys {
             Some(signer) => {
                 // Checked again because `Config`'s fields are public: an unchecked spec must not sign.
                 signer.decoding_key()?;
-                let secret = signer.secret.as_deref().unwrap_or_default();
+                let secret = signer
+                    .secret
+                    .as_ref()
+                    .map(ExposeSecret::expose_secret)
+                    .unwrap_or_default();
                 Self::signing_with(&signer.kid, secret.as_bytes())
             }
             None => {

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use jsonwebtoken::{Algorithm, DecodingKey};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::jwt::DEFAULT_KID;
@@ -35,7 +36,7 @@ pub struct KeySpec {
     pub kid: String,
     pub alg: KeyAlgorithm,
     #[serde(default)]
-    pub secret: Option<String>,
+    pub secret: Option<SecretString>,
     #[serde(default)]
     pub public_key_pem: Option<String>,
     /// Mints tokens (`medcredit token`, the demo); at most one key, HS256 only.
@@ -60,7 +61,8 @@ impl KeySpec {
     /// Checks the entry and builds its verification key.
     pub(crate) fn decoding_key(&self) -> Result<DecodingKey, String> {
         let (kid, alg) = (&self.kid, self.alg);
-        match (alg, self.secret.as_deref(), self.public_key_pem.as_deref()) {
+        let secret = self.secret.as_ref().map(ExposeSecret::expose_secret);
+        match (alg, secret, self.public_key_pem.as_deref()) {
             (KeyAlgorithm::HS256, Some(secret), None) if secret.len() >= MIN_SECRET_LEN => {
                 Ok(DecodingKey::from_secret(secret.as_bytes()))
             }

@@ -36,6 +36,12 @@ pub enum CaseAction {
     Reject,
     Return,
     Resubmit,
+    /// 申诉 filed against an approved case.
+    Appeal,
+    /// The appeal is rejected: the case stands.
+    DismissAppeal,
+    /// Appeal accepted, external decision, or an approver's own correction.
+    Void,
 }
 
 impl CaseAction {
@@ -46,6 +52,9 @@ impl CaseAction {
             CaseAction::Reject => "reject",
             CaseAction::Return => "return",
             CaseAction::Resubmit => "resubmit",
+            CaseAction::Appeal => "appeal",
+            CaseAction::DismissAppeal => "dismiss_appeal",
+            CaseAction::Void => "void",
         }
     }
 }
@@ -60,6 +69,9 @@ pub fn next_state(from: CaseState, action: CaseAction) -> Option<CaseState> {
         (Recorded | Reviewed, Reject) => Some(Rejected),
         (Recorded | Reviewed, Return) => Some(Returned),
         (Returned, Resubmit) => Some(Recorded),
+        (Approved, Appeal) => Some(Appealed),
+        (Appealed, DismissAppeal) => Some(Approved),
+        (Approved | Appealed, Void) => Some(Voided),
         _ => None,
     }
 }

@@ -1,6 +1,9 @@
 //! Identifier rules of DESIGN §2: the two national check-digit algorithms (GB 32100 USCC, GB 11643 resident ID)
 //! and the simple format checks. Code patterns are configuration (see `config.rs`); check digits never change.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 
 const USCC_CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -62,23 +65,38 @@ pub fn validate_id_number(id: &str, today: NaiveDate) -> Result<NaiveDate, Strin
     Ok(birth)
 }
 
-/// Administrative division code (行政区划代码, `admdvs`): six digits.
+/// County-level codes of GB/T 2260, shipped as data; its header says where they come from and which were kept.
+const REGIONS: &str = include_str!("../../data/regions.txt");
+
+static REGION_CODES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    REGIONS
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once(' ').map(|(code, _name)| code))
+        .collect()
+});
+
+/// Administrative division code (行政区划代码, `admdvs`): a county-level division that exists (GB/T 2260, the
+/// 2024 list in `data/regions.txt`). Six digits alone would let a typo file a case in no place at all.
 pub fn validate_region(region: &str) -> Result<(), String> {
-    if region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit()) {
+    if !(region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit())) {
+        return Err("must be a 6-digit administrative division code".into());
+    }
+    if REGION_CODES.contains(region) {
         Ok(())
     } else {
-        Err("must be a 6-digit administrative division code".into())
+        Err("is not a county-level administrative division code (GB/T 2260)".into())
     }
 }
 
 /// Names are trimmed by the caller; here only the length rule (1–100 characters, not bytes).
+/// A subject's or catalogue entry's name, already trimmed: 1–100 characters, at least one a letter.
 pub fn validate_name(name: &str) -> Result<(), String> {
     let n = name.chars().count();
-    if (1..=100).contains(&n) {
-        Ok(())
-    } else {
-        Err("must be 1 to 100 characters".into())
+    if !(1..=100).contains(&n) {
+        return Err("must be 1 to 100 characters".into());
     }
+    super::text::check_name_has_letter(name)
 }
 
 #[cfg(test)]
@@ -176,6 +194,36 @@ mod tests {
             .map(|(w, b)| w * u32::from(b - b'0'))
             .sum();
         format!("{first17}{}", ID_CHECK[(sum % 11) as usize] as char)
+    }
+
+    #[test]
+    fn the_region_list_is_well_formed() {
+        let mut previous = "";
+        for line in REGIONS.lines().filter(|l| !l.starts_with('#')) {
+            let (code, name) = line.split_once(' ').expect("`code name`");
+            assert!(
+                code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+                "{line}"
+            );
+            assert!(!name.trim().is_empty(), "{line}");
+            assert!(code > previous, "sorted and unique at {code}");
+            previous = code;
+        }
+        assert_eq!(REGION_CODES.len(), 2850);
+    }
+
+    #[test]
+    fn only_existing_county_level_regions_pass() {
+        // Districts, a county-level city directly under a province, a city without counties, a 2021 district.
+        for code in ["370102", "370103", "110105", "419001", "441900", "330113"] {
+            assert_eq!(validate_region(code), Ok(()), "{code}");
+        }
+        // A province, a prefecture with counties, an abolished county (潮阳县, 2003), a statistics-only
+        // development zone, Taiwan, a number that was never assigned.
+        for code in ["370000", "370100", "440524", "130171", "710000", "370199"] {
+            let err = validate_region(code).unwrap_err();
+            assert!(err.contains("GB/T 2260"), "{code}: {err}");
+        }
     }
 
     #[test]

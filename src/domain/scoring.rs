@@ -120,25 +120,52 @@ pub fn grade(score: u32, blacklisted: bool, policy: &Policy) -> Grade {
     }
 }
 
-/// 分级分类监管 measures attached to a grade, as stable English codes for API clients.
+string_enum! {
+    /// 分级分类监管: how closely a graded organisation is supervised.
+    pub enum SupervisionLevel as "supervision level" {
+        /// Grade A, 守信: fewer routine inspections.
+        Lighter = "lighter",
+        /// Grade B: the ordinary inspection plan.
+        Routine = "routine",
+        /// Grade C, 重点监控: claims and behaviour under key monitoring.
+        KeyMonitoring = "key_monitoring",
+        /// Grade D: interview, key monitoring and review of the service agreement.
+        Strict = "strict",
+    }
+}
+
+string_enum! {
+    /// A supervision measure, as a stable code for API clients.
+    pub enum Measure as "supervision measure" {
+        /// 减少检查频次
+        ReducedInspection = "reduced_inspection",
+        /// 常规检查
+        RoutineInspection = "routine_inspection",
+        /// 重点监控
+        KeyMonitoring = "key_monitoring",
+        /// 约谈
+        Interview = "interview",
+        /// 协议审查
+        AgreementReview = "agreement_review",
+    }
+}
+
+/// 分级分类监管 measures attached to a grade.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Supervision {
-    pub level: &'static str,
-    pub measures: Vec<&'static str>,
+    pub level: SupervisionLevel,
+    pub measures: Vec<Measure>,
 }
 
 pub fn supervision(grade: Grade) -> Supervision {
-    let (level, measures): (&'static str, &[&'static str]) = match grade {
-        // 守信: 减少检查频次 (fewer routine inspections).
-        Grade::A => ("lighter", &["reduced_inspection"]),
-        // 常规监管: the ordinary inspection plan.
-        Grade::B => ("routine", &["routine_inspection"]),
-        // 重点监控: claims and behaviour under key monitoring.
-        Grade::C => ("key_monitoring", &["key_monitoring"]),
-        // 约谈 + 重点监控 + 协议审查: interview, key monitoring, review of the service agreement.
+    use Measure::*;
+    let (level, measures): (SupervisionLevel, &[Measure]) = match grade {
+        Grade::A => (SupervisionLevel::Lighter, &[ReducedInspection]),
+        Grade::B => (SupervisionLevel::Routine, &[RoutineInspection]),
+        Grade::C => (SupervisionLevel::KeyMonitoring, &[KeyMonitoring]),
         Grade::D => (
-            "strict",
-            &["interview", "key_monitoring", "agreement_review"],
+            SupervisionLevel::Strict,
+            &[Interview, KeyMonitoring, AgreementReview],
         ),
     };
     Supervision {

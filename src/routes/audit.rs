@@ -5,7 +5,7 @@ use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, Role};
+use crate::auth::{Actor, Role};
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::openapi::{BadRequest, Forbidden, Unauthorized, Validation};
@@ -29,10 +29,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn list_audit(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditRecord>>> {
-    user.require(&[Role::Auditor])?;
+    actor.require(&[Role::Auditor])?;
     Ok(Json(audit::list(&state.db.conn, query).await?))
 }
 
@@ -44,8 +44,8 @@ async fn list_audit(
     ))]
 async fn verify_audit(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
 ) -> ApiResult<Json<VerifyReport>> {
-    user.require(&[Role::Auditor])?;
+    actor.require(&[Role::Auditor])?;
     Ok(Json(audit::verify(&state.db.conn).await?))
 }

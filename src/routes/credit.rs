@@ -5,7 +5,7 @@ use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::openapi::{BadRequest, Forbidden, NotFound, Unauthorized, Validation};
@@ -30,11 +30,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn get_ledger(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<LedgerQuery>,
 ) -> ApiResult<Json<Page<LedgerEntryView>>> {
-    Ok(Json(credit::ledger(&state, &user, &code, query).await?))
+    Ok(Json(
+        credit::ledger(&state.db.conn, &state.ctx(), &actor, &code, query).await?,
+    ))
 }
 
 /// Points (practitioners), score, grade and supervision (institutions, pharmacies) and status on a day.
@@ -49,9 +51,11 @@ async fn get_ledger(
     ))]
 async fn get_credit(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(code): ApiPath<String>,
     ApiQuery(query): ApiQuery<CreditQuery>,
 ) -> ApiResult<Json<CreditView>> {
-    Ok(Json(credit::credit(&state, &user, &code, query).await?))
+    Ok(Json(
+        credit::credit(&state.db.conn, &state.ctx(), &actor, &code, query).await?,
+    ))
 }

@@ -1,13 +1,22 @@
 //! HTTP routes, one module per resource, each with its own router; this module only assembles them.
 
+pub mod appeals;
 pub mod audit;
+pub mod changes;
 pub mod credit;
 pub mod health;
+pub mod lists;
 pub mod metrics;
+pub mod once;
+pub mod public;
+pub mod repairs;
 pub mod sanctions;
+pub mod screenings;
+pub mod standing;
 pub mod subjects;
 pub mod violation_types;
 pub mod violations;
+pub mod webhooks;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -23,5 +32,13 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(violations::router())
         .merge(credit::router())
         .merge(sanctions::router())
+        .merge(standing::router())
+        .merge(lists::router())
+        .merge(appeals::router())
+        .merge(repairs::router())
+        .merge(screenings::router())
+        .merge(changes::router())
+        .merge(public::router())
+        .merge(webhooks::router())
         .merge(violation_types::router())
 }

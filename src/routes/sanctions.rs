@@ -2,20 +2,22 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AuthUser;
-use crate::error::ApiResult;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
 use crate::pagination::Page;
+use crate::routes::once::Once;
 use crate::service::sanctions::{
-    self, Ending, NewSanction, SanctionAction, SanctionQuery, SanctionView,
+    self, Ending, NewSanction, SanctionAction, SanctionDetail, SanctionQuery, SanctionView,
 };
 use crate::state::AppState;
 
@@ -34,21 +36,33 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// suspensions need a `scope`, settlement suspensions default to `all`. Cited cases must be approved and be
 /// the subject's own (or a practitioner's case its institution is liable for). Approver, admin.
 #[utoipa::path(post, path = "/api/v1/sanctions", tag = "sanctions", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars): a retry with the same key and body returns the first response; another body is 409")),
     request_body = NewSanction,
     responses(
-        (status = 201, description = "Imposed", body = SanctionView),
+        (status = 201, description = "Imposed (or the replay of an earlier post with this key)", body = SanctionView,
+            headers(("Location" = String, description = "Where the new resource is read"))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Validation),
     ))]
 async fn create_sanction(
     State(state): State<AppState>,
-    user: AuthUser,
-    ApiJson(body): ApiJson<NewSanction>,
-) -> ApiResult<(StatusCode, Json<SanctionView>)> {
-    let view = sanctions::create(&state, &user, body).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    actor: Actor,
+    headers: HeaderMap,
+    body: Result<ApiJson<NewSanction>, ApiError>,
+) -> ApiResult<Response> {
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&sanctions::WRITERS)?;
+    let ApiJson(body) = body?;
+    let once = Once::of(&headers, &actor, "POST /api/v1/sanctions", &body)?;
+    let w = state.writer(actor).await?;
+    if let Some(replay) = once.replayed(&w).await? {
+        return Ok(replay);
+    }
+    let view = sanctions::create(&w, body).await?;
+    let location = format!("/api/v1/sanctions/{}", view.id);
+    once.finish(&state.db.conn, w, location, view).await
 }
 
 /// List sanctions.
@@ -64,26 +78,30 @@ async fn create_sanction(
     ))]
 async fn list_sanctions(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiQuery(query): ApiQuery<SanctionQuery>,
 ) -> ApiResult<Json<Page<SanctionView>>> {
-    Ok(Json(sanctions::list(&state, &user, query).await?))
+    Ok(Json(
+        sanctions::list(&state.db.conn, &state.ctx(), &actor, query).await?,
+    ))
 }
 
-/// Read one sanction, with its status today (UTC+8).
+/// Read one sanction, with its status today (UTC+8), the extensions that continue it and its history.
 #[utoipa::path(get, path = "/api/v1/sanctions/{id}", tag = "sanctions", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Sanction id")),
     responses(
-        (status = 200, description = "The sanction", body = SanctionView),
+        (status = 200, description = "The sanction", body = SanctionDetail),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
     ))]
 async fn get_sanction(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<SanctionView>> {
-    Ok(Json(sanctions::get(&state, &user, id).await?))
+) -> ApiResult<Json<SanctionDetail>> {
+    Ok(Json(
+        sanctions::get(&state.db.conn, &state.ctx(), &actor, id).await?,
+    ))
 }
 
 /// Lift a sanction from today (UTC+8) on.
@@ -101,11 +119,16 @@ async fn get_sanction(
     ))]
 async fn lift_sanction(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<SanctionAction>,
+    body: Result<ApiJson<SanctionAction>, ApiError>,
 ) -> ApiResult<Json<SanctionView>> {
-    let view = sanctions::end(&state, &user, id, body, Ending::Lift).await?;
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&sanctions::WRITERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+    let view = sanctions::end(&w, id, body, Ending::Lift).await?;
+    w.commit().await?;
     Ok(Json(view))
 }
 
@@ -124,10 +147,15 @@ async fn lift_sanction(
     ))]
 async fn revoke_sanction(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<SanctionAction>,
+    body: Result<ApiJson<SanctionAction>, ApiError>,
 ) -> ApiResult<Json<SanctionView>> {
-    let view = sanctions::end(&state, &user, id, body, Ending::Revoke).await?;
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&sanctions::WRITERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+    let view = sanctions::end(&w, id, body, Ending::Revoke).await?;
+    w.commit().await?;
     Ok(Json(view))
 }

@@ -2,18 +2,20 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AuthUser;
-use crate::error::ApiResult;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
 use crate::pagination::Page;
+use crate::routes::once::Once;
 use crate::service::affiliations::{self, AffiliationView, NewAffiliation};
 use crate::service::subjects::{self, NewSubject, SubjectPatch, SubjectQuery, SubjectView};
 use crate::state::AppState;
@@ -31,9 +33,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Checks the code pattern of its kind, the USCC (GB 32100) or ID number (GB 11643) check digit and birth date,
 /// the region and the name. Inspector, approver, admin.
 #[utoipa::path(post, path = "/api/v1/subjects", tag = "subjects", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars): a retry with the same key and body returns the first response; another body is 409")),
     request_body = NewSubject,
     responses(
-        (status = 201, description = "Registered", body = SubjectView),
+        (status = 201, description = "Registered", body = SubjectView,
+            headers(("Location" = String, description = "Where the new resource is read"))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
@@ -41,11 +45,21 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn create_subject(
     State(state): State<AppState>,
-    user: AuthUser,
-    ApiJson(body): ApiJson<NewSubject>,
-) -> ApiResult<(StatusCode, Json<SubjectView>)> {
-    let view = subjects::create(&state, &user, body).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    actor: Actor,
+    headers: HeaderMap,
+    body: Result<ApiJson<NewSubject>, ApiError>,
+) -> ApiResult<Response> {
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&subjects::WRITERS)?;
+    let ApiJson(body) = body?;
+    let once = Once::of(&headers, &actor, "POST /api/v1/subjects", &body)?;
+    let w = state.writer(actor).await?;
+    if let Some(replay) = once.replayed(&w).await? {
+        return Ok(replay);
+    }
+    let view = subjects::create(&w, body).await?;
+    let location = format!("/api/v1/subjects/{}", view.code);
+    once.finish(&state.db.conn, w, location, view).await
 }
 
 /// List subjects.
@@ -61,10 +75,12 @@ async fn create_subject(
     ))]
 async fn list_subjects(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiQuery(query): ApiQuery<SubjectQuery>,
 ) -> ApiResult<Json<Page<SubjectView>>> {
-    Ok(Json(subjects::list(&state, &user, query).await?))
+    Ok(Json(
+        subjects::list(&state.db.conn, &state.ctx(), &actor, query).await?,
+    ))
 }
 
 /// Read one subject by its code.
@@ -77,10 +93,12 @@ async fn list_subjects(
     ))]
 async fn get_subject(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<SubjectView>> {
-    Ok(Json(subjects::get(&state, &user, &code).await?))
+    Ok(Json(
+        subjects::get(&state.db.conn, &state.ctx(), &actor, &code).await?,
+    ))
 }
 
 /// Correct a subject's mutable fields.
@@ -98,14 +116,26 @@ async fn get_subject(
     ))]
 async fn update_subject(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(code): ApiPath<String>,
-    ApiJson(patch): ApiJson<SubjectPatch>,
+    patch: Result<ApiJson<SubjectPatch>, ApiError>,
 ) -> ApiResult<Json<SubjectView>> {
-    Ok(Json(subjects::update(&state, &user, &code, patch).await?))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&subjects::WRITERS)?;
+    let ApiJson(patch) = patch?;
+    let w = state.writer(actor).await?;
+
+    let result = subjects::update(&w, &code, patch).await?;
+
+    w.commit().await?;
+
+    Ok(Json(result))
 }
 
 /// List a practitioner's affiliations, past and present.
+///
+/// Returns every affiliation at once (a practitioner has a handful): no `limit` or `cursor`, and any query
+/// parameter is refused by name.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
     params(("code" = String, Path, description = "Practitioner code", example = "D370102000001")),
     responses(
@@ -115,20 +145,24 @@ async fn update_subject(
     ))]
 async fn list_affiliations(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<AffiliationView>>> {
-    Ok(Json(affiliations::list(&state, &user, &code).await?))
+    Ok(Json(
+        affiliations::list(&state.db.conn, &state.ctx(), &actor, &code).await?,
+    ))
 }
 
 /// Affiliate a practitioner with an institution or pharmacy from a date.
 ///
 /// Overlapping periods with the same organisation are refused. Inspector, approver, admin.
 #[utoipa::path(post, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Practitioner code", example = "D370102000001")),
+    params(("code" = String, Path, description = "Practitioner code", example = "D370102000001"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars): a retry with the same key and body returns the first response; another body is 409")),
     request_body = NewAffiliation,
     responses(
-        (status = 201, description = "Affiliated", body = AffiliationView),
+        (status = 201, description = "Affiliated", body = AffiliationView,
+            headers(("Location" = String, description = "Where the new resource is read"))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
@@ -136,12 +170,27 @@ async fn list_affiliations(
     ))]
 async fn add_affiliation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
+    headers: HeaderMap,
     ApiPath(code): ApiPath<String>,
-    ApiJson(body): ApiJson<NewAffiliation>,
-) -> ApiResult<(StatusCode, Json<AffiliationView>)> {
-    let view = affiliations::create(&state, &user, &code, body).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    body: Result<ApiJson<NewAffiliation>, ApiError>,
+) -> ApiResult<Response> {
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&subjects::WRITERS)?;
+    let ApiJson(body) = body?;
+    let once = Once::of(
+        &headers,
+        &actor,
+        "POST /api/v1/subjects/{code}/affiliations",
+        &body,
+    )?;
+    let w = state.writer(actor).await?;
+    if let Some(replay) = once.replayed(&w).await? {
+        return Ok(replay);
+    }
+    let view = affiliations::create(&w, &code, body).await?;
+    let location = format!("/api/v1/subjects/{code}/affiliations");
+    once.finish(&state.db.conn, w, location, view).await
 }
 
 /// End a practitioner's current affiliation with an institution.
@@ -160,10 +209,11 @@ async fn add_affiliation(
     ))]
 async fn end_affiliation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath((code, institution_code)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<AffiliationView>> {
-    Ok(Json(
-        affiliations::end(&state, &user, &code, &institution_code).await?,
-    ))
+    let w = state.writer(actor).await?;
+    let view = affiliations::end(&w, &code, &institution_code).await?;
+    w.commit().await?;
+    Ok(Json(view))
 }

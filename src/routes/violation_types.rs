@@ -2,17 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AuthUser;
-use crate::error::ApiResult;
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
+use crate::routes::once::Once;
 use crate::service::catalogue::{self, NewViolationType, ViolationTypeQuery, ViolationTypeView};
 use crate::state::AppState;
 
@@ -23,7 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// List catalogue entries, ordered by code then version.
 ///
 /// Without `as_of` every version is listed, past and future; with it only the versions in force that day, which
-/// is the one a violation occurring that day uses. Every role.
+/// is the one a violation occurring that day uses. The catalogue is tens of rows and is returned whole: no
+/// `limit` or `cursor`. Every role.
 #[utoipa::path(get, path = "/api/v1/violation-types", tag = "violation-types", security(("bearer" = [])),
     params(ViolationTypeQuery),
     responses(
@@ -32,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn list_violation_types(
     State(state): State<AppState>,
-    _user: AuthUser,
+    _actor: Actor,
     ApiQuery(query): ApiQuery<ViolationTypeQuery>,
 ) -> ApiResult<Json<Vec<ViolationTypeView>>> {
     Ok(Json(catalogue::list(&state.db.conn, query).await?))
@@ -43,9 +46,11 @@ async fn list_violation_types(
 /// A new code starts at version 1. A new version must start after the latest version's start and end; an
 /// open-ended latest version is closed the day before the new one starts. Admin only.
 #[utoipa::path(post, path = "/api/v1/violation-types", tag = "violation-types", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars): a retry with the same key and body returns the first response; another body is 409")),
     request_body = NewViolationType,
     responses(
-        (status = 201, description = "Created", body = ViolationTypeView),
+        (status = 201, description = "Created", body = ViolationTypeView,
+            headers(("Location" = String, description = "Where the new resource is read"))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
@@ -53,9 +58,19 @@ async fn list_violation_types(
     ))]
 async fn create_violation_type(
     State(state): State<AppState>,
-    user: AuthUser,
-    ApiJson(body): ApiJson<NewViolationType>,
-) -> ApiResult<(StatusCode, Json<ViolationTypeView>)> {
-    let view = catalogue::create(&state, &user, body).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+    actor: Actor,
+    headers: HeaderMap,
+    body: Result<ApiJson<NewViolationType>, ApiError>,
+) -> ApiResult<Response> {
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&catalogue::EDITORS)?;
+    let ApiJson(body) = body?;
+    let once = Once::of(&headers, &actor, "POST /api/v1/violation-types", &body)?;
+    let w = state.writer(actor).await?;
+    if let Some(replay) = once.replayed(&w).await? {
+        return Ok(replay);
+    }
+    let view = catalogue::create(&w, body).await?;
+    let location = format!("/api/v1/violation-types?code={}", view.code);
+    once.finish(&state.db.conn, w, location, view).await
 }

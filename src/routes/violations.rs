@@ -2,19 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AuthUser;
+use crate::auth::Actor;
 use crate::domain::cases::CaseAction;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
 use crate::pagination::Page;
+use crate::routes::once::Once;
 use crate::service::violations::{self, NewViolation, ViolationQuery, ViolationView};
 use crate::service::workflow::{self, ApproveCase, ReasonBody, ReviewCase, ViolationPatch};
 use crate::state::AppState;
@@ -39,7 +41,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars) that makes the post idempotent")),
     request_body = NewViolation,
     responses(
-        (status = 201, description = "Recorded (or the replay of an earlier post with this key)", body = ViolationView),
+        (status = 201, description = "Recorded (or the replay of an earlier post with this key)", body = ViolationView,
+            headers(("Location" = String, description = "Where the new resource is read"))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
@@ -47,32 +50,21 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 async fn record_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult<(StatusCode, HeaderMap, Json<ViolationView>)> {
-    let key = match headers.get("idempotency-key") {
-        Some(value) => Some(
-            value
-                .to_str()
-                .map_err(|_| {
-                    crate::error::ApiError::BadRequest(
-                        "Idempotency-Key must be visible ASCII".into(),
-                    )
-                })?
-                .to_string(),
-        ),
-        None => None,
-    };
-    let (view, created) = violations::record(&state, &user, body, key).await?;
-    let mut out = HeaderMap::new();
-    if !created {
-        out.insert(
-            "idempotent-replayed",
-            "true".parse().expect("static header"),
-        );
+    body: Result<ApiJson<serde_json::Value>, ApiError>,
+) -> ApiResult<Response> {
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&violations::RECORDERS)?;
+    let ApiJson(body) = body?;
+    let once = Once::of(&headers, &actor, "POST /api/v1/violations", &body)?;
+    let w = state.writer(actor).await?;
+    if let Some(replay) = once.replayed(&w).await? {
+        return Ok(replay);
     }
-    Ok((StatusCode::CREATED, out, Json(view)))
+    let view = violations::record(&w, body).await?;
+    let location = format!("/api/v1/violations/{}", view.id);
+    once.finish(&state.db.conn, w, location, view).await
 }
 
 /// List cases, stably ordered; filter by subject, state, type, major flag and `occurred_on` range.
@@ -85,10 +77,10 @@ async fn record_violation(
     ))]
 async fn list_violations(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiQuery(query): ApiQuery<ViolationQuery>,
 ) -> ApiResult<Json<Page<ViolationView>>> {
-    Ok(Json(violations::list(&state, &user, query).await?))
+    Ok(Json(violations::list(&state.db.conn, &actor, query).await?))
 }
 
 /// Read a case with its full transition history and the sanctions resting on it.
@@ -101,10 +93,10 @@ async fn list_violations(
     ))]
 async fn get_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(violations::get(&state, &user, id).await?))
+    Ok(Json(violations::get(&state.db.conn, &actor, id).await?))
 }
 
 /// Correct a returned case before resubmitting it. Inspector.
@@ -120,11 +112,20 @@ async fn get_violation(
     ))]
 async fn correct_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(patch): ApiJson<ViolationPatch>,
+    patch: Result<ApiJson<ViolationPatch>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(workflow::correct(&state, &user, id, patch).await?))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&violations::RECORDERS)?;
+    let ApiJson(patch) = patch?;
+    let w = state.writer(actor).await?;
+
+    let result = workflow::correct(&w, id, patch).await?;
+
+    w.commit().await?;
+
+    Ok(Json(result))
 }
 
 /// 稽核股覆核: review a recorded case. Reviewer; not the inspector who recorded it.
@@ -140,11 +141,20 @@ async fn correct_violation(
     ))]
 async fn review_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ReviewCase>,
+    body: Result<ApiJson<ReviewCase>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(workflow::review(&state, &user, id, body).await?))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&workflow::REVIEWERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+
+    let result = workflow::review(&w, id, body).await?;
+
+    w.commit().await?;
+
+    Ok(Json(result))
 }
 
 /// 分管领导审核: approve a reviewed case; from now on it is in force.
@@ -163,11 +173,20 @@ async fn review_violation(
     ))]
 async fn approve_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ApproveCase>,
+    body: Result<ApiJson<ApproveCase>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(workflow::approve(&state, &user, id, body).await?))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&workflow::APPROVERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+
+    let result = workflow::approve(&w, id, body).await?;
+
+    w.commit().await?;
+
+    Ok(Json(result))
 }
 
 /// Reject a recorded or reviewed case, with a reason. Reviewer or approver.
@@ -183,13 +202,17 @@ async fn approve_violation(
     ))]
 async fn reject_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ReasonBody>,
+    body: Result<ApiJson<ReasonBody>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(
-        workflow::reject_or_return(&state, &user, id, CaseAction::Reject, body).await?,
-    ))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&workflow::DECIDERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+    let view = workflow::reject_or_return(&w, id, CaseAction::Reject, body).await?;
+    w.commit().await?;
+    Ok(Json(view))
 }
 
 /// Return a case to the inspector for more evidence, with a reason. Reviewer or approver.
@@ -205,13 +228,17 @@ async fn reject_violation(
     ))]
 async fn return_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ReasonBody>,
+    body: Result<ApiJson<ReasonBody>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(
-        workflow::reject_or_return(&state, &user, id, CaseAction::Return, body).await?,
-    ))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&workflow::DECIDERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+    let view = workflow::reject_or_return(&w, id, CaseAction::Return, body).await?;
+    w.commit().await?;
+    Ok(Json(view))
 }
 
 /// Send a returned case back to review. Inspector.
@@ -227,9 +254,18 @@ async fn return_violation(
     ))]
 async fn resubmit_violation(
     State(state): State<AppState>,
-    user: AuthUser,
+    actor: Actor,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(body): ApiJson<ReviewCase>,
+    body: Result<ApiJson<ReviewCase>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(workflow::resubmit(&state, &user, id, body).await?))
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&violations::RECORDERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+
+    let result = workflow::resubmit(&w, id, body).await?;
+
+    w.commit().await?;
+
+    Ok(Json(result))
 }

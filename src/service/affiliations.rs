@@ -1,7 +1,7 @@
 //! Where a practitioner works, over time. Standing follows the person (一医一档); affiliations decide which
 //! hospital may see whom.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -9,13 +9,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::AuthUser;
-use crate::domain::dates::legal_date;
 use crate::domain::scoring::SubjectKind;
-use crate::error::{ApiError, ApiResult, FieldErrors};
-use crate::service::audit;
+use crate::service::actor::Actor;
+use crate::service::context::Ctx;
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::subjects::{WRITERS, ensure_visible, find_by_code, kind_of};
-use crate::state::AppState;
+use crate::service::writer::Writer;
 use entity::{affiliation, subject};
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -57,7 +56,7 @@ pub async fn practitioner_ids_of<C: ConnectionTrait>(
     db: &C,
     organisation_id: i64,
     day: NaiveDate,
-) -> ApiResult<Vec<i64>> {
+) -> ServiceResult<Vec<i64>> {
     Ok(affiliation::Entity::find()
         .filter(affiliation::Column::OrganisationId.eq(organisation_id))
         .filter(covers(day))
@@ -66,6 +65,60 @@ pub async fn practitioner_ids_of<C: ConnectionTrait>(
         .into_iter()
         .map(|a| a.practitioner_id)
         .collect())
+}
+
+/// Ids of the practitioners affiliated with `organisation_id` on `day` or from a later day: whom a hospital
+/// may vet and check.
+pub async fn practitioner_ids_from<C: ConnectionTrait>(
+    db: &C,
+    organisation_id: i64,
+    day: NaiveDate,
+) -> ServiceResult<Vec<i64>> {
+    Ok(affiliation::Entity::find()
+        .filter(affiliation::Column::OrganisationId.eq(organisation_id))
+        .filter(
+            Condition::any()
+                .add(affiliation::Column::ValidTo.is_null())
+                .add(affiliation::Column::ValidTo.gte(day)),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.practitioner_id)
+        .collect())
+}
+
+/// For a hospital, the ids of the subjects it may see (its institution and its practitioners, now or from a
+/// later day); `None` for every other role. The one place list queries take a hospital's view from.
+pub async fn hospital_subject_ids<C: ConnectionTrait>(
+    db: &C,
+    today: NaiveDate,
+    reader: &crate::service::actor::Actor,
+) -> ServiceResult<Option<std::collections::HashSet<i64>>> {
+    if reader.role != crate::domain::roles::Role::Hospital {
+        return Ok(None);
+    }
+    let org = reader.org.as_deref().unwrap_or_default();
+    let mut ids = std::collections::HashSet::new();
+    if let Ok(institution) = find_by_code(db, org).await {
+        ids.extend(practitioner_ids_from(db, institution.id, today).await?);
+        ids.insert(institution.id);
+    }
+    Ok(Some(ids))
+}
+
+/// The codes of subjects by id, ordered by code.
+pub async fn codes_of<C: ConnectionTrait>(db: &C, ids: &[i64]) -> ServiceResult<Vec<String>> {
+    let mut codes: Vec<String> = subject::Entity::find()
+        .filter(subject::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    Ok(codes)
 }
 
 fn view(
@@ -84,25 +137,28 @@ fn view(
     }
 }
 
-async fn find_practitioner<C: ConnectionTrait>(db: &C, code: &str) -> ApiResult<subject::Model> {
+async fn find_practitioner<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> ServiceResult<subject::Model> {
     let model = find_by_code(db, code).await?;
-    if kind_of(&model) != SubjectKind::Practitioner {
-        return Err(ApiError::Unprocessable(format!(
+    if kind_of(&model)? != SubjectKind::Practitioner {
+        return Err(ServiceError::Unprocessable(format!(
             "{code} is not a practitioner; only practitioners have affiliations"
         )));
     }
     Ok(model)
 }
 
-pub async fn list(
-    state: &AppState,
-    reader: &AuthUser,
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    reader: &Actor,
     code: &str,
-) -> ApiResult<Vec<AffiliationView>> {
-    let db = &state.db.conn;
+) -> ServiceResult<Vec<AffiliationView>> {
     let practitioner = find_practitioner(db, code).await?;
-    ensure_visible(db, reader, &practitioner).await?;
-    let today = legal_date(Utc::now());
+    let today = cx.today();
+    ensure_visible(db, today, reader, &practitioner).await?;
     let rows = affiliation::Entity::find()
         .filter(affiliation::Column::PractitionerId.eq(practitioner.id))
         .order_by_asc(affiliation::Column::Id)
@@ -114,7 +170,7 @@ pub async fn list(
             .one(db)
             .await?
             .ok_or_else(|| {
-                ApiError::Internal(format!("affiliation {} points to a missing subject", a.id))
+                ServiceError::corrupt("affiliations", a.id, "points to a missing subject")
             })?;
         out.push(view(a, &practitioner, &organisation, today));
     }
@@ -122,40 +178,40 @@ pub async fn list(
 }
 
 pub async fn create(
-    state: &AppState,
-    actor: &AuthUser,
+    w: &Writer,
     code: &str,
     input: NewAffiliation,
-) -> ApiResult<AffiliationView> {
-    actor.require(&WRITERS)?;
+) -> ServiceResult<AffiliationView> {
+    w.actor.require(&WRITERS)?;
     let mut errors = FieldErrors::default();
     if input.valid_to.is_some_and(|to| to < input.valid_from) {
         errors.add("valid_to", "must not be before valid_from");
     }
     errors.finish()?;
-    let txn = state.db.begin_write().await?;
-    let practitioner = find_practitioner(&*txn, code).await?;
-    let organisation = find_by_code(&*txn, &input.institution_code)
+    let txn = w.db();
+    let practitioner = find_practitioner(txn, code).await?;
+    let organisation = find_by_code(txn, &input.institution_code)
         .await
         .map_err(|_| {
-            ApiError::validation(
+            ServiceError::validation(
                 "institution_code",
                 format!("{} is not a registered subject", input.institution_code),
             )
         })?;
     if !matches!(
-        kind_of(&organisation),
+        kind_of(&organisation)?,
         SubjectKind::Institution | SubjectKind::Pharmacy
     ) {
-        return Err(ApiError::validation(
+        return Err(ServiceError::validation(
             "institution_code",
             "must name an institution or a pharmacy",
         ));
     }
+    crate::service::bans::check_affiliation(txn, &practitioner, w.cx.today()).await?;
     let existing = affiliation::Entity::find()
         .filter(affiliation::Column::PractitionerId.eq(practitioner.id))
         .filter(affiliation::Column::OrganisationId.eq(organisation.id))
-        .all(&*txn)
+        .all(txn)
         .await?;
     let overlaps = existing.iter().any(|a| {
         let new_end = input.valid_to.unwrap_or(NaiveDate::MAX);
@@ -163,7 +219,7 @@ pub async fn create(
         a.valid_from <= new_end && input.valid_from <= old_end
     });
     if overlaps {
-        return Err(ApiError::Conflict(format!(
+        return Err(ServiceError::Conflict(format!(
             "{code} already has an affiliation with {} overlapping these dates",
             organisation.code
         )));
@@ -173,34 +229,23 @@ pub async fn create(
         organisation_id: Set(organisation.id),
         valid_from: Set(input.valid_from),
         valid_to: Set(input.valid_to),
-        created_at: Set(Utc::now()),
+        created_at: Set(w.cx.now),
         ..Default::default()
     }
-    .insert(&*txn)
+    .insert(txn)
     .await?;
-    audit::append(&*txn, actor, "affiliation.create", code, &input).await?;
-    txn.commit().await?;
-    Ok(view(
-        model,
-        &practitioner,
-        &organisation,
-        legal_date(Utc::now()),
-    ))
+    w.audit("affiliation.create", code, &input).await?;
+    Ok(view(model, &practitioner, &organisation, w.cx.today()))
 }
 
 /// Ends the open affiliation today (UTC+8) rather than deleting it: the history of who worked where is kept.
 /// An affiliation that has not begun yet is ended the day before it starts, so it never takes effect.
-pub async fn end(
-    state: &AppState,
-    actor: &AuthUser,
-    code: &str,
-    institution_code: &str,
-) -> ApiResult<AffiliationView> {
-    actor.require(&WRITERS)?;
-    let today = legal_date(Utc::now());
-    let txn = state.db.begin_write().await?;
-    let practitioner = find_practitioner(&*txn, code).await?;
-    let organisation = find_by_code(&*txn, institution_code).await?;
+pub async fn end(w: &Writer, code: &str, institution_code: &str) -> ServiceResult<AffiliationView> {
+    w.actor.require(&WRITERS)?;
+    let today = w.cx.today();
+    let txn = w.db();
+    let practitioner = find_practitioner(txn, code).await?;
+    let organisation = find_by_code(txn, institution_code).await?;
     let open = affiliation::Entity::find()
         .filter(affiliation::Column::PractitionerId.eq(practitioner.id))
         .filter(affiliation::Column::OrganisationId.eq(organisation.id))
@@ -210,10 +255,10 @@ pub async fn end(
                 .add(affiliation::Column::ValidTo.gte(today)),
         )
         .order_by_asc(affiliation::Column::Id)
-        .one(&*txn)
+        .one(txn)
         .await?
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
+            ServiceError::NotFound(format!(
                 "{code} has no current affiliation with {institution_code}"
             ))
         })?;
@@ -224,15 +269,8 @@ pub async fn end(
     };
     let mut model: affiliation::ActiveModel = open.into();
     model.valid_to = Set(Some(ended_on));
-    let updated = model.update(&*txn).await?;
-    audit::append(
-        &*txn,
-        actor,
-        "affiliation.end",
-        code,
-        &serde_json::json!({ "institution_code": institution_code, "valid_to": ended_on }),
-    )
-    .await?;
-    txn.commit().await?;
+    let updated = model.update(txn).await?;
+    let change = serde_json::json!({ "institution_code": institution_code, "valid_to": ended_on });
+    w.audit("affiliation.end", code, &change).await?;
     Ok(view(updated, &practitioner, &organisation, today))
 }

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::AuthUser;
-use crate::error::ApiError;
 use crate::pagination::{Page, PageRequest};
+use crate::service::actor::Actor;
+use crate::service::error::ServiceError;
 use entity::audit_log;
 
 /// Hash of the (virtual) row before the first one.
@@ -25,23 +25,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Appends one audit row describing `change` to `target`, chained to the newest row.
 pub async fn append<C: ConnectionTrait>(
     txn: &C,
-    actor: &AuthUser,
+    actor: &Actor,
+    at: DateTime<Utc>,
     action: &str,
     target: &str,
     change: &impl Serialize,
 ) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // Appenders queue here so two transactions never chain to the same predecessor (SQLite has one writer).
-        txn.execute_unprepared("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
-            .await?;
-    }
+    lock_chain(txn).await?;
     let prev_hash = audit_log::Entity::find()
         .order_by_desc(audit_log::Column::Id)
         .one(txn)
         .await?
         .map_or_else(|| GENESIS.to_string(), |row| row.hash);
     // Microseconds are what PostgreSQL keeps; truncating first makes the hash reproducible from the stored row.
-    let at = truncate_to_micros(Utc::now());
+    let at = truncate_to_micros(at);
     // Canonical text: serde_json keeps object keys sorted, so the digest does not depend on field order.
     let change_text = serde_json::to_value(change)
         .map_err(|e| DbErr::Custom(format!("audit change is not JSON: {e}")))?
@@ -75,6 +72,17 @@ pub async fn append<C: ConnectionTrait>(
     }
     .insert(txn)
     .await?;
+    Ok(())
+}
+
+/// Queues writers that append to the audit chain or the change log until the holder commits, so two
+/// transactions never chain to the same predecessor and `changes.seq` follows commit order. Taking it twice in
+/// one transaction is harmless. SQLite has one writer at a time already.
+pub async fn lock_chain<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
     Ok(())
 }
 
@@ -190,6 +198,7 @@ impl From<audit_log::Model> for AuditRecord {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Code or id the action was about.
     pub target: Option<String>,
@@ -208,7 +217,7 @@ pub struct AuditQuery {
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     query: AuditQuery,
-) -> Result<Page<AuditRecord>, ApiError> {
+) -> Result<Page<AuditRecord>, ServiceError> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let mut select = audit_log::Entity::find()
         .filter(audit_log::Column::Id.gt(page.after))

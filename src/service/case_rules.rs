@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 
 use crate::domain::scoring::SubjectKind;
-use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::service::catalogue;
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::subjects::{find_by_code, kind_of};
 use crate::service::violations::NewViolation;
 
@@ -70,10 +70,10 @@ pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldEr
 pub async fn resolve<C: ConnectionTrait>(
     db: &C,
     input: &NewViolation,
-) -> ApiResult<(entity::subject::Model, entity::violation_type::Model)> {
+) -> ServiceResult<(entity::subject::Model, entity::violation_type::Model)> {
     let mut errors = FieldErrors::default();
     let subject = find_by_code(db, &input.subject_code).await.ok();
-    let kind = subject.as_ref().map(kind_of);
+    let kind = subject.as_ref().map(kind_of).transpose()?;
     if subject.is_none() {
         errors.add(
             "subject_code",
@@ -89,7 +89,7 @@ pub async fn resolve<C: ConnectionTrait>(
                 input.type_code, input.occurred_on
             ),
         ),
-        (Some(t), Some(kind)) if !catalogue::applies_to(t).contains(&kind) => errors.add(
+        (Some(t), Some(kind)) if !catalogue::applies_to(t)?.contains(&kind) => errors.add(
             "type_code",
             format!(
                 "{} does not apply to a subject of kind {}",
@@ -117,7 +117,10 @@ pub async fn resolve<C: ConnectionTrait>(
         }
     }
     if let Some(code) = &input.institution_code {
-        let organisation = find_by_code(db, code).await.ok().map(|s| kind_of(&s));
+        let organisation = match find_by_code(db, code).await {
+            Ok(found) => Some(kind_of(&found)?),
+            Err(_) => None,
+        };
         if !matches!(
             organisation,
             Some(SubjectKind::Institution | SubjectKind::Pharmacy)
@@ -131,8 +134,8 @@ pub async fn resolve<C: ConnectionTrait>(
     errors.finish()?;
     match (subject, found) {
         (Some(subject), Some(found)) => Ok((subject, found)),
-        _ => Err(ApiError::Internal(
-            "resolve passed validation without a subject and type".into(),
+        _ => Err(ServiceError::Unprocessable(
+            "the case names no subject or catalogue entry".into(),
         )),
     }
 }

@@ -1,7 +1,7 @@
 //! The versioned violation-type catalogue (违规行为目录, DESIGN §3): the default entries shipped in
 //! `data/catalogue.json`, the version in force on a date, and new versions that close the one before.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, Set, TransactionSession, TransactionTrait,
@@ -9,18 +9,21 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AuthUser, Role};
 use crate::domain::identifiers::validate_name;
 use crate::domain::policy::{Policy, Scale, Severity};
 use crate::domain::scoring::SubjectKind;
-use crate::error::{ApiError, ApiResult, FieldErrors};
+use crate::service::actor::Actor;
 use crate::service::audit;
-use crate::state::AppState;
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
+use crate::service::writer::Writer;
 use entity::violation_type;
 
 const DEFAULT_CATALOGUE: &str = include_str!("../../data/catalogue.json");
 
 /// A new catalogue entry or a new version of one; also the shape of each entry of `data/catalogue.json`.
+/// Catalogue versions are policy: admins only.
+pub const EDITORS: [crate::domain::roles::Role; 0] = [];
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewViolationType {
@@ -62,15 +65,22 @@ pub struct ViolationTypeView {
     pub insured_settlement_suspension: bool,
 }
 
-impl From<violation_type::Model> for ViolationTypeView {
-    fn from(model: violation_type::Model) -> Self {
-        Self {
-            applies_to: applies_to(&model),
-            // Rows are only written after validation, so an unknown severity means hand-edited data; the
-            // gravest tier is the one that cannot understate a violation.
-            severity: model.severity.parse().unwrap_or(Severity::VerySerious),
-            points_min: u32::try_from(model.points_min).unwrap_or(0),
-            points_max: u32::try_from(model.points_max).unwrap_or(0),
+impl TryFrom<violation_type::Model> for ViolationTypeView {
+    type Error = ServiceError;
+
+    /// Rows are only written after validation, so anything unreadable is hand-edited data: an error naming
+    /// the row, never a guessed severity or range.
+    fn try_from(model: violation_type::Model) -> ServiceResult<Self> {
+        let range = |n: i32| {
+            u32::try_from(n).map_err(|_| {
+                ServiceError::corrupt("violation_types", model.id, format!("points bound {n}"))
+            })
+        };
+        Ok(Self {
+            applies_to: applies_to(&model)?,
+            severity: column("violation_types", model.id, &model.severity)?,
+            points_min: range(model.points_min)?,
+            points_max: range(model.points_max)?,
             code: model.code,
             version: model.version,
             name: model.name,
@@ -78,12 +88,13 @@ impl From<violation_type::Model> for ViolationTypeView {
             effective_from: model.effective_from,
             effective_to: model.effective_to,
             insured_settlement_suspension: model.insured_settlement_suspension,
-        }
+        })
     }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ViolationTypeQuery {
     /// Only types that apply to this kind of subject.
     pub kind: Option<SubjectKind>,
@@ -93,11 +104,11 @@ pub struct ViolationTypeQuery {
     pub code: Option<String>,
 }
 
-pub fn applies_to(model: &violation_type::Model) -> Vec<SubjectKind> {
+pub fn applies_to(model: &violation_type::Model) -> ServiceResult<Vec<SubjectKind>> {
     model
         .applies_to
         .split(',')
-        .filter_map(|kind| kind.trim().parse().ok())
+        .map(|kind| column("violation_types", model.id, kind.trim()))
         .collect()
 }
 
@@ -128,7 +139,7 @@ pub async fn in_force<C: ConnectionTrait>(
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     query: ViolationTypeQuery,
-) -> ApiResult<Vec<ViolationTypeView>> {
+) -> ServiceResult<Vec<ViolationTypeView>> {
     let mut select = violation_type::Entity::find()
         .order_by_asc(violation_type::Column::Code)
         .order_by_asc(violation_type::Column::Version);
@@ -139,12 +150,15 @@ pub async fn list<C: ConnectionTrait>(
         select = select.filter(in_force_on(day));
     }
     // The catalogue is tens of rows; filtering the comma-separated kinds here avoids LIKE on both backends.
-    Ok(select
+    let views = select
         .all(db)
         .await?
         .into_iter()
-        .filter(|m| query.kind.is_none_or(|k| applies_to(m).contains(&k)))
-        .map(ViolationTypeView::from)
+        .map(ViolationTypeView::try_from)
+        .collect::<ServiceResult<Vec<_>>>()?;
+    Ok(views
+        .into_iter()
+        .filter(|v| query.kind.is_none_or(|k| v.applies_to.contains(&k)))
         .collect())
 }
 
@@ -168,7 +182,7 @@ fn check_date(day: NaiveDate) -> Result<(), String> {
 }
 
 /// Every field problem of `input` at once.
-fn validate(input: &NewViolationType, policy: &Policy) -> ApiResult<()> {
+fn validate(input: &NewViolationType, policy: &Policy) -> ServiceResult<()> {
     let mut errors = FieldErrors::default();
     let code_ok = (3..=64).contains(&input.code.len())
         && input
@@ -242,7 +256,11 @@ fn validate(input: &NewViolationType, policy: &Policy) -> ApiResult<()> {
     errors.finish()
 }
 
-fn active_model(input: &NewViolationType, version: i32) -> violation_type::ActiveModel {
+fn active_model(
+    input: &NewViolationType,
+    version: i32,
+    now: DateTime<Utc>,
+) -> violation_type::ActiveModel {
     let kinds: Vec<&str> = input.applies_to.iter().map(|k| k.as_str()).collect();
     violation_type::ActiveModel {
         code: Set(input.code.clone()),
@@ -257,7 +275,7 @@ fn active_model(input: &NewViolationType, version: i32) -> violation_type::Activ
         effective_from: Set(input.effective_from),
         effective_to: Set(input.effective_to),
         insured_settlement_suspension: Set(input.insured_settlement_suspension),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         ..Default::default()
     }
 }
@@ -276,7 +294,10 @@ fn default_catalogue() -> Result<Vec<NewViolationType>, DbErr> {
 
 /// Inserts version 1 of every default entry whose code has no row yet. Runs at every start, so entries
 /// added to the data file reach existing databases while codes an admin has versioned are left alone.
-pub async fn ensure_default<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<(), DbErr> {
+pub async fn ensure_default<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     let entries = default_catalogue()?;
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -292,20 +313,15 @@ pub async fn ensure_default<C: ConnectionTrait + TransactionTrait>(db: &C) -> Re
             .await?
             .is_some();
         if !exists {
-            active_model(entry, 1).insert(&txn).await?;
+            active_model(entry, 1, now).insert(&txn).await?;
             inserted.push(entry.code.clone());
         }
     }
     if !inserted.is_empty() {
-        let system = AuthUser {
-            sub: "system".into(),
-            role: Role::Admin,
-            org: None,
-            request_id: "startup".into(),
-        };
         audit::append(
             &txn,
-            &system,
+            &Actor::system("startup"),
+            now,
             "catalogue.seed",
             "violation-types",
             &serde_json::json!(inserted),
@@ -316,25 +332,21 @@ pub async fn ensure_default<C: ConnectionTrait + TransactionTrait>(db: &C) -> Re
 }
 
 /// Adds a code (version 1) or a new version after the latest one, closing the latest if it is open-ended.
-pub async fn create(
-    state: &AppState,
-    actor: &AuthUser,
-    input: NewViolationType,
-) -> ApiResult<ViolationTypeView> {
-    actor.require(&[])?;
-    validate(&input, &state.config.policy)?;
-    let txn = state.db.begin_write().await?;
+pub async fn create(w: &Writer, input: NewViolationType) -> ServiceResult<ViolationTypeView> {
+    w.actor.require(&EDITORS)?;
+    validate(&input, w.cx.policy())?;
+    let txn = w.db();
     let latest = violation_type::Entity::find()
         .filter(violation_type::Column::Code.eq(input.code.as_str()))
         .order_by_desc(violation_type::Column::Version)
-        .one(&*txn)
+        .one(txn)
         .await?;
     let version = match latest {
         None => 1,
         Some(latest) => {
             let from = input.effective_from;
             if from <= latest.effective_from || latest.effective_to.is_some_and(|to| from <= to) {
-                return Err(ApiError::Conflict(format!(
+                return Err(ServiceError::Conflict(format!(
                     "version {} of {} is in force from {} to {}; a new version must start after it",
                     latest.version,
                     latest.code,
@@ -350,59 +362,16 @@ pub async fn create(
                 let day_before = from.pred_opt().unwrap_or(from);
                 let mut closing: violation_type::ActiveModel = latest.into();
                 closing.effective_to = Set(Some(day_before));
-                closing.update(&*txn).await?;
+                closing.update(txn).await?;
             }
             version
         }
     };
-    let model = active_model(&input, version).insert(&*txn).await?;
-    audit::append(&*txn, actor, "violation_type.create", &input.code, &input).await?;
-    txn.commit().await?;
-    Ok(model.into())
+    let model = active_model(&input, version, w.cx.now).insert(txn).await?;
+    w.audit("violation_type.create", &input.code, &input)
+        .await?;
+    model.try_into()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_shipped_catalogue_is_valid_and_covers_every_kind() {
-        let entries = default_catalogue().expect("catalogue parses and validates");
-        for kind in SubjectKind::ALL {
-            assert!(
-                entries.iter().any(|e| e.applies_to.contains(kind)),
-                "no type for {kind}"
-            );
-        }
-        let mut codes: Vec<&str> = entries.iter().map(|e| e.code.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        assert_eq!(codes.len(), entries.len(), "codes are unique");
-    }
-
-    #[test]
-    fn applies_to_reads_the_comma_separated_column() {
-        let kinds = ["institution", "pharmacy"].join(",");
-        let mut model = violation_type::Model {
-            id: 1,
-            code: "X-1".into(),
-            version: 1,
-            name: "n".into(),
-            applies_to: kinds,
-            severity: "minor".into(),
-            points_min: 1,
-            points_max: 5,
-            legal_basis: "b".into(),
-            effective_from: NaiveDate::MIN,
-            effective_to: None,
-            insured_settlement_suspension: false,
-            created_at: Utc::now(),
-        };
-        assert_eq!(
-            applies_to(&model),
-            [SubjectKind::Institution, SubjectKind::Pharmacy]
-        );
-        model.applies_to = "practitioner".into();
-        assert_eq!(applies_to(&model), [SubjectKind::Practitioner]);
-    }
-}
+mod tests;

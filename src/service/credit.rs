@@ -6,19 +6,23 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::AuthUser;
-use crate::domain::dates::{cycle_of_date, legal_date, start_of_legal_day_utc};
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::dates::{cycle_of_date, start_of_legal_day_utc};
 use crate::domain::sanctions::SanctionType;
 use crate::domain::scoring::{
     EntryKind, Grade, LedgerEntry, PractitionerStatus, SubjectKind, Supervision, grade,
     organisation_score, practitioner_points, supervision,
 };
-use crate::error::ApiResult;
 use crate::pagination::{Page, PageRequest};
+use crate::service::actor::Actor;
+use crate::service::context::Ctx;
+use crate::service::error::column;
+use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sanctions::{self, SanctionView};
 use crate::service::subjects::{ensure_visible, find_by_code, kind_of};
-use crate::state::AppState;
+use crate::service::writer::Writer;
 use entity::credit_entry;
+use sea_orm::{ActiveModelTrait, Set};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LedgerEntryView {
@@ -35,6 +39,7 @@ pub struct LedgerEntryView {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct LedgerQuery {
     /// Page size, 1–500 (default 50).
     pub limit: Option<u64>,
@@ -43,6 +48,7 @@ pub struct LedgerQuery {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CreditQuery {
     /// Day to answer for (UTC+8 calendar date); default today. Its year is the cycle.
     pub as_of: Option<NaiveDate>,
@@ -73,23 +79,79 @@ pub struct CreditView {
     pub computed_at: DateTime<Utc>,
 }
 
-fn entry_of(row: &credit_entry::Model) -> Option<LedgerEntry> {
-    Some(LedgerEntry {
-        kind: row.kind.parse().ok()?,
-        points: row.points.max(0) as u32,
+/// A stored entry as the scoring rules take it; a kind that does not parse is an error naming the row.
+pub fn entry_of(row: &credit_entry::Model) -> ServiceResult<LedgerEntry> {
+    Ok(LedgerEntry {
+        kind: column("credit_entries", row.id, &row.kind)?,
+        points: u32::try_from(row.points)
+            .map_err(|_| ServiceError::corrupt("credit_entries", row.id, "negative points"))?,
         cycle: row.cycle,
     })
 }
 
-pub async fn ledger(
-    state: &AppState,
-    reader: &AuthUser,
+/// Appends a ledger entry of `cycle` at the writer's instant, with its change row. Entries are never changed;
+/// a reversal counts in the cycle of the deduction it undoes.
+pub async fn append_entry(
+    w: &Writer,
+    subject: (i64, &str),
+    (kind, cycle): (EntryKind, i32),
+    points: u32,
+    violation_id: Option<i64>,
+    reason: String,
+) -> ServiceResult<credit_entry::Model> {
+    let points =
+        i32::try_from(points).map_err(|_| ServiceError::validation("points", "is too large"))?;
+    let row = credit_entry::ActiveModel {
+        subject_id: Set(subject.0),
+        kind: Set(kind.as_str().to_string()),
+        points: Set(points),
+        cycle: Set(cycle),
+        violation_id: Set(violation_id),
+        reason: Set(reason),
+        created_by: Set(w.actor.sub.clone()),
+        at: Set(w.cx.now),
+        ..Default::default()
+    }
+    .insert(w.db())
+    .await?;
+    let view = LedgerEntryView::try_from(row.clone())?;
+    w.change(
+        ChangeEntity::LedgerEntry,
+        row.id,
+        subject,
+        ChangeOp::Added,
+        &view,
+    )
+    .await?;
+    Ok(row)
+}
+
+impl TryFrom<credit_entry::Model> for LedgerEntryView {
+    type Error = ServiceError;
+
+    fn try_from(r: credit_entry::Model) -> ServiceResult<Self> {
+        Ok(LedgerEntryView {
+            id: r.id,
+            kind: column("credit_entries", r.id, &r.kind)?,
+            points: r.points,
+            cycle: r.cycle,
+            violation_id: r.violation_id,
+            reason: r.reason,
+            created_by: r.created_by,
+            at: r.at,
+        })
+    }
+}
+
+pub async fn ledger<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    reader: &Actor,
     code: &str,
     query: LedgerQuery,
-) -> ApiResult<Page<LedgerEntryView>> {
-    let db = &state.db.conn;
+) -> ServiceResult<Page<LedgerEntryView>> {
     let subject = find_by_code(db, code).await?;
-    ensure_visible(db, reader, &subject).await?;
+    ensure_visible(db, cx.today(), reader, &subject).await?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let rows = credit_entry::Entity::find()
         .filter(credit_entry::Column::SubjectId.eq(subject.id))
@@ -98,44 +160,45 @@ pub async fn ledger(
         .limit(page.fetch_limit())
         .all(db)
         .await?;
-    Ok(page.page(
-        rows,
-        |r| r.id,
-        |r| LedgerEntryView {
-            id: r.id,
-            kind: r.kind.parse().unwrap_or(EntryKind::Deduction),
-            points: r.points,
-            cycle: r.cycle,
-            violation_id: r.violation_id,
-            reason: r.reason,
-            created_by: r.created_by,
-            at: r.at,
-        },
-    ))
+    let page = page.page(rows, |r| r.id, |r| r);
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(LedgerEntryView::try_from)
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: page.next_cursor,
+    })
 }
 
-pub async fn credit(
-    state: &AppState,
-    reader: &AuthUser,
+pub async fn credit<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    reader: &Actor,
     code: &str,
     query: CreditQuery,
-) -> ApiResult<CreditView> {
-    let db = &state.db.conn;
+) -> ServiceResult<CreditView> {
     let subject = find_by_code(db, code).await?;
-    ensure_visible(db, reader, &subject).await?;
-    let now = state.clock.now();
-    let as_of = query.as_of.unwrap_or_else(|| legal_date(now));
+    ensure_visible(db, cx.today(), reader, &subject).await?;
+    let now = cx.now;
+    let as_of = query.as_of.unwrap_or_else(|| cx.today());
     let cycle = cycle_of_date(as_of);
-    let kind = kind_of(&subject);
+    let kind = kind_of(&subject)?;
     let entries = entries_until(db, subject.id, cycle, as_of).await?;
     let active = sanctions::active_for_subject(db, subject.id, as_of).await?;
     let running: Vec<SanctionType> = active
         .iter()
-        .filter_map(|s| s.sanction_type.parse().ok())
-        .collect();
-    let policy = &state.config.policy;
+        .map(|s| column("sanctions", s.id, &s.sanction_type))
+        .collect::<ServiceResult<_>>()?;
+    let policy = cx.policy();
+    let masked = reader.sees_masked_identities() && kind == SubjectKind::Insured;
     let mut view = CreditView {
-        subject_code: subject.code.clone(),
+        // The same rule as every other field that shows a person's code: masked for a masked reader.
+        subject_code: if masked {
+            crate::domain::masking::mask_id_number(&subject.code)
+        } else {
+            subject.code.clone()
+        },
         kind,
         as_of,
         cycle,
@@ -193,7 +256,7 @@ pub async fn entries_until<C: ConnectionTrait>(
     subject_id: i64,
     cycle: i32,
     as_of: NaiveDate,
-) -> ApiResult<Vec<LedgerEntry>> {
+) -> ServiceResult<Vec<LedgerEntry>> {
     let end = start_of_legal_day_utc(as_of + Days::new(1));
     let rows = credit_entry::Entity::find()
         .filter(credit_entry::Column::SubjectId.eq(subject_id))
@@ -201,5 +264,5 @@ pub async fn entries_until<C: ConnectionTrait>(
         .filter(credit_entry::Column::At.lt(end))
         .all(db)
         .await?;
-    Ok(rows.iter().filter_map(entry_of).collect())
+    rows.iter().map(entry_of).collect()
 }

@@ -8,15 +8,16 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{AuthUser, Role};
 use crate::domain::cases::{CaseState, Responsibility, is_major};
-use crate::domain::dates::legal_date;
 use crate::domain::policy::Policy;
+use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
-use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::pagination::{Page, PageRequest};
-use crate::service::{audit, case_rules};
-use crate::state::AppState;
+use crate::service::actor::Actor;
+use crate::service::case_rules;
+use crate::service::error::column;
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
+use crate::service::writer::Writer;
 use std::collections::HashMap;
 
 use entity::{sanction_violation, violation, violation_transition, violation_type};
@@ -28,6 +29,9 @@ pub const READERS: [Role; 4] = [
     Role::Approver,
     Role::Auditor,
 ];
+
+/// Roles that record cases and correct and resubmit returned ones.
+pub const RECORDERS: [Role; 1] = [Role::Inspector];
 
 /// A reference to evidence kept elsewhere (a file name, its hash, where it lives); never the file itself.
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
@@ -120,6 +124,7 @@ pub struct ViolationView {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ViolationQuery {
     pub subject_code: Option<String>,
     pub state: Option<CaseState>,
@@ -134,30 +139,39 @@ pub struct ViolationQuery {
     pub cursor: Option<String>,
 }
 
-pub fn state_of(model: &violation::Model) -> CaseState {
-    model.state.parse().unwrap_or(CaseState::Recorded)
+/// The case's state, or a `Corrupt` error naming the row.
+pub fn state_of(model: &violation::Model) -> ServiceResult<CaseState> {
+    column("violations", model.id, &model.state)
 }
 
-pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<violation::Model> {
+/// The kind of the case's subject, copied onto the case when it was recorded.
+pub fn kind_of_case(model: &violation::Model) -> ServiceResult<SubjectKind> {
+    column("violations", model.id, &model.subject_kind)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ServiceResult<violation::Model> {
     violation::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no violation case {id}")))
+        .ok_or_else(|| ServiceError::NotFound(format!("no violation case {id}")))
 }
 
 /// Builds the full view: transitions, linked sanctions and the catalogue version.
-pub async fn view<C: ConnectionTrait>(db: &C, model: violation::Model) -> ApiResult<ViolationView> {
+pub async fn view<C: ConnectionTrait>(
+    db: &C,
+    model: violation::Model,
+) -> ServiceResult<ViolationView> {
     let mut views = views(db, vec![model]).await?;
     views
         .pop()
-        .ok_or_else(|| ApiError::Internal("a view of one case came back empty".into()))
+        .ok_or_else(|| ServiceError::NotFound("the case went missing while it was read".into()))
 }
 
 /// Full views of several cases with three queries in all, whatever their number (a page of a list).
 pub async fn views<C: ConnectionTrait>(
     db: &C,
     models: Vec<violation::Model>,
-) -> ApiResult<Vec<ViolationView>> {
+) -> ServiceResult<Vec<ViolationView>> {
     let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
     let type_ids: Vec<i64> = models.iter().map(|m| m.type_id).collect();
     let mut histories: HashMap<i64, Vec<TransitionView>> = HashMap::new();
@@ -171,8 +185,12 @@ pub async fn views<C: ConnectionTrait>(
             .entry(t.violation_id)
             .or_default()
             .push(TransitionView {
-                from_state: t.from_state.and_then(|s| s.parse().ok()),
-                to_state: t.to_state.parse().unwrap_or(CaseState::Recorded),
+                from_state: t
+                    .from_state
+                    .as_deref()
+                    .map(|s| column("violation_transitions", t.id, s))
+                    .transpose()?,
+                to_state: column("violation_transitions", t.id, &t.to_state)?,
                 actor: t.actor,
                 role: t.role,
                 reason: t.reason,
@@ -198,58 +216,67 @@ pub async fn views<C: ConnectionTrait>(
         .into_iter()
         .map(|t| (t.id, t.version))
         .collect();
-    Ok(models
+    models
         .into_iter()
-        .map(|model| ViolationView {
-            id: model.id,
-            subject_kind: kind_from(&model.subject_kind),
-            state: state_of(&model),
-            evidence: serde_json::from_str(&model.evidence).unwrap_or_default(),
-            responsibility: model.responsibility.as_deref().and_then(|r| r.parse().ok()),
-            type_version: versions.get(&model.type_id).copied().unwrap_or(0),
-            sanction_ids: sanctions.remove(&model.id).unwrap_or_default(),
-            history: histories.remove(&model.id).unwrap_or_default(),
-            subject_code: model.subject_code,
-            type_code: model.type_code,
-            occurred_on: model.occurred_on,
-            discovered_on: model.discovered_on,
-            description: model.description,
-            amount_involved_fen: model.amount_involved_fen,
-            amount_to_recover_fen: model.amount_to_recover_fen,
-            institution_code: model.institution_code,
-            institution_liable: model.institution_liable,
-            transferred_to_judiciary: model.transferred_to_judiciary,
-            major: model.major,
-            points: model.points,
-            settlement_suspension_months: model.settlement_suspension_months,
-            fine_multiple: model.fine_multiple,
-            recorded_by: model.recorded_by,
-            reviewed_by: model.reviewed_by,
-            approved_by: model.approved_by,
-            approved_at: model.approved_at,
-            report_due: model.report_due,
-            cycle: model.cycle,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+        .map(|model| {
+            Ok(ViolationView {
+                id: model.id,
+                subject_kind: kind_of_case(&model)?,
+                state: state_of(&model)?,
+                evidence: serde_json::from_str(&model.evidence)
+                    .map_err(|e| ServiceError::corrupt("violations", model.id, e))?,
+                responsibility: model
+                    .responsibility
+                    .as_deref()
+                    .map(|r| column("violations", model.id, r))
+                    .transpose()?,
+                type_version: *versions.get(&model.type_id).ok_or_else(|| {
+                    ServiceError::corrupt("violations", model.id, "names a missing catalogue entry")
+                })?,
+                sanction_ids: sanctions.remove(&model.id).unwrap_or_default(),
+                history: histories.remove(&model.id).unwrap_or_default(),
+                subject_code: model.subject_code,
+                type_code: model.type_code,
+                occurred_on: model.occurred_on,
+                discovered_on: model.discovered_on,
+                description: model.description,
+                amount_involved_fen: model.amount_involved_fen,
+                amount_to_recover_fen: model.amount_to_recover_fen,
+                institution_code: model.institution_code,
+                institution_liable: model.institution_liable,
+                transferred_to_judiciary: model.transferred_to_judiciary,
+                major: model.major,
+                points: model.points,
+                settlement_suspension_months: model.settlement_suspension_months,
+                fine_multiple: model.fine_multiple,
+                recorded_by: model.recorded_by,
+                reviewed_by: model.reviewed_by,
+                approved_by: model.approved_by,
+                approved_at: model.approved_at,
+                report_due: model.report_due,
+                cycle: model.cycle,
+                created_at: model.created_at,
+                updated_at: model.updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
-fn kind_from(text: &str) -> SubjectKind {
-    text.parse().unwrap_or(SubjectKind::Insured)
-}
-
-pub async fn get(state: &AppState, reader: &AuthUser, id: i64) -> ApiResult<ViolationView> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
+    id: i64,
+) -> ServiceResult<ViolationView> {
     reader.require(&READERS)?;
-    let model = find(&state.db.conn, id).await?;
-    view(&state.db.conn, model).await
+    let model = find(db, id).await?;
+    view(db, model).await
 }
 
-pub async fn list(
-    state: &AppState,
-    reader: &AuthUser,
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
     query: ViolationQuery,
-) -> ApiResult<Page<ViolationView>> {
+) -> ServiceResult<Page<ViolationView>> {
     reader.require(&READERS)?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let mut select = violation::Entity::find()
@@ -274,86 +301,52 @@ pub async fn list(
     if let Some(to) = query.to {
         select = select.filter(violation::Column::OccurredOn.lte(to));
     }
-    let mut rows = select.all(&state.db.conn).await?;
+    let mut rows = select.all(db).await?;
     let more = rows.len() as u64 > page.limit;
     rows.truncate(page.limit as usize);
-    let items = views(&state.db.conn, rows).await?;
+    let items = views(db, rows).await?;
     let last = items.last().map(|v| v.id);
     Ok(page.page_of_views(items, more, last))
 }
 
-/// Records a new case, honouring `Idempotency-Key`: the same key with the same body returns the first case
-/// (`Ok((view, false))`), with another body it is a conflict.
-pub async fn record(
-    state: &AppState,
-    actor: &AuthUser,
-    body: serde_json::Value,
-    idempotency_key: Option<String>,
-) -> ApiResult<(ViolationView, bool)> {
-    actor.require(&[Role::Inspector])?;
-    if let Some(key) = &idempotency_key
-        && !(1..=200).contains(&key.len())
-    {
-        return Err(ApiError::BadRequest(
-            "Idempotency-Key must be 1 to 200 characters".into(),
-        ));
-    }
-    let request_hash = audit::sha256_hex(body.to_string().as_bytes());
-    let input: NewViolation = parse_body(body)?;
-    let now = state.clock.now();
+/// Records a new case with its first transition and audit row. (`Idempotency-Key` is the routes' one
+/// mechanism, `service::idempotency`, as for every creating request.)
+pub async fn record(w: &Writer, body: serde_json::Value) -> ServiceResult<ViolationView> {
+    w.actor.require(&RECORDERS)?;
+    let input: NewViolation = crate::service::error::parse_json(body)?;
+    let now = w.cx.now;
     let mut errors = FieldErrors::default();
-    case_rules::check_fields(&input, legal_date(now), &mut errors);
+    case_rules::check_fields(&input, w.cx.today(), &mut errors);
     errors.finish()?;
-
-    let txn = state.db.begin_write().await?;
-    if let Some(key) = &idempotency_key
-        && let Some(first) = find_by_key(&*txn, &actor.sub, key).await?
-    {
-        return replay(&*txn, first, &request_hash).await;
-    }
-    let (subject, found) = case_rules::resolve(&*txn, &input).await?;
+    let txn = w.db();
+    let (subject, found) = case_rules::resolve(txn, &input).await?;
     let mut model = violation::ActiveModel {
         subject_id: Set(subject.id),
         subject_code: Set(subject.code.clone()),
         subject_kind: Set(subject.kind.clone()),
         state: Set(CaseState::Recorded.as_str().to_string()),
-        recorded_by: Set(actor.sub.clone()),
-        idempotency_key: Set(idempotency_key.clone()),
-        request_hash: Set(Some(request_hash.clone())),
+        recorded_by: Set(w.actor.sub.clone()),
+        idempotency_key: Set(None),
+        request_hash: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     };
-    set_fields(&mut model, &input, &found, &state.config.policy);
-    let model = model.insert(&*txn).await;
-    let model = match model {
-        Ok(model) => model,
-        // Another request with the same key won the race (PostgreSQL): answer as its replay.
-        Err(e)
-            if idempotency_key.is_some()
-                && matches!(
-                    e.sql_err(),
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                ) =>
-        {
-            drop(txn);
-            let key = idempotency_key.as_deref().unwrap_or_default();
-            let first = find_by_key(&state.db.conn, &actor.sub, key)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Conflict(
-                        "a concurrent request with this Idempotency-Key failed".into(),
-                    )
-                })?;
-            return replay(&state.db.conn, first, &request_hash).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    record_transition(&*txn, model.id, None, CaseState::Recorded, actor, None, now).await?;
-    audit::append(&*txn, actor, "violation.record", &target(model.id), &input).await?;
-    let result = view(&*txn, model).await?;
-    txn.commit().await?;
-    Ok((result, true))
+    set_fields(&mut model, &input, &found, w.cx.policy());
+    let model = model.insert(txn).await?;
+    record_transition(
+        txn,
+        model.id,
+        None,
+        CaseState::Recorded,
+        &w.actor,
+        None,
+        now,
+    )
+    .await?;
+    w.audit("violation.record", &target(model.id), &input)
+        .await?;
+    view(txn, model).await
 }
 
 /// Writes what the inspector supplied, and what follows from it (the catalogue version, the major flag), onto a
@@ -383,44 +376,6 @@ pub fn set_fields(
     ));
 }
 
-async fn find_by_key<C: ConnectionTrait>(
-    db: &C,
-    recorder: &str,
-    key: &str,
-) -> ApiResult<Option<violation::Model>> {
-    Ok(violation::Entity::find()
-        .filter(violation::Column::RecordedBy.eq(recorder))
-        .filter(violation::Column::IdempotencyKey.eq(key))
-        .one(db)
-        .await?)
-}
-
-async fn replay<C: ConnectionTrait>(
-    db: &C,
-    first: violation::Model,
-    request_hash: &str,
-) -> ApiResult<(ViolationView, bool)> {
-    if first.request_hash.as_deref() != Some(request_hash) {
-        return Err(ApiError::Conflict(
-            "this Idempotency-Key was used with a different body".into(),
-        ));
-    }
-    Ok((view(db, first).await?, false))
-}
-
-/// Typed view of a JSON body, with the failing field named the way axum's extractor would.
-pub fn parse_body<T: for<'de> Deserialize<'de>>(body: serde_json::Value) -> ApiResult<T> {
-    serde_path_to_error::deserialize(body).map_err(|e| {
-        let field = e.path().to_string();
-        let field = if field == "." {
-            "body".to_string()
-        } else {
-            field
-        };
-        ApiError::validation(&field, e.inner().to_string())
-    })
-}
-
 pub fn target(id: i64) -> String {
     format!("violation:{id}")
 }
@@ -430,10 +385,10 @@ pub async fn record_transition<C: ConnectionTrait>(
     violation_id: i64,
     from: Option<CaseState>,
     to: CaseState,
-    actor: &AuthUser,
+    actor: &Actor,
     reason: Option<String>,
     at: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     violation_transition::ActiveModel {
         violation_id: Set(violation_id),
         from_state: Set(from.map(|s| s.as_str().to_string())),

@@ -5,18 +5,23 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{AuthUser, Role};
 use crate::db::Db;
 use crate::domain::cases::{CaseAction, CaseState, Responsibility, four_eyes, next_state};
-use crate::domain::dates::legal_date;
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
-use crate::error::{ApiError, ApiResult, FieldErrors};
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::violations::{
-    self, Evidence, NewViolation, ViolationView, record_transition, state_of, target,
+    self, Evidence, NewViolation, ViolationView, kind_of_case, record_transition, state_of, target,
 };
-use crate::service::{audit, case_rules, engine};
-use crate::state::AppState;
+use crate::service::writer::Writer;
+use crate::service::{case_rules, effects};
 use entity::violation;
+
+/// Who reviews, approves, and rejects or returns (admin too, as everywhere).
+pub const REVIEWERS: [Role; 1] = [Role::Reviewer];
+pub const APPROVERS: [Role; 1] = [Role::Approver];
+pub const DECIDERS: [Role; 2] = [Role::Reviewer, Role::Approver];
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -60,179 +65,133 @@ pub struct ViolationPatch {
 }
 
 /// Loads the case under the subject's lock and checks that `action` is legal for it and for this actor.
-async fn begin(
-    state: &AppState,
-    actor: &AuthUser,
+pub(crate) async fn begin(
+    w: &Writer,
     id: i64,
     action: CaseAction,
-) -> ApiResult<(crate::db::WriteTxn, violation::Model, CaseState)> {
-    let subject_id = violations::find(&state.db.conn, id).await?.subject_id;
-    let txn = state.db.begin_write().await?;
-    Db::lock_subject(&txn, subject_id).await?;
+) -> ServiceResult<(violation::Model, CaseState, CaseState)> {
+    let subject_id = violations::find(w.db(), id).await?.subject_id;
+    Db::lock_subject(w.txn(), subject_id).await?;
     // Read again under the lock: a concurrent move of the same case has committed or not started.
-    let model = violations::find(&*txn, id).await?;
-    let from = state_of(&model);
+    let model = violations::find(w.db(), id).await?;
+    let from = state_of(&model)?;
     let to = next_state(from, action).ok_or_else(|| {
-        ApiError::Conflict(format!(
+        ServiceError::Conflict(format!(
             "a case in state {from} cannot be given the action {}",
             action.as_str()
         ))
     })?;
     four_eyes(
         action,
-        &actor.sub,
+        &w.actor.sub,
         &model.recorded_by,
         model.reviewed_by.as_deref(),
     )
-    .map_err(|why| ApiError::Forbidden(why.into()))?;
-    Ok((txn, model, to))
+    .map_err(|why| ServiceError::Forbidden(why.into()))?;
+    Ok((model, from, to))
 }
 
-/// Writes the new state with its transition and audit rows, commits, and returns the case.
-async fn finish(
-    state: &AppState,
-    actor: &AuthUser,
-    txn: crate::db::WriteTxn,
+/// Writes the new state with its transition and audit rows, and returns the case.
+pub(crate) async fn finish(
+    w: &Writer,
     mut model: violation::ActiveModel,
     (id, from, to): (i64, CaseState, CaseState),
     reason: Option<String>,
     change: serde_json::Value,
-) -> ApiResult<ViolationView> {
-    let now = state.clock.now();
+) -> ServiceResult<ViolationView> {
+    let now = w.cx.now;
     model.state = Set(to.as_str().to_string());
     model.updated_at = Set(now);
-    let updated = model.update(&*txn).await?;
-    record_transition(&*txn, id, Some(from), to, actor, reason, now).await?;
-    audit::append(
-        &*txn,
-        actor,
-        &format!("violation.{}", to.as_str()),
-        &target(id),
-        &change,
-    )
-    .await?;
-    let view = violations::view(&*txn, updated).await?;
-    txn.commit().await?;
-    Ok(view)
+    let updated = model.update(w.db()).await?;
+    record_transition(w.db(), id, Some(from), to, &w.actor, reason, now).await?;
+    w.audit(&format!("violation.{}", to.as_str()), &target(id), &change)
+        .await?;
+    violations::view(w.db(), updated).await
 }
 
-pub async fn review(
-    state: &AppState,
-    actor: &AuthUser,
-    id: i64,
-    body: ReviewCase,
-) -> ApiResult<ViolationView> {
-    actor.require(&[Role::Reviewer])?;
+pub async fn review(w: &Writer, id: i64, body: ReviewCase) -> ServiceResult<ViolationView> {
+    w.actor.require(&REVIEWERS)?;
     // The reviewer's name is what four eyes checks at approval.
-    let reviewed_by = Some(actor.sub.clone());
-    sign_off(state, actor, id, CaseAction::Review, reviewed_by, body).await
+    let reviewed_by = Some(w.actor.sub.clone());
+    sign_off(w, id, CaseAction::Review, reviewed_by, body).await
 }
 
 /// Review and resubmission differ only in who acts and whose review stands afterwards.
 async fn sign_off(
-    state: &AppState,
-    actor: &AuthUser,
+    w: &Writer,
     id: i64,
     action: CaseAction,
     reviewed_by: Option<String>,
     body: ReviewCase,
-) -> ApiResult<ViolationView> {
-    let (txn, current, to) = begin(state, actor, id, action).await?;
-    let from = state_of(&current);
+) -> ServiceResult<ViolationView> {
+    let (current, from, to) = begin(w, id, action).await?;
     let mut model: violation::ActiveModel = current.into();
     model.reviewed_by = Set(reviewed_by);
     let change = serde_json::to_value(&body).unwrap_or_default();
-    finish(
-        state,
-        actor,
-        txn,
-        model,
-        (id, from, to),
-        body.comment,
-        change,
-    )
-    .await
+    finish(w, model, (id, from, to), body.comment, change).await
 }
 
 pub async fn reject_or_return(
-    state: &AppState,
-    actor: &AuthUser,
+    w: &Writer,
     id: i64,
     action: CaseAction,
     body: ReasonBody,
-) -> ApiResult<ViolationView> {
-    actor.require(&[Role::Reviewer, Role::Approver])?;
+) -> ServiceResult<ViolationView> {
+    w.actor.require(&DECIDERS)?;
     let reason = body.reason.trim().to_string();
     if !(1..=2000).contains(&reason.chars().count()) {
-        return Err(ApiError::validation(
+        return Err(ServiceError::validation(
             "reason",
             "is required (1 to 2000 characters)",
         ));
     }
-    let (txn, current, to) = begin(state, actor, id, action).await?;
-    let from = state_of(&current);
+    let (current, from, to) = begin(w, id, action).await?;
     let change = serde_json::json!({ "reason": reason });
-    finish(
-        state,
-        actor,
-        txn,
-        current.into(),
-        (id, from, to),
-        Some(reason),
-        change,
-    )
-    .await
+    finish(w, current.into(), (id, from, to), Some(reason), change).await
 }
 
-pub async fn approve(
-    state: &AppState,
-    actor: &AuthUser,
-    id: i64,
-    body: ApproveCase,
-) -> ApiResult<ViolationView> {
-    actor.require(&[Role::Approver])?;
-    let (txn, current, to) = begin(state, actor, id, CaseAction::Approve).await?;
-    let from = state_of(&current);
+/// Approval is the moment a case takes effect: its transition, ledger entry, the sanctions the engine decides,
+/// their audit and change rows and the subject's standing, all in the writer's one transaction.
+pub async fn approve(w: &Writer, id: i64, body: ApproveCase) -> ServiceResult<ViolationView> {
+    w.actor.require(&APPROVERS)?;
+    let (current, from, to) = begin(w, id, CaseAction::Approve).await?;
     let case_type = entity::violation_type::Entity::find_by_id(current.type_id)
-        .one(&*txn)
+        .one(w.db())
         .await?
-        .ok_or_else(|| ApiError::Internal(format!("case {id} names a missing catalogue entry")))?;
-    check_approval(state, &current, &case_type, &body)?;
-    let now = state.clock.now();
-    let approved_on = legal_date(now);
-    let policy = &state.config.policy;
+        .ok_or_else(|| {
+            ServiceError::corrupt("violations", id, "names a missing catalogue entry")
+        })?;
+    check_approval(w, &current, &case_type, &body)?;
+    let now = w.cx.now;
+    let policy = w.cx.policy();
     let mut model: violation::ActiveModel = current.clone().into();
     model.points = Set(Some(body.points as i32));
     model.settlement_suspension_months = Set(body.settlement_suspension_months.map(|m| m as i32));
     model.fine_multiple = Set(body.fine_multiple.map(|m| m as i32));
-    model.approved_by = Set(Some(actor.sub.clone()));
+    model.approved_by = Set(Some(w.actor.sub.clone()));
     model.approved_at = Set(Some(now));
-    model.cycle = Set(Some(crate::domain::dates::cycle_of_instant(now)));
+    model.cycle = Set(Some(w.cx.cycle()));
     if current.major {
-        model.report_due = Set(Some(crate::domain::cases::report_due(approved_on, policy)));
+        model.report_due = Set(Some(crate::domain::cases::report_due(w.cx.today(), policy)));
     }
-    engine::on_approval(state, &txn, actor, &current, &case_type, &body, now).await?;
     let change = serde_json::to_value(&body).unwrap_or_default();
-    finish(
-        state,
-        actor,
-        txn,
-        model,
-        (id, from, to),
-        body.comment,
-        change,
-    )
-    .await
+    let view = finish(w, model, (id, from, to), body.comment.clone(), change).await?;
+    let subject = (current.subject_id, current.subject_code.as_str());
+    w.change(ChangeEntity::Case, id, subject, ChangeOp::Added, &view)
+        .await?;
+    effects::on_approval(w, &current, &case_type, &body).await?;
+    // The view again: the engine's sanctions now rest on the case.
+    violations::view(w.db(), violations::find(w.db(), id).await?).await
 }
 
 fn check_approval(
-    state: &AppState,
+    w: &Writer,
     case: &violation::Model,
     case_type: &entity::violation_type::Model,
     body: &ApproveCase,
-) -> ApiResult<()> {
-    let insured = case.subject_kind == SubjectKind::Insured.as_str();
-    let policy = &state.config.policy.insured;
+) -> ServiceResult<()> {
+    let insured = kind_of_case(case)? == SubjectKind::Insured;
+    let policy = &w.cx.policy().insured;
     let mut errors = FieldErrors::default();
     let (min, max) = (
         case_type.points_min.max(0) as u32,
@@ -241,7 +200,7 @@ fn check_approval(
     if !(min..=max).contains(&body.points) {
         errors.add(
             "points",
-            format!("must be within {min}..={max} for {}", case_type.code),
+            format!("must be between {min} and {max} for {}", case_type.code),
         );
     }
     let suspends = insured && case_type.insured_settlement_suspension;
@@ -267,7 +226,7 @@ fn check_approval(
             errors.add(
                 "settlement_suspension_months",
                 format!(
-                    "must be within {}..={}",
+                    "must be between {} and {}",
                     policy.settlement_suspension_min_months,
                     policy.settlement_suspension_max_months
                 ),
@@ -281,7 +240,7 @@ fn check_approval(
             .add(
                 "fine_multiple",
                 format!(
-                    "must be within {}..={}",
+                    "must be between {} and {}",
                     policy.fine_multiple_min, policy.fine_multiple_max
                 ),
             ),
@@ -291,17 +250,12 @@ fn check_approval(
 }
 
 /// Corrects a returned case; the state stays `returned` until the inspector resubmits.
-pub async fn correct(
-    state: &AppState,
-    actor: &AuthUser,
-    id: i64,
-    patch: ViolationPatch,
-) -> ApiResult<ViolationView> {
-    actor.require(&[Role::Inspector])?;
-    let txn = state.db.begin_write().await?;
-    let current = violations::find(&*txn, id).await?;
-    if state_of(&current) != CaseState::Returned {
-        return Err(ApiError::Conflict(format!(
+pub async fn correct(w: &Writer, id: i64, patch: ViolationPatch) -> ServiceResult<ViolationView> {
+    w.actor.require(&violations::RECORDERS)?;
+    let txn = w.db();
+    let current = violations::find(txn, id).await?;
+    if state_of(&current)? != CaseState::Returned {
+        return Err(ServiceError::Conflict(format!(
             "only a returned case can be corrected; this one is {}",
             current.state
         )));
@@ -326,14 +280,17 @@ pub async fn correct(
             .unwrap_or(current.amount_to_recover_fen),
         evidence: match &patch.evidence {
             Some(evidence) => evidence.clone(),
-            None => serde_json::from_str(&current.evidence).unwrap_or_default(),
+            None => serde_json::from_str(&current.evidence)
+                .map_err(|e| ServiceError::corrupt("violations", id, e))?,
         },
-        responsibility: patch.responsibility.or_else(|| {
-            current
+        responsibility: match patch.responsibility {
+            Some(given) => Some(given),
+            None => current
                 .responsibility
                 .as_deref()
-                .and_then(|r| r.parse().ok())
-        }),
+                .map(|r| crate::service::error::column("violations", id, r))
+                .transpose()?,
+        },
         institution_code: patch
             .institution_code
             .clone()
@@ -345,29 +302,21 @@ pub async fn correct(
             .transferred_to_judiciary
             .unwrap_or(current.transferred_to_judiciary),
     };
-    let now = state.clock.now();
     let mut errors = FieldErrors::default();
-    case_rules::check_fields(&merged, legal_date(now), &mut errors);
+    case_rules::check_fields(&merged, w.cx.today(), &mut errors);
     errors.finish()?;
-    let (_, found) = case_rules::resolve(&*txn, &merged).await?;
+    let (_, found) = case_rules::resolve(txn, &merged).await?;
     let mut model: violation::ActiveModel = current.into();
-    violations::set_fields(&mut model, &merged, &found, &state.config.policy);
-    model.updated_at = Set(now);
-    let updated = model.update(&*txn).await?;
-    audit::append(&*txn, actor, "violation.correct", &target(id), &patch).await?;
-    let view = violations::view(&*txn, updated).await?;
-    txn.commit().await?;
-    Ok(view)
+    violations::set_fields(&mut model, &merged, &found, w.cx.policy());
+    model.updated_at = Set(w.cx.now);
+    let updated = model.update(txn).await?;
+    w.audit("violation.correct", &target(id), &patch).await?;
+    violations::view(txn, updated).await
 }
 
 /// Sends a returned (and perhaps corrected) case back into review.
-pub async fn resubmit(
-    state: &AppState,
-    actor: &AuthUser,
-    id: i64,
-    body: ReviewCase,
-) -> ApiResult<ViolationView> {
-    actor.require(&[Role::Inspector])?;
+pub async fn resubmit(w: &Writer, id: i64, body: ReviewCase) -> ServiceResult<ViolationView> {
+    w.actor.require(&violations::RECORDERS)?;
     // A new round of review: the earlier reviewer's sign-off no longer stands.
-    sign_off(state, actor, id, CaseAction::Resubmit, None, body).await
+    sign_off(w, id, CaseAction::Resubmit, None, body).await
 }

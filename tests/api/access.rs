@@ -62,6 +62,7 @@ const MATRIX: &str = "
                                                               200  403  200  200  403  403  403 |  401  401  401  401  403
   GET    /api/v1/subjects/{code}/credit                       200  200  200  200  200  200  200 |  401  401  401  401  403
   GET    /api/v1/subjects/{code}/ledger                       200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/standing/{code}                              200  200  200  200  200  200  200 |  401  401  401  401  403
   GET    /api/v1/violation-types                              200  200  200  200  200  200  200 |  401  401  401  401  200
   POST   /api/v1/violation-types                              403  403  403  201  403  403  403 |  401  401  401  401  403
   GET    /api/v1/violations                                   200  200  200  200  403  403  200 |  401  401  401  401  403
@@ -78,6 +79,35 @@ const MATRIX: &str = "
   GET    /api/v1/sanctions/{id}                               200  200  200  200  200  200  200 |  401  401  401  401  403
   POST   /api/v1/sanctions/{id}/lift                          403  403  200  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/sanctions/{id}/revoke                        403  403  200  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/lists/black                                  200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/lists/black                                  403  403  201  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/lists/black/{id}                             200  200  200  200  200  200  200 |  401  401  401  401  403
+  POST   /api/v1/lists/black/{id}/remove                      403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/appeals                      201  403  403  409  409  403  403 |  401  401  401  401  403
+  GET    /api/v1/appeals                                      200  200  200  200  200  403  200 |  401  401  401  401  200
+  POST   /api/v1/appeals/{id}/decision                        403  403  403  200  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/violations/{id}/void                         403  403  200  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/repairs                                      200  200  200  200  200  403  200 |  401  401  401  401  200
+  POST   /api/v1/repairs                                      201  403  403  201  201  403  403 |  401  401  401  401  403
+  POST   /api/v1/repairs/{id}/decision                        403  200  403  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/lists/red                                    200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/lists/red/proposals                          403  403  403  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/lists/red/proposals                          200  200  200  200  403  403  200 |  401  401  401  401  403
+  POST   /api/v1/lists/red/proposals/{id}/decision            403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/screenings                                   201  201  201  201  201  201  201 |  401  401  401  401  201
+  GET    /api/v1/screenings                                   200  200  200  200  200  200  200 |  401  401  401  401  200
+  GET    /api/v1/screenings/{id}                              200  404  404  200  404  404  200 |  401  401  401  401  404
+  GET    /api/v1/institutions/{code}/practitioners            200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/changes                                      403  403  403  200  200  200  200 |  401  401  401  401  200
+  GET    /api/v1/lists/black/export                           200  200  200  200  200  200  200 |  401  401  401  401  200
+  GET    /public/v1/blacklist                                 200  200  200  200  200  200  200 |  200  200  200  200  200
+  GET    /public/blacklist                                    200  200  200  200  200  200  200 |  200  200  200  200  200
+  POST   /api/v1/webhooks                                     403  403  403  201  201  201  403 |  401  401  401  401  201
+  GET    /api/v1/webhooks                                     403  403  403  200  200  200  403 |  401  401  401  401  200
+  DELETE /api/v1/webhooks/{id}                                403  403  403  200  404  404  403 |  401  401  401  401  404
+  GET    /api/v1/webhooks/{id}/deliveries                     403  403  403  200  404  200  403 |  401  401  401  401  404
+  POST   /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver
+                                                              403  403  403  409  404  409  403 |  401  401  401  401  404
 ";
 
 struct Row {
@@ -124,12 +154,74 @@ struct Fixture {
     sanction: i64,
     to_lift: i64,
     to_revoke: i64,
+    /// An approved case of INSTITUTION that sanctions rest on.
+    grounds: i64,
+    entry: i64,
+    entry_to_remove: i64,
+    to_appeal: i64,
+    appeal: i64,
+    to_void: i64,
+    /// A minor case approved long enough ago to be repaired.
+    old_case: i64,
+    repair: i64,
+    proposal: i64,
+    /// A screening made by the inspector: only its maker, auditors and admins read it.
+    screening: i64,
+    /// The partner's webhooks: one to delete, one whose (pending) delivery cannot be redelivered.
+    webhook_to_delete: i64,
+    webhook: i64,
+    delivery: i64,
 }
 
-fn interview() -> Value {
+fn subscription() -> Value {
+    json!({"url": "http://127.0.0.1:9/hook", "events": ["list.added"]})
+}
+
+async fn webhook(app: &TestApp) -> i64 {
+    let response = app
+        .post("/api/v1/webhooks", Role::Partner, &subscription())
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.body["id"].as_i64().expect("id")
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&legal_date(chrono::Utc::now()))
+}
+
+fn repair_body(case: i64) -> Value {
+    json!({"violation_id": case, "reason": "已整改", "evidence": [{"name": "整改报告.pdf"}]})
+}
+
+fn black_entry(grounds: i64) -> Value {
+    let today = legal_date(chrono::Utc::now());
+    json!({"subject_code": INSTITUTION, "reason": "欺诈骗保", "violation_ids": [grounds], "listed_on": today})
+}
+
+async fn entry(app: &TestApp, grounds: i64) -> i64 {
+    let response = app
+        .post("/api/v1/lists/black", Role::Approver, &black_entry(grounds))
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.body["id"].as_i64().expect("id")
+}
+
+/// An appeal filed by the inspector against a case the reviewer and approver acted on.
+async fn appeal(app: &TestApp) -> i64 {
+    let case = app.grounds(INSTITUTION).await;
+    let path = format!("/api/v1/violations/{case}/appeals");
+    let response = app
+        .post(&path, Role::Inspector, &json!({"reason": "证据不足"}))
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.body["id"].as_i64().expect("id")
+}
+
+fn interview(grounds: i64) -> Value {
     let today = legal_date(chrono::Utc::now());
     json!({"subject_code": INSTITUTION, "type": "interview", "starts_on": today,
-           "ends_on": today + chrono::Days::new(30), "reason": "约谈医保办负责人"})
+           "ends_on": today + chrono::Days::new(30), "reason": "约谈医保办负责人",
+           "violation_ids": [grounds]})
 }
 
 async fn returned_case(app: &TestApp) -> i64 {
@@ -142,9 +234,9 @@ async fn returned_case(app: &TestApp) -> i64 {
     id
 }
 
-async fn sanction(app: &TestApp) -> i64 {
+async fn sanction(app: &TestApp, grounds: i64) -> i64 {
     let response = app
-        .post("/api/v1/sanctions", Role::Approver, &interview())
+        .post("/api/v1/sanctions", Role::Approver, &interview(grounds))
         .await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.body["id"].as_i64().expect("id")
@@ -157,6 +249,13 @@ async fn seed(app: &TestApp) -> Fixture {
     let body = json!({"institution_code": INSTITUTION, "valid_from": "2021-01-01"});
     let response = app.post(&path, Role::Inspector, &body).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let webhook_to_delete = webhook(app).await;
+    let subscribed = webhook(app).await;
+    let grounds = app.grounds(INSTITUTION).await;
+    app.clock
+        .set(Some(chrono::Utc::now() - chrono::Duration::days(200)));
+    let old_case = app.grounds(INSTITUTION).await;
+    app.clock.set(None);
     Fixture {
         case: app.record_case(INSTITUTION, CASE_TYPE).await,
         to_review: app.record_case(INSTITUTION, CASE_TYPE).await,
@@ -165,9 +264,46 @@ async fn seed(app: &TestApp) -> Fixture {
         to_return: app.record_case(INSTITUTION, CASE_TYPE).await,
         to_resubmit: returned_case(app).await,
         to_correct: returned_case(app).await,
-        sanction: sanction(app).await,
-        to_lift: sanction(app).await,
-        to_revoke: sanction(app).await,
+        sanction: sanction(app, grounds).await,
+        to_lift: sanction(app, grounds).await,
+        to_revoke: sanction(app, grounds).await,
+        entry: entry(app, grounds).await,
+        entry_to_remove: entry(app, grounds).await,
+        to_appeal: app.grounds(INSTITUTION).await,
+        appeal: appeal(app).await,
+        to_void: app.grounds(INSTITUTION).await,
+        old_case,
+        repair: {
+            let response = app
+                .post("/api/v1/repairs", Role::Inspector, &repair_body(old_case))
+                .await;
+            assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+            response.body["id"].as_i64().expect("id")
+        },
+        proposal: {
+            let body = json!({"year": this_year()});
+            let response = app
+                .post("/api/v1/lists/red/proposals", Role::Admin, &body)
+                .await;
+            assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+            response.body[0]["id"].as_i64().expect("a proposal")
+        },
+        screening: {
+            let body = json!({"codes": [INSTITUTION]});
+            let response = app.post("/api/v1/screenings", Role::Inspector, &body).await;
+            assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+            response.body["id"].as_i64().expect("id")
+        },
+        webhook_to_delete,
+        webhook: subscribed,
+        delivery: {
+            let path = format!("/api/v1/webhooks/{subscribed}/deliveries");
+            let response = app.get(&path, Role::Partner).await;
+            response.body[0]["id"]
+                .as_i64()
+                .expect("a delivery of list.added")
+        },
+        grounds,
     }
 }
 
@@ -201,6 +337,7 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         "GET /api/v1/subjects/{code}/credit" => (format!("{subject}/credit"), None),
         "GET /api/v1/subjects/{code}/ledger" => (format!("{subject}/ledger"), None),
+        "GET /api/v1/standing/{code}" => (format!("/api/v1/standing/{INSTITUTION}"), None),
         "POST /api/v1/violation-types" => (
             "/api/v1/violation-types".into(),
             Some(json!({
@@ -228,10 +365,58 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         "POST /api/v1/violations/{id}/resubmit" => {
             (case(f.to_resubmit, "/resubmit"), Some(json!({})))
         }
-        "POST /api/v1/sanctions" => ("/api/v1/sanctions".into(), Some(interview())),
+        "POST /api/v1/sanctions" => ("/api/v1/sanctions".into(), Some(interview(f.grounds))),
         "GET /api/v1/sanctions/{id}" => (format!("/api/v1/sanctions/{}", f.sanction), None),
         "POST /api/v1/sanctions/{id}/lift" => (ending(f.to_lift, "lift"), reason),
         "POST /api/v1/sanctions/{id}/revoke" => (ending(f.to_revoke, "revoke"), reason),
+        "POST /api/v1/lists/black" => ("/api/v1/lists/black".into(), Some(black_entry(f.grounds))),
+        "GET /api/v1/lists/black/{id}" => (format!("/api/v1/lists/black/{}", f.entry), None),
+        "POST /api/v1/lists/black/{id}/remove" => (
+            format!("/api/v1/lists/black/{}/remove", f.entry_to_remove),
+            reason,
+        ),
+        "POST /api/v1/violations/{id}/appeals" => (case(f.to_appeal, "/appeals"), reason),
+        "POST /api/v1/appeals/{id}/decision" => (
+            format!("/api/v1/appeals/{}/decision", f.appeal),
+            Some(json!({"outcome": "rejected", "reason": "维持原决定"})),
+        ),
+        "POST /api/v1/violations/{id}/void" => (case(f.to_void, "/void"), reason),
+        "POST /api/v1/repairs" => ("/api/v1/repairs".into(), Some(repair_body(f.old_case))),
+        "POST /api/v1/repairs/{id}/decision" => (
+            format!("/api/v1/repairs/{}/decision", f.repair),
+            Some(json!({"outcome": "rejected", "reason": "材料不全"})),
+        ),
+        "POST /api/v1/lists/red/proposals" => (
+            "/api/v1/lists/red/proposals".into(),
+            Some(json!({"year": this_year() - 1})),
+        ),
+        "POST /api/v1/lists/red/proposals/{id}/decision" => (
+            format!("/api/v1/lists/red/proposals/{}/decision", f.proposal),
+            Some(json!({"outcome": "confirmed"})),
+        ),
+        "POST /api/v1/screenings" => (
+            "/api/v1/screenings".into(),
+            Some(json!({"codes": [INSTITUTION, PHYSICIAN]})),
+        ),
+        "GET /api/v1/screenings/{id}" => (format!("/api/v1/screenings/{}", f.screening), None),
+        "GET /api/v1/institutions/{code}/practitioners" => (
+            format!("/api/v1/institutions/{INSTITUTION}/practitioners"),
+            None,
+        ),
+        "POST /api/v1/webhooks" => ("/api/v1/webhooks".into(), Some(subscription())),
+        "DELETE /api/v1/webhooks/{id}" => {
+            (format!("/api/v1/webhooks/{}", f.webhook_to_delete), None)
+        }
+        "GET /api/v1/webhooks/{id}/deliveries" => {
+            (format!("/api/v1/webhooks/{}/deliveries", f.webhook), None)
+        }
+        "POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver" => (
+            format!(
+                "/api/v1/webhooks/{}/deliveries/{}/redeliver",
+                f.webhook, f.delivery
+            ),
+            None,
+        ),
         // What is left are GETs of fixed paths.
         other => match other.strip_prefix("GET ") {
             Some(path) if !path.contains('{') => (path.to_string(), None),

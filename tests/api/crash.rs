@@ -366,7 +366,16 @@ async fn check_threshold_sanctions(
         }
     }
     let sanctions = api.sanctions_of(code).await;
-    let kinds: Vec<&str> = sanctions
+    // A higher rung is a new row extending the suspension; the row no other extends carries the term in force.
+    let extended: Vec<i64> = sanctions
+        .iter()
+        .filter_map(|s| s["extends_id"].as_i64())
+        .collect();
+    let in_force: Vec<&serde_json::Value> = sanctions
+        .iter()
+        .filter(|s| !extended.contains(&s["id"].as_i64().unwrap_or_default()))
+        .collect();
+    let kinds: Vec<&str> = in_force
         .iter()
         .map(|s| s["type"].as_str().unwrap_or_default())
         .collect();
@@ -385,6 +394,8 @@ async fn check_threshold_sanctions(
                 "{sanction} rests on unapproved case {id}"
             );
         }
+    }
+    for sanction in in_force {
         if let (Some(m), "qualification_suspension") = (months, sanction["type"].as_str().unwrap())
         {
             let starts = sanction["starts_on"]

@@ -113,19 +113,45 @@ async fn a_practitioner_is_suspended_at_9_extended_at_10_and_terminated_at_12() 
     app.approved_case(PHYSICIAN, "PRAC-IDENTITY-UNCHECKED", json!({"points": 1}))
         .await;
     let sanctions = app.sanctions_of(PHYSICIAN).await;
-    assert_eq!(
-        sanctions.len(),
-        1,
-        "the suspension is extended, not stacked"
+    // The suspension is extended, not stacked: a second row continues the first from the same start to the
+    // longer end, and the first keeps its own end and reason.
+    assert_eq!(sanctions.len(), 2);
+    assert_eq!(sanctions[0]["ends_on"], last_day(start, 1));
+    assert!(
+        sanctions[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("9 points")
     );
-    assert_eq!(sanctions[0]["ends_on"], last_day(start, 2));
-    assert_eq!(sanctions[0]["violation_ids"].as_array().unwrap().len(), 2);
+    assert_eq!(sanctions[1]["extends_id"], sanctions[0]["id"]);
+    assert_eq!(sanctions[1]["starts_on"], start.to_string());
+    assert_eq!(sanctions[1]["ends_on"], last_day(start, 2));
+    assert!(
+        sanctions[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("10 points")
+    );
+    let standing = app
+        .get(
+            &format!("/api/v1/standing/{PHYSICIAN}?as_of={start}"),
+            Role::Inspector,
+        )
+        .await;
+    let in_force = standing.body["sanctions"].as_array().unwrap();
+    assert_eq!(
+        in_force.len(),
+        1,
+        "one suspension in force: {}",
+        standing.body
+    );
+    assert_eq!(in_force[0]["ends_on"], last_day(start, 2));
 
     app.approved_case(PHYSICIAN, "PRAC-IDENTITY-UNCHECKED", json!({"points": 2}))
         .await;
     let sanctions = app.sanctions_of(PHYSICIAN).await;
-    assert_eq!(sanctions.len(), 2);
-    let termination = &sanctions[1];
+    assert_eq!(sanctions.len(), 3);
+    let termination = &sanctions[2];
     assert_eq!(termination["type"], "qualification_termination");
     assert_eq!(termination["ban_until"], add_years(start, 1).to_string());
     assert!(termination["ends_on"].is_null());

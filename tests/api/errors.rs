@@ -116,7 +116,6 @@ async fn health_readiness_and_request_ids() {
 #[tokio::test]
 async fn several_nodes_can_start_together_on_one_database() {
     use medcredit::auth::JwtKeys;
-    use medcredit::config::Config;
     use medcredit::startup::Application;
 
     let database = TestDatabase::fresh().await;
@@ -124,17 +123,7 @@ async fn several_nodes_can_start_together_on_one_database() {
         // Several nodes means PostgreSQL (README); an SQLite file belongs to one process. Runs in the PostgreSQL pass.
         return;
     }
-    let config = || {
-        let url = database.url.clone();
-        let schema = database.schema.clone();
-        Config::from_lookup(move |key| match key {
-            "DATABASE_URL" => Some(url.clone()),
-            "MEDCREDIT_DB_SCHEMA" => schema.clone(),
-            "MEDCREDIT_BIND" => Some("127.0.0.1:0".into()),
-            _ => None,
-        })
-        .expect("config")
-    };
+    let config = || database.config(&[]);
     let keys = JwtKeys::from_secret(SECRET.as_bytes());
     // Both migrate and seed the catalogue at the same moment; neither may fail or seed twice.
     let (a, b, c) = tokio::join!(

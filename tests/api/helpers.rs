@@ -5,7 +5,7 @@ use medcredit::auth::{JwtKeys, Role};
 use medcredit::config::Config;
 use medcredit::db::Db;
 use medcredit::startup::Application;
-use medcredit::state::Clock;
+use medcredit::state::{AppState, Clock};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -33,6 +33,8 @@ pub struct TestApp {
     pub db: Db,
     /// The server's clock; `set_now` moves legal time (approvals, cycles) for year-boundary tests.
     pub clock: Clock,
+    /// The configuration it was built with, so a second node can join the same database.
+    pub config: Config,
     _database: TestDatabase,
 }
 
@@ -101,26 +103,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// As `spawn_app`, with extra configuration variables (e.g. a low rate limit) laid over the test defaults.
 pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
-    let mut env: HashMap<&str, String> = HashMap::new();
-    env.insert("MEDCREDIT_BIND", "127.0.0.1:0".into());
-    env.insert("MEDCREDIT_JWT_SECRET", SECRET.into());
-    // Tests fire requests faster than any person; the limiter has its own tests (limits.rs) that switch it on.
-    env.insert("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0".into());
+    let settings = [&[("MEDCREDIT_JWT_SECRET", SECRET)], settings].concat();
     let database = TestDatabase::fresh().await;
-    env.insert("DATABASE_URL", database.url.clone());
-    if let Some(schema) = &database.schema {
-        env.insert("MEDCREDIT_DB_SCHEMA", schema.clone());
-    }
-    for (key, value) in settings {
-        env.insert(key, value.to_string());
-    }
-    let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config");
-    let db_url = config.database_url.clone();
+    let config = database.config(&settings);
+    let db_url = secrecy::ExposeSecret::expose_secret(&config.database_url).to_string();
     let schema = config.db_schema.clone();
     // The server's own way of building its keys, so a MEDCREDIT_JWT_KEYS_FILE setting counts as in production.
     let keys = JwtKeys::from_config(&config, None).expect("test keys");
     let clock = Clock::default();
-    let app = Application::build_with_clock(config, keys.clone(), clock.clone())
+    let app = Application::build_with_clock(config.clone(), keys.clone(), clock.clone())
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -136,11 +127,51 @@ pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
         },
         db,
         clock,
+        config,
         _database: database,
     }
 }
 
+impl TestApp {
+    /// Another server on the same database, as a second node behind a load balancer would be; its state is
+    /// returned for the hooks a test drives instead of sleeping (the standing cache's sync).
+    pub async fn second_node(&self) -> (Api, AppState) {
+        let app = Application::build(self.config.clone(), self.keys.clone())
+            .await
+            .expect("build second node");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        let api = Api {
+            address,
+            client: reqwest::Client::new(),
+            keys: self.keys.clone(),
+        };
+        (api, state)
+    }
+}
+
 impl TestDatabase {
+    /// The configuration of an in-process server on this database: port 0, the limiter and the background
+    /// writers off, then `settings` laid over. Background writers would hold transactions when a test ends and
+    /// its schema is dropped; tests drive the scheduler and the outbox through their hooks instead (no sleeping).
+    /// Tests fire requests faster than any person; the limiter has its own tests (limits.rs) that switch it on.
+    pub fn config(&self, settings: &[(&str, &str)]) -> Config {
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("MEDCREDIT_BIND".into(), "127.0.0.1:0".into());
+        env.insert("MEDCREDIT_RATE_LIMIT_PER_MINUTE".into(), "0".into());
+        env.insert("MEDCREDIT_OUTBOX_MS".into(), "0".into());
+        env.insert("MEDCREDIT_DATES_SECS".into(), "0".into());
+        env.insert("DATABASE_URL".into(), self.url.clone());
+        if let Some(schema) = &self.schema {
+            env.insert("MEDCREDIT_DB_SCHEMA".into(), schema.clone());
+        }
+        for (key, value) in settings {
+            env.insert(key.to_string(), value.to_string());
+        }
+        Config::from_lookup(|k| env.get(k).cloned()).expect("test config")
+    }
+
     pub async fn fresh() -> TestDatabase {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
@@ -185,10 +216,13 @@ impl Drop for TestDatabase {
                 if let Ok(runtime) = runtime {
                     runtime.block_on(async {
                         if let Ok(admin) = Db::connect(&url, None).await {
+                            // A server task of this test may still hold a transaction on the schema, and it
+                            // cannot finish while the test's thread waits here: give up rather than hang.
+                            // A CI run drops its whole database at the end.
                             let _ = admin
                                 .conn
                                 .execute_unprepared(&format!(
-                                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
+                                    "SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
                                 ))
                                 .await;
                         }
@@ -339,6 +373,28 @@ impl Api {
     pub async fn patch(&self, path: &str, role: Role, body: &Value) -> TestResponse {
         self.send(Method::PATCH, path, Some(&self.token(role)), Some(body))
             .await
+    }
+
+    /// An approved case against `subject`, for a sanction to rest on: the lightest type of its kind (an insured
+    /// person's case also suspends settlement for the minimum 3 months, as every insured type does).
+    pub async fn grounds(&self, subject: &str) -> i64 {
+        let (type_code, approval) = match subject.chars().next() {
+            Some('H') => (
+                "INST-MANAGEMENT-DEFICIENCY",
+                serde_json::json!({"points": 1}),
+            ),
+            Some('P') => (
+                "PHAR-MANAGEMENT-DEFICIENCY",
+                serde_json::json!({"points": 1}),
+            ),
+            Some('D') => ("PRAC-IDENTITY-UNCHECKED", serde_json::json!({"points": 1})),
+            _ => (
+                "INSD-DUPLICATE-BENEFITS",
+                serde_json::json!({"points": 0, "settlement_suspension_months": 3}),
+            ),
+        };
+        let case = self.approved_case(subject, type_code, approval).await;
+        case["id"].as_i64().expect("case id")
     }
 
     /// Registers a subject as an inspector and asserts it was created.

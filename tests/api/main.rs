@@ -1,18 +1,32 @@
 //! API tests: one integration binary; every test gets its own server and database through `spawn_app()`.
 
 mod access;
+mod appeals;
 mod audit;
 mod auth;
+mod changes;
+mod cli;
 mod concurrency;
 mod crash;
 mod credit;
 mod errors;
+mod feed;
 mod helpers;
+mod idempotency;
 mod keys;
 mod limits;
+mod lists;
 mod metrics;
 mod openapi;
+mod ops;
+mod privacy;
+mod public;
+mod regions;
+mod repairs;
 mod sanctions;
+mod screenings;
+mod standing;
 mod subjects;
 mod violation_types;
 mod violations;
+mod webhooks;

@@ -30,7 +30,12 @@ fn interview(subject: &str, from: i64, to: i64) -> Value {
 }
 
 /// Imposes a sanction as an approver, asserts it was created and returns it.
-async fn impose(app: &TestApp, body: Value) -> Value {
+/// A body without `violation_ids` gets an approved case of its subject to rest on.
+async fn impose(app: &TestApp, mut body: Value) -> Value {
+    if body.get("violation_ids").is_none() {
+        let subject = body["subject_code"].as_str().unwrap().to_string();
+        body["violation_ids"] = json!([app.grounds(&subject).await]);
+    }
     let response = app.post(SANCTIONS, Role::Approver, &body).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.body
@@ -96,7 +101,16 @@ async fn each_type_follows_its_rules_with_the_field_named() {
         json!({"subject_code": INSTITUTION, "type": "interview", "violation_ids": many}),
         "violation_ids",
     ));
+    let mut grounds = std::collections::HashMap::new();
     for (mut body, field) in cases {
+        let subject = body["subject_code"].as_str().unwrap().to_string();
+        if !grounds.contains_key(&subject) {
+            grounds.insert(subject.clone(), app.grounds(&subject).await);
+        }
+        let object = body.as_object_mut().unwrap();
+        object
+            .entry("violation_ids")
+            .or_insert(json!([grounds[&subject]]));
         body["starts_on"] = json!("2026-03-01");
         body.as_object_mut()
             .unwrap()
@@ -106,7 +120,8 @@ async fn each_type_follows_its_rules_with_the_field_named() {
         response.assert_problem(422);
         assert_eq!(response.error_fields(), [field], "{body}");
     }
-    let unknown = json!({"subject_code": "H37010299999", "type": "interview", "starts_on": "2026-03-01", "reason": "x"});
+    let unknown = json!({"subject_code": "H37010299999", "type": "interview", "starts_on": "2026-03-01", "reason": "x",
+                         "violation_ids": [1]});
     app.post(SANCTIONS, Role::Approver, &unknown)
         .await
         .assert_problem(404);
@@ -128,7 +143,11 @@ async fn each_type_follows_its_rules_with_the_field_named() {
     );
     assert_eq!(insured["automatic"], false);
     assert_eq!(insured["created_by"], "approver-1");
-    assert_eq!(insured["violation_ids"], json!([]));
+    assert_eq!(
+        insured["violation_ids"].as_array().unwrap().len(),
+        1,
+        "it rests on a case"
+    );
 
     // Seed 003: the general-outpatient scope for three months.
     let doctor = impose(&app, json!({"subject_code": PHYSICIAN, "type": "qualification_suspension",
@@ -138,7 +157,7 @@ async fn each_type_follows_its_rules_with_the_field_named() {
     assert!(doctor["ban_until"].is_null());
 
     let body = json!({"subject_code": INSTITUTION, "type": "agreement_termination", "starts_on": "2024-02-29",
-        "reason": "虚构医疗服务，解除服务协议"});
+        "reason": "虚构医疗服务，解除服务协议", "violation_ids": [grounds[INSTITUTION]]});
     let terminated = app.post(SANCTIONS, Role::Admin, &body).await;
     assert_eq!(
         terminated.status,
@@ -407,13 +426,15 @@ async fn partners_see_insured_persons_codes_masked() {
         read(&app, insured, Role::Partner).await.body["subject_code"],
         masked
     );
+    // The insured person's own case suspended settlement too: every row of theirs is masked.
     let listed = app.get(SANCTIONS, Role::Partner).await;
-    assert_eq!(listed.body["items"][0]["subject_code"], masked);
-    assert_eq!(listed.body["items"][1]["id"], doctor);
-    assert_eq!(
-        listed.body["items"][1]["subject_code"], PHYSICIAN,
-        "not a personal ID"
-    );
+    let items = listed.body["items"].as_array().unwrap();
+    let of = |id: i64| items.iter().find(|s| s["id"] == id).unwrap();
+    assert_eq!(of(insured)["subject_code"], masked);
+    for item in items.iter().filter(|s| s["subject_kind"] == "insured") {
+        assert_eq!(item["subject_code"], masked, "{item}");
+    }
+    assert_eq!(of(doctor)["subject_code"], PHYSICIAN, "not a personal ID");
     assert_eq!(
         read(&app, insured, Role::Auditor).await.body["subject_code"],
         INSURED

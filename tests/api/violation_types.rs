@@ -72,7 +72,7 @@ async fn the_default_catalogue_is_loaded_once_at_start() {
     assert_eq!(rows[0]["change"].as_array().unwrap().len(), all.len());
 
     // Every start runs it again: nothing more is inserted and nothing more is audited.
-    medcredit::service::catalogue::ensure_default(&app.db.conn)
+    medcredit::service::catalogue::ensure_default(&app.db.conn, chrono::Utc::now())
         .await
         .expect("second load");
     assert_eq!(list(&app, "").await.len(), all.len());
@@ -121,14 +121,14 @@ async fn kind_as_of_and_code_filter_the_list() {
 #[tokio::test]
 async fn every_role_reads_and_only_admin_writes() {
     let app = spawn_app().await;
-    for role in Role::ALL {
+    for &role in Role::ALL {
         let response = app.get(PATH, role).await;
         assert_eq!(response.status, StatusCode::OK, "{role:?}");
     }
     app.send(reqwest::Method::GET, PATH, None, None)
         .await
         .assert_problem(401);
-    for role in Role::ALL.into_iter().filter(|r| *r != Role::Admin) {
+    for role in Role::ALL.iter().copied().filter(|r| *r != Role::Admin) {
         app.post(PATH, role, &new_type("TEST-FORBIDDEN"))
             .await
             .assert_problem(403);

@@ -16,8 +16,12 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
         "fine_multiple_min": 2, "fine_multiple_max": 5, "blacklist_fraud_fen": 1000000},
     "cases": {"major_case_fen": 5000000, "report_due_working_days": 2, "appeal_window_days": 15},
     "lists": {"blacklist_years": 3, "agreement_termination_ban_years": 3, "red_list_years": 2,
-        "repair_min_months_minor": 3, "repair_min_months_general": 3, "repair_max_months_general": 12,
-        "repair_min_months_serious": 12, "repair_max_months_serious": 36, "repair_decision_working_days": 15}}"#;
+        "repair_min_months_minor": 3, "repair_min_months_general": 6, "repair_max_months_general": 12,
+        "repair_min_months_serious": 12, "repair_max_months_serious": 36, "repair_decision_working_days": 15,
+        "fraud_type_codes": ["INST-INDUCED-ADMISSION", "INST-FAKE-SERVICE", "INST-FORGED-DOCUMENTS",
+            "INST-BED-HOLDING", "INST-CARD-FRAUD", "PHAR-CARD-RETENTION", "PHAR-CARD-FRAUD", "PHAR-CARD-MISUSE"]},
+    "screenings": {"max_codes": 10000, "retention_years": 5},
+    "feed": {"retention_days": 90}}"#;
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {
@@ -54,7 +58,7 @@ fn statutory_line_helpers_are_strict() {
 fn repair_periods_by_severity() {
     let l = ListPolicy::default();
     assert_eq!(l.repair_publication_months(Severity::Minor), (3, 3));
-    assert_eq!(l.repair_publication_months(Severity::General), (3, 12));
+    assert_eq!(l.repair_publication_months(Severity::General), (6, 12));
     assert_eq!(l.repair_publication_months(Severity::Serious), (12, 36));
     assert_eq!(l.repair_publication_months(Severity::VerySerious), (12, 36));
 }
@@ -158,7 +162,7 @@ const REJECTED: &str = r#"
     {"insured": {"blacklist_fraud_fen": 0}}              => must be positive
     {"cases": {"major_case_fen": 0}}                     => must be positive
     {"cases": {"report_due_working_days": 0}}            => cases.report_due_working_days must be at least 1
-    {"lists": {"repair_max_months_general": 2}}          => lists.repair_min_months_general (3) must not exceed lists.repair_max_months_general (2)
+    {"lists": {"repair_max_months_general": 2}}          => lists.repair_min_months_general (6) must not exceed lists.repair_max_months_general (2)
     {"lists": {"repair_min_months_serious": 40}}         => lists.repair_min_months_serious (40) must not exceed
 "#;
 

@@ -1,0 +1,27 @@
+//! A stored screening: the proof of who checked what, when, and what they were told.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "screenings")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub actor: String,
+    pub role: String,
+    pub org: Option<String>,
+    pub at: DateTimeUtc,
+    pub as_of: Date,
+    /// Change-log position the answers reflect.
+    pub seq: i64,
+    pub code_count: i32,
+    /// SHA-256 of `answers`.
+    pub digest: String,
+    /// The answers as given (JSON).
+    pub answers: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,235 @@
+//! Red and black lists (DESIGN §7): what an entry is, when it is in force, and what the subject must be told
+//! about it — its legal basis, the measures partners apply, how it ends and the remedies with their deadlines.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dates::{add_months, add_years};
+use super::enums::string_enum;
+use super::policy::{Policy, Severity};
+
+string_enum! {
+    pub enum ListKind as "list" {
+        /// 严重失信主体名单
+        Black = "black",
+        /// 守信名单
+        Red = "red",
+    }
+}
+
+string_enum! {
+    /// How an entry ended before its expiry.
+    pub enum EndKind as "end kind" {
+        /// Taken off by an approver, with a reason.
+        Removed = "removed",
+        /// Ended early by an approved credit repair (信用修复).
+        Repaired = "repaired",
+        /// The case it rested on was voided (appeal accepted or correction).
+        Voided = "voided",
+    }
+}
+
+string_enum! {
+    /// An entry's state on one day.
+    pub enum EntryStatus as "list entry status" {
+        /// Listed from a later day.
+        Pending = "pending",
+        Active = "active",
+        Expired = "expired",
+        Removed = "removed",
+        Repaired = "repaired",
+        Voided = "voided",
+    }
+}
+
+string_enum! {
+    /// Joint-punishment measures (联合惩戒) partners apply to a black-listed subject.
+    pub enum ListMeasure as "list measure" {
+        /// 公开曝光
+        PublicDisclosure = "public_disclosure",
+        /// 重点监管、提高检查频次
+        KeyMonitoring = "key_monitoring",
+        /// 限制新签或续签服务协议
+        NoNewAgreement = "no_new_agreement",
+        /// 限制评优评先、财政资金支持
+        NoHonoursOrSubsidies = "no_honours_or_subsidies",
+        /// 暂停联网结算 (insured persons)
+        SettlementRestriction = "settlement_restriction",
+        /// Red list: 减少检查频次
+        ReducedInspection = "reduced_inspection",
+        /// Red list: 公开表扬、优先服务
+        PublicCommendation = "public_commendation",
+    }
+}
+
+/// Status of an entry on `day`: ended entries are what ended them from their end day on.
+pub fn status(
+    listed_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    ended: Option<(NaiveDate, EndKind)>,
+    day: NaiveDate,
+) -> EntryStatus {
+    match ended {
+        Some((on, kind)) if on <= day => match kind {
+            EndKind::Removed => EntryStatus::Removed,
+            EndKind::Repaired => EntryStatus::Repaired,
+            EndKind::Voided => EntryStatus::Voided,
+        },
+        _ if day < listed_on => EntryStatus::Pending,
+        _ if expires_on.is_some_and(|end| end < day) => EntryStatus::Expired,
+        _ => EntryStatus::Active,
+    }
+}
+
+/// A remedy the subject may use, with its window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Remedy {
+    /// `appeal` (申诉 against the cases), `administrative_review` (行政复议), `litigation` (行政诉讼) or
+    /// `credit_repair` (信用修复).
+    pub kind: String,
+    /// First day it may be used.
+    pub from: NaiveDate,
+    /// Last day it may be used, if limited.
+    pub until: Option<NaiveDate>,
+}
+
+/// What a black-list entry tells the subject, derived from the policy and the listing dates.
+pub struct Notice {
+    pub expires_on: NaiveDate,
+    pub measures: Vec<ListMeasure>,
+    pub exit_conditions: String,
+    pub remedies: Vec<Remedy>,
+}
+
+/// The notice of a black-list entry listed on `listed_on` until `expires_on` (default: the policy's years).
+pub fn black_notice(
+    policy: &Policy,
+    listed_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    insured: bool,
+) -> Notice {
+    // The issue's default: `listed_on` + the policy's years (3), that day included.
+    let expires_on =
+        expires_on.unwrap_or_else(|| add_years(listed_on, policy.lists.blacklist_years));
+    let mut measures = vec![
+        ListMeasure::PublicDisclosure,
+        ListMeasure::KeyMonitoring,
+        ListMeasure::NoHonoursOrSubsidies,
+    ];
+    measures.push(if insured {
+        ListMeasure::SettlementRestriction
+    } else {
+        ListMeasure::NoNewAgreement
+    });
+    let (repair_months, _) = policy.lists.repair_publication_months(Severity::Serious);
+    let repair_from = add_months(listed_on, repair_months);
+    let appeal_until = listed_on + Days::new(u64::from(policy.cases.appeal_window_days));
+    let exit_conditions = format!(
+        "Ends on {expires_on} at the latest; earlier if an approver removes it, if credit repair is approved \
+         (applications from {repair_from}, after the minimum publication period), or if the cases it rests on \
+         are voided on appeal, administrative review or litigation."
+    );
+    let remedies = vec![
+        Remedy {
+            kind: "appeal".into(),
+            from: listed_on,
+            until: Some(appeal_until),
+        },
+        Remedy {
+            kind: "administrative_review".into(),
+            from: listed_on,
+            until: Some(listed_on + Days::new(60)),
+        },
+        Remedy {
+            kind: "litigation".into(),
+            from: listed_on,
+            until: Some(add_months(listed_on, 6)),
+        },
+        Remedy {
+            kind: "credit_repair".into(),
+            from: repair_from,
+            until: Some(expires_on),
+        },
+    ];
+    Notice {
+        expires_on,
+        measures,
+        exit_conditions,
+        remedies,
+    }
+}
+
+/// The notice of a red-list entry: it lasts until `expires_on` unless a new case is approved against the subject.
+pub fn red_notice(expires_on: NaiveDate) -> Notice {
+    Notice {
+        expires_on,
+        measures: vec![
+            ListMeasure::ReducedInspection,
+            ListMeasure::PublicCommendation,
+        ],
+        exit_conditions: format!(
+            "Ends on {expires_on} at the latest; earlier, automatically, when a new case against the subject is \
+             approved, or if an approver removes it."
+        ),
+        remedies: Vec::new(),
+    }
+}
+
+/// The basis of a red-list entry (守信激励).
+pub const RED_LIST_BASIS: &str =
+    "国家医保局《医疗保障基金使用信用管理》守信激励; 定点医药机构分级分类监管";
+
+/// The legal basis of a black-list entry.
+pub const BLACK_LIST_BASIS: &str = "《医疗保障基金使用监督管理条例》; 国家医保局《医疗保障领域严重失信主体名单管理办法》; \
+     国家发展改革委《失信行为纠正后的信用信息修复管理办法》";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn an_entry_runs_from_listing_to_expiry_unless_ended() {
+        let (from, to) = (day(2026, 3, 1), Some(day(2029, 2, 28)));
+        assert_eq!(
+            status(from, to, None, day(2026, 2, 28)),
+            EntryStatus::Pending
+        );
+        assert_eq!(status(from, to, None, day(2026, 3, 1)), EntryStatus::Active);
+        assert_eq!(
+            status(from, to, None, day(2029, 2, 28)),
+            EntryStatus::Active
+        );
+        assert_eq!(
+            status(from, to, None, day(2029, 3, 1)),
+            EntryStatus::Expired
+        );
+        let removed = Some((day(2027, 1, 1), EndKind::Removed));
+        assert_eq!(
+            status(from, to, removed, day(2026, 12, 31)),
+            EntryStatus::Active
+        );
+        assert_eq!(
+            status(from, to, removed, day(2027, 1, 1)),
+            EntryStatus::Removed
+        );
+    }
+
+    #[test]
+    fn the_default_listing_lasts_three_years_and_says_how_it_ends() {
+        let notice = black_notice(&Policy::default(), day(2026, 3, 1), None, false);
+        assert_eq!(notice.expires_on, day(2029, 3, 1));
+        assert!(notice.exit_conditions.contains("2029-03-01"));
+        assert!(
+            notice
+                .remedies
+                .iter()
+                .any(|r| r.kind == "credit_repair" && r.from == day(2027, 3, 1))
+        );
+        assert!(notice.measures.contains(&ListMeasure::NoNewAgreement));
+    }
+}

@@ -1,0 +1,62 @@
+//! Rules every piece of text a client sends must meet, whatever the field: no control characters (PostgreSQL
+//! refuses NUL outright and SQLite would store it, so one input had two outcomes), and names that name something.
+
+/// Tab, line feed and carriage return are layout in free text; every other C0/C1 control character and DEL
+/// is refused.
+pub fn check_no_controls(text: &str) -> Result<(), String> {
+    match text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(format!(
+            "must not contain control characters (found U+{:04X})",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A name needs at least one letter (any script, CJK included) once trimmed: invisible characters (zero-width
+/// spaces and joiners, BOM), emoji and symbols alone are not a name.
+pub fn check_name_has_letter(name: &str) -> Result<(), String> {
+    if name.chars().any(char::is_alphabetic) {
+        Ok(())
+    } else {
+        Err("must contain at least one letter or CJK character".into())
+    }
+}
+
+/// Trims ordinary whitespace and the invisible characters that `trim` leaves (zero-width space, joiners, BOM).
+pub fn trim_invisible(text: &str) -> &str {
+    text.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_refused_but_layout_is_kept() {
+        assert!(check_no_controls("第一行\n第二行\t").is_ok());
+        assert!(check_no_controls("a\u{0}b").is_err());
+        assert!(check_no_controls("a\u{1b}[31m").is_err());
+        assert!(check_no_controls("\u{7f}").is_err());
+        assert!(check_no_controls("\u{85}").is_err());
+    }
+
+    #[test]
+    fn a_name_needs_a_letter() {
+        assert!(check_name_has_letter("张三").is_ok());
+        assert!(check_name_has_letter("Clinic 1").is_ok());
+        assert!(check_name_has_letter("\u{200B}\u{200D}").is_err());
+        assert!(check_name_has_letter("😀🏥").is_err());
+        assert!(check_name_has_letter("123-!").is_err());
+        assert_eq!(trim_invisible("\u{FEFF} 张三\u{200B}"), "张三");
+    }
+}

@@ -1,0 +1,144 @@
+//! `GET /api/v1/lists/black/export`: the whole black list as the reader sees it, with the change-log `seq` it is
+//! current to, read in one snapshot. An export plus the feed after its `seq` reproduces the list exactly
+//! (unlike monthly files plus supplements).
+
+use sea_orm::{
+    AccessMode, ColumnTrait, DatabaseConnection, EntityTrait, IsolationLevel, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::enums::string_enum;
+use crate::domain::lists::ListKind;
+use crate::domain::roles::Role;
+use crate::read::batch::hospital_view;
+use crate::service::actor::Actor;
+use crate::service::context::Ctx;
+use crate::service::error::{ServiceError, ServiceResult};
+use crate::service::lists::{ListEntryView, views};
+use crate::service::standings::last_seq;
+use entity::list_entry;
+
+string_enum! {
+    pub enum ExportFormat as "export format" {
+        Csv = "csv",
+        Jsonl = "jsonl",
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `csv` or `jsonl` (default).
+    pub format: Option<ExportFormat>,
+}
+
+pub struct Export {
+    pub seq: i64,
+    pub format: ExportFormat,
+    pub body: Vec<u8>,
+}
+
+pub async fn export(
+    conn: &DatabaseConnection,
+    cx: &Ctx,
+    reader: &Actor,
+    query: ExportQuery,
+) -> ServiceResult<Export> {
+    let snapshot = conn
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    let seq = last_seq(&snapshot).await?;
+    let mut select = list_entry::Entity::find()
+        .filter(list_entry::Column::List.eq(ListKind::Black.as_str()))
+        .order_by_asc(list_entry::Column::Id);
+    if matches!(reader.role, Role::Partner | Role::Hospital) {
+        select = select.filter(list_entry::Column::Published.eq(true));
+    }
+    let mut rows = select.all(&snapshot).await?;
+    if let Some(ids) = hospital_view(&snapshot, cx, reader).await? {
+        rows.retain(|e| ids.contains(&e.subject_id));
+    }
+    let entries = views(&snapshot, rows, cx.today(), reader).await?;
+    snapshot.commit().await?;
+    let format = query.format.unwrap_or(ExportFormat::Jsonl);
+    let body = match format {
+        ExportFormat::Jsonl => jsonl(&entries)?,
+        ExportFormat::Csv => csv(&entries)?,
+    };
+    Ok(Export { seq, format, body })
+}
+
+fn jsonl(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
+    let mut out = Vec::new();
+    for entry in entries {
+        serde_json::to_writer(&mut out, entry)
+            .map_err(|e| ServiceError::Unprocessable(e.to_string()))?;
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+fn csv(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
+    let fail = |e: csv::Error| ServiceError::Unprocessable(format!("cannot write CSV: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record([
+            "id",
+            "subject_code",
+            "subject_kind",
+            "subject_name",
+            "region",
+            "status",
+            "listed_on",
+            "expires_on",
+            "ended_on",
+            "end_kind",
+            "published",
+            "automatic",
+            "violation_ids",
+            "reason",
+            "measures",
+            "legal_basis",
+            "exit_conditions",
+            "remedies",
+        ])
+        .map_err(fail)?;
+    for e in entries {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let ids: Vec<String> = e.violation_ids.iter().map(i64::to_string).collect();
+        let measures: Vec<&str> = e.measures.iter().map(|m| m.as_str()).collect();
+        let remedies = serde_json::to_string(&e.remedies)
+            .map_err(|x| ServiceError::Unprocessable(x.to_string()))?;
+        writer
+            .write_record([
+                e.id.to_string(),
+                e.subject_code.clone(),
+                e.subject_kind.to_string(),
+                e.subject_name.clone(),
+                e.region.clone(),
+                e.status.to_string(),
+                e.listed_on.to_string(),
+                date(e.expires_on),
+                date(e.ended_on),
+                e.end_kind.map(|k| k.to_string()).unwrap_or_default(),
+                e.published.to_string(),
+                e.automatic.to_string(),
+                ids.join(";"),
+                e.reason.clone(),
+                measures.join(";"),
+                e.legal_basis.clone(),
+                e.exit_conditions.clone(),
+                remedies,
+            ])
+            .map_err(fail)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| ServiceError::Unprocessable(format!("cannot write CSV: {e}")))
+}

@@ -1,0 +1,9 @@
+//! The read side (DESIGN §13): answers built from the materialised `standings` rows and the change log.
+
+pub mod batch;
+pub mod cache;
+pub mod export;
+pub mod feed;
+pub mod roster;
+pub mod screenings;
+pub mod standing;

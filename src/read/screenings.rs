@@ -1,0 +1,228 @@
+//! Screenings (DESIGN §8, issue 10): up to 10,000 codes answered in one request, every code answered (unknown
+//! ones as `not_found`), and the whole answer stored with who asked, when, the change-log position it reflects
+//! and its SHA-256 digest, so it can be shown later as proof (as NPDB keeps query records).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::roles::Role;
+use crate::pagination::{Page, PageRequest};
+use crate::read::batch::{hospital_view, rows_by_code, view_of};
+use crate::read::standing::StandingView;
+use crate::service::actor::Actor;
+use crate::service::audit::sha256_hex;
+use crate::service::context::Ctx;
+use crate::service::error::{ServiceError, ServiceResult};
+use crate::service::standings::last_seq;
+use crate::service::writer::Writer;
+use entity::screening;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewScreening {
+    /// 1 to 10,000 subject codes (policy); more is `413`.
+    pub codes: Vec<String>,
+    /// Day to answer for (UTC+8); default today.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// One code's answer: its standing, or `not_found` (unknown, or outside a hospital's view).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ScreeningAnswer {
+    pub code: String,
+    /// `found` or `not_found`.
+    pub result: String,
+    #[schema(value_type = Option<StandingView>)]
+    pub standing: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScreeningRecord {
+    pub id: i64,
+    pub actor: String,
+    pub role: Role,
+    pub at: DateTime<Utc>,
+    pub as_of: NaiveDate,
+    /// The change-log position the answers reflect.
+    pub seq: i64,
+    pub code_count: i32,
+    /// SHA-256 (hex) of `answers` serialised as compact JSON, as stored.
+    pub digest: String,
+    /// Absent in lists; present when one screening is read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Vec<ScreeningAnswer>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ScreeningQuery {
+    /// Earliest time, RFC 3339.
+    pub from: Option<DateTime<Utc>>,
+    /// Latest time (exclusive), RFC 3339.
+    pub to: Option<DateTime<Utc>>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Answers every code from one consistent snapshot, then stores the record.
+pub async fn screen(
+    conn: &DatabaseConnection,
+    db: &crate::db::Db,
+    cx: &Ctx,
+    reader: &Actor,
+    body: NewScreening,
+) -> ServiceResult<ScreeningRecord> {
+    let max = cx.policy().screenings.max_codes as usize;
+    if body.codes.len() > max {
+        return Err(ServiceError::TooLarge(format!(
+            "a screening carries at most {max} codes; this one has {}",
+            body.codes.len()
+        )));
+    }
+    if body.codes.is_empty() {
+        return Err(ServiceError::validation(
+            "codes",
+            format!("give 1 to {max} codes"),
+        ));
+    }
+    let as_of = body.as_of.unwrap_or_else(|| cx.today());
+    // One snapshot: the seq and every row read as of the same moment.
+    let snapshot = conn
+        .begin_with_config(
+            Some(IsolationLevel::RepeatableRead),
+            Some(AccessMode::ReadOnly),
+        )
+        .await?;
+    let seq = last_seq(&snapshot).await?;
+    let codes: Vec<&str> = body.codes.iter().map(|c| c.trim()).collect();
+    let rows = rows_by_code(&snapshot, &codes).await?;
+    let visible = hospital_view(&snapshot, cx, reader).await?;
+    let mut answers = Vec::with_capacity(codes.len());
+    for code in &codes {
+        let found = rows.get(*code).filter(|(row, _)| {
+            visible
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&row.subject_id))
+        });
+        let standing = match found {
+            Some(loaded) => {
+                let view = view_of(&snapshot, cx, reader, loaded, as_of).await?;
+                Some(
+                    serde_json::to_value(view)
+                        .map_err(|e| ServiceError::Unprocessable(e.to_string()))?,
+                )
+            }
+            None => None,
+        };
+        answers.push(ScreeningAnswer {
+            // A masked reader's own input comes back as given; the standing inside is masked.
+            code: code.to_string(),
+            result: if standing.is_some() {
+                "found"
+            } else {
+                "not_found"
+            }
+            .into(),
+            standing,
+        });
+    }
+    snapshot.commit().await?;
+    let text =
+        serde_json::to_string(&answers).map_err(|e| ServiceError::Unprocessable(e.to_string()))?;
+    let digest = sha256_hex(text.as_bytes());
+    let w = Writer::begin(db, cx.clone(), reader.clone()).await?;
+    let row = screening::ActiveModel {
+        actor: Set(reader.sub.clone()),
+        role: Set(reader.role.as_str().to_string()),
+        org: Set(reader.org.clone()),
+        at: Set(cx.now),
+        as_of: Set(as_of),
+        seq: Set(seq),
+        code_count: Set(i32::try_from(answers.len()).unwrap_or(i32::MAX)),
+        digest: Set(digest),
+        answers: Set(text),
+        ..Default::default()
+    }
+    .insert(w.db())
+    .await?;
+    w.commit().await?;
+    record(row, Some(answers))
+}
+
+fn record(
+    row: screening::Model,
+    answers: Option<Vec<ScreeningAnswer>>,
+) -> ServiceResult<ScreeningRecord> {
+    Ok(ScreeningRecord {
+        role: crate::service::error::column("screenings", row.id, &row.role)?,
+        id: row.id,
+        actor: row.actor,
+        at: row.at,
+        as_of: row.as_of,
+        seq: row.seq,
+        code_count: row.code_count,
+        digest: row.digest,
+        answers,
+    })
+}
+
+/// Auditors and admins read every screening; everyone else only their own.
+fn sees_all(reader: &Actor) -> bool {
+    matches!(reader.role, Role::Auditor | Role::Admin)
+}
+
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
+    id: i64,
+) -> ServiceResult<ScreeningRecord> {
+    let not_found = || ServiceError::NotFound(format!("no screening {id} of yours"));
+    let row = screening::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if !sees_all(reader) && row.actor != reader.sub {
+        return Err(not_found());
+    }
+    let answers = serde_json::from_str(&row.answers)
+        .map_err(|e| ServiceError::corrupt("screenings", row.id, e))?;
+    record(row, Some(answers))
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
+    query: ScreeningQuery,
+) -> ServiceResult<Page<ScreeningRecord>> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut select = screening::Entity::find()
+        .filter(screening::Column::Id.gt(page.after))
+        .order_by_asc(screening::Column::Id)
+        .limit(page.fetch_limit());
+    if !sees_all(reader) {
+        select = select.filter(screening::Column::Actor.eq(reader.sub.as_str()));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(screening::Column::At.gte(from));
+    }
+    if let Some(to) = query.to {
+        select = select.filter(screening::Column::At.lt(to));
+    }
+    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(|r| record(r, None))
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: rows.next_cursor,
+    })
+}

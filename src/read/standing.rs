@@ -1,0 +1,168 @@
+//! `GET /api/v1/standing/{code}`: the hot path. One indexed read of the subject's `standings` row (or none,
+//! through the cache) plus date arithmetic; days of an earlier cycle fold that cycle's ledger instead.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::dates::cycle_of_date;
+use crate::domain::masking::{mask_id_number, mask_name};
+use crate::domain::roles::Role;
+use crate::domain::scoring::{Grade, SubjectKind, Supervision};
+use crate::domain::standing::{
+    InForce, MayPrescribe, Membership, StandingFacts, StandingStatus, standing_on,
+};
+use crate::read::cache::{StandingCache, load};
+use crate::service::actor::Actor;
+use crate::service::context::Ctx;
+use crate::service::error::{ServiceError, ServiceResult};
+use crate::service::standings::load_facts;
+use crate::service::subjects::ensure_visible;
+use entity::{standing, subject};
+
+/// A subject's standing on one day (DESIGN §8).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StandingView {
+    /// Masked (`110105********002X`) for an insured person when the reader is a partner.
+    pub code: String,
+    pub kind: SubjectKind,
+    /// Masked (`王**`) for people when the reader is a partner.
+    pub name: String,
+    pub region: String,
+    /// The strongest that applies: `blacklisted` > `terminated` > `suspended` > `normal`.
+    pub status: StandingStatus,
+    /// Practitioners: points of the cycle up to `as_of` (12-point system).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
+    /// Institutions and pharmacies: 0–100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<Grade>,
+    /// 分级分类监管 measures for the grade.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<Supervision>,
+    /// Sanctions in force on `as_of`, merged per type and scope (overlapping terms run to the latest end).
+    pub sanctions: Vec<InForce>,
+    /// False while a measure stops the fund paying this subject at all.
+    pub may_be_paid: bool,
+    /// Practitioners: whether services in each scope may be paid on `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub may_prescribe: Option<MayPrescribe>,
+    /// Practitioners: emergency and rescue services stay payable during a suspension.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency_payable: Option<bool>,
+    /// The lists the subject is on that day, with their ends (`blacklisted` when one is the black list).
+    pub lists: Vec<Membership>,
+    /// An appeal against one of the subject's cases is pending (the case ids in `disputed_cases`).
+    pub disputed: bool,
+    pub disputed_cases: Vec<i64>,
+    pub as_of: NaiveDate,
+    /// Credit cycle (natural year, UTC+8) of `as_of`.
+    pub cycle: i32,
+    /// The change-log position this answer reflects.
+    pub seq: i64,
+    /// When the facts behind this answer were last written.
+    pub computed_at: DateTime<Utc>,
+}
+
+/// The answer and a validator for `ETag`: the same row, day and masking give the same body.
+pub struct Answer {
+    pub view: StandingView,
+    pub etag: String,
+}
+
+pub async fn standing<C: ConnectionTrait>(
+    db: &C,
+    cache: &StandingCache,
+    cx: &Ctx,
+    reader: &Actor,
+    code: &str,
+    as_of: Option<NaiveDate>,
+) -> ServiceResult<Answer> {
+    let cached = load(db, cache, code)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
+    let row = &cached.row;
+    if reader.role == Role::Hospital {
+        let model = subject::Entity::find_by_id(row.subject_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
+        ensure_visible(db, cx.today(), reader, &model).await?;
+    }
+    let as_of = as_of.unwrap_or_else(|| cx.today());
+    let masked = reader.sees_masked_identities();
+    let etag = format!(
+        "\"{}-{}-{}-{as_of}\"",
+        row.subject_id,
+        row.seq,
+        u8::from(masked)
+    );
+    let view = answer(db, cx, row, &cached.facts, as_of, masked).await?;
+    Ok(Answer { view, etag })
+}
+
+pub(crate) async fn answer<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    row: &standing::Model,
+    facts: &StandingFacts,
+    as_of: NaiveDate,
+    masked: bool,
+) -> ServiceResult<StandingView> {
+    let kind = facts.kind;
+    let s = if facts.covers(as_of) {
+        standing_on(facts, as_of, cx.policy())
+    } else {
+        // A day of an earlier cycle: that cycle's ledger, folded.
+        let earlier = load_facts(db, row.subject_id, kind, cycle_of_date(as_of)).await?;
+        standing_on(&earlier, as_of, cx.policy())
+    };
+    let person = matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured);
+    Ok(StandingView {
+        code: if masked && kind == SubjectKind::Insured {
+            mask_id_number(&row.code)
+        } else {
+            row.code.clone()
+        },
+        kind,
+        name: if masked && person {
+            mask_name(&row.name)
+        } else {
+            row.name.clone()
+        },
+        region: row.region.clone(),
+        status: s.status,
+        points: s.points,
+        score: s.score,
+        grade: s.grade,
+        supervision: s.supervision,
+        sanctions: s.sanctions,
+        may_be_paid: s.may_be_paid,
+        may_prescribe: s.may_prescribe,
+        emergency_payable: s.emergency_payable,
+        lists: s.lists,
+        disputed: s.disputed,
+        disputed_cases: s.disputed_cases,
+        as_of,
+        cycle: s.cycle,
+        seq: row.seq,
+        computed_at: row.computed_at,
+    })
+}
+
+/// The same answer folded from the ledger and sanction tables, bypassing the row: what the property test
+/// compares the materialised answer with.
+pub async fn folded<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    code: &str,
+    as_of: NaiveDate,
+) -> ServiceResult<crate::domain::standing::Standing> {
+    let subject = crate::service::subjects::find_by_code(db, code).await?;
+    let kind = crate::service::subjects::kind_of(&subject)?;
+    let facts = load_facts(db, subject.id, kind, cycle_of_date(as_of)).await?;
+    Ok(standing_on(&facts, as_of, cx.policy()))
+}

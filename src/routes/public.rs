@@ -1,0 +1,181 @@
+//! 曝光台 (DESIGN §9): the published, active black-list entries for anyone, without a token — as JSON at
+//! `/public/v1/blacklist` and as a server-rendered page at `/public/blacklist` (no external assets, usable on a
+//! phone, searchable by name or region). People are masked as for partners.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Html;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::domain::lists::{ListKind, ListMeasure};
+use crate::domain::roles::Role;
+use crate::error::ApiResult;
+use crate::extract::ApiQuery;
+use crate::openapi::{BadRequest, Validation};
+use crate::pagination::Page;
+use crate::service::actor::Actor;
+use crate::service::lists::{self, ListEntryView, ListQuery};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(public_blacklist))
+        .routes(routes!(public_page))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PublicQuery {
+    /// An organisation's name or code, or a person's full name or ID number.
+    pub q: Option<String>,
+    /// 6-digit region code.
+    pub region: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The public reads as a partner does: published entries only, people masked.
+fn public_reader() -> Actor {
+    Actor {
+        sub: "public".into(),
+        role: Role::Partner,
+        org: None,
+        request_id: "public".into(),
+    }
+}
+
+async fn entries(state: &AppState, query: PublicQuery) -> ApiResult<Page<ListEntryView>> {
+    let cx = state.ctx();
+    let query = ListQuery {
+        kind: None,
+        region: query.region.filter(|r| !r.trim().is_empty()),
+        active_on: Some(cx.today()),
+        q: query.q.filter(|q| !q.trim().is_empty()),
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    Ok(lists::list(
+        &state.db.conn,
+        &cx,
+        &public_reader(),
+        ListKind::Black,
+        query,
+    )
+    .await?)
+}
+
+/// The published black list in force today, masked and paginated. No token.
+#[utoipa::path(get, path = "/public/v1/blacklist", tag = "lists",
+    params(PublicQuery),
+    responses(
+        (status = 200, description = "One page", body = Page<ListEntryView>),
+        (status = 400, response = BadRequest), (status = 422, response = Validation),
+    ))]
+async fn public_blacklist(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PublicQuery>,
+) -> ApiResult<Json<Page<ListEntryView>>> {
+    Ok(Json(entries(&state, query).await?))
+}
+
+/// The same list as a page for people (曝光台), with a search by name or region. No token.
+#[utoipa::path(get, path = "/public/blacklist", tag = "lists",
+    params(PublicQuery),
+    responses(
+        (status = 200, description = "The page", content_type = "text/html", body = String),
+        (status = 400, response = BadRequest), (status = 422, response = Validation),
+    ))]
+async fn public_page(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<PublicQuery>,
+) -> ApiResult<Html<String>> {
+    let (q, region) = (
+        query.q.clone().unwrap_or_default(),
+        query.region.clone().unwrap_or_default(),
+    );
+    let page = entries(&state, query).await?;
+    Ok(Html(render(&page, &q, &region)))
+}
+
+/// Text for HTML: the five characters that could open markup are escaped (what we render is ours; a library
+/// template engine would be more than these few lines).
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn measure(m: &ListMeasure) -> &'static str {
+    match m {
+        ListMeasure::PublicDisclosure => "公开曝光",
+        ListMeasure::KeyMonitoring => "重点监管",
+        ListMeasure::NoNewAgreement => "限制新签服务协议",
+        ListMeasure::NoHonoursOrSubsidies => "限制评优评先及财政支持",
+        ListMeasure::SettlementRestriction => "限制联网结算",
+        ListMeasure::ReducedInspection => "减少检查频次",
+        ListMeasure::PublicCommendation => "公开表扬",
+    }
+}
+
+fn render(page: &Page<ListEntryView>, q: &str, region: &str) -> String {
+    let mut items = String::new();
+    for e in &page.items {
+        let measures: Vec<&str> = e.measures.iter().map(measure).collect();
+        let until = e.expires_on.map(|d| d.to_string()).unwrap_or_default();
+        items.push_str(&format!(
+            "<li class=\"entry\"><h2>{name} <small>{code}</small></h2>\
+             <p class=\"meta\">{kind} · 地区 {region} · 列入 {from} · 至 {until}</p>\
+             <p><b>事由</b> {reason}</p><p><b>依据</b> {basis}</p>\
+             <p><b>惩戒措施</b> {measures}</p><p><b>退出条件</b> {exit}</p></li>",
+            name = esc(&e.subject_name),
+            code = esc(&e.subject_code),
+            kind = esc(e.subject_kind.as_str()),
+            region = esc(&e.region),
+            from = e.listed_on,
+            reason = esc(&e.reason),
+            basis = esc(&e.legal_basis),
+            measures = esc(&measures.join("、")),
+            exit = esc(&e.exit_conditions),
+        ));
+    }
+    if page.items.is_empty() {
+        items.push_str("<li class=\"empty\">没有符合条件的名单信息</li>");
+    }
+    let next = page
+        .next_cursor
+        .as_ref()
+        .map(|c| {
+            format!(
+                "<a class=\"next\" href=\"?q={}&amp;region={}&amp;cursor={}\">下一页</a>",
+                esc(q),
+                esc(region),
+                esc(c)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>医疗保障领域严重失信主体名单（曝光台）</title><style>\
+         body{{font-family:system-ui,sans-serif;margin:0 auto;max-width:46rem;padding:1rem;line-height:1.5}}\
+         form{{display:flex;flex-wrap:wrap;gap:.5rem;margin:1rem 0}}input{{flex:1 1 10rem;padding:.5rem;font-size:1rem}}\
+         button{{padding:.5rem 1rem;font-size:1rem}}ul{{list-style:none;padding:0}}\
+         .entry{{border:1px solid #ccc;border-radius:.5rem;padding:.75rem;margin:.75rem 0}}\
+         h2{{font-size:1.1rem;margin:0}}.meta{{color:#555}}</style></head><body>\
+         <h1>医疗保障领域严重失信主体名单</h1><p>曝光台：在列期间公开，个人信息已脱敏。</p>\
+         <form method=\"get\" action=\"/public/blacklist\">\
+         <input name=\"q\" value=\"{q}\" placeholder=\"机构名称、代码或完整姓名\" aria-label=\"名称\">\
+         <input name=\"region\" value=\"{region}\" placeholder=\"地区代码，如 370102\" aria-label=\"地区\">\
+         <button type=\"submit\">搜索</button></form><ul id=\"entries\">{items}</ul>{next}</body></html>",
+        q = esc(q),
+        region = esc(region),
+    )
+}

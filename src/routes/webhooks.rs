@@ -1,0 +1,126 @@
+//! `/api/v1/webhooks`: continuous query — subscriptions, their deliveries, and redelivery.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Validation,
+};
+use crate::service::webhooks::{self, DeliveryView, NewWebhook, WebhookView};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_webhook, list_webhooks))
+        .routes(routes!(delete_webhook))
+        .routes(routes!(list_deliveries))
+        .routes(routes!(redeliver))
+}
+
+/// Subscribe a URL to events.
+///
+/// Events: `list.added`, `list.removed`, `sanction.started`, `sanction.ended`, `standing.changed`. Each
+/// delivery is a `POST` with `X-Medcredit-Signature: sha256=<HMAC-SHA256 of "timestamp.body" with the secret>`,
+/// `X-Medcredit-Timestamp` and `X-Medcredit-Delivery`; failures are retried with exponential back-off (6
+/// attempts), then marked failed. The secret is shown once, here. A hospital hears only about its own subjects;
+/// partners get people masked. Partner, hospital, admin.
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
+    request_body = NewWebhook,
+    responses(
+        (status = 201, description = "Subscribed; `secret` is shown this once", body = WebhookView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
+    ))]
+async fn create_webhook(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Result<ApiJson<NewWebhook>, ApiError>,
+) -> ApiResult<(StatusCode, Json<WebhookView>)> {
+    actor.require(&webhooks::SUBSCRIBERS)?;
+    let ApiJson(body) = body?;
+    let w = state.writer(actor).await?;
+    let view = webhooks::create(&w, body).await?;
+    w.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The caller's webhooks (admins: everyone's), without their secrets. Partner, hospital, admin.
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The webhooks", body = Vec<WebhookView>),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+    ))]
+async fn list_webhooks(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<Vec<WebhookView>>> {
+    Ok(Json(webhooks::list(&state.db.conn, &actor).await?))
+}
+
+/// Unsubscribe. Pending deliveries to it are not sent. Its owner, admin.
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses(
+        (status = 200, description = "Deleted", body = WebhookView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+    ))]
+async fn delete_webhook(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WebhookView>> {
+    actor.require(&webhooks::SUBSCRIBERS)?;
+    let w = state.writer(actor).await?;
+    let view = webhooks::delete(&w, id).await?;
+    w.commit().await?;
+    Ok(Json(view))
+}
+
+/// A webhook's deliveries with their status, attempts and last answer. Its owner, admin.
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses(
+        (status = 200, description = "The deliveries", body = Vec<DeliveryView>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+    ))]
+async fn list_deliveries(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Vec<DeliveryView>>> {
+    Ok(Json(
+        webhooks::deliveries(&state.db.conn, &actor, id).await?,
+    ))
+}
+
+/// Send a failed delivery again (attempts start over). Its owner, admin.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id")),
+    responses(
+        (status = 200, description = "Queued again", body = DeliveryView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ))]
+async fn redeliver(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, delivery_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<Json<DeliveryView>> {
+    actor.require(&webhooks::SUBSCRIBERS)?;
+    let w = state.writer(actor).await?;
+    let view = webhooks::redeliver(&w, id, delivery_id).await?;
+    w.commit().await?;
+    Ok(Json(view))
+}

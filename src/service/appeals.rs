@@ -1,0 +1,311 @@
+//! 申诉 (DESIGN §7): an inspector, or the subject's own hospital, appeals an approved case within the window;
+//! a reviewer who did not act on the case decides. Accepted → the case is voided with everything that rested
+//! on it (`voiding`); rejected → it stands. An approver may void a case of their own motion the same way.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::appeals::{AppealOutcome, AppealState, last_day, may_decide};
+use crate::domain::cases::CaseAction;
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::dates::legal_date;
+use crate::domain::roles::Role;
+use crate::pagination::{Page, PageRequest};
+use crate::service::actor::Actor;
+use crate::service::affiliations;
+use crate::service::context::Ctx;
+use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::service::subjects::ensure_visible;
+use crate::service::violations::{self, ViolationView, target};
+use crate::service::voiding;
+use crate::service::workflow::{ReasonBody, begin, finish};
+use crate::service::writer::Writer;
+use entity::{appeal, subject, violation};
+
+/// Who files: an inspector on the subject's behalf, or the subject's own hospital office.
+pub const FILERS: [Role; 2] = [Role::Inspector, Role::Hospital];
+/// Who decides: a reviewer who did not act on the case.
+pub const DECIDERS: [Role; 1] = [Role::Reviewer];
+/// Who voids a case of their own motion (a correction).
+pub const VOIDERS: [Role; 1] = [Role::Approver];
+/// Who reads appeals: everyone but partners (hospitals: about their own subjects).
+pub const READERS: [Role; 6] = [
+    Role::Inspector,
+    Role::Reviewer,
+    Role::Approver,
+    Role::Hospital,
+    Role::Auditor,
+    Role::Admin,
+];
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAppeal {
+    /// The grounds of the appeal, 1–2000 characters.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppealDecision {
+    pub outcome: AppealOutcome,
+    /// 1–2000 characters.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppealView {
+    pub id: i64,
+    pub violation_id: i64,
+    pub subject_code: String,
+    pub state: AppealState,
+    pub reason: String,
+    pub filed_by: String,
+    pub filed_role: Role,
+    pub filed_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AppealQuery {
+    pub state: Option<AppealState>,
+    pub subject_code: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn view(m: appeal::Model) -> ServiceResult<AppealView> {
+    Ok(AppealView {
+        state: column("appeals", m.id, &m.state)?,
+        filed_role: column("appeals", m.id, &m.filed_role)?,
+        id: m.id,
+        violation_id: m.violation_id,
+        subject_code: m.subject_code,
+        reason: m.reason,
+        filed_by: m.filed_by,
+        filed_at: m.filed_at,
+        decided_by: m.decided_by,
+        decided_at: m.decided_at,
+        decision_reason: m.decision_reason,
+    })
+}
+
+/// Files an appeal; the case becomes `appealed` (the standing shows it disputed) until it is decided.
+pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<AppealView> {
+    w.actor.require(&FILERS)?;
+    let reason = crate::service::error::required_reason(&body.reason)?;
+    let current = violations::find(w.db(), case_id).await?;
+    if w.actor.role == Role::Hospital {
+        let owner = subject_of(w.db(), &current).await?;
+        ensure_visible(w.db(), w.cx.today(), &w.actor, &owner).await?;
+    }
+    if let Some(approved_at) = current.approved_at {
+        let last = last_day(
+            legal_date(approved_at),
+            w.cx.policy().cases.appeal_window_days,
+        );
+        if w.cx.today() > last {
+            return Err(ServiceError::Unprocessable(format!(
+                "the appeal window of case {case_id} closed on {last} ({} days after approval)",
+                w.cx.policy().cases.appeal_window_days
+            )));
+        }
+    }
+    let (model, from, to) = begin(w, case_id, CaseAction::Appeal).await?;
+    let change = serde_json::json!({ "appeal": reason });
+    finish(
+        w,
+        model.clone().into(),
+        (case_id, from, to),
+        Some(reason.clone()),
+        change,
+    )
+    .await?;
+    let filed = appeal::ActiveModel {
+        violation_id: Set(case_id),
+        subject_id: Set(model.subject_id),
+        subject_code: Set(model.subject_code.clone()),
+        state: Set(AppealState::Pending.as_str().to_string()),
+        reason: Set(reason),
+        filed_by: Set(w.actor.sub.clone()),
+        filed_role: Set(w.actor.role.as_str().to_string()),
+        filed_at: Set(w.cx.now),
+        ..Default::default()
+    }
+    .insert(w.db())
+    .await?;
+    let filed = view(filed)?;
+    let subject = (model.subject_id, model.subject_code.as_str());
+    w.change(
+        ChangeEntity::Appeal,
+        filed.id,
+        subject,
+        ChangeOp::Added,
+        &filed,
+    )
+    .await?;
+    Ok(filed)
+}
+
+/// Decides a pending appeal: accepted voids the case with all its effects; rejected lets it stand.
+pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<AppealView> {
+    w.actor.require(&DECIDERS)?;
+    let reason = crate::service::error::required_reason(&body.reason)?;
+    let pending = appeal::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(w.db())
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("no appeal {id}")))?;
+    let state: AppealState = column("appeals", id, &pending.state)?;
+    if state != AppealState::Pending {
+        return Err(ServiceError::Conflict(format!(
+            "appeal {id} is already {state}"
+        )));
+    }
+    let case = violations::find(w.db(), pending.violation_id).await?;
+    let actors = [
+        Some(case.recorded_by.as_str()),
+        case.reviewed_by.as_deref(),
+        case.approved_by.as_deref(),
+        Some(pending.filed_by.as_str()),
+    ];
+    if !may_decide(&w.actor.sub, &actors) {
+        return Err(ServiceError::Forbidden(
+            "an appeal is decided by a reviewer who did not act on the case or file the appeal"
+                .into(),
+        ));
+    }
+    let case_id = case.id;
+    let (action, decided) = match body.outcome {
+        AppealOutcome::Accepted => (CaseAction::Void, AppealState::Accepted),
+        AppealOutcome::Rejected => (CaseAction::DismissAppeal, AppealState::Rejected),
+    };
+    let (model, from, to) = begin(w, case_id, action).await?;
+    let change = serde_json::json!({ "appeal": id, "outcome": body.outcome, "reason": reason });
+    finish(
+        w,
+        model.into(),
+        (case_id, from, to),
+        Some(reason.clone()),
+        change,
+    )
+    .await?;
+    if decided == AppealState::Accepted {
+        let voided = violations::find(w.db(), case_id).await?;
+        voiding::undo(w, &voided, &format!("appeal {id} accepted: {reason}")).await?;
+        record_voided(w, &voided).await?;
+    }
+    let mut row: appeal::ActiveModel = pending.into();
+    row.state = Set(decided.as_str().to_string());
+    row.decided_by = Set(Some(w.actor.sub.clone()));
+    row.decided_at = Set(Some(w.cx.now));
+    row.decision_reason = Set(Some(reason));
+    let updated = view(row.update(w.db()).await?)?;
+    w.audit("appeal.decide", &target(case_id), &updated).await?;
+    let subject = (case.subject_id, case.subject_code.as_str());
+    w.change(ChangeEntity::Appeal, id, subject, ChangeOp::Ended, &updated)
+        .await?;
+    Ok(updated)
+}
+
+/// An approver voids an approved (or appealed) case of their own motion, through the same path.
+pub async fn void(w: &Writer, case_id: i64, body: ReasonBody) -> ServiceResult<ViolationView> {
+    w.actor.require(&VOIDERS)?;
+    let reason = crate::service::error::required_reason(&body.reason)?;
+    let (model, from, to) = begin(w, case_id, CaseAction::Void).await?;
+    let change = serde_json::json!({ "reason": reason });
+    finish(
+        w,
+        model.into(),
+        (case_id, from, to),
+        Some(reason.clone()),
+        change,
+    )
+    .await?;
+    let voided = violations::find(w.db(), case_id).await?;
+    voiding::undo(w, &voided, &reason).await?;
+    record_voided(w, &voided).await?;
+    // An appeal still pending on it has got what it asked for.
+    for pending in appeal::Entity::find()
+        .filter(appeal::Column::ViolationId.eq(case_id))
+        .filter(appeal::Column::State.eq(AppealState::Pending.as_str()))
+        .all(w.db())
+        .await?
+    {
+        let mut row: appeal::ActiveModel = pending.into();
+        row.state = Set(AppealState::Accepted.as_str().to_string());
+        row.decided_by = Set(Some(w.actor.sub.clone()));
+        row.decided_at = Set(Some(w.cx.now));
+        row.decision_reason = Set(Some(format!("case voided by an approver: {reason}")));
+        row.update(w.db()).await?;
+    }
+    violations::view(w.db(), violations::find(w.db(), case_id).await?).await
+}
+
+/// The change row of a case leaving force.
+async fn record_voided(w: &Writer, case: &violation::Model) -> ServiceResult<()> {
+    let value = violations::view(w.db(), case.clone()).await?;
+    let subject = (case.subject_id, case.subject_code.as_str());
+    w.change(
+        ChangeEntity::Case,
+        case.id,
+        subject,
+        ChangeOp::Removed,
+        &value,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn subject_of<C: ConnectionTrait>(
+    db: &C,
+    case: &violation::Model,
+) -> ServiceResult<subject::Model> {
+    subject::Entity::find_by_id(case.subject_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::corrupt("violations", case.id, "names a missing subject"))
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    reader: &Actor,
+    query: AppealQuery,
+) -> ServiceResult<Page<AppealView>> {
+    reader.require(&READERS)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut select = appeal::Entity::find()
+        .filter(appeal::Column::Id.gt(page.after))
+        .order_by_asc(appeal::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(state) = query.state {
+        select = select.filter(appeal::Column::State.eq(state.as_str()));
+    }
+    if let Some(code) = query.subject_code.as_deref().map(str::trim) {
+        select = select.filter(appeal::Column::SubjectCode.eq(code));
+    }
+    if let Some(ids) = affiliations::hospital_subject_ids(db, cx.today(), reader).await? {
+        select = select.filter(appeal::Column::SubjectId.is_in(ids));
+    }
+    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(view)
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: rows.next_cursor,
+    })
+}

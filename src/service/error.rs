@@ -1,0 +1,215 @@
+//! The error of the use-case layer. Use cases know no HTTP: they say what went wrong in domain words, keep the
+//! database error they came from, and `routes/` (through `ApiError: From<ServiceError>`) decides the status.
+
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON path or parameter name, e.g. `id_number`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Fields that break their rules; all of them at once.
+    #[error("request validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The state of things forbids the step (illegal transition, duplicate, a ban still running).
+    #[error("{0}")]
+    Conflict(String),
+    /// Well-formed but against a business rule (out-of-range points, a type not in force…).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// What was asked for is no longer kept (a feed position older than the retention window).
+    #[error("{0}")]
+    Gone(String),
+    /// More than a request may carry (codes in one screening).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A stored row this code cannot read: written by something else, or tampered with. Never defaulted.
+    #[error("stored row {table}#{id} cannot be read: {detail}")]
+    Corrupt {
+        table: &'static str,
+        id: String,
+        detail: String,
+    },
+    #[error("database error: {0}")]
+    Db(#[source] DbErr),
+}
+
+impl From<DbErr> for ServiceError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            // A unique index caught what a read-then-insert race let through: the same answer as the check.
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("a record with the same key already exists".into())
+            }
+            _ => Self::Db(err),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn corrupt(table: &'static str, id: impl ToString, detail: impl ToString) -> Self {
+        Self::Corrupt {
+            table,
+            id: id.to_string(),
+            detail: detail.to_string(),
+        }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Parses a closed-set column of a stored row. A value that names no variant is a `Corrupt` error naming the
+/// row, never a silent default (a kind defaulting to `insured` once skipped a ledger deduction).
+pub fn column<T>(table: &'static str, id: impl ToString, text: &str) -> ServiceResult<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e: T::Err| ServiceError::corrupt(table, id, e))
+}
+
+/// A typed view of a JSON value, refusing control characters in any string first. A failure names the field
+/// the way a client wrote it (`evidence[0].name`), and a missing field by its own name.
+pub fn parse_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> ServiceResult<T> {
+    let mut errors = FieldErrors::default();
+    check_strings(&value, String::new(), &mut errors);
+    errors.finish()?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        // serde says "missing field `x`" at the parent's path; name the field itself.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (missing, path.as_str()) {
+            (Some(name), ".") => name.to_string(),
+            (Some(name), parent) => format!("{parent}.{name}"),
+            (None, ".") => "body".to_string(),
+            (None, path) => path.to_string(),
+        };
+        let message = match missing {
+            Some(_) => "is required".to_string(),
+            None => message,
+        };
+        ServiceError::validation(&field, message)
+    })
+}
+
+/// Every string in the value (object keys too) must be free of control characters.
+fn check_strings(value: &serde_json::Value, path: String, errors: &mut FieldErrors) {
+    use serde_json::Value;
+    let name = |path: &str| {
+        if path.is_empty() {
+            "body".to_string()
+        } else {
+            path.to_string()
+        }
+    };
+    match value {
+        Value::String(text) => {
+            errors.check(&name(&path), crate::domain::text::check_no_controls(text));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_strings(item, format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if let Err(message) = crate::domain::text::check_no_controls(key) {
+                    errors.add(&name(&path), format!("a field name {message}"));
+                    continue;
+                }
+                check_strings(item, child, errors);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The grounds of a decision that needs only them (lift, revoke, remove, decide): trimmed, 1–2000 characters,
+/// else a validation error on `reason`.
+pub fn required_reason(text: &str) -> ServiceResult<String> {
+    let reason = text.trim().to_string();
+    let mut errors = FieldErrors::default();
+    errors.check("reason", crate::domain::sanctions::check_reason(&reason));
+    errors.finish()?;
+    Ok(reason)
+}
+
+/// Collects every invalid field of a request so the client learns about all of them at once.
+#[derive(Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn check(&mut self, field: &str, result: Result<(), String>) {
+        if let Err(message) = result {
+            self.0.push(FieldError::new(field, message));
+        }
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Takes in the findings of `validator` derives.
+    pub fn extend(&mut self, errors: validator::ValidationErrors) {
+        let mut fields: Vec<FieldError> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, errs)| {
+                errs.iter().map(move |e| {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map_or_else(|| e.code.to_string(), |m| m.to_string());
+                    FieldError::new(field.to_string(), message)
+                })
+            })
+            .collect();
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        self.0.extend(fields);
+    }
+
+    pub fn finish(self) -> ServiceResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Validation(self.0))
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}

@@ -1,0 +1,88 @@
+//! Red and black lists (DESIGN §7): entries added by an approver or by the effects of a decision, read by every
+//! role within its visibility, ended by removal, repair, voiding of their cases, or expiry (by date alone).
+
+mod read;
+pub mod red;
+mod write;
+
+pub use read::*;
+pub use write::*;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy};
+use crate::domain::roles::Role;
+use crate::domain::scoring::SubjectKind;
+
+/// Roles that add and remove entries (admin too, as everywhere).
+pub const WRITERS: [Role; 1] = [Role::Approver];
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBlackEntry {
+    #[schema(example = "H37010200001")]
+    pub subject_code: String,
+    /// Why, 1–2000 characters.
+    pub reason: String,
+    /// Approved cases of the subject the listing rests on, 1 to 100.
+    pub violation_ids: Vec<i64>,
+    /// First day on the list (UTC+8).
+    pub listed_on: NaiveDate,
+    /// Last day on the list; default `listed_on` + the policy's years (3).
+    pub expires_on: Option<NaiveDate>,
+    /// Shown to partners and on the public page; default true.
+    pub published: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ListEntryView {
+    pub id: i64,
+    pub list: ListKind,
+    /// Masked (`110105********002X`) for an insured person when the reader sees people masked.
+    pub subject_code: String,
+    pub subject_kind: SubjectKind,
+    /// Masked (`王**`) for people when the reader sees people masked.
+    pub subject_name: String,
+    pub region: String,
+    pub reason: String,
+    pub legal_basis: String,
+    /// What partners apply (联合惩戒).
+    pub measures: Vec<ListMeasure>,
+    /// When and how the entry ends.
+    pub exit_conditions: String,
+    /// Appeal, review, litigation and repair, with their windows.
+    pub remedies: Vec<Remedy>,
+    pub listed_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub published: bool,
+    /// Added by a decision's effects rather than by an approver.
+    pub automatic: bool,
+    pub violation_ids: Vec<i64>,
+    /// On today (UTC+8), or on `active_on` when listing with it.
+    pub status: EntryStatus,
+    pub ended_on: Option<NaiveDate>,
+    pub end_kind: Option<EndKind>,
+    pub end_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Kind of subject.
+    pub kind: Option<SubjectKind>,
+    /// 6-digit region code of the subject.
+    pub region: Option<String>,
+    /// Keep only entries active on this day; their `status` is then given for that day.
+    pub active_on: Option<NaiveDate>,
+    /// Part of an organisation's name or code, or of a practitioner's code; a person's full name or ID number.
+    pub q: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

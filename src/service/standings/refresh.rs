@@ -1,0 +1,153 @@
+//! Rewriting standings rows: for the subjects a transaction touched (at the writer's commit) or for all of them
+//! (start-up, `rebuild-standings`), in a handful of queries per batch rather than per subject.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::{last_seq, load_facts_many, missing};
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::service::actor::Actor;
+use crate::service::audit::lock_chain;
+use crate::service::context::Ctx;
+use crate::service::error::{ServiceError, ServiceResult};
+use crate::service::subjects::kind_of;
+use crate::service::writer::Writer;
+use entity::{change, standing, subject};
+
+/// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
+/// for each row whose answer changes; an unchanged row only moves its `seq` up to the transaction's last change.
+pub async fn refresh_many(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let subjects = subject::Entity::find()
+        .filter(subject::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(subject::Column::Id)
+        .all(db)
+        .await?;
+    let kinds = subjects
+        .iter()
+        .map(|s| Ok((s.id, kind_of(s)?)))
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let mut facts = load_facts_many(db, &kinds, cx.cycle()).await?;
+    let existing: HashMap<i64, standing::Model> = standing::Entity::find()
+        .filter(standing::Column::SubjectId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.subject_id, row))
+        .collect();
+    // Under the chain lock, so the seqs given here follow commit order like every other change row.
+    lock_chain(db).await?;
+    let last = last_seq(db).await?;
+    let mut seq = last;
+    let (mut changes, mut rows, mut announced) = (Vec::new(), Vec::new(), Vec::new());
+    for (subject, (_, kind)) in subjects.iter().zip(&kinds) {
+        let facts = facts
+            .remove(&subject.id)
+            .ok_or_else(|| ServiceError::corrupt("subjects", subject.id, "no facts loaded"))?;
+        let text = serde_json::to_string(&facts)
+            .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
+        let before = existing.get(&subject.id);
+        let same = before.is_some_and(|row| {
+            row.facts == text && row.name == subject.name && row.region == subject.region
+        });
+        let row_seq = if same {
+            last
+        } else {
+            seq += 1;
+            let op = if before.is_some() {
+                ChangeOp::Changed
+            } else {
+                ChangeOp::Added
+            };
+            let value = serde_json::json!({ "code": subject.code, "kind": kind, "facts": facts });
+            announced.push((seq, op, subject.id, subject.code.clone(), value.clone()));
+            changes.push(change::ActiveModel {
+                seq: Set(seq),
+                entity: Set(ChangeEntity::Standing.as_str().to_string()),
+                entity_id: Set(subject.code.clone()),
+                subject_code: Set(subject.code.clone()),
+                op: Set(op.as_str().to_string()),
+                at: Set(cx.now),
+                value: Set(value.to_string()),
+            });
+            seq
+        };
+        rows.push(standing::ActiveModel {
+            subject_id: Set(subject.id),
+            code: Set(subject.code.clone()),
+            kind: Set(kind.as_str().to_string()),
+            name: Set(subject.name.clone()),
+            region: Set(subject.region.clone()),
+            facts: Set(text),
+            seq: Set(row_seq),
+            computed_at: Set(cx.now),
+        });
+    }
+    // Chunks keep every statement under SQLite's bound-parameter limit.
+    for chunk in changes.chunks(500) {
+        change::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    for (seq, op, id, code, value) in announced {
+        let change = (seq, ChangeEntity::Standing, op);
+        crate::service::webhooks::enqueue(db, cx, change, (id, &code), &value).await?;
+    }
+    let upsert = OnConflict::column(standing::Column::SubjectId)
+        .update_columns([
+            standing::Column::Code,
+            standing::Column::Kind,
+            standing::Column::Name,
+            standing::Column::Region,
+            standing::Column::Facts,
+            standing::Column::Seq,
+            standing::Column::ComputedAt,
+        ])
+        .to_owned();
+    for chunk in rows.chunks(500) {
+        standing::Entity::insert_many(chunk.to_vec())
+            .on_conflict(upsert.clone())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Writes the standings rows of subjects that have none (`all`: of every subject), in batches, acting as the
+/// system. Run at start-up for rows that predate the table, and by `medcredit rebuild-standings`.
+pub async fn materialise(db: &crate::db::Db, cx: Ctx, all: bool) -> ServiceResult<u64> {
+    const BATCH: u64 = 2000;
+    let mut done = 0u64;
+    let mut after = 0i64;
+    loop {
+        let ids: Vec<i64> = if all {
+            subject::Entity::find()
+                .select_only()
+                .column(subject::Column::Id)
+                .filter(subject::Column::Id.gt(after))
+                .order_by_asc(subject::Column::Id)
+                .limit(BATCH)
+                .into_tuple()
+                .all(&db.conn)
+                .await?
+        } else {
+            missing(&db.conn, BATCH).await?
+        };
+        let Some(&last) = ids.last() else {
+            return Ok(done);
+        };
+        after = last;
+        let w = Writer::begin(db, cx.clone(), Actor::system("materialise")).await?;
+        for id in &ids {
+            w.touch(*id);
+        }
+        w.commit().await?;
+        done += ids.len() as u64;
+    }
+}

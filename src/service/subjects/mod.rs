@@ -1,0 +1,82 @@
+//! Registering, reading and correcting subjects (DESIGN §2), with the visibility rules of each role.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::config::IdentifierPatterns;
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::identifiers::{
+    validate_id_number, validate_name, validate_region, validate_uscc,
+};
+use crate::domain::masking::{mask_id_number, mask_name};
+use crate::domain::roles::Role;
+use crate::domain::scoring::SubjectKind;
+use crate::domain::subject::{InsuranceType, Profession};
+use crate::domain::text::trim_invisible;
+use crate::pagination::{Page, PageRequest};
+use crate::service::actor::Actor;
+use crate::service::affiliations;
+use crate::service::context::Ctx;
+use crate::service::error::column;
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
+use crate::service::writer::Writer;
+use entity::subject;
+
+/// Roles that register and correct subjects.
+pub const WRITERS: [Role; 2] = [Role::Inspector, Role::Approver];
+
+mod read;
+mod view;
+mod write;
+pub use read::*;
+pub use view::*;
+pub use write::*;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubject {
+    pub kind: SubjectKind,
+    /// National code; for an insured person it may be omitted and is then the ID number.
+    #[schema(example = "H37010200001")]
+    pub code: Option<String>,
+    #[schema(example = "济南市第一人民医院")]
+    pub name: String,
+    /// 6-digit administrative division code (admdvs); for insured persons the insurance region.
+    #[schema(example = "370102", pattern = r"^\d{6}$")]
+    pub region: String,
+    /// Institutions and pharmacies: unified social credit code (GB 32100).
+    #[schema(example = "91350100M000100Y43", pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$")]
+    pub uscc: Option<String>,
+    /// Practitioners and insured persons: resident ID number (GB 11643).
+    #[schema(example = "11010519491231002X", pattern = r"^\d{17}[0-9X]$")]
+    pub id_number: Option<String>,
+    /// Practitioners only.
+    pub profession: Option<Profession>,
+    /// Insured persons only.
+    pub insurance_type: Option<InsuranceType>,
+    /// Institutions only: level such as 三级甲等.
+    #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    pub level: Option<String>,
+    /// Pharmacies only: code of the main responsible person, a registered practitioner.
+    pub responsible_person: Option<String>,
+}
+
+/// Mutable fields; `code`, `kind` and `id_number` never change.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectPatch {
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub uscc: Option<String>,
+    pub profession: Option<Profession>,
+    pub insurance_type: Option<InsuranceType>,
+    #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    pub level: Option<String>,
+    pub responsible_person: Option<String>,
+}

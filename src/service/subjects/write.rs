@@ -1,0 +1,238 @@
+//! Registering and correcting subjects, with their change-log rows.
+
+use super::*;
+
+pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView> {
+    w.actor.require(&WRITERS)?;
+    let today = w.cx.today();
+    let name = trim_invisible(&input.name).to_string();
+    let id_number = input
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_string);
+    let code = match (&input.code, input.kind) {
+        (Some(code), _) => code.trim().to_string(),
+        (None, SubjectKind::Insured) => id_number.clone().unwrap_or_default(),
+        (None, _) => String::new(),
+    };
+    let mut errors = FieldErrors::default();
+    if let Err(e) = input.validate() {
+        errors.extend(e);
+    }
+    errors.check("code", check_code(&w.cx.config.patterns, input.kind, &code));
+    errors.check("name", validate_name(&name));
+    errors.check("region", validate_region(&input.region));
+    let organisation = matches!(input.kind, SubjectKind::Institution | SubjectKind::Pharmacy);
+    let person = !organisation;
+    match (&input.uscc, organisation) {
+        (Some(uscc), true) => errors.check("uscc", validate_uscc(uscc)),
+        (None, true) => errors.add("uscc", "is required for institutions and pharmacies"),
+        (Some(_), false) => errors.add("uscc", "applies only to institutions and pharmacies"),
+        (None, false) => {}
+    }
+    match (&id_number, person) {
+        (Some(id), true) => errors.check("id_number", validate_id_number(id, today).map(|_| ())),
+        (None, true) => errors.add(
+            "id_number",
+            "is required for practitioners and insured persons",
+        ),
+        (Some(_), false) => errors.add(
+            "id_number",
+            "applies only to practitioners and insured persons",
+        ),
+        (None, false) => {}
+    }
+    let practitioner = input.kind == SubjectKind::Practitioner;
+    match (input.profession, practitioner) {
+        (None, true) => errors.add("profession", "is required for practitioners"),
+        (Some(_), false) => errors.add("profession", "applies only to practitioners"),
+        _ => {}
+    }
+    let insured = input.kind == SubjectKind::Insured;
+    match (input.insurance_type, insured) {
+        (None, true) => errors.add(
+            "insurance_type",
+            "is required for insured persons (employee or resident)",
+        ),
+        (Some(_), false) => errors.add("insurance_type", "applies only to insured persons"),
+        _ => {}
+    }
+    if input.level.is_some() && input.kind != SubjectKind::Institution {
+        errors.add("level", "applies only to institutions");
+    }
+    if input.responsible_person.is_some() && input.kind != SubjectKind::Pharmacy {
+        errors.add("responsible_person", "applies only to pharmacies");
+    }
+    errors.finish()?;
+
+    let txn = w.db();
+    if let Some(person_code) = &input.responsible_person {
+        check_responsible_person(txn, person_code).await?;
+    }
+    let (id, uscc) = (id_number.as_deref(), input.uscc.as_deref());
+    crate::service::bans::check_registration(txn, input.kind, id, uscc, today).await?;
+    if subject::Entity::find()
+        .filter(subject::Column::Code.eq(code.as_str()))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::Conflict(format!(
+            "a subject with code {code} already exists"
+        )));
+    }
+    let now = w.cx.now;
+    let model = subject::ActiveModel {
+        kind: Set(input.kind.as_str().to_string()),
+        code: Set(code.clone()),
+        name: Set(name),
+        region: Set(input.region.clone()),
+        uscc: Set(input.uscc.clone()),
+        id_number: Set(id_number),
+        profession: Set(input.profession.map(|p| p.as_str().to_string())),
+        insurance_type: Set(input.insurance_type.map(|t| t.as_str().to_string())),
+        level: Set(input.level.clone()),
+        responsible_person: Set(input.responsible_person.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    w.audit("subject.create", &code, &input).await?;
+    record(w, &model, ChangeOp::Added).await?;
+    SubjectView::for_reader(model, &w.actor)
+}
+
+/// The change-log row of a registration or correction, with the subject as an unmasked reader sees it.
+pub(super) async fn record(w: &Writer, model: &subject::Model, op: ChangeOp) -> ServiceResult<()> {
+    let value = SubjectView::for_reader(model.clone(), &Actor::system(&w.actor.request_id))?;
+    let subject = (model.id, model.code.as_str());
+    w.change(ChangeEntity::Subject, &model.code, subject, op, &value)
+        .await?;
+    Ok(())
+}
+
+pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResult<SubjectView> {
+    w.actor.require(&WRITERS)?;
+    let txn = w.db();
+    let current = find_by_code(txn, code).await?;
+    let kind = kind_of(&current)?;
+    let mut errors = FieldErrors::default();
+    if let Err(e) = patch.validate() {
+        errors.extend(e);
+    }
+    let name = patch
+        .name
+        .as_deref()
+        .map(trim_invisible)
+        .map(str::to_string);
+    if let Some(name) = &name {
+        errors.check("name", validate_name(name));
+    }
+    if let Some(region) = &patch.region {
+        errors.check("region", validate_region(region));
+    }
+    let organisation = matches!(kind, SubjectKind::Institution | SubjectKind::Pharmacy);
+    if let Some(uscc) = &patch.uscc {
+        errors.check(
+            "uscc",
+            if organisation {
+                validate_uscc(uscc)
+            } else {
+                Err("applies only to institutions and pharmacies".into())
+            },
+        );
+    }
+    if patch.profession.is_some() && kind != SubjectKind::Practitioner {
+        errors.add("profession", "applies only to practitioners");
+    }
+    if patch.insurance_type.is_some() && kind != SubjectKind::Insured {
+        errors.add("insurance_type", "applies only to insured persons");
+    }
+    if patch.level.is_some() && kind != SubjectKind::Institution {
+        errors.add("level", "applies only to institutions");
+    }
+    if patch.responsible_person.is_some() && kind != SubjectKind::Pharmacy {
+        errors.add("responsible_person", "applies only to pharmacies");
+    }
+    errors.finish()?;
+    if let Some(person_code) = &patch.responsible_person {
+        check_responsible_person(txn, person_code).await?;
+    }
+    let mut model: subject::ActiveModel = current.into();
+    if let Some(name) = name {
+        model.name = Set(name);
+    }
+    if let Some(region) = &patch.region {
+        model.region = Set(region.clone());
+    }
+    if let Some(uscc) = &patch.uscc {
+        model.uscc = Set(Some(uscc.clone()));
+    }
+    if let Some(profession) = &patch.profession {
+        model.profession = Set(Some(profession.as_str().to_string()));
+    }
+    if let Some(insurance_type) = &patch.insurance_type {
+        model.insurance_type = Set(Some(insurance_type.as_str().to_string()));
+    }
+    if let Some(level) = &patch.level {
+        model.level = Set(Some(level.clone()));
+    }
+    if let Some(person) = &patch.responsible_person {
+        model.responsible_person = Set(Some(person.clone()));
+    }
+    model.updated_at = Set(w.cx.now);
+    let updated = model.update(txn).await?;
+    w.audit("subject.update", code, &patch).await?;
+    record(w, &updated, ChangeOp::Changed).await?;
+    SubjectView::for_reader(updated, &w.actor)
+}
+
+pub(super) fn check_code(
+    patterns: &IdentifierPatterns,
+    kind: SubjectKind,
+    code: &str,
+) -> Result<(), String> {
+    if code.is_empty() {
+        return Err("is required".into());
+    }
+    let pattern = match kind {
+        SubjectKind::Institution => &patterns.institution,
+        SubjectKind::Pharmacy => &patterns.pharmacy,
+        SubjectKind::Practitioner => &patterns.practitioner,
+        // An insured person's code is an ID number or an insurance number: letters and digits.
+        SubjectKind::Insured => {
+            return if (1..=64).contains(&code.len())
+                && code.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                Ok(())
+            } else {
+                Err("must be 1 to 64 letters or digits".into())
+            };
+        }
+    };
+    if pattern.is_match(code) {
+        Ok(())
+    } else {
+        Err(format!(
+            "does not match the {} code pattern {}",
+            kind.as_str(),
+            pattern.as_str()
+        ))
+    }
+}
+
+pub(super) async fn check_responsible_person<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> ServiceResult<()> {
+    match find_by_code(db, code).await {
+        Ok(person) if kind_of(&person)? == SubjectKind::Practitioner => Ok(()),
+        _ => Err(ServiceError::validation(
+            "responsible_person",
+            format!("{code} is not a registered practitioner"),
+        )),
+    }
+}

@@ -1,0 +1,163 @@
+//! Voiding a case (appeal accepted, an external decision, or an approver's own correction) undoes everything
+//! that rested on it, in the transaction of the decision (DESIGN §7): a reversal cancels its points, sanctions
+//! resting only on it are revoked, automatic sanctions whose threshold no longer holds are revoked (the
+//! extension rows beyond the rung that still holds go, so the suspension is shortened to it), its automatic
+//! list entries are taken off, and the standing is rewritten at commit.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::domain::cases::CaseState;
+use crate::domain::dates::cycle_of_instant;
+use crate::domain::lists::EndKind;
+use crate::domain::sanctions::{SanctionType, last_day_of_term};
+use crate::domain::scoring::{
+    EntryKind, SubjectKind, ThresholdOutcome, practitioner_points, practitioner_threshold,
+};
+use crate::service::credit::{self, entry_of};
+use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::service::lists;
+use crate::service::sanctions::{Ending, end_row};
+use crate::service::violations::kind_of_case;
+use crate::service::writer::Writer;
+use entity::{credit_entry, sanction, sanction_violation, violation};
+
+/// The effects of voiding `case` (already moved to `voided` by the caller, under the subject's lock).
+pub async fn undo(w: &Writer, case: &violation::Model, reason: &str) -> ServiceResult<()> {
+    let kind = kind_of_case(case)?;
+    let subject = (case.subject_id, case.subject_code.as_str());
+    let cycle = case
+        .cycle
+        .or(case.approved_at.map(cycle_of_instant))
+        .ok_or_else(|| ServiceError::corrupt("violations", case.id, "approved without a cycle"))?;
+    let points = u32::try_from(case.points.unwrap_or(0)).unwrap_or(0);
+    if kind.scale().is_some() && points > 0 {
+        let why = format!("case {} voided: {reason}", case.id);
+        let entry = (EntryKind::Reversal, cycle);
+        credit::append_entry(w, subject, entry, points, Some(case.id), why).await?;
+    }
+    let why = format!("case {} voided: {reason}", case.id);
+    let mut revoked = revoke_resting_only_on(w, case.id, &why).await?;
+    if kind == SubjectKind::Practitioner {
+        revoked.extend(recheck_thresholds(w, case, cycle, &why, &revoked).await?);
+    }
+    for entry in lists::automatic_of_case(w, case.id).await? {
+        lists::end_entry(w, entry, EndKind::Voided, why.clone()).await?;
+    }
+    w.touch(case.subject_id);
+    Ok(())
+}
+
+/// Revokes the sanctions linked to the case whose every case is now voided. Returns their ids.
+async fn revoke_resting_only_on(
+    w: &Writer,
+    case_id: i64,
+    why: &str,
+) -> ServiceResult<HashSet<i64>> {
+    let db = w.db();
+    let sanction_ids: Vec<i64> = sanction_violation::Entity::find()
+        .filter(sanction_violation::Column::ViolationId.eq(case_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.sanction_id)
+        .collect();
+    let links = sanction_violation::Entity::find()
+        .filter(sanction_violation::Column::SanctionId.is_in(sanction_ids.clone()))
+        .all(db)
+        .await?;
+    let case_ids: Vec<i64> = links.iter().map(|l| l.violation_id).collect();
+    let states: HashMap<i64, String> = violation::Entity::find()
+        .filter(violation::Column::Id.is_in(case_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.state))
+        .collect();
+    let mut revoked = HashSet::new();
+    for model in sanction::Entity::find()
+        .filter(sanction::Column::Id.is_in(sanction_ids))
+        .filter(sanction::Column::RevokedAt.is_null())
+        .all(db)
+        .await?
+    {
+        let still_grounded = links.iter().any(|l| {
+            l.sanction_id == model.id
+                && states.get(&l.violation_id).map(String::as_str)
+                    != Some(CaseState::Voided.as_str())
+        });
+        if !still_grounded {
+            revoked.insert(model.id);
+            end_row(w, model, why.to_string(), Ending::Revoke).await?;
+        }
+    }
+    Ok(revoked)
+}
+
+/// A practitioner's automatic sanctions of the case's cycle measured against the points left: a suspension
+/// row running past the rung that still holds is revoked, as is a termination no longer reached.
+async fn recheck_thresholds(
+    w: &Writer,
+    case: &violation::Model,
+    cycle: i32,
+    why: &str,
+    already: &HashSet<i64>,
+) -> ServiceResult<Vec<i64>> {
+    let db = w.db();
+    let entries = credit_entry::Entity::find()
+        .filter(credit_entry::Column::SubjectId.eq(case.subject_id))
+        .filter(credit_entry::Column::Cycle.eq(cycle))
+        .all(db)
+        .await?;
+    let ledger = entries
+        .iter()
+        .map(entry_of)
+        .collect::<ServiceResult<Vec<_>>>()?;
+    let points = practitioner_points(&ledger, cycle);
+    // The gravest single event still standing decides between the 1- and 3-year bans.
+    let single = violation::Entity::find()
+        .filter(violation::Column::SubjectId.eq(case.subject_id))
+        .filter(violation::Column::Cycle.eq(cycle))
+        .filter(
+            violation::Column::State
+                .is_in([CaseState::Approved.as_str(), CaseState::Appealed.as_str()]),
+        )
+        .all(db)
+        .await?
+        .iter()
+        .filter_map(|c| c.points)
+        .max()
+        .map_or(0, |p| u32::try_from(p).unwrap_or(0));
+    let outcome = practitioner_threshold(points, single, w.cx.policy());
+    let mut revoked = Vec::new();
+    for model in sanction::Entity::find()
+        .filter(sanction::Column::SubjectId.eq(case.subject_id))
+        .filter(sanction::Column::Automatic.eq(true))
+        .filter(sanction::Column::RevokedAt.is_null())
+        .all(db)
+        .await?
+    {
+        if already.contains(&model.id) || cycle_of_instant(model.created_at) != cycle {
+            continue;
+        }
+        let kind: SanctionType = column("sanctions", model.id, &model.sanction_type)?;
+        let stands = match (kind, outcome) {
+            (SanctionType::QualificationSuspension, ThresholdOutcome::Suspend { months }) => model
+                .ends_on
+                .is_some_and(|end| end <= last_day_of_term(model.starts_on, months)),
+            (SanctionType::QualificationSuspension, ThresholdOutcome::Terminate { .. }) => true,
+            (SanctionType::QualificationTermination, ThresholdOutcome::Terminate { .. }) => true,
+            (SanctionType::QualificationSuspension | SanctionType::QualificationTermination, _) => {
+                false
+            }
+            _ => true,
+        };
+        if !stands {
+            revoked.push(model.id);
+            let reason = format!("{why}; {points} points remain in {cycle}");
+            end_row(w, model, reason, Ending::Revoke).await?;
+        }
+    }
+    Ok(revoked)
+}

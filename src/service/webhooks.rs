@@ -1,0 +1,338 @@
+//! Webhooks (continuous query, DESIGN §9): a hospital or partner registers a URL and the events it wants; every
+//! matching change puts a delivery in the outbox in the change's own transaction (`enqueue`, called by the
+//! writer), and `worker::outbox` sends it, signed, with retries. A hospital hears only about its own subjects.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::enums::string_enum;
+use crate::domain::roles::Role;
+use crate::service::actor::Actor;
+use crate::service::affiliations;
+use crate::service::context::Ctx;
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
+use crate::service::subjects::find_by_code;
+use crate::service::writer::Writer;
+use entity::{outbox, webhook};
+
+string_enum! {
+    /// What a webhook can subscribe to.
+    pub enum Event as "event" {
+        ListAdded = "list.added",
+        ListRemoved = "list.removed",
+        SanctionStarted = "sanction.started",
+        SanctionEnded = "sanction.ended",
+        StandingChanged = "standing.changed",
+    }
+}
+
+/// Who subscribes.
+pub const SUBSCRIBERS: [Role; 2] = [Role::Partner, Role::Hospital];
+/// Deliveries are tried this many times before they are marked failed.
+pub const MAX_ATTEMPTS: i32 = 6;
+
+/// The event a change announces, if any.
+pub fn event_of(entity: ChangeEntity, op: ChangeOp, value: &serde_json::Value) -> Option<Event> {
+    match (entity, op) {
+        (ChangeEntity::ListEntry, ChangeOp::Added) => Some(Event::ListAdded),
+        (ChangeEntity::ListEntry, ChangeOp::Removed | ChangeOp::Ended) => Some(Event::ListRemoved),
+        (ChangeEntity::Sanction, ChangeOp::Added) => Some(Event::SanctionStarted),
+        (ChangeEntity::Sanction, ChangeOp::Changed) if value["event"] == "started" => {
+            Some(Event::SanctionStarted)
+        }
+        (ChangeEntity::Sanction, ChangeOp::Ended | ChangeOp::Removed) => Some(Event::SanctionEnded),
+        (ChangeEntity::Standing, ChangeOp::Changed) => Some(Event::StandingChanged),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// `https://` (or `http://`) URL that receives `POST`s, at most 2000 characters.
+    pub url: String,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    pub events: Vec<Event>,
+    pub created_at: DateTime<Utc>,
+    /// Shown once, in the answer to the creation: the key of `X-Medcredit-Signature`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub seq: i64,
+    pub event: Event,
+    pub subject_code: String,
+    /// `pending`, `sending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+fn view(m: webhook::Model, secret: bool) -> ServiceResult<WebhookView> {
+    Ok(WebhookView {
+        events: serde_json::from_str(&m.events)
+            .map_err(|e| ServiceError::corrupt("webhooks", m.id, e))?,
+        id: m.id,
+        url: m.url,
+        created_at: m.created_at,
+        secret: secret.then_some(m.secret),
+    })
+}
+
+pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> {
+    w.actor.require(&SUBSCRIBERS)?;
+    let mut errors = FieldErrors::default();
+    let url = body.url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.len() > 2000
+        || url.contains(' ')
+    {
+        errors.add("url", "must be an http(s) URL of at most 2000 characters");
+    }
+    if body.events.is_empty() {
+        errors.add("events", "name at least one event");
+    }
+    errors.finish()?;
+    let mut events = body.events.clone();
+    events.sort_by_key(|e| e.as_str());
+    events.dedup();
+    let secret = {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
+    let row = webhook::ActiveModel {
+        owner: Set(w.actor.sub.clone()),
+        role: Set(w.actor.role.as_str().to_string()),
+        org: Set(w.actor.org.clone()),
+        url: Set(url.to_string()),
+        secret: Set(secret),
+        events: Set(serde_json::to_string(&events)
+            .map_err(|e| ServiceError::Unprocessable(e.to_string()))?),
+        created_at: Set(w.cx.now),
+        ..Default::default()
+    }
+    .insert(w.db())
+    .await?;
+    let target = format!("webhook:{}", row.id);
+    w.audit(
+        "webhook.create",
+        &target,
+        &serde_json::json!({"url": row.url, "events": events}),
+    )
+    .await?;
+    view(row, true)
+}
+
+async fn owned<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
+    id: i64,
+) -> ServiceResult<webhook::Model> {
+    let not_found = || ServiceError::NotFound(format!("no webhook {id} of yours"));
+    let row = webhook::Entity::find_by_id(id)
+        .filter(webhook::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if reader.role != Role::Admin && row.owner != reader.sub {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+pub async fn list<C: ConnectionTrait>(db: &C, reader: &Actor) -> ServiceResult<Vec<WebhookView>> {
+    reader.require(&SUBSCRIBERS)?;
+    let mut select = webhook::Entity::find()
+        .filter(webhook::Column::DeletedAt.is_null())
+        .order_by_asc(webhook::Column::Id);
+    if reader.role != Role::Admin {
+        select = select.filter(webhook::Column::Owner.eq(reader.sub.as_str()));
+    }
+    select
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| view(m, false))
+        .collect()
+}
+
+pub async fn delete(w: &Writer, id: i64) -> ServiceResult<WebhookView> {
+    w.actor.require(&SUBSCRIBERS)?;
+    let row = owned(w.db(), &w.actor, id).await?;
+    let mut model: webhook::ActiveModel = row.into();
+    model.deleted_at = Set(Some(w.cx.now));
+    let deleted = model.update(w.db()).await?;
+    w.audit(
+        "webhook.delete",
+        &format!("webhook:{id}"),
+        &serde_json::json!({"id": id}),
+    )
+    .await?;
+    view(deleted, false)
+}
+
+fn delivery(m: outbox::Model) -> ServiceResult<DeliveryView> {
+    Ok(DeliveryView {
+        event: column("outbox", m.id, &m.event)?,
+        id: m.id,
+        seq: m.seq,
+        subject_code: m.subject_code,
+        status: m.status,
+        attempts: m.attempts,
+        next_attempt_at: m.next_attempt_at,
+        last_status: m.last_status,
+        last_error: m.last_error,
+        delivered_at: m.delivered_at,
+    })
+}
+
+pub async fn deliveries<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
+    id: i64,
+) -> ServiceResult<Vec<DeliveryView>> {
+    reader.require(&SUBSCRIBERS)?;
+    owned(db, reader, id).await?;
+    outbox::Entity::find()
+        .filter(outbox::Column::WebhookId.eq(id))
+        .order_by_asc(outbox::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(delivery)
+        .collect()
+}
+
+/// Puts a failed delivery back in the queue, its attempts reset.
+pub async fn redeliver(w: &Writer, id: i64, delivery_id: i64) -> ServiceResult<DeliveryView> {
+    w.actor.require(&SUBSCRIBERS)?;
+    owned(w.db(), &w.actor, id).await?;
+    let row = outbox::Entity::find_by_id(delivery_id)
+        .filter(outbox::Column::WebhookId.eq(id))
+        .one(w.db())
+        .await?
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("no delivery {delivery_id} of webhook {id}"))
+        })?;
+    if row.status != "failed" {
+        return Err(ServiceError::Conflict(format!(
+            "delivery {delivery_id} is {}, not failed",
+            row.status
+        )));
+    }
+    let mut model: outbox::ActiveModel = row.into();
+    model.status = Set("pending".into());
+    model.attempts = Set(0);
+    model.next_attempt_at = Set(w.cx.now);
+    model.last_error = Set(None);
+    delivery(model.update(w.db()).await?)
+}
+
+/// Writes the deliveries a change calls for, in the change's transaction.
+pub async fn enqueue(
+    db: &DatabaseTransaction,
+    cx: &Ctx,
+    (seq, entity, op): (i64, ChangeEntity, ChangeOp),
+    subject: (i64, &str),
+    value: &serde_json::Value,
+) -> ServiceResult<()> {
+    let Some(event) = event_of(entity, op, value) else {
+        return Ok(());
+    };
+    let hooks = webhook::Entity::find()
+        .filter(webhook::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    for hook in hooks {
+        let events: Vec<Event> = serde_json::from_str(&hook.events)
+            .map_err(|e| ServiceError::corrupt("webhooks", hook.id, e))?;
+        if !events.contains(&event) || !hears_about(db, cx, &hook, subject).await? {
+            continue;
+        }
+        // Unpublished entries are for staff only.
+        if entity == ChangeEntity::ListEntry && value["published"] == false {
+            continue;
+        }
+        let payload = serde_json::json!({
+            "event": event, "seq": seq, "subject_code": subject.1, "at": cx.now, "data": value,
+        });
+        outbox::ActiveModel {
+            webhook_id: Set(hook.id),
+            seq: Set(seq),
+            event: Set(event.as_str().to_string()),
+            subject_code: Set(subject.1.to_string()),
+            payload: Set(masked(db, &hook, subject.0, payload).await?.to_string()),
+            status: Set("pending".into()),
+            attempts: Set(0),
+            next_attempt_at: Set(cx.now),
+            created_at: Set(cx.now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A hospital's webhook hears only about its institution and its practitioners; partners about everyone.
+async fn hears_about(
+    db: &DatabaseTransaction,
+    cx: &Ctx,
+    hook: &webhook::Model,
+    (subject_id, code): (i64, &str),
+) -> ServiceResult<bool> {
+    if hook.role != Role::Hospital.as_str() {
+        return Ok(true);
+    }
+    let org = hook.org.as_deref().unwrap_or_default();
+    if code == org {
+        return Ok(true);
+    }
+    match find_by_code(db, org).await {
+        Ok(institution) => Ok(
+            affiliations::practitioner_ids_from(db, institution.id, cx.today())
+                .await?
+                .contains(&subject_id),
+        ),
+        Err(_) => Ok(false),
+    }
+}
+
+/// Partners get people masked in what they are sent, as in every answer they read.
+async fn masked(
+    db: &DatabaseTransaction,
+    hook: &webhook::Model,
+    subject_id: i64,
+    payload: serde_json::Value,
+) -> ServiceResult<serde_json::Value> {
+    if hook.role != Role::Partner.as_str() {
+        return Ok(payload);
+    }
+    match entity::subject::Entity::find_by_id(subject_id)
+        .one(db)
+        .await?
+    {
+        Some(person) => crate::read::feed::mask_json(payload, &person),
+        None => Ok(payload),
+    }
+}

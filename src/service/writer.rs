@@ -1,0 +1,131 @@
+//! The one write path (DESIGN §13). A use case gets a `Writer`: the transaction, the instant and the actor.
+//! Through it, it appends audit rows and change-log rows; on `commit` the writer rewrites the `standings` row
+//! of every subject the use case touched, in the same transaction, so what hospitals and partners read never
+//! lags behind what was decided.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryOrder, Set};
+use serde::Serialize;
+
+use crate::db::{Db, WriteTxn};
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::service::actor::Actor;
+use crate::service::audit;
+use crate::service::context::Ctx;
+use crate::service::error::{ServiceError, ServiceResult};
+use crate::service::standings;
+use entity::change;
+
+pub struct Writer {
+    txn: WriteTxn,
+    pub cx: Ctx,
+    pub actor: Actor,
+    /// Subjects whose standing may have changed; refreshed once each at commit.
+    touched: Mutex<BTreeSet<i64>>,
+}
+
+impl Writer {
+    pub async fn begin(db: &Db, cx: Ctx, actor: Actor) -> ServiceResult<Self> {
+        Ok(Self {
+            txn: db.begin_write().await?,
+            cx,
+            actor,
+            touched: Mutex::new(BTreeSet::new()),
+        })
+    }
+
+    /// The transaction, for the use case's own reads and writes.
+    pub fn db(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub fn txn(&self) -> &WriteTxn {
+        &self.txn
+    }
+
+    /// Appends an audit row for `change` to `target`, stamped with the use case's instant.
+    pub async fn audit(
+        &self,
+        action: &str,
+        target: &str,
+        change: &impl Serialize,
+    ) -> ServiceResult<()> {
+        audit::append(self.db(), &self.actor, self.cx.now, action, target, change).await?;
+        Ok(())
+    }
+
+    /// Appends a change-log row and marks the subject's standing for refresh. Returns its `seq`.
+    pub async fn change(
+        &self,
+        entity: ChangeEntity,
+        entity_id: impl ToString,
+        subject: (i64, &str),
+        op: ChangeOp,
+        value: &impl Serialize,
+    ) -> ServiceResult<i64> {
+        self.touch(subject.0);
+        let seq =
+            append_change(self.db(), &self.cx, entity, entity_id, subject.1, op, value).await?;
+        // Webhook deliveries go in the same transaction as the change they announce (the outbox).
+        let json = serde_json::to_value(value)
+            .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
+        crate::service::webhooks::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
+            .await?;
+        Ok(seq)
+    }
+
+    /// Marks a subject whose standing must be rewritten at commit.
+    pub fn touch(&self, subject_id: i64) {
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.insert(subject_id);
+        }
+    }
+
+    /// Rewrites the standings of the touched subjects, then commits everything together.
+    pub async fn commit(self) -> ServiceResult<()> {
+        let touched: Vec<i64> = self
+            .touched
+            .lock()
+            .map(|t| t.iter().copied().collect())
+            .unwrap_or_default();
+        standings::refresh_many(self.db(), &self.cx, &touched).await?;
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// Appends one `changes` row. `seq` is the last one plus one, taken under the lock that serialises the audit
+/// chain until commit: no transaction can commit a lower `seq` after a reader has seen a higher one.
+pub async fn append_change(
+    db: &DatabaseTransaction,
+    cx: &Ctx,
+    entity: ChangeEntity,
+    entity_id: impl ToString,
+    subject_code: &str,
+    op: ChangeOp,
+    value: &impl Serialize,
+) -> ServiceResult<i64> {
+    audit::lock_chain(db).await?;
+    let last = change::Entity::find()
+        .order_by_desc(change::Column::Seq)
+        .one(db)
+        .await?
+        .map_or(0, |row| row.seq);
+    let value = serde_json::to_string(value)
+        .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
+    let seq = last + 1;
+    change::ActiveModel {
+        seq: Set(seq),
+        entity: Set(entity.as_str().to_string()),
+        entity_id: Set(entity_id.to_string()),
+        subject_code: Set(subject_code.to_string()),
+        op: Set(op.as_str().to_string()),
+        at: Set(cx.now),
+        value: Set(value),
+    }
+    .insert(db)
+    .await?;
+    Ok(seq)
+}
