@@ -141,7 +141,7 @@ impl Modify for RateLimited {
 
 /// The full document, as served at `/api-docs/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    crate::startup::documented_routes().1
+    crate::startup::documented_routes().2
 }
 
 /// The document as committed in `openapi/openapi.json`.

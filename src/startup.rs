@@ -34,6 +34,9 @@ use crate::state::{AppState, Clock};
 
 /// Request bodies above this are refused with 413 (DESIGN §10).
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// A bulk import streams up to 100,000 rows: its own body limit (rows are a few hundred bytes) and time limit.
+pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -47,12 +50,16 @@ pub struct Application {
 }
 
 /// The routes and the OpenAPI document collected from them.
-pub fn documented_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The documented routes: those with ordinary bodies, the streaming bulk import (which has limits of its own),
+/// and the OpenAPI document of both.
+pub fn documented_routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::routes::api())
         .split_for_parts();
+    let (streaming, streaming_spec) = crate::routes::imports::streaming().split_for_parts();
+    spec.merge(streaming_spec);
     utoipa::Modify::modify(&crate::openapi::RateLimited, &mut spec);
-    (router, spec)
+    (router, streaming, spec)
 }
 
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
@@ -128,6 +135,7 @@ impl Application {
             clock,
             metrics: Arc::new(Metrics::new()),
             standings,
+            imports: Arc::default(),
         };
         let rate_limit = RateLimit::new(&state);
         let router = app_router(state.clone(), rate_limit.clone());
@@ -275,7 +283,7 @@ async fn sync_after_write(
 }
 
 pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
-    let (api, spec) = documented_routes();
+    let (api, streaming, spec) = documented_routes();
     let query_rules = crate::query_rules::QueryRules::from_spec(&spec);
     let timeout = state.config.request_timeout;
     // `validatorUrl: none`: by default the UI sends the whole document to validator.swagger.io, which leaks the
@@ -290,6 +298,14 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
         // (limit, timeout, panic) are rewritten as problem+json on the way out.
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .merge(
+            streaming
+                .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    IMPORT_TIMEOUT,
+                )),
+        )
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             query_rules,

@@ -23,6 +23,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Standings rows read recently, invalidated by the change log (`read::cache`).
     pub standings: Arc<StandingCache>,
+    /// Rows read by the bulk imports running on this node.
+    pub imports: Arc<crate::service::imports::Progress>,
 }
 
 impl AppState {

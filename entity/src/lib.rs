@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod change;
 pub mod credit_entry;
 pub mod idempotency_key;
+pub mod import;
 pub mod list_entry;
 pub mod list_entry_violation;
 pub mod outbox;

@@ -14,6 +14,7 @@ mod m20261125_000008_create_red_proposals;
 mod m20261125_000009_create_screenings;
 mod m20261125_000010_create_scheduled_days;
 mod m20261125_000011_create_webhooks;
+mod m20261125_000012_create_imports;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_create_screenings::Migration),
             Box::new(m20261125_000010_create_scheduled_days::Migration),
             Box::new(m20261125_000011_create_webhooks::Migration),
+            Box::new(m20261125_000012_create_imports::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod changes;
 pub mod credit;
 pub mod health;
+pub mod imports;
 pub mod lists;
 pub mod metrics;
 pub mod once;
@@ -28,6 +29,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(metrics::router())
         .merge(subjects::router())
+        .merge(imports::router())
         .merge(audit::router())
         .merge(violations::router())
         .merge(credit::router())

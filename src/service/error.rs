@@ -2,12 +2,16 @@
 //! database error they came from, and `routes/` (through `ApiError: From<ServiceError>`) decides the status.
 
 use sea_orm::{DbErr, SqlErr};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One invalid field of a request.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FieldError {
+    /// Bulk imports only: the 1-based line of the input the field is on (a CSV header is line 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = 2)]
+    pub line: Option<u64>,
     /// JSON path or parameter name, e.g. `id_number`.
     pub field: String,
     pub message: String,
@@ -16,8 +20,17 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
+            line: None,
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// The same error, placed on a line of a bulk import.
+    pub fn on_line(self, line: u64) -> Self {
+        Self {
+            line: Some(line),
+            ..self
         }
     }
 }
@@ -201,6 +214,10 @@ impl FieldErrors {
         self.0.extend(fields);
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn finish(self) -> ServiceResult<()> {
         if self.0.is_empty() {
             Ok(())
@@ -211,5 +228,11 @@ impl FieldErrors {
 
     pub fn into_vec(self) -> Vec<FieldError> {
         self.0
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors.0)
     }
 }

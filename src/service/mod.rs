@@ -13,6 +13,7 @@ pub mod credit;
 pub mod effects;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod lists;
 pub mod repairs;
 pub mod sanctions;

@@ -76,6 +76,53 @@ impl Writer {
         Ok(seq)
     }
 
+    /// Appends change-log rows of one kind for many subjects at once (a bulk import): the `seq`s are read once
+    /// and the rows inserted in batches. Returns the first and last `seq`, if any row was written.
+    pub async fn change_many(
+        &self,
+        entity: ChangeEntity,
+        op: ChangeOp,
+        items: Vec<(String, (i64, String), serde_json::Value)>,
+    ) -> ServiceResult<Option<(i64, i64)>> {
+        if items.is_empty() {
+            return Ok(None);
+        }
+        audit::lock_chain(self.db()).await?;
+        let first = crate::service::standings::last_seq(self.db()).await? + 1;
+        let mut rows = Vec::with_capacity(items.len());
+        for (seq, (entity_id, subject, value)) in (first..).zip(&items) {
+            self.touch(subject.0);
+            rows.push(change::ActiveModel {
+                seq: Set(seq),
+                entity: Set(entity.as_str().to_string()),
+                entity_id: Set(entity_id.clone()),
+                subject_code: Set(subject.1.clone()),
+                op: Set(op.as_str().to_string()),
+                at: Set(self.cx.now),
+                value: Set(value.to_string()),
+            });
+        }
+        let last = first + rows.len() as i64 - 1;
+        // Chunks keep every statement under SQLite's bound-parameter limit (7 per row).
+        for chunk in rows.chunks(2000) {
+            change::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(self.db())
+                .await?;
+        }
+        for (seq, (_, subject, value)) in (first..).zip(&items) {
+            let subject = (subject.0, subject.1.as_str());
+            crate::service::webhooks::enqueue(
+                self.db(),
+                &self.cx,
+                (seq, entity, op),
+                subject,
+                value,
+            )
+            .await?;
+        }
+        Ok(Some((first, last)))
+    }
+
     /// Marks a subject whose standing must be rewritten at commit.
     pub fn touch(&self, subject_id: i64) {
         if let Ok(mut touched) = self.touched.lock() {

@@ -239,6 +239,21 @@ impl TestApp {
         self.db.backend()
     }
 
+    /// Rows in `table`, read straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+
     /// Pins the server's clock to an RFC 3339 instant.
     pub fn set_now(&self, at: &str) {
         let at = chrono::DateTime::parse_from_rfc3339(at)
@@ -347,6 +362,29 @@ impl Api {
         if let Some(body) = body {
             request = request.json(body);
         }
+        Self::answer(request).await
+    }
+
+    /// A request whose body is not JSON: a bulk import's CSV or JSON lines.
+    pub async fn send_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> TestResponse {
+        let mut request = self
+            .client
+            .post(format!("{}{}", self.address, path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request).await
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> TestResponse {
         let response = request.send().await.expect("request reaches the server");
         let status = response.status();
         let headers = response.headers().clone();

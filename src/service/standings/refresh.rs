@@ -21,9 +21,14 @@ use entity::{change, standing, subject};
 /// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
 /// for each row whose answer changes; an unchanged row only moves its `seq` up to the transaction's last change.
 pub async fn refresh_many(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<()> {
-    if ids.is_empty() {
-        return Ok(());
+    // A bulk import touches up to 100,000 subjects; each statement below binds one chunk's ids.
+    for chunk in ids.chunks(2000) {
+        refresh_chunk(db, cx, chunk).await?;
     }
+    Ok(())
+}
+
+async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<()> {
     let subjects = subject::Entity::find()
         .filter(subject::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(subject::Column::Id)

@@ -2,9 +2,67 @@
 
 use super::*;
 
+/// A registration that passed every rule needing no database: trimmed, with its code settled.
+pub struct CheckedSubject {
+    pub input: NewSubject,
+    pub code: String,
+    pub name: String,
+    pub id_number: Option<String>,
+}
+
+impl CheckedSubject {
+    /// The row to insert, stamped `now`.
+    pub fn row(&self, now: DateTime<Utc>) -> subject::ActiveModel {
+        let input = &self.input;
+        subject::ActiveModel {
+            kind: Set(input.kind.as_str().to_string()),
+            code: Set(self.code.clone()),
+            name: Set(self.name.clone()),
+            region: Set(input.region.clone()),
+            uscc: Set(input.uscc.clone()),
+            id_number: Set(self.id_number.clone()),
+            profession: Set(input.profession.map(|p| p.as_str().to_string())),
+            insurance_type: Set(input.insurance_type.map(|t| t.as_str().to_string())),
+            level: Set(input.level.clone()),
+            responsible_person: Set(input.responsible_person.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+}
+
 pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView> {
     w.actor.require(&WRITERS)?;
+    let checked = check_new(&w.cx, input)?;
+    let txn = w.db();
+    if let Some(person_code) = &checked.input.responsible_person {
+        check_responsible_person(txn, person_code).await?;
+    }
+    let (id, uscc) = (checked.id_number.as_deref(), checked.input.uscc.as_deref());
     let today = w.cx.today();
+    crate::service::bans::check_registration(txn, checked.input.kind, id, uscc, today).await?;
+    let code = &checked.code;
+    if subject::Entity::find()
+        .filter(subject::Column::Code.eq(code.as_str()))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        return Err(ServiceError::Conflict(format!(
+            "a subject with code {code} already exists"
+        )));
+    }
+    let model = checked.row(w.cx.now).insert(txn).await?;
+    w.audit("subject.create", code, &checked.input).await?;
+    record(w, &model, ChangeOp::Added).await?;
+    SubjectView::for_reader(model, &w.actor)
+}
+
+/// The rules of a registration that need no database (DESIGN §2), every finding at once. Shared by
+/// `POST /subjects` and the bulk import, so a row is valid in one exactly when it is in the other.
+pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErrors> {
+    let today = cx.today();
     let name = trim_invisible(&input.name).to_string();
     let id_number = input
         .id_number
@@ -20,7 +78,7 @@ pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView>
     if let Err(e) = input.validate() {
         errors.extend(e);
     }
-    errors.check("code", check_code(&w.cx.config.patterns, input.kind, &code));
+    errors.check("code", check_code(&cx.config.patterns, input.kind, &code));
     errors.check("name", validate_name(&name));
     errors.check("region", validate_region(&input.region));
     let organisation = matches!(input.kind, SubjectKind::Institution | SubjectKind::Pharmacy);
@@ -64,45 +122,15 @@ pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView>
     if input.responsible_person.is_some() && input.kind != SubjectKind::Pharmacy {
         errors.add("responsible_person", "applies only to pharmacies");
     }
-    errors.finish()?;
-
-    let txn = w.db();
-    if let Some(person_code) = &input.responsible_person {
-        check_responsible_person(txn, person_code).await?;
+    if !errors.is_empty() {
+        return Err(errors);
     }
-    let (id, uscc) = (id_number.as_deref(), input.uscc.as_deref());
-    crate::service::bans::check_registration(txn, input.kind, id, uscc, today).await?;
-    if subject::Entity::find()
-        .filter(subject::Column::Code.eq(code.as_str()))
-        .one(txn)
-        .await?
-        .is_some()
-    {
-        return Err(ServiceError::Conflict(format!(
-            "a subject with code {code} already exists"
-        )));
-    }
-    let now = w.cx.now;
-    let model = subject::ActiveModel {
-        kind: Set(input.kind.as_str().to_string()),
-        code: Set(code.clone()),
-        name: Set(name),
-        region: Set(input.region.clone()),
-        uscc: Set(input.uscc.clone()),
-        id_number: Set(id_number),
-        profession: Set(input.profession.map(|p| p.as_str().to_string())),
-        insurance_type: Set(input.insurance_type.map(|t| t.as_str().to_string())),
-        level: Set(input.level.clone()),
-        responsible_person: Set(input.responsible_person.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    w.audit("subject.create", &code, &input).await?;
-    record(w, &model, ChangeOp::Added).await?;
-    SubjectView::for_reader(model, &w.actor)
+    Ok(CheckedSubject {
+        input,
+        code,
+        name,
+        id_number,
+    })
 }
 
 /// The change-log row of a registration or correction, with the subject as an unmasked reader sees it.

@@ -1,0 +1,159 @@
+//! `/api/v1/subjects:import` and `/api/v1/imports`: registering subjects in bulk, and following an import.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
+use tokio_util::io::{StreamReader, SyncIoBridge};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::openapi::{
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Validation,
+};
+use crate::pagination::Page;
+use crate::service::imports::{self, ImportFormat, ImportQuery, ImportView};
+use crate::service::subjects;
+use crate::state::AppState;
+
+/// The import itself, mounted outside the ordinary body-size and time limits (see `startup::app_router`).
+pub fn streaming() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import_subjects))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_imports))
+        .routes(routes!(get_import))
+}
+
+/// Register up to 100,000 subjects at once.
+///
+/// The body is `text/csv` (a header naming columns among kind, code, name, region, uscc, id_number,
+/// profession, insurance_type, level, responsible_person; an empty cell is an absent field) or
+/// `application/x-ndjson` (one `POST /subjects` body per line). It is read as it arrives, never held whole.
+/// Every row is checked by the rules of `POST /subjects`; the import is all or nothing. Any bad row makes it a
+/// `422` listing the first 1,000 errors, each with its `line`, `field` and `message`, and nothing is written.
+/// More than 100,000 rows is `413`. While it runs, `GET /api/v1/imports?state=running` shows the rows read so
+/// far; afterwards the record says how it ended. Inspector, approver, admin.
+#[utoipa::path(post, path = "/api/v1/subjects:import", tag = "subjects", security(("bearer" = [])),
+    request_body(description = "CSV with a header, or JSON lines",
+        content(
+            (String = "text/csv", example = json!("kind,code,name,region,uscc\ninstitution,H37010200009,济南市示范医院,370102,91350100M000100Y43\n")),
+            (String = "application/x-ndjson", example = json!("{\"kind\":\"institution\",\"code\":\"H37010200009\",\"name\":\"济南市示范医院\",\"region\":\"370102\",\"uscc\":\"91350100M000100Y43\"}\n")),
+        )),
+    responses(
+        (status = 201, description = "Every row registered", body = ImportView,
+            headers(("Location" = String, description = "The import's record"))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Validation),
+    ))]
+async fn import_subjects(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    // The role first: a caller who may not act learns nothing about its body (403, never 422).
+    actor.require(&subjects::WRITERS)?;
+    let format = format_of(&headers)?;
+    let stream = body.into_data_stream().map_err(|e| {
+        // The body limit is the one read error the client can fix: 413, like too many rows.
+        if too_large(&e) {
+            std::io::Error::new(std::io::ErrorKind::FileTooLarge, e)
+        } else {
+            std::io::Error::other(e)
+        }
+    });
+    let input = SyncIoBridge::new(StreamReader::new(stream));
+    let progress = state.imports.clone();
+    let id = imports::run(
+        &state.db,
+        state.ctx(),
+        actor.clone(),
+        format,
+        input,
+        &progress,
+    )
+    .await?;
+    let view = imports::get(&state.db.conn, &progress, &actor, id).await?;
+    let location = format!("/api/v1/imports/{id}");
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view),
+    )
+        .into_response())
+}
+
+fn format_of(headers: &HeaderMap) -> Result<ImportFormat, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok());
+    match content_type.as_ref().map(|m| m.essence_str()) {
+        Some("text/csv") => Ok(ImportFormat::Csv),
+        Some("application/x-ndjson" | "application/jsonl" | "application/jsonlines") => {
+            Ok(ImportFormat::Jsonl)
+        }
+        _ => Err(ApiError::UnsupportedMediaType(
+            "expected Content-Type: text/csv or application/x-ndjson".into(),
+        )),
+    }
+}
+
+fn too_large(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// Bulk imports, newest first: the caller's own (admins and auditors: everyone's), with the rows read so far
+/// for one still running on this node. Inspector, approver, admin, auditor.
+#[utoipa::path(get, path = "/api/v1/imports", tag = "subjects", security(("bearer" = [])),
+    params(ImportQuery),
+    responses(
+        (status = 200, description = "One page", body = Page<ImportView>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 422, response = Validation),
+    ))]
+async fn list_imports(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+) -> ApiResult<Json<Page<ImportView>>> {
+    Ok(Json(
+        imports::list(&state.db.conn, &state.imports, &actor, query).await?,
+    ))
+}
+
+/// One bulk import: its progress while it runs, then how it ended (with its errors if it failed).
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "subjects", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Import id")),
+    responses(
+        (status = 200, description = "The import", body = ImportView),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ))]
+async fn get_import(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ImportView>> {
+    Ok(Json(
+        imports::get(&state.db.conn, &state.imports, &actor, id).await?,
+    ))
+}

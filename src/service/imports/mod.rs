@@ -1,0 +1,267 @@
+//! Bulk import of subjects (`POST /subjects:import`): up to `MAX_ROWS` registrations read as they arrive, each
+//! checked by the rules of `POST /subjects`, written all together or not at all. Each import has a record that
+//! shows its progress while it runs and how it ended afterwards.
+
+mod decode;
+mod run;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::enums::string_enum;
+use crate::domain::roles::Role;
+use crate::pagination::{Page, PageRequest};
+use crate::service::actor::Actor;
+use crate::service::error::{FieldError, ServiceError, ServiceResult, column};
+pub use decode::COLUMNS;
+use entity::import;
+pub use run::run;
+
+/// Rows one import may hold; more is `413`. A region's registry is loaded in a few imports of this size.
+pub const MAX_ROWS: u64 = 100_000;
+/// Errors answered (and kept) for a failed import: enough to fix a file, not a copy of it.
+pub const MAX_ERRORS: usize = 1000;
+
+string_enum! {
+    /// How an import's body is written.
+    pub enum ImportFormat as "import format" {
+        /// `text/csv`: a header of column names, then one subject per record.
+        Csv = "csv",
+        /// `application/x-ndjson` (or `application/jsonl`): one `POST /subjects` body per line.
+        Jsonl = "jsonl",
+    }
+}
+
+string_enum! {
+    /// Where an import stands.
+    pub enum ImportState as "import state" {
+        Running = "running",
+        Completed = "completed",
+        /// Nothing was written; `errors` says why.
+        Failed = "failed",
+    }
+}
+
+/// An import's record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportView {
+    pub id: i64,
+    pub state: ImportState,
+    pub format: ImportFormat,
+    /// Who ran it (token subject).
+    pub actor: String,
+    /// Data rows read so far (while running, on the node that runs it), or in all.
+    pub rows_read: u64,
+    /// Subjects registered: all the rows, or none.
+    pub rows_imported: u64,
+    pub error_count: u64,
+    /// The first errors of a failed import, by line.
+    pub errors: Vec<FieldError>,
+    /// SHA-256 of the body as received, once it has been read to its end.
+    pub sha256: Option<String>,
+    /// The change-log rows the import wrote (`GET /changes?after=first_seq-1`).
+    pub first_seq: Option<i64>,
+    pub last_seq: Option<i64>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    pub state: Option<ImportState>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Rows read by each running import of this node, for `GET /imports` while the import's transaction is open.
+#[derive(Default)]
+pub struct Progress(Mutex<HashMap<i64, u64>>);
+
+impl Progress {
+    fn set(&self, id: i64, rows: u64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(id, rows);
+        }
+    }
+
+    fn forget(&self, id: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&id);
+        }
+    }
+
+    fn rows(&self, id: i64) -> Option<u64> {
+        self.0.lock().ok().and_then(|map| map.get(&id).copied())
+    }
+}
+
+/// Opens an import's record, committed at once so that it can be followed while the import runs.
+async fn start<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    format: ImportFormat,
+    now: DateTime<Utc>,
+) -> ServiceResult<i64> {
+    let row = import::ActiveModel {
+        actor: Set(actor.sub.clone()),
+        role: Set(actor.role.as_str().to_string()),
+        format: Set(format.as_str().to_string()),
+        state: Set(ImportState::Running.as_str().to_string()),
+        rows_read: Set(0),
+        rows_imported: Set(0),
+        error_count: Set(0),
+        errors: Set("[]".into()),
+        started_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(row.id)
+}
+
+/// How an import ended, for its record.
+pub struct Outcome {
+    pub state: ImportState,
+    pub rows_read: u64,
+    pub rows_imported: u64,
+    pub errors: Vec<FieldError>,
+    pub error_count: u64,
+    pub sha256: Option<String>,
+    pub seqs: Option<(i64, i64)>,
+}
+
+impl Outcome {
+    fn failed() -> Self {
+        Self {
+            state: ImportState::Failed,
+            rows_read: 0,
+            rows_imported: 0,
+            errors: Vec::new(),
+            error_count: 0,
+            sha256: None,
+            seqs: None,
+        }
+    }
+}
+
+/// Closes an import's record: in the import's own transaction when it completes, on its own after a failure.
+async fn finish<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let errors = serde_json::to_string(&outcome.errors)
+        .map_err(|e| ServiceError::Unprocessable(format!("errors are not JSON: {e}")))?;
+    import::ActiveModel {
+        id: Set(id),
+        state: Set(outcome.state.as_str().to_string()),
+        rows_read: Set(outcome.rows_read as i64),
+        rows_imported: Set(outcome.rows_imported as i64),
+        error_count: Set(outcome.error_count as i64),
+        errors: Set(errors),
+        sha256: Set(outcome.sha256.clone()),
+        first_seq: Set(outcome.seqs.map(|s| s.0)),
+        last_seq: Set(outcome.seqs.map(|s| s.1)),
+        finished_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+/// Writers see their own imports; admins and auditors see every one.
+fn sees_all(reader: &Actor) -> bool {
+    matches!(reader.role, Role::Admin | Role::Auditor)
+}
+
+/// Roles that may read import records: those who may import, and auditors.
+pub const READERS: [Role; 3] = [Role::Inspector, Role::Approver, Role::Auditor];
+
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    progress: &Progress,
+    reader: &Actor,
+    id: i64,
+) -> ServiceResult<ImportView> {
+    reader.require(&READERS)?;
+    let not_found = || ServiceError::NotFound(format!("no import {id} of yours"));
+    let row = import::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if !sees_all(reader) && row.actor != reader.sub {
+        return Err(not_found());
+    }
+    view(row, progress)
+}
+
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    progress: &Progress,
+    reader: &Actor,
+    query: ImportQuery,
+) -> ServiceResult<Page<ImportView>> {
+    reader.require(&READERS)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    // Newest first: a client following its running import finds it on the first page.
+    let mut select = import::Entity::find()
+        .order_by_desc(import::Column::Id)
+        .limit(page.fetch_limit());
+    if page.after > 0 {
+        select = select.filter(import::Column::Id.lt(page.after));
+    }
+    if !sees_all(reader) {
+        select = select.filter(import::Column::Actor.eq(reader.sub.as_str()));
+    }
+    if let Some(state) = query.state {
+        select = select.filter(import::Column::State.eq(state.as_str()));
+    }
+    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(|row| view(row, progress))
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: rows.next_cursor,
+    })
+}
+
+fn view(row: import::Model, progress: &Progress) -> ServiceResult<ImportView> {
+    let state: ImportState = column("imports", row.id, &row.state)?;
+    let running = state == ImportState::Running;
+    let errors = serde_json::from_str(&row.errors)
+        .map_err(|e| ServiceError::corrupt("imports", row.id, e))?;
+    Ok(ImportView {
+        id: row.id,
+        state,
+        format: column("imports", row.id, &row.format)?,
+        actor: row.actor,
+        rows_read: running
+            .then(|| progress.rows(row.id))
+            .flatten()
+            .unwrap_or(row.rows_read as u64),
+        rows_imported: row.rows_imported as u64,
+        error_count: row.error_count as u64,
+        errors,
+        sha256: row.sha256,
+        first_seq: row.first_seq,
+        last_seq: row.last_seq,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+    })
+}

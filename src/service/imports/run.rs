@@ -1,0 +1,341 @@
+//! The import itself: every row checked by the rules of `POST /subjects` (the same `check_new`, the same ban
+//! check), the checks that need the database made once per batch, the rows inserted in batches; change-log rows
+//! are written at the end, so the lock that orders the change log is held only briefly.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::decode::{self, BATCH, Decoded, Parsed};
+use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
+use crate::db::Db;
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::scoring::SubjectKind;
+use crate::service::actor::Actor;
+use crate::service::bans::check_registration;
+use crate::service::context::Ctx;
+use crate::service::error::{FieldError, ServiceError, ServiceResult};
+use crate::service::subjects::{CheckedSubject, SubjectView, WRITERS, check_new};
+use crate::service::writer::Writer;
+use entity::subject;
+
+/// Runs one import for `actor`: opens its record, reads `input` as `format` and registers every subject in it
+/// in one transaction, or none; the record says which, and why.
+pub async fn run(
+    db: &Db,
+    cx: Ctx,
+    actor: Actor,
+    format: ImportFormat,
+    input: impl Read + Send + 'static,
+    progress: &Progress,
+) -> ServiceResult<i64> {
+    actor.require(&WRITERS)?;
+    let now = cx.now;
+    let id = super::start(&db.conn, &actor, format, now).await?;
+    let result: Result<std::convert::Infallible, (ServiceError, Outcome)> =
+        match Writer::begin(db, cx, actor).await {
+            Ok(w) => match import(&w, id, format, input, progress).await {
+                Ok(outcome) => match w.commit().await {
+                    Ok(()) => return Ok(id),
+                    Err(error) => Err((error, outcome)),
+                },
+                Err(failed) => Err(failed),
+            },
+            Err(error) => Err((error, Outcome::failed())),
+        };
+    let Err((error, mut outcome)) = result;
+    // The import's transaction is gone: its record is closed on a connection of its own.
+    outcome.state = ImportState::Failed;
+    outcome.rows_imported = 0;
+    outcome.seqs = None;
+    if let Err(e) = finish(&db.conn, id, &outcome, now).await {
+        tracing::error!(import = id, error = %e, "cannot close a failed import's record");
+    }
+    Err(error)
+}
+
+/// Reads `input` as `format` and registers every subject in it through `w`, or none. `id` is the import's
+/// record (`super::start`): closed here on success, in `w`'s transaction; `run` closes it on failure.
+async fn import(
+    w: &Writer,
+    id: i64,
+    format: ImportFormat,
+    input: impl Read + Send + 'static,
+    progress: &Progress,
+) -> Result<Outcome, (ServiceError, Outcome)> {
+    let mut state = State::default();
+    let result = read_all(w, id, format, input, progress, &mut state).await;
+    progress.forget(id);
+    let mut outcome = Outcome {
+        state: ImportState::Failed,
+        rows_read: state.rows_read,
+        rows_imported: 0,
+        error_count: state.error_count,
+        errors: state.errors,
+        sha256: state.sha256,
+        seqs: None,
+    };
+    let error = match result {
+        Ok(()) if outcome.errors.is_empty() => match announce(w, &state.inserted).await {
+            Ok(seqs) => {
+                outcome.state = ImportState::Completed;
+                outcome.rows_imported = state.inserted.len() as u64;
+                outcome.seqs = seqs;
+                let record = json!({ "import": id, "format": format, "rows": outcome.rows_imported,
+                    "sha256": outcome.sha256, "first_seq": seqs.map(|s| s.0), "last_seq": seqs.map(|s| s.1) });
+                match w.audit("subject.import", &id.to_string(), &record).await {
+                    Ok(()) => match finish(w.db(), id, &outcome, w.cx.now).await {
+                        Ok(()) => return Ok(outcome),
+                        Err(e) => e,
+                    },
+                    Err(e) => e,
+                }
+            }
+            Err(e) => e,
+        },
+        Ok(()) => ServiceError::Validation(outcome.errors.clone()),
+        Err(e) => e,
+    };
+    if let ServiceError::Validation(errors) = &error
+        && outcome.errors.is_empty()
+    {
+        outcome.errors = errors.clone();
+    }
+    outcome.error_count = Ord::max(outcome.error_count, outcome.errors.len() as u64);
+    Err((error, outcome))
+}
+
+#[derive(Default)]
+struct State {
+    rows_read: u64,
+    error_count: u64,
+    errors: Vec<FieldError>,
+    sha256: Option<String>,
+    /// Codes seen so far, with their line, for duplicates within the file.
+    codes: HashMap<String, u64>,
+    /// Practitioners of this file so far, with their line: a pharmacy's responsible person may be one above it.
+    practitioners: HashMap<String, u64>,
+    /// Ids of the inserted subjects, in order.
+    inserted: Vec<i64>,
+}
+
+impl State {
+    fn reject(&mut self, errors: impl IntoIterator<Item = FieldError>) {
+        for error in errors {
+            self.error_count += 1;
+            if self.errors.len() < MAX_ERRORS {
+                self.errors.push(error);
+            }
+        }
+    }
+}
+
+async fn read_all(
+    w: &Writer,
+    id: i64,
+    format: ImportFormat,
+    input: impl Read + Send + 'static,
+    progress: &Progress,
+    state: &mut State,
+) -> ServiceResult<()> {
+    w.actor.require(&WRITERS)?;
+    let (sender, mut batches) = mpsc::channel(2);
+    let reader = tokio::task::spawn_blocking(move || decode::decode(format, input, sender));
+    let result = async {
+        while let Some(decoded) = batches.recv().await {
+            match decoded {
+                Decoded::Rows(rows) => {
+                    state.rows_read += rows.len() as u64;
+                    progress.set(id, state.rows_read);
+                    // Read on after an error: the client learns of every bad row (the first MAX_ERRORS
+                    // kept) and of a file too large, in one answer.
+                    take_batch(w, rows, state).await?;
+                }
+                Decoded::End { sha256, rows } => {
+                    state.sha256 = Some(sha256);
+                    if rows == 0 {
+                        state.reject([FieldError::new("body", "holds no rows").on_line(1)]);
+                    }
+                }
+                Decoded::TooMany => {
+                    return Err(ServiceError::TooLarge(format!(
+                        "an import holds at most {MAX_ROWS} rows; split the file"
+                    )));
+                }
+                Decoded::Broken(errors) => state.reject(errors),
+            }
+        }
+        Ok(())
+    }
+    .await;
+    drop(batches);
+    // The reader ends once the channel is closed; a panic there is a bug worth a 500, not a silent success.
+    reader
+        .await
+        .map_err(|e| ServiceError::Unprocessable(format!("the import reader failed: {e}")))?;
+    result
+}
+
+/// Checks one batch of rows and, while the import is still clean, inserts it.
+async fn take_batch(w: &Writer, rows: Vec<Parsed>, state: &mut State) -> ServiceResult<()> {
+    let mut checked: Vec<(u64, CheckedSubject)> = Vec::with_capacity(rows.len());
+    for Parsed { line, row } in rows {
+        let new = match row {
+            Ok(new) => new,
+            Err(errors) => {
+                state.reject(errors);
+                continue;
+            }
+        };
+        match check_new(&w.cx, new) {
+            Ok(subject) => {
+                if let Some(first) = state.codes.get(&subject.code) {
+                    let message = format!("{} appears twice (first on line {first})", subject.code);
+                    state.reject([FieldError::new("code", message).on_line(line)]);
+                    continue;
+                }
+                state.codes.insert(subject.code.clone(), line);
+                if subject.input.kind == SubjectKind::Practitioner {
+                    state.practitioners.insert(subject.code.clone(), line);
+                }
+                checked.push((line, subject));
+            }
+            Err(errors) => state.reject(errors.into_vec().into_iter().map(|e| e.on_line(line))),
+        }
+    }
+    let errors = check_against_database(w, &checked, state).await?;
+    state.reject(errors);
+    // Once anything is wrong nothing will be written: the rest is only read for its errors.
+    if state.error_count > 0 || checked.is_empty() {
+        return Ok(());
+    }
+    let now = w.cx.now;
+    let rows: Vec<subject::ActiveModel> = checked.iter().map(|(_, s)| s.row(now)).collect();
+    // SQLite binds at most 32,766 parameters per statement; a subject row has 12.
+    for chunk in rows.chunks(BATCH) {
+        let ids: Vec<i64> = subject::Entity::insert_many(chunk.to_vec())
+            .exec_with_returning_keys(w.db())
+            .await?;
+        state.inserted.extend(ids);
+    }
+    Ok(())
+}
+
+/// The rules of `POST /subjects` that need the database, asked once per batch: codes already registered,
+/// responsible persons, and re-registration bans (asked row by row only for the few people or organisations
+/// already known).
+async fn check_against_database(
+    w: &Writer,
+    rows: &[(u64, CheckedSubject)],
+    state: &State,
+) -> ServiceResult<Vec<FieldError>> {
+    let db = w.db();
+    let mut errors = Vec::new();
+    if rows.is_empty() {
+        return Ok(errors);
+    }
+    let codes = rows.iter().map(|(_, s)| s.code.clone());
+    let taken: HashSet<String> = subject::Entity::find()
+        .select_only()
+        .column(subject::Column::Code)
+        .filter(subject::Column::Code.is_in(codes))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let persons: Vec<String> = rows
+        .iter()
+        .filter_map(|(_, s)| s.input.responsible_person.clone())
+        .filter(|code| !state.practitioners.contains_key(code))
+        .collect();
+    let registered: HashMap<String, String> = if persons.is_empty() {
+        HashMap::new()
+    } else {
+        subject::Entity::find()
+            .select_only()
+            .column(subject::Column::Code)
+            .column(subject::Column::Kind)
+            .filter(subject::Column::Code.is_in(persons))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let ids = rows.iter().filter_map(|(_, s)| s.id_number.clone());
+    let usccs = rows.iter().filter_map(|(_, s)| s.input.uscc.clone());
+    let known: Vec<(Option<String>, Option<String>)> = subject::Entity::find()
+        .select_only()
+        .column(subject::Column::IdNumber)
+        .column(subject::Column::Uscc)
+        .filter(
+            subject::Column::IdNumber
+                .is_in(ids)
+                .or(subject::Column::Uscc.is_in(usccs)),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let known: HashSet<String> = known
+        .into_iter()
+        .flat_map(|(id, uscc)| id.into_iter().chain(uscc))
+        .collect();
+    let today = w.cx.today();
+    for (line, s) in rows {
+        let line = *line;
+        if taken.contains(&s.code) {
+            let message = format!("a subject with code {} already exists", s.code);
+            errors.push(FieldError::new("code", message).on_line(line));
+        }
+        let above = |person: &String| state.practitioners.get(person).is_some_and(|at| *at < line);
+        if let Some(person) = &s.input.responsible_person
+            && !above(person)
+            && registered.get(person).map(String::as_str)
+                != Some(SubjectKind::Practitioner.as_str())
+        {
+            let message = format!("{person} is not a registered practitioner nor one above");
+            errors.push(FieldError::new("responsible_person", message).on_line(line));
+        }
+        let (id, uscc) = (s.id_number.as_deref(), s.input.uscc.as_deref());
+        if id.or(uscc).is_some_and(|key| known.contains(key))
+            && let Err(ServiceError::Conflict(message)) =
+                check_registration(db, s.input.kind, id, uscc, today).await
+        {
+            let field = if id.is_some() { "id_number" } else { "uscc" };
+            errors.push(FieldError::new(field, message).on_line(line));
+        }
+    }
+    Ok(errors)
+}
+
+/// The change-log rows of the registrations (one `subject added` each, as `POST /subjects` writes), read back
+/// in batches and written under the change-log lock in one go. Returns the first and last `seq`.
+async fn announce(w: &Writer, ids: &[i64]) -> ServiceResult<Option<(i64, i64)>> {
+    let system = Actor::system(&w.actor.request_id);
+    let mut seqs: Option<(i64, i64)> = None;
+    for chunk in ids.chunks(BATCH) {
+        let models = subject::Entity::find()
+            .filter(subject::Column::Id.is_in(chunk.iter().copied()))
+            .order_by_asc(subject::Column::Id)
+            .all(w.db())
+            .await?;
+        let mut items = Vec::with_capacity(models.len());
+        for model in models {
+            let subject = (model.id, model.code.clone());
+            let value = serde_json::to_value(SubjectView::for_reader(model, &system)?)
+                .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
+            items.push((subject.1.clone(), subject, value));
+        }
+        if let Some((first, last)) = w
+            .change_many(ChangeEntity::Subject, ChangeOp::Added, items)
+            .await?
+        {
+            seqs = Some((seqs.map_or(first, |s| s.0), last));
+        }
+    }
+    Ok(seqs)
+}

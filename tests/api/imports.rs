@@ -1,0 +1,380 @@
+//! Bulk import (`POST /api/v1/subjects:import`): CSV and JSON lines, the rules of `POST /subjects` row by row,
+//! all or nothing with errors by line, the row limit, and progress while a large import streams in.
+
+use medcredit::auth::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::*;
+
+const IMPORT: &str = "/api/v1/subjects:import";
+const CSV: &str = "text/csv";
+const JSONL: &str = "application/x-ndjson";
+const HEADER: &str =
+    "kind,code,name,region,uscc,id_number,profession,insurance_type,level,responsible_person";
+
+/// The `n`th distinct valid resident ID number (GB 11643): a birth date from 1950 on and a sequence number.
+fn id_number(n: u32) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()
+        + chrono::Duration::days((n / 1000).into());
+    let body = format!("370102{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
+}
+
+/// A practitioner row of the CSV header above.
+fn practitioner_row(n: u32) -> String {
+    format!(
+        "practitioner,D370102{n:06},医师{n},370102,,{},physician,,,",
+        id_number(n)
+    )
+}
+
+async fn import(app: &TestApp, role: Role, content_type: &str, body: String) -> TestResponse {
+    app.send_raw(IMPORT, Some(&app.token(role)), content_type, body)
+        .await
+}
+
+#[tokio::test]
+async fn a_csv_import_registers_every_row_with_its_change_rows() {
+    let app = spawn_app().await;
+    let csv = [
+        HEADER.to_string(),
+        "institution,H37010200021,导入测试医院,370102,91350100M000100Y43,,,,二级甲等,".into(),
+        practitioner_row(1),
+        // The pharmacy's responsible person is registered two lines above, in the same file.
+        "pharmacy,P37010200021,导入测试药房,370102,91350100M000100Y43,,,,,D370102000001".into(),
+        // An insured person without a code takes the ID number as code, as `POST /subjects` does.
+        format!("insured,,\"王, 小明\",370102,,{},,employee,,", id_number(2)),
+    ]
+    .join("\n")
+        + "\n";
+    let before = app.count("changes").await;
+
+    let response = import(&app, Role::Inspector, CSV, csv.clone()).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let id = response.body["id"].as_i64().expect("id");
+    assert_eq!(
+        response.headers["location"].to_str().unwrap(),
+        format!("/api/v1/imports/{id}")
+    );
+    assert_eq!(response.body["state"], "completed");
+    assert_eq!(response.body["rows_read"], 4);
+    assert_eq!(response.body["rows_imported"], 4);
+    assert_eq!(response.body["errors"], json!([]));
+    assert_eq!(
+        response.body["sha256"],
+        hex::encode(Sha256::digest(csv.as_bytes())),
+        "the record names the file it read"
+    );
+
+    let insured = app
+        .get(
+            &format!("/api/v1/subjects/{}", id_number(2)),
+            Role::Inspector,
+        )
+        .await;
+    assert_eq!(insured.status, StatusCode::OK, "{}", insured.body);
+    assert_eq!(insured.body["name"], "王, 小明");
+    assert_eq!(insured.body["insurance_type"], "employee");
+    let pharmacy = app
+        .get("/api/v1/subjects/P37010200021", Role::Inspector)
+        .await;
+    assert_eq!(pharmacy.body["responsible_person"], "D370102000001");
+    let standing = app
+        .get("/api/v1/standing/D370102000001", Role::Hospital)
+        .await;
+    assert_ne!(standing.status, StatusCode::INTERNAL_SERVER_ERROR);
+
+    // One `subject added` change row per row, in file order, between the seqs the record names.
+    let (first, last) = (
+        response.body["first_seq"].as_i64().expect("first_seq"),
+        response.body["last_seq"].as_i64().expect("last_seq"),
+    );
+    let feed = app
+        .get(
+            &format!("/api/v1/changes?after={}&limit=500", first - 1),
+            Role::Admin,
+        )
+        .await;
+    assert_eq!(feed.status, StatusCode::OK, "{}", feed.body);
+    let added: Vec<&str> = feed.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| {
+            c["entity"] == "subject" && c["op"] == "added" && c["seq"].as_i64() <= Some(last)
+        })
+        .map(|c| c["subject_code"].as_str().unwrap())
+        .collect();
+    let insured_code = id_number(2);
+    assert_eq!(
+        added,
+        [
+            "H37010200021",
+            "D370102000001",
+            "P37010200021",
+            insured_code.as_str()
+        ]
+    );
+    assert!(app.count("changes").await >= before + 4);
+
+    // The record reads back the same, and the importer finds it in its list.
+    let record = app
+        .get(&format!("/api/v1/imports/{id}"), Role::Inspector)
+        .await;
+    assert_eq!(record.status, StatusCode::OK, "{}", record.body);
+    assert_eq!(record.body["rows_imported"], 4);
+    let mine = app.get("/api/v1/imports", Role::Inspector).await;
+    assert_eq!(mine.body["items"][0]["id"], id);
+    // Another writer does not see it; an auditor does.
+    let other = app
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/imports/{id}"),
+            Some(&app.token_for(Role::Inspector, "inspector-2", None)),
+            None,
+        )
+        .await;
+    other.assert_problem(404);
+    let audited = app
+        .get(&format!("/api/v1/imports/{id}"), Role::Auditor)
+        .await;
+    assert_eq!(audited.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn json_lines_import_thousands_of_rows_in_batches() {
+    let app = spawn_app().await;
+    let before = app.count("subjects").await;
+    let lines: String = (100..2600)
+        .map(|n| {
+            json!({"kind": "insured", "name": format!("参保人{n}"), "region": "370102",
+                "id_number": id_number(n), "insurance_type": "resident"})
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    let response = import(&app, Role::Approver, JSONL, lines).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    assert_eq!(response.body["rows_imported"], 2500);
+    assert_eq!(app.count("subjects").await, before + 2500);
+    assert_eq!(
+        app.count("standings").await,
+        app.count("subjects").await,
+        "every imported subject has its standing row"
+    );
+    let found = app
+        .get(
+            &format!("/api/v1/subjects/{}", id_number(2599)),
+            Role::Partner,
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+}
+
+#[tokio::test]
+async fn any_bad_row_fails_the_whole_import_with_errors_by_line() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    let (subjects, changes, audit) = (
+        app.count("subjects").await,
+        app.count("changes").await,
+        app.count("audit_log").await,
+    );
+    let mut bad_check = id_number(7);
+    bad_check.replace_range(17.., if bad_check.ends_with('0') { "1" } else { "0" });
+    let csv = [
+        HEADER.to_string(),
+        practitioner_row(5), // 2: fine
+        format!("practitioner,D370102000006,医师,370102,,{bad_check},physician,,,"), // 3: check digit
+        "hospital,H37010200030,某医院,370102,91350100M000100Y43,,,,,".into(), // 4: no such kind
+        practitioner_row(5), // 5: twice in the file
+        format!("institution,{INSTITUTION},已有医院,370102,91350100M000100Y43,,,,,"), // 6: registered
+        "institution,H37010200031,,370102,91350100M000100Y43,,,,,".into(),            // 7: no name
+        "institution,H37010200032,少一列".into(), // 8: wrong width
+        "pharmacy,P37010200031,某药房,370102,91350100M000100Y43,,,,,D370102999999".into(), // 9: unknown person
+    ]
+    .join("\n");
+    let response = import(&app, Role::Inspector, CSV, csv).await;
+    let problem = response.assert_problem(422);
+    let errors: Vec<(u64, String)> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+            (
+                e["line"].as_u64().expect("line"),
+                e["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for expected in [
+        (3, "id_number"),
+        (4, "kind"),
+        (5, "code"),
+        (6, "code"),
+        (7, "name"),
+        (8, "row"),
+        (9, "responsible_person"),
+    ] {
+        assert!(
+            errors.contains(&(expected.0, expected.1.to_string())),
+            "{expected:?} in {errors:?}"
+        );
+    }
+    assert!(!errors.iter().any(|(line, _)| *line == 2), "{errors:?}");
+    // Nothing was written: not the good row, not a change row, not an audit row.
+    assert_eq!(app.count("subjects").await, subjects);
+    assert_eq!(app.count("changes").await, changes);
+    assert_eq!(app.count("audit_log").await, audit);
+    let missing = app
+        .get("/api/v1/subjects/D370102000005", Role::Inspector)
+        .await;
+    missing.assert_problem(404);
+
+    // The record says how it ended.
+    let failed = app
+        .get("/api/v1/imports?state=failed", Role::Inspector)
+        .await;
+    let record = &failed.body["items"][0];
+    assert_eq!(record["state"], "failed", "{}", failed.body);
+    assert_eq!(record["rows_imported"], 0);
+    assert_eq!(record["rows_read"], 8);
+    assert_eq!(
+        record["errors"].as_array().map(Vec::len),
+        Some(errors.len())
+    );
+}
+
+#[tokio::test]
+async fn refusals_come_before_the_body_and_limits_are_named() {
+    let app = spawn_app().await;
+    for role in [Role::Reviewer, Role::Hospital, Role::Partner, Role::Auditor] {
+        import(&app, role, CSV, "not,a,valid\nfile".into())
+            .await
+            .assert_problem(403);
+    }
+    let json = import(&app, Role::Inspector, "application/json", "{}".into()).await;
+    json.assert_problem(415);
+
+    // A header that names an unknown column or misses a required one fails at line 1.
+    let header = import(&app, Role::Inspector, CSV, "kind,name,colour\n".into()).await;
+    let problem = header.assert_problem(422);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"colour") && fields.contains(&"region"),
+        "{fields:?}"
+    );
+    assert!(
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["line"] == 1)
+    );
+    // An empty import is refused, not a success that did nothing.
+    import(&app, Role::Inspector, CSV, format!("{HEADER}\n"))
+        .await
+        .assert_problem(422);
+    // JSON lines: each line is one object.
+    let lines = import(&app, Role::Inspector, JSONL, "[1]\n{not json\n".into()).await;
+    let problem = lines.assert_problem(422);
+    assert_eq!(problem["errors"][0]["line"], 1);
+    assert_eq!(problem["errors"][1]["line"], 2);
+
+    // One row more than the limit is 413 naming it, and nothing is written.
+    let subjects = app.count("subjects").await;
+    let mut big = String::from("kind,name,region\n");
+    for _ in 0..100_001 {
+        big.push_str("insured,某,370102\n");
+    }
+    let response = import(&app, Role::Inspector, CSV, big).await;
+    let problem = response.assert_problem(413);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("100000"),
+        "{problem}"
+    );
+    assert_eq!(app.count("subjects").await, subjects);
+}
+
+/// A client streams a large file slowly; meanwhile `GET /imports?state=running` shows how many rows have been
+/// read. The request is written by hand so that the test decides when each part of the body is sent.
+#[tokio::test]
+async fn a_running_import_shows_its_progress() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {IMPORT} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: {CSV}\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.token(Role::Inspector)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = |rows: std::ops::Range<u32>, header: bool| {
+        let mut text = if header {
+            format!("{HEADER}\n")
+        } else {
+            String::new()
+        };
+        for n in rows {
+            text.push_str(&practitioner_row(n));
+            text.push('\n');
+        }
+        format!("{:x}\r\n{text}\r\n", text.len())
+    };
+    stream
+        .write_all(chunk(10..2510, true).as_bytes())
+        .await
+        .unwrap();
+    let mut seen = None;
+    for _ in 0..200 {
+        let running = app
+            .get("/api/v1/imports?state=running", Role::Inspector)
+            .await;
+        if let Some(rows) = running.body["items"][0]["rows_read"]
+            .as_u64()
+            .filter(|r| *r > 0)
+        {
+            seen = Some(rows);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let seen = seen.expect("the running import is listed with the rows read so far");
+    assert!((1..=2500).contains(&seen), "{seen}");
+    stream
+        .write_all(chunk(2510..3010, false).as_bytes())
+        .await
+        .unwrap();
+    stream.write_all(b"0\r\n\r\n").await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let body: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap_or_default())
+        .or_else(|_| {
+            // A chunked answer: the JSON is the first chunk's text.
+            let rest = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+            serde_json::from_str(rest.split("\r\n").nth(1).unwrap_or_default())
+        })
+        .expect("a JSON answer");
+    assert_eq!(body["rows_imported"], 3000);
+    let done = app
+        .get("/api/v1/imports?state=running", Role::Inspector)
+        .await;
+    assert_eq!(done.body["items"], json!([]));
+}
