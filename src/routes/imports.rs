@@ -35,9 +35,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Register up to 100,000 subjects at once.
 ///
-/// The body is `text/csv` (a header naming columns among kind, code, name, region, uscc, id_number,
+/// The body is UTF-8 `text/csv` (a byte-order mark is allowed; a header naming columns among kind, code, name, region, uscc, id_number,
 /// profession, insurance_type, level, responsible_person; an empty cell is an absent field) or
-/// `application/x-ndjson` (one `POST /subjects` body per line). It is read as it arrives, never held whole.
+/// `application/x-ndjson` (or `application/json`: one `POST /subjects` body per line). It is read as it arrives, never held whole.
 /// Every row is checked by the rules of `POST /subjects`; the import is all or nothing. Any bad row makes it a
 /// `422` listing the first 1,000 errors, each with its `line`, `field` and `message`, and nothing is written.
 /// More than 100,000 rows is `413`. While it runs, `GET /api/v1/imports?state=running` shows the rows read so
@@ -101,9 +101,13 @@ fn format_of(headers: &HeaderMap) -> Result<ImportFormat, ApiError> {
         .and_then(|v| v.parse::<mime::Mime>().ok());
     match content_type.as_ref().map(|m| m.essence_str()) {
         Some("text/csv") => Ok(ImportFormat::Csv),
-        Some("application/x-ndjson" | "application/jsonl" | "application/jsonlines") => {
-            Ok(ImportFormat::Jsonl)
-        }
+        // A one-line JSON body is one subject, so `application/json` reads as JSON lines too.
+        Some(
+            "application/x-ndjson"
+            | "application/jsonl"
+            | "application/jsonlines"
+            | "application/json",
+        ) => Ok(ImportFormat::Jsonl),
         _ => Err(ApiError::UnsupportedMediaType(
             "expected Content-Type: text/csv or application/x-ndjson".into(),
         )),

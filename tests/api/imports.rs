@@ -46,8 +46,9 @@ async fn import(app: &TestApp, role: Role, content_type: &str, body: String) -> 
 #[tokio::test]
 async fn a_csv_import_registers_every_row_with_its_change_rows() {
     let app = spawn_app().await;
+    // As a spreadsheet saves it: a byte-order mark first.
     let csv = [
-        HEADER.to_string(),
+        format!("\u{feff}{HEADER}"),
         "institution,H37010200021,导入测试医院,370102,91350100M000100Y43,,,,二级甲等,".into(),
         practitioner_row(1),
         // The pharmacy's responsible person is registered two lines above, in the same file.
@@ -264,8 +265,14 @@ async fn refusals_come_before_the_body_and_limits_are_named() {
             .await
             .assert_problem(403);
     }
-    let json = import(&app, Role::Inspector, "application/json", "{}".into()).await;
-    json.assert_problem(415);
+    let xml = import(
+        &app,
+        Role::Inspector,
+        "application/xml",
+        "<subjects/>".into(),
+    )
+    .await;
+    xml.assert_problem(415);
 
     // A header that names an unknown column or misses a required one fails at line 1.
     let header = import(&app, Role::Inspector, CSV, "kind,name,colour\n".into()).await;

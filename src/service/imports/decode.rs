@@ -198,6 +198,10 @@ fn json_lines(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
                 FieldError::new("line", message).on_line(line),
             ]));
         }
+        let text = match line {
+            1 => text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&text),
+            _ => &text[..],
+        };
         let trimmed = text.trim_ascii();
         if trimmed.is_empty() {
             continue;
