@@ -1,11 +1,12 @@
 //! Standing rows of many subjects at once (screenings, rosters): a few `IN` queries instead of one per code.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::domain::standing::StandingFacts;
+use crate::read::cache::{Cached, StandingCache};
 use crate::read::standing::{StandingView, answer};
 use crate::service::actor::Actor;
 use crate::service::affiliations;
@@ -14,14 +15,14 @@ use crate::service::error::ServiceResult;
 use crate::service::standings::facts_of;
 use entity::standing;
 
-/// Codes per `IN (…)`: well under SQLite's bound-parameter limit.
-const CHUNK: usize = 500;
+/// Codes per `IN (…)`: well under SQLite's bound-parameter limit, few statements for a large screening.
+const CHUNK: usize = 5000;
 
 /// The rows of `codes` that exist, by code, with their facts parsed.
 pub async fn rows_by_code<C: ConnectionTrait>(
     db: &C,
     codes: &[&str],
-) -> ServiceResult<HashMap<String, (standing::Model, StandingFacts)>> {
+) -> ServiceResult<HashMap<String, Arc<Cached>>> {
     let unique: Vec<&str> = codes
         .iter()
         .copied()
@@ -36,9 +37,34 @@ pub async fn rows_by_code<C: ConnectionTrait>(
             .await?
         {
             let facts = facts_of(&row)?;
-            rows.insert(row.code.clone(), (row, facts));
+            rows.insert(row.code.clone(), Arc::new(Cached { row, facts }));
         }
     }
+    Ok(rows)
+}
+
+/// The rows of `codes` as of change-log position `seq`, read in `snapshot` (a transaction that sees exactly
+/// `seq`): from the cache where it holds a row no newer than `seq` and has applied every change up to `seq`
+/// (so the row is the state at `seq`), from the snapshot for the rest. A hit costs no query and no parsing,
+/// which is what lets 10,000 codes be answered in well under 100 ms.
+pub async fn rows_at<C: ConnectionTrait>(
+    snapshot: &C,
+    cache: &StandingCache,
+    seq: i64,
+    codes: &[&str],
+) -> ServiceResult<HashMap<String, Arc<Cached>>> {
+    let mut rows = HashMap::with_capacity(codes.len());
+    let mut missing = Vec::new();
+    let current = cache.enabled() && cache.watermark() >= seq;
+    for code in codes {
+        match cache.get(code).filter(|hit| current && hit.row.seq <= seq) {
+            Some(hit) => {
+                rows.insert(code.to_string(), hit);
+            }
+            None => missing.push(*code),
+        }
+    }
+    rows.extend(rows_by_code(snapshot, &missing).await?);
     Ok(rows)
 }
 
@@ -56,8 +82,9 @@ pub async fn view_of<C: ConnectionTrait>(
     db: &C,
     cx: &Ctx,
     reader: &Actor,
-    (row, facts): &(standing::Model, StandingFacts),
+    loaded: &Cached,
     as_of: NaiveDate,
 ) -> ServiceResult<StandingView> {
-    answer(db, cx, row, facts, as_of, reader.sees_masked_identities()).await
+    let masked = reader.sees_masked_identities();
+    answer(db, cx, &loaded.row, &loaded.facts, as_of, masked).await
 }

@@ -4,15 +4,16 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::roles::Role;
 use crate::pagination::{Page, PageRequest};
-use crate::read::batch::{hospital_view, rows_by_code, view_of};
+use crate::read::batch::{hospital_view, rows_at, view_of};
+use crate::read::cache::StandingCache;
 use crate::read::standing::StandingView;
 use crate::service::actor::Actor;
 use crate::service::audit::sha256_hex;
@@ -76,6 +77,7 @@ pub struct ScreeningQuery {
 pub async fn screen(
     conn: &DatabaseConnection,
     db: &crate::db::Db,
+    cache: &StandingCache,
     cx: &Ctx,
     reader: &Actor,
     body: NewScreening,
@@ -94,23 +96,30 @@ pub async fn screen(
         ));
     }
     let as_of = body.as_of.unwrap_or_else(|| cx.today());
-    // One snapshot: the seq and every row read as of the same moment.
-    let snapshot = conn
-        .begin_with_config(
-            Some(IsolationLevel::RepeatableRead),
-            Some(AccessMode::ReadOnly),
-        )
-        .await?;
+    // One snapshot: the seq and every row read as of the same moment. (An SQLite read transaction is a
+    // snapshot already, and its driver only warns about the settings.)
+    let snapshot = match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            conn.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?
+        }
+        _ => conn.begin().await?,
+    };
     let seq = last_seq(&snapshot).await?;
+    // Brings the cache up to (at least) `seq`, so that its rows can stand in for the snapshot's.
+    cache.sync(conn).await?;
     let codes: Vec<&str> = body.codes.iter().map(|c| c.trim()).collect();
-    let rows = rows_by_code(&snapshot, &codes).await?;
+    let rows = rows_at(&snapshot, cache, seq, &codes).await?;
     let visible = hospital_view(&snapshot, cx, reader).await?;
     let mut answers = Vec::with_capacity(codes.len());
     for code in &codes {
-        let found = rows.get(*code).filter(|(row, _)| {
+        let found = rows.get(*code).filter(|loaded| {
             visible
                 .as_ref()
-                .is_none_or(|ids| ids.contains(&row.subject_id))
+                .is_none_or(|ids| ids.contains(&loaded.row.subject_id))
         });
         let standing = match found {
             Some(loaded) => {

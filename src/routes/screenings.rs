@@ -45,7 +45,8 @@ async fn screen(
     actor: Actor,
     ApiJson(body): ApiJson<NewScreening>,
 ) -> ApiResult<(StatusCode, Json<ScreeningRecord>)> {
-    let record = screenings::screen(&state.db.conn, &state.db, &state.ctx(), &actor, body).await?;
+    let (db, cache) = (&state.db, &state.standings);
+    let record = screenings::screen(&db.conn, db, cache, &state.ctx(), &actor, body).await?;
     Ok((StatusCode::CREATED, Json(record)))
 }
 

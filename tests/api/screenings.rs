@@ -195,3 +195,37 @@ async fn a_hospital_reads_its_roster_with_standing_including_future_starters() {
     .await
     .assert_problem(403);
 }
+
+/// Screenings answer from the node's cache where it is current, yet a write made through another node is in the
+/// very next screening on this one, with the seq it reflects (no waiting for the cache's timer).
+#[tokio::test]
+async fn a_screening_on_another_node_reflects_every_committed_change() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    let (other, _) = app.second_node().await;
+    let body = json!({"codes": [PHYSICIAN, INSTITUTION]});
+    let before = other
+        .post("/api/v1/screenings", Role::Inspector, &body)
+        .await;
+    assert_eq!(before.status, StatusCode::CREATED, "{}", before.body);
+    assert_eq!(before.body["answers"][0]["standing"]["points"], 0);
+    app.approved_case(
+        PHYSICIAN,
+        "PRAC-IRRATIONAL-PRESCRIPTION",
+        json!({"points": 4}),
+    )
+    .await;
+    let after = other
+        .post("/api/v1/screenings", Role::Inspector, &body)
+        .await;
+    assert_eq!(
+        after.body["answers"][0]["standing"]["points"], 4,
+        "{}",
+        after.body
+    );
+    let standing_seq = after.body["answers"][0]["standing"]["seq"]
+        .as_i64()
+        .unwrap();
+    assert!(after.body["seq"].as_i64().unwrap() >= standing_seq);
+    assert!(after.body["seq"].as_i64() > before.body["seq"].as_i64());
+}
