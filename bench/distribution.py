@@ -6,7 +6,8 @@ PostgreSQL, each figure next to a baseline measured in the same run.
 
 For each database:
   screening   POST /api/v1/screenings with 10,000 codes of a seeded registry (20,000 subjects, 4,000 cases),
-              2 warm-up + 10 measured requests: wall time at the client (an upper bound of server time).
+              2 warm-up + 10 measured requests: server time (its Server-Timing header), and wall time at the
+              client.
               Baseline: the same 10,000 standings rows read by one raw SQL query (SQLite: Python's sqlite3 in
               process; PostgreSQL: EXPLAIN ANALYZE execution time). Target: <= 100 ms SQLite, <= 150 ms PostgreSQL.
   webhook     a partner's webhook on `standing.changed`, a local HTTP receiver, 100 subject corrections one at a
@@ -113,13 +114,18 @@ class Server:
 
     def call(self, method: str, path: str, token: str, body: bytes | None = None,
              content_type: str = "application/json") -> tuple[int, bytes]:
+        status, answer, _ = self.call_with_headers(method, path, token, body, content_type)
+        return status, answer
+
+    def call_with_headers(self, method: str, path: str, token: str, body: bytes | None = None,
+                          content_type: str = "application/json") -> tuple[int, bytes, dict]:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method,
                                          headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
         try:
             with urllib.request.urlopen(request, timeout=600) as response:
-                return response.status, response.read()
+                return response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as e:
-            return e.code, e.read()
+            return e.code, e.read(), dict(e.headers)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -137,15 +143,17 @@ def run(binary: str, *args: str, url: str) -> None:
 def bench_screening(server: Server, db: Database, codes: list[str]) -> dict:
     token = server.token("inspector", "bench-screening")
     body = json.dumps({"codes": codes}).encode()
-    times = []
+    times, server_times = [], []
     for i in range(12):
         started = time.perf_counter()
-        status, answer = server.call("POST", "/api/v1/screenings", token, body)
+        status, answer, headers = server.call_with_headers("POST", "/api/v1/screenings", token, body)
         elapsed = (time.perf_counter() - started) * 1000
         if status != 201:
             raise SystemExit(f"screening answered {status}: {answer[:300]!r}")
         if i >= 2:
             times.append(elapsed)
+            # Server-Timing: app;dur=MS — from the handler's start to the serialised answer.
+            server_times.append(float(headers.get("Server-Timing", "app;dur=nan").split("dur=")[1]))
     raw = []
     for _ in range(10):
         if db.kind == "sqlite":
@@ -159,7 +167,8 @@ def bench_screening(server: Server, db: Database, codes: list[str]) -> dict:
             plan = psql(db.url, "", stdin=f"EXPLAIN (ANALYZE, FORMAT JSON) "
                                           f"SELECT * FROM standings WHERE code = ANY('{array}');")
             raw.append(json.loads(plan)[0]["Execution Time"])
-    return {"p50": statistics.median(times), "max": max(times), "raw": statistics.median(raw)}
+    return {"p50": statistics.median(server_times), "max": max(server_times), "wall": statistics.median(times),
+            "raw": statistics.median(raw)}
 
 
 # --- webhooks ----------------------------------------------------------------------------------------------------
@@ -339,9 +348,10 @@ def main() -> None:
                 try:
                     s = bench_screening(server, db, codes[:10_000])
                     verdict = "PASS" if s["p50"] <= limits[kind] else "MISS"
-                    print(f"  screening 10,000 codes: p50 {s['p50']:.1f} ms, max {s['max']:.1f} ms; raw read of the "
+                    print(f"  screening 10,000 codes: server time p50 {s['p50']:.1f} ms, max {s['max']:.1f} ms "
+                          f"(client wall time p50 {s['wall']:.1f} ms, with the 4 MB answer); raw read of the "
                           f"same rows {s['raw']:.1f} ms (screening = {s['p50'] / s['raw']:.1f}x raw)  "
-                          f"[{verdict} <= {limits[kind]} ms]", flush=True)
+                          f"[{verdict} <= {limits[kind]} ms server time]", flush=True)
                     w = bench_webhooks(server, codes[10_000:])
                     verdict = "PASS" if w["p99"] <= 1000 else "MISS"
                     print(f"  webhook commit-to-delivery: p50 {w['p50']:.0f} ms, p99 {w['p99']:.0f} ms; PATCH round "

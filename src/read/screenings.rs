@@ -54,9 +54,11 @@ pub struct ScreeningRecord {
     pub code_count: i32,
     /// SHA-256 (hex) of `answers` serialised as compact JSON, as stored.
     pub digest: String,
-    /// Absent in lists; present when one screening is read.
+    /// Absent in lists; present when one screening is read: the stored text itself, byte for byte, so that
+    /// what is served is what the digest covers (and 10,000 answers are not serialised twice).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub answers: Option<Vec<ScreeningAnswer>>,
+    #[schema(value_type = Option<Vec<ScreeningAnswer>>)]
+    pub answers: Option<Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -163,12 +165,13 @@ pub async fn screen(
     .insert(w.db())
     .await?;
     w.commit().await?;
+    let answers = raw(&row)?;
     record(row, Some(answers))
 }
 
 fn record(
     row: screening::Model,
-    answers: Option<Vec<ScreeningAnswer>>,
+    answers: Option<Box<serde_json::value::RawValue>>,
 ) -> ServiceResult<ScreeningRecord> {
     Ok(ScreeningRecord {
         role: crate::service::error::column("screenings", row.id, &row.role)?,
@@ -181,6 +184,12 @@ fn record(
         digest: row.digest,
         answers,
     })
+}
+
+/// The stored answers as they are (checked to be JSON, not re-serialised).
+fn raw(row: &screening::Model) -> ServiceResult<Box<serde_json::value::RawValue>> {
+    serde_json::value::RawValue::from_string(row.answers.clone())
+        .map_err(|e| ServiceError::corrupt("screenings", row.id, e))
 }
 
 /// Auditors and admins read every screening; everyone else only their own.
@@ -201,8 +210,7 @@ pub async fn get<C: ConnectionTrait>(
     if !sees_all(reader) && row.actor != reader.sub {
         return Err(not_found());
     }
-    let answers = serde_json::from_str(&row.answers)
-        .map_err(|e| ServiceError::corrupt("screenings", row.id, e))?;
+    let answers = raw(&row)?;
     record(row, Some(answers))
 }
 

@@ -3,12 +3,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Actor;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::openapi::{
     BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -35,7 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v1/screenings", tag = "standing", security(("bearer" = [])),
     request_body = NewScreening,
     responses(
-        (status = 201, description = "Answered and stored", body = ScreeningRecord),
+        (status = 201, description = "Answered and stored", body = ScreeningRecord,
+            headers(("Server-Timing" = String, description = "Time the server took, e.g. `app;dur=42.5` (ms)"))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Validation),
@@ -44,10 +46,23 @@ async fn screen(
     State(state): State<AppState>,
     actor: Actor,
     ApiJson(body): ApiJson<NewScreening>,
-) -> ApiResult<(StatusCode, Json<ScreeningRecord>)> {
+) -> ApiResult<Response> {
+    let started = std::time::Instant::now();
     let (db, cache) = (&state.db, &state.standings);
     let record = screenings::screen(&db.conn, db, cache, &state.ctx(), &actor, body).await?;
-    Ok((StatusCode::CREATED, Json(record)))
+    // Serialised here rather than by `Json`, so that the time the server took covers the whole answer.
+    let json = serde_json::to_vec(&record)
+        .map_err(|e| ApiError::Internal(format!("screening is not JSON: {e}")))?;
+    let timing = format!("app;dur={:.1}", started.elapsed().as_secs_f64() * 1000.0);
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (HeaderName::from_static("server-timing"), timing),
+        ],
+        json,
+    )
+        .into_response())
 }
 
 /// The caller's screenings (auditors and admins: everyone's), without their answers; filter by time.
