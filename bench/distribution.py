@@ -118,14 +118,14 @@ class Server:
         return status, answer
 
     def call_with_headers(self, method: str, path: str, token: str, body: bytes | None = None,
-                          content_type: str = "application/json") -> tuple[int, bytes, dict]:
+                          content_type: str = "application/json") -> tuple[int, bytes, object]:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method=method,
                                          headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
         try:
             with urllib.request.urlopen(request, timeout=600) as response:
-                return response.status, response.read(), dict(response.headers)
+                return response.status, response.read(), response.headers
         except urllib.error.HTTPError as e:
-            return e.code, e.read(), dict(e.headers)
+            return e.code, e.read(), e.headers
 
     def stop(self) -> None:
         self.process.terminate()
@@ -352,7 +352,8 @@ def main() -> None:
                           f"(client wall time p50 {s['wall']:.1f} ms, with the 4 MB answer); raw read of the "
                           f"same rows {s['raw']:.1f} ms (screening = {s['p50'] / s['raw']:.1f}x raw)  "
                           f"[{verdict} <= {limits[kind]} ms server time]", flush=True)
-                    w = bench_webhooks(server, codes[10_000:])
+                    # Organisations and practitioners: their codes come back unmasked to a partner's webhook.
+                    w = bench_webhooks(server, [c for c in codes[10_000:] if c[0] in "DHP"])
                     verdict = "PASS" if w["p99"] <= 1000 else "MISS"
                     print(f"  webhook commit-to-delivery: p50 {w['p50']:.0f} ms, p99 {w['p99']:.0f} ms; PATCH round "
                           f"trip {w['patch']:.1f} ms  [{verdict} p99 <= 1000 ms]", flush=True)

@@ -15,6 +15,7 @@ mod m20261125_000009_create_screenings;
 mod m20261125_000010_create_scheduled_days;
 mod m20261125_000011_create_webhooks;
 mod m20261125_000012_create_imports;
+mod m20261125_000013_index_subject_identifiers;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_create_scheduled_days::Migration),
             Box::new(m20261125_000011_create_webhooks::Migration),
             Box::new(m20261125_000012_create_imports::Migration),
+            Box::new(m20261125_000013_index_subject_identifiers::Migration),
         ]
     }
 }

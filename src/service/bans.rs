@@ -66,6 +66,37 @@ pub async fn check_registration<C: ConnectionTrait>(
     }
 }
 
+/// The ID numbers and USCCs under a running ban today: the few keys a bulk import must look at closely
+/// (with `check_registration`, for its answer), read once instead of once per row.
+pub async fn banned_keys<C: ConnectionTrait>(
+    db: &C,
+    today: NaiveDate,
+) -> ServiceResult<std::collections::HashSet<String>> {
+    let banned = sanction::Entity::find()
+        .select_only()
+        .column(sanction::Column::SubjectId)
+        .filter(sanction::Column::SanctionType.is_in([
+            SanctionType::QualificationTermination.as_str(),
+            SanctionType::AgreementTermination.as_str(),
+        ]))
+        .filter(sanction::Column::RevokedAt.is_null())
+        .filter(sanction::Column::LiftedOn.is_null())
+        .filter(sanction::Column::BanUntil.gt(today))
+        .into_query();
+    let holders: Vec<(Option<String>, Option<String>)> = subject::Entity::find()
+        .select_only()
+        .column(subject::Column::IdNumber)
+        .column(subject::Column::Uscc)
+        .filter(subject::Column::Id.in_subquery(banned))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(holders
+        .into_iter()
+        .flat_map(|(id, uscc)| id.into_iter().chain(uscc))
+        .collect())
+}
+
 /// Refuses affiliating a practitioner whose qualification termination ban is running.
 pub async fn check_affiliation<C: ConnectionTrait>(
     db: &C,

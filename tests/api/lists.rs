@@ -299,6 +299,18 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
         .await;
     refused.assert_problem(409);
     assert!(refused.body["detail"].as_str().unwrap().contains(&ban));
+    // A bulk import is held to the same ban, row by row.
+    let csv = "kind,code,name,region,uscc\ninstitution,H37010200055,改名后的医院,370102,91350100M000100Y43\n";
+    let token = app.token(Role::Inspector);
+    let imported = app
+        .send_raw("/api/v1/subjects:import", Some(&token), "text/csv", csv)
+        .await;
+    let error = &imported.assert_problem(422)["errors"][0];
+    assert_eq!(
+        (error["line"].as_u64(), error["field"].as_str()),
+        (Some(2), Some("uscc"))
+    );
+    assert!(error["message"].as_str().unwrap().contains(&ban), "{error}");
     // Revoking the termination lifts the ban.
     let id = response.body["id"].clone();
     app.post(

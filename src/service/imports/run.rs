@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use sea_orm::{ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -118,8 +118,10 @@ struct State {
     codes: HashMap<String, u64>,
     /// Practitioners of this file so far, with their line: a pharmacy's responsible person may be one above it.
     practitioners: HashMap<String, u64>,
-    /// Ids of the inserted subjects, in order.
-    inserted: Vec<i64>,
+    /// The inserted subjects, in order, for their change-log rows at the end.
+    inserted: Vec<subject::Model>,
+    /// ID numbers and USCCs under a running ban (read once): only their rows need the full ban check.
+    banned: HashSet<String>,
 }
 
 impl State {
@@ -142,6 +144,7 @@ async fn read_all(
     state: &mut State,
 ) -> ServiceResult<()> {
     w.actor.require(&WRITERS)?;
+    state.banned = crate::service::bans::banned_keys(w.db(), w.cx.today()).await?;
     let (sender, mut batches) = mpsc::channel(2);
     let reader = tokio::task::spawn_blocking(move || decode::decode(format, input, sender));
     let result = async {
@@ -216,10 +219,10 @@ async fn take_batch(w: &Writer, rows: Vec<Parsed>, state: &mut State) -> Service
     let rows: Vec<subject::ActiveModel> = checked.iter().map(|(_, s)| s.row(now)).collect();
     // SQLite binds at most 32,766 parameters per statement; a subject row has 12.
     for chunk in rows.chunks(BATCH) {
-        let ids: Vec<i64> = subject::Entity::insert_many(chunk.to_vec())
-            .exec_with_returning_keys(w.db())
+        let models = subject::Entity::insert_many(chunk.to_vec())
+            .exec_with_returning(w.db())
             .await?;
-        state.inserted.extend(ids);
+        state.inserted.extend(models);
     }
     Ok(())
 }
@@ -266,24 +269,6 @@ async fn check_against_database(
             .into_iter()
             .collect()
     };
-    let ids = rows.iter().filter_map(|(_, s)| s.id_number.clone());
-    let usccs = rows.iter().filter_map(|(_, s)| s.input.uscc.clone());
-    let known: Vec<(Option<String>, Option<String>)> = subject::Entity::find()
-        .select_only()
-        .column(subject::Column::IdNumber)
-        .column(subject::Column::Uscc)
-        .filter(
-            subject::Column::IdNumber
-                .is_in(ids)
-                .or(subject::Column::Uscc.is_in(usccs)),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
-    let known: HashSet<String> = known
-        .into_iter()
-        .flat_map(|(id, uscc)| id.into_iter().chain(uscc))
-        .collect();
     let today = w.cx.today();
     for (line, s) in rows {
         let line = *line;
@@ -301,7 +286,10 @@ async fn check_against_database(
             errors.push(FieldError::new("responsible_person", message).on_line(line));
         }
         let (id, uscc) = (s.id_number.as_deref(), s.input.uscc.as_deref());
-        if id.or(uscc).is_some_and(|key| known.contains(key))
+        if [id, uscc]
+            .into_iter()
+            .flatten()
+            .any(|key| state.banned.contains(key))
             && let Err(ServiceError::Conflict(message)) =
                 check_registration(db, s.input.kind, id, uscc, today).await
         {
@@ -312,30 +300,17 @@ async fn check_against_database(
     Ok(errors)
 }
 
-/// The change-log rows of the registrations (one `subject added` each, as `POST /subjects` writes), read back
-/// in batches and written under the change-log lock in one go. Returns the first and last `seq`.
-async fn announce(w: &Writer, ids: &[i64]) -> ServiceResult<Option<(i64, i64)>> {
+/// The change-log rows of the registrations (one `subject added` each, as `POST /subjects` writes), written
+/// under the change-log lock in one go at the end. Returns the first and last `seq`.
+async fn announce(w: &Writer, inserted: &[subject::Model]) -> ServiceResult<Option<(i64, i64)>> {
     let system = Actor::system(&w.actor.request_id);
-    let mut seqs: Option<(i64, i64)> = None;
-    for chunk in ids.chunks(BATCH) {
-        let models = subject::Entity::find()
-            .filter(subject::Column::Id.is_in(chunk.iter().copied()))
-            .order_by_asc(subject::Column::Id)
-            .all(w.db())
-            .await?;
-        let mut items = Vec::with_capacity(models.len());
-        for model in models {
-            let subject = (model.id, model.code.clone());
-            let value = serde_json::to_value(SubjectView::for_reader(model, &system)?)
-                .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
-            items.push((subject.1.clone(), subject, value));
-        }
-        if let Some((first, last)) = w
-            .change_many(ChangeEntity::Subject, ChangeOp::Added, items)
-            .await?
-        {
-            seqs = Some((seqs.map_or(first, |s| s.0), last));
-        }
+    let mut items = Vec::with_capacity(inserted.len());
+    for model in inserted {
+        let subject = (model.id, model.code.clone());
+        let value = serde_json::to_value(SubjectView::for_reader(model.clone(), &system)?)
+            .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
+        items.push((subject.1.clone(), subject, value));
     }
-    Ok(seqs)
+    w.change_many(ChangeEntity::Subject, ChangeOp::Added, items)
+        .await
 }

@@ -94,8 +94,8 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
             computed_at: Set(cx.now),
         });
     }
-    // Chunks keep every statement under SQLite's bound-parameter limit.
-    for chunk in changes.chunks(500) {
+    // Chunks keep every statement under the bound-parameter limits (SQLite 32,766; 8 per row here).
+    for chunk in changes.chunks(2000) {
         change::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
@@ -115,7 +115,7 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
             standing::Column::ComputedAt,
         ])
         .to_owned();
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(2000) {
         standing::Entity::insert_many(chunk.to_vec())
             .on_conflict(upsert.clone())
             .exec_without_returning(db)
