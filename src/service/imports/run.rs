@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -144,6 +144,14 @@ async fn read_all(
     state: &mut State,
 ) -> ServiceResult<()> {
     w.actor.require(&WRITERS)?;
+    if w.db().get_database_backend() == DbBackend::Postgres {
+        // Every query of an import is a lookup by key, but the tables grow inside this one transaction and
+        // the planner's statistics (taken before it) soon say "small": without this, PostgreSQL scans whole
+        // tables once per batch and a 100,000-row import takes minutes instead of seconds.
+        w.db()
+            .execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await?;
+    }
     state.banned = crate::service::bans::banned_keys(w.db(), w.cx.today()).await?;
     let (sender, mut batches) = mpsc::channel(2);
     let reader = tokio::task::spawn_blocking(move || decode::decode(format, input, sender));
