@@ -36,7 +36,7 @@ use crate::state::{AppState, Clock};
 pub const BODY_LIMIT: usize = 1024 * 1024;
 /// A bulk import streams up to 100,000 rows: its own body limit (rows are a few hundred bytes) and time limit.
 pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
-pub const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+pub use crate::service::imports::MAX_DURATION as IMPORT_TIMEOUT;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

@@ -84,7 +84,7 @@ async fn import_subjects(
         &progress,
     )
     .await?;
-    let view = imports::get(&state.db.conn, &progress, &actor, id).await?;
+    let view = imports::get(&state.db.conn, &progress, &actor, id, state.clock.now()).await?;
     let location = format!("/api/v1/imports/{id}");
     Ok((
         StatusCode::CREATED,
@@ -140,7 +140,14 @@ async fn list_imports(
     ApiQuery(query): ApiQuery<ImportQuery>,
 ) -> ApiResult<Json<Page<ImportView>>> {
     Ok(Json(
-        imports::list(&state.db.conn, &state.imports, &actor, query).await?,
+        imports::list(
+            &state.db.conn,
+            &state.imports,
+            &actor,
+            query,
+            state.clock.now(),
+        )
+        .await?,
     ))
 }
 
@@ -158,6 +165,13 @@ async fn get_import(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ImportView>> {
     Ok(Json(
-        imports::get(&state.db.conn, &state.imports, &actor, id).await?,
+        imports::get(
+            &state.db.conn,
+            &state.imports,
+            &actor,
+            id,
+            state.clock.now(),
+        )
+        .await?,
     ))
 }

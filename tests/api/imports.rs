@@ -385,3 +385,41 @@ async fn a_running_import_shows_its_progress() {
         .await;
     assert_eq!(done.body["items"], json!([]));
 }
+
+/// A record left `running` by a server that stopped mid-import (nothing of it was committed) reads as failed
+/// once the import could no longer be running anywhere, and the state filters agree with what is shown.
+#[tokio::test]
+async fn an_import_whose_server_stopped_reads_as_failed() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = spawn_app().await;
+    let started = chrono::Utc::now() - chrono::Duration::minutes(11);
+    let left = entity::import::ActiveModel {
+        actor: Set("inspector-1".into()),
+        role: Set("inspector".into()),
+        format: Set("csv".into()),
+        state: Set("running".into()),
+        rows_read: Set(0),
+        rows_imported: Set(0),
+        error_count: Set(0),
+        errors: Set("[]".into()),
+        started_at: Set(started),
+        ..Default::default()
+    }
+    .insert(&app.db.conn)
+    .await
+    .expect("a left-over record");
+    let record = app
+        .get(&format!("/api/v1/imports/{}", left.id), Role::Inspector)
+        .await;
+    assert_eq!(record.status, StatusCode::OK, "{}", record.body);
+    assert_eq!(record.body["state"], "failed");
+    assert_eq!(record.body["errors"][0]["field"], "body");
+    let running = app
+        .get("/api/v1/imports?state=running", Role::Inspector)
+        .await;
+    assert_eq!(running.body["items"], json!([]));
+    let failed = app
+        .get("/api/v1/imports?state=failed", Role::Inspector)
+        .await;
+    assert_eq!(failed.body["items"][0]["id"], left.id);
+}

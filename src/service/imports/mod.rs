@@ -10,8 +10,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -29,6 +29,9 @@ pub use run::run;
 pub const MAX_ROWS: u64 = 100_000;
 /// Errors answered (and kept) for a failed import: enough to fix a file, not a copy of it.
 pub const MAX_ERRORS: usize = 1000;
+/// An import still running after this is stopped (`408`); a record older than this and still `running` is
+/// one whose server stopped, and reads as `failed`.
+pub const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(600);
 
 string_enum! {
     /// How an import's body is written.
@@ -196,6 +199,7 @@ pub async fn get<C: ConnectionTrait>(
     progress: &Progress,
     reader: &Actor,
     id: i64,
+    now: DateTime<Utc>,
 ) -> ServiceResult<ImportView> {
     reader.require(&READERS)?;
     let not_found = || ServiceError::NotFound(format!("no import {id} of yours"));
@@ -206,7 +210,7 @@ pub async fn get<C: ConnectionTrait>(
     if !sees_all(reader) && row.actor != reader.sub {
         return Err(not_found());
     }
-    view(row, progress)
+    view(row, progress, now)
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -214,6 +218,7 @@ pub async fn list<C: ConnectionTrait>(
     progress: &Progress,
     reader: &Actor,
     query: ImportQuery,
+    now: DateTime<Utc>,
 ) -> ServiceResult<Page<ImportView>> {
     reader.require(&READERS)?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
@@ -227,25 +232,51 @@ pub async fn list<C: ConnectionTrait>(
     if !sees_all(reader) {
         select = select.filter(import::Column::Actor.eq(reader.sub.as_str()));
     }
-    if let Some(state) = query.state {
-        select = select.filter(import::Column::State.eq(state.as_str()));
-    }
+    // As `view` reads them: a `running` record older than MAX_DURATION is a failed import.
+    let cutoff = now - chrono::Duration::from_std(MAX_DURATION).unwrap_or_default();
+    let stored = |state: ImportState| import::Column::State.eq(state.as_str());
+    let abandoned = || {
+        Condition::all()
+            .add(stored(ImportState::Running))
+            .add(import::Column::StartedAt.lte(cutoff))
+    };
+    select = match query.state {
+        None => select,
+        Some(ImportState::Running) => select.filter(
+            Condition::all()
+                .add(stored(ImportState::Running))
+                .add(import::Column::StartedAt.gt(cutoff)),
+        ),
+        Some(ImportState::Failed) => select.filter(
+            Condition::any()
+                .add(stored(ImportState::Failed))
+                .add(abandoned()),
+        ),
+        Some(ImportState::Completed) => select.filter(stored(ImportState::Completed)),
+    };
     let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
     Ok(Page {
         items: rows
             .items
             .into_iter()
-            .map(|row| view(row, progress))
+            .map(|row| view(row, progress, now))
             .collect::<ServiceResult<_>>()?,
         next_cursor: rows.next_cursor,
     })
 }
 
-fn view(row: import::Model, progress: &Progress) -> ServiceResult<ImportView> {
-    let state: ImportState = column("imports", row.id, &row.state)?;
-    let running = state == ImportState::Running;
-    let errors = serde_json::from_str(&row.errors)
+fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceResult<ImportView> {
+    let mut state: ImportState = column("imports", row.id, &row.state)?;
+    let mut errors: Vec<FieldError> = serde_json::from_str(&row.errors)
         .map_err(|e| ServiceError::corrupt("imports", row.id, e))?;
+    let abandoned = chrono::Duration::from_std(MAX_DURATION).unwrap_or_default();
+    if state == ImportState::Running && now - row.started_at >= abandoned {
+        // Nothing of it was written (its transaction never committed); only its record was left behind.
+        state = ImportState::Failed;
+        let message = "did not finish: its server stopped, or it ran past the 10-minute limit";
+        errors.push(FieldError::new("body", message));
+    }
+    let running = state == ImportState::Running;
     Ok(ImportView {
         id: row.id,
         state,
