@@ -17,8 +17,10 @@ pub struct Model {
     pub code_count: i32,
     /// SHA-256 of `answers`.
     pub digest: String,
-    /// The answers as given (JSON).
+    /// The answers as given (JSON), for rows written before `answers_lz4`; empty since.
     pub answers: String,
+    /// The answers as given (JSON), LZ4-compressed with the length prepended.
+    pub answers_lz4: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,7 @@ mod m20261125_000010_create_scheduled_days;
 mod m20261125_000011_create_webhooks;
 mod m20261125_000012_create_imports;
 mod m20261125_000013_index_subject_identifiers;
+mod m20261125_000014_compress_screening_answers;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_create_webhooks::Migration),
             Box::new(m20261125_000012_create_imports::Migration),
             Box::new(m20261125_000013_index_subject_identifiers::Migration),
+            Box::new(m20261125_000014_compress_screening_answers::Migration),
         ]
     }
 }

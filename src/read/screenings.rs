@@ -159,7 +159,8 @@ pub async fn screen(
         seq: Set(seq),
         code_count: Set(i32::try_from(answers.len()).unwrap_or(i32::MAX)),
         digest: Set(digest),
-        answers: Set(text),
+        answers: Set(String::new()),
+        answers_lz4: Set(Some(lz4_flex::compress_prepend_size(text.as_bytes()))),
         ..Default::default()
     }
     .insert(w.db())
@@ -188,8 +189,15 @@ fn record(
 
 /// The stored answers as they are (checked to be JSON, not re-serialised).
 fn raw(row: &screening::Model) -> ServiceResult<Box<serde_json::value::RawValue>> {
-    serde_json::value::RawValue::from_string(row.answers.clone())
-        .map_err(|e| ServiceError::corrupt("screenings", row.id, e))
+    let corrupt = |e: &dyn std::fmt::Display| ServiceError::corrupt("screenings", row.id, e);
+    let text = match &row.answers_lz4 {
+        Some(packed) => {
+            let bytes = lz4_flex::decompress_size_prepended(packed).map_err(|e| corrupt(&e))?;
+            String::from_utf8(bytes).map_err(|e| corrupt(&e))?
+        }
+        None => row.answers.clone(),
+    };
+    serde_json::value::RawValue::from_string(text).map_err(|e| corrupt(&e))
 }
 
 /// Auditors and admins read every screening; everyone else only their own.
