@@ -92,15 +92,15 @@ impl Writer {
         let mut rows = Vec::with_capacity(items.len());
         for (seq, (entity_id, subject, value)) in (first..).zip(&items) {
             self.touch(subject.0);
-            rows.push(change::ActiveModel {
-                seq: Set(seq),
-                entity: Set(entity.as_str().to_string()),
-                entity_id: Set(entity_id.clone()),
-                subject_code: Set(subject.1.clone()),
-                op: Set(op.as_str().to_string()),
-                at: Set(self.cx.now),
-                value: Set(value.to_string()),
-            });
+            let id = (entity, entity_id.clone());
+            rows.push(change_row(
+                seq,
+                id,
+                &subject.1,
+                op,
+                &self.cx,
+                value.to_string(),
+            ));
         }
         let last = first + rows.len() as i64 - 1;
         // Chunks keep every statement under SQLite's bound-parameter limit (7 per row).
@@ -163,16 +163,35 @@ pub async fn append_change(
     let value = serde_json::to_string(value)
         .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
     let seq = last + 1;
+    change_row(
+        seq,
+        (entity, entity_id.to_string()),
+        subject_code,
+        op,
+        cx,
+        value,
+    )
+    .insert(db)
+    .await?;
+    Ok(seq)
+}
+
+/// One `changes` row, stamped with the use case's instant: the shape every change-log writer appends.
+pub fn change_row(
+    seq: i64,
+    (entity, entity_id): (ChangeEntity, String),
+    subject_code: &str,
+    op: ChangeOp,
+    cx: &Ctx,
+    value: String,
+) -> change::ActiveModel {
     change::ActiveModel {
         seq: Set(seq),
         entity: Set(entity.as_str().to_string()),
-        entity_id: Set(entity_id.to_string()),
+        entity_id: Set(entity_id),
         subject_code: Set(subject_code.to_string()),
         op: Set(op.as_str().to_string()),
         at: Set(cx.now),
         value: Set(value),
     }
-    .insert(db)
-    .await?;
-    Ok(seq)
 }

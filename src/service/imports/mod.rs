@@ -145,20 +145,6 @@ pub struct Outcome {
     pub seqs: Option<(i64, i64)>,
 }
 
-impl Outcome {
-    fn failed() -> Self {
-        Self {
-            state: ImportState::Failed,
-            rows_read: 0,
-            rows_imported: 0,
-            errors: Vec::new(),
-            error_count: 0,
-            sha256: None,
-            seqs: None,
-        }
-    }
-}
-
 /// Closes an import's record: in the import's own transaction when it completes, on its own after a failure.
 async fn finish<C: ConnectionTrait>(
     db: &C,

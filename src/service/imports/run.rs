@@ -35,22 +35,26 @@ pub async fn run(
     actor.require(&WRITERS)?;
     let now = cx.now;
     let id = super::start(&db.conn, &actor, format, now).await?;
-    let result: Result<std::convert::Infallible, (ServiceError, Outcome)> =
-        match Writer::begin(db, cx, actor).await {
-            Ok(w) => match import(&w, id, format, input, progress).await {
-                Ok(outcome) => match w.commit().await {
-                    Ok(()) => return Ok(id),
-                    Err(error) => Err((error, outcome)),
-                },
-                Err(failed) => Err(failed),
-            },
-            Err(error) => Err((error, Outcome::failed())),
-        };
-    let Err((error, mut outcome)) = result;
+    let mut state = State::default();
+    let result = match Writer::begin(db, cx, actor).await {
+        Ok(w) => match import(&w, id, format, input, progress, &mut state).await {
+            Ok(()) => w.commit().await,
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    };
+    progress.forget(id);
+    let Err(error) = result else {
+        return Ok(id);
+    };
     // The import's transaction is gone: its record is closed on a connection of its own.
-    outcome.state = ImportState::Failed;
-    outcome.rows_imported = 0;
-    outcome.seqs = None;
+    let mut outcome = state.outcome(ImportState::Failed, None);
+    if let ServiceError::Validation(errors) = &error
+        && outcome.errors.is_empty()
+    {
+        outcome.errors = errors.clone();
+    }
+    outcome.error_count = Ord::max(outcome.error_count, outcome.errors.len() as u64);
     if let Err(e) = finish(&db.conn, id, &outcome, now).await {
         tracing::error!(import = id, error = %e, "cannot close a failed import's record");
     }
@@ -65,47 +69,18 @@ async fn import(
     format: ImportFormat,
     input: impl Read + Send + 'static,
     progress: &Progress,
-) -> Result<Outcome, (ServiceError, Outcome)> {
-    let mut state = State::default();
-    let result = read_all(w, id, format, input, progress, &mut state).await;
-    progress.forget(id);
-    let mut outcome = Outcome {
-        state: ImportState::Failed,
-        rows_read: state.rows_read,
-        rows_imported: 0,
-        error_count: state.error_count,
-        errors: state.errors,
-        sha256: state.sha256,
-        seqs: None,
-    };
-    let error = match result {
-        Ok(()) if outcome.errors.is_empty() => match announce(w, &state.inserted).await {
-            Ok(seqs) => {
-                outcome.state = ImportState::Completed;
-                outcome.rows_imported = state.inserted.len() as u64;
-                outcome.seqs = seqs;
-                let record = json!({ "import": id, "format": format, "rows": outcome.rows_imported,
-                    "sha256": outcome.sha256, "first_seq": seqs.map(|s| s.0), "last_seq": seqs.map(|s| s.1) });
-                match w.audit("subject.import", &id.to_string(), &record).await {
-                    Ok(()) => match finish(w.db(), id, &outcome, w.cx.now).await {
-                        Ok(()) => return Ok(outcome),
-                        Err(e) => e,
-                    },
-                    Err(e) => e,
-                }
-            }
-            Err(e) => e,
-        },
-        Ok(()) => ServiceError::Validation(outcome.errors.clone()),
-        Err(e) => e,
-    };
-    if let ServiceError::Validation(errors) = &error
-        && outcome.errors.is_empty()
-    {
-        outcome.errors = errors.clone();
+    state: &mut State,
+) -> ServiceResult<()> {
+    read_all(w, id, format, input, progress, state).await?;
+    if !state.errors.is_empty() {
+        return Err(ServiceError::Validation(state.errors.clone()));
     }
-    outcome.error_count = Ord::max(outcome.error_count, outcome.errors.len() as u64);
-    Err((error, outcome))
+    let seqs = announce(w, &state.inserted).await?;
+    let outcome = state.outcome(ImportState::Completed, seqs);
+    let record = json!({ "import": id, "format": format, "rows": outcome.rows_imported,
+        "sha256": outcome.sha256, "first_seq": seqs.map(|s| s.0), "last_seq": seqs.map(|s| s.1) });
+    w.audit("subject.import", &id.to_string(), &record).await?;
+    finish(w.db(), id, &outcome, w.cx.now).await
 }
 
 #[derive(Default)]
@@ -125,6 +100,24 @@ struct State {
 }
 
 impl State {
+    /// The import's record as this state says it ended; only a completed import registered its rows.
+    fn outcome(&self, state: ImportState, seqs: Option<(i64, i64)>) -> Outcome {
+        let completed = state == ImportState::Completed;
+        Outcome {
+            state,
+            rows_read: self.rows_read,
+            rows_imported: if completed {
+                self.inserted.len() as u64
+            } else {
+                0
+            },
+            error_count: self.error_count,
+            errors: self.errors.clone(),
+            sha256: self.sha256.clone(),
+            seqs,
+        }
+    }
+
     fn reject(&mut self, errors: impl IntoIterator<Item = FieldError>) {
         for error in errors {
             self.error_count += 1;

@@ -15,7 +15,7 @@ use crate::service::audit::lock_chain;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::subjects::kind_of;
-use crate::service::writer::Writer;
+use crate::service::writer::{Writer, change_row};
 use entity::{change, standing, subject};
 
 /// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
@@ -72,15 +72,15 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
             };
             let value = serde_json::json!({ "code": subject.code, "kind": kind, "facts": facts });
             announced.push((seq, op, subject.id, subject.code.clone(), value.clone()));
-            changes.push(change::ActiveModel {
-                seq: Set(seq),
-                entity: Set(ChangeEntity::Standing.as_str().to_string()),
-                entity_id: Set(subject.code.clone()),
-                subject_code: Set(subject.code.clone()),
-                op: Set(op.as_str().to_string()),
-                at: Set(cx.now),
-                value: Set(value.to_string()),
-            });
+            let id = (ChangeEntity::Standing, subject.code.clone());
+            changes.push(change_row(
+                seq,
+                id,
+                &subject.code,
+                op,
+                cx,
+                value.to_string(),
+            ));
             seq
         };
         rows.push(standing::ActiveModel {
