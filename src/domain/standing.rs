@@ -54,6 +54,20 @@ pub struct StandingFacts {
     pub disputed: Vec<i64>,
 }
 
+impl StandingFacts {
+    /// The facts of a subject with no ledger entries, sanctions, list entries or appeals.
+    pub fn empty(kind: SubjectKind, cycle: i32) -> Self {
+        Self {
+            kind,
+            cycle,
+            entries: Vec::new(),
+            sanctions: Vec::new(),
+            lists: Vec::new(),
+            disputed: Vec::new(),
+        }
+    }
+}
+
 /// A list entry as far as standing needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListFact {

@@ -16,7 +16,7 @@ use crate::service::audit;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::standings;
-use entity::change;
+use entity::{change, subject};
 
 pub struct Writer {
     txn: WriteTxn,
@@ -24,6 +24,8 @@ pub struct Writer {
     pub actor: Actor,
     /// Subjects whose standing may have changed; refreshed once each at commit.
     touched: Mutex<BTreeSet<i64>>,
+    /// Subjects registered in bulk in this transaction, whose first standing needs no facts loaded.
+    registered: Mutex<Vec<subject::Model>>,
 }
 
 impl Writer {
@@ -33,6 +35,7 @@ impl Writer {
             cx,
             actor,
             touched: Mutex::new(BTreeSet::new()),
+            registered: Mutex::new(Vec::new()),
         })
     }
 
@@ -76,27 +79,27 @@ impl Writer {
         Ok(seq)
     }
 
-    /// Appends change-log rows of one kind for many subjects at once (a bulk import): the `seq`s are read once
-    /// and the rows inserted in batches. Returns the first and last `seq`, if any row was written.
-    pub async fn change_many(
+    /// Announces subjects registered in this transaction (a bulk import): one `subject added` change row each, in
+    /// order, with `value` its view; the `seq`s are read once and the rows inserted in batches. At commit their
+    /// first standings rows are written from known-empty facts (`standings::write_fresh`) rather than loaded,
+    /// unless a later change in the transaction touches them. Returns the first and last `seq`, if any.
+    pub async fn registered_many(
         &self,
-        entity: ChangeEntity,
-        op: ChangeOp,
-        items: Vec<(String, (i64, String), serde_json::Value)>,
+        subjects: Vec<(subject::Model, serde_json::Value)>,
     ) -> ServiceResult<Option<(i64, i64)>> {
-        if items.is_empty() {
+        if subjects.is_empty() {
             return Ok(None);
         }
         audit::lock_chain(self.db()).await?;
         let first = crate::service::standings::last_seq(self.db()).await? + 1;
-        let mut rows = Vec::with_capacity(items.len());
-        for (seq, (entity_id, subject, value)) in (first..).zip(&items) {
-            self.touch(subject.0);
-            let id = (entity, entity_id.clone());
+        let (entity, op) = (ChangeEntity::Subject, ChangeOp::Added);
+        let mut rows = Vec::with_capacity(subjects.len());
+        for (seq, (model, value)) in (first..).zip(&subjects) {
+            let id = (entity, model.code.clone());
             rows.push(change_row(
                 seq,
                 id,
-                &subject.1,
+                &model.code,
                 op,
                 &self.cx,
                 value.to_string(),
@@ -109,16 +112,21 @@ impl Writer {
                 .exec_without_returning(self.db())
                 .await?;
         }
-        for (seq, (_, subject, value)) in (first..).zip(&items) {
-            let subject = (subject.0, subject.1.as_str());
+        let mut registered = Vec::with_capacity(subjects.len());
+        for (seq, (model, value)) in (first..).zip(subjects) {
+            let subject = (model.id, model.code.as_str());
             crate::service::webhooks::enqueue(
                 self.db(),
                 &self.cx,
                 (seq, entity, op),
                 subject,
-                value,
+                &value,
             )
             .await?;
+            registered.push(model);
+        }
+        if let Ok(mut fresh) = self.registered.lock() {
+            fresh.extend(registered);
         }
         Ok(Some((first, last)))
     }
@@ -130,14 +138,20 @@ impl Writer {
         }
     }
 
-    /// Rewrites the standings of the touched subjects, then commits everything together.
+    /// Rewrites the standings of the touched subjects, writes those of the registered ones, then commits
+    /// everything together.
     pub async fn commit(self) -> ServiceResult<()> {
-        let touched: Vec<i64> = self
-            .touched
+        let touched: BTreeSet<i64> = self.touched.lock().map(|t| t.clone()).unwrap_or_default();
+        let mut fresh = self
+            .registered
             .lock()
-            .map(|t| t.iter().copied().collect())
+            .map(|mut r| std::mem::take(&mut *r))
             .unwrap_or_default();
+        // A registered subject that something later touched may have facts by now: it takes the full refresh.
+        fresh.retain(|s| !touched.contains(&s.id));
+        let touched: Vec<i64> = touched.into_iter().collect();
         standings::refresh_many(self.db(), &self.cx, &touched).await?;
+        standings::write_fresh(self.db(), &self.cx, &fresh).await?;
         self.txn.commit().await?;
         Ok(())
     }

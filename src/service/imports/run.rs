@@ -5,14 +5,17 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
+    Set, TryIntoModel,
+};
 use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::decode::{self, BATCH, Decoded, Parsed};
 use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
 use crate::db::Db;
-use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::scoring::SubjectKind;
 use crate::service::actor::Actor;
 use crate::service::bans::check_registration;
@@ -75,7 +78,7 @@ async fn import(
     if !state.errors.is_empty() {
         return Err(ServiceError::Validation(state.errors.clone()));
     }
-    let seqs = announce(w, &state.inserted).await?;
+    let seqs = announce(w, std::mem::take(&mut state.inserted)).await?;
     let outcome = state.outcome(ImportState::Completed, seqs);
     let record = json!({ "import": id, "format": format, "rows": outcome.rows_imported,
         "sha256": outcome.sha256, "first_seq": seqs.map(|s| s.0), "last_seq": seqs.map(|s| s.1) });
@@ -95,6 +98,8 @@ struct State {
     practitioners: HashMap<String, u64>,
     /// The inserted subjects, in order, for their change-log rows at the end.
     inserted: Vec<subject::Model>,
+    /// How many were inserted (`inserted` is handed to the writer at the end).
+    inserted_count: u64,
     /// ID numbers and USCCs under a running ban (read once): only their rows need the full ban check.
     banned: HashSet<String>,
 }
@@ -106,11 +111,7 @@ impl State {
         Outcome {
             state,
             rows_read: self.rows_read,
-            rows_imported: if completed {
-                self.inserted.len() as u64
-            } else {
-                0
-            },
+            rows_imported: if completed { self.inserted_count } else { 0 },
             error_count: self.error_count,
             errors: self.errors.clone(),
             sha256: self.sha256.clone(),
@@ -217,13 +218,28 @@ async fn take_batch(w: &Writer, rows: Vec<Parsed>, state: &mut State) -> Service
         return Ok(());
     }
     let now = w.cx.now;
-    let rows: Vec<subject::ActiveModel> = checked.iter().map(|(_, s)| s.row(now)).collect();
     // SQLite binds at most 32,766 parameters per statement; a subject row has 12.
-    for chunk in rows.chunks(BATCH) {
-        let models = subject::Entity::insert_many(chunk.to_vec())
-            .exec_with_returning(w.db())
-            .await?;
-        state.inserted.extend(models);
+    for chunk in checked.chunks(BATCH) {
+        let rows = chunk.iter().map(|(_, s)| s.row(now));
+        let mut insert = subject::Entity::insert_many(rows).into_query();
+        // Only the ids come back: the rest of each row is what was sent.
+        insert.returning(Query::returning().columns([subject::Column::Id, subject::Column::Code]));
+        let mut ids = HashMap::with_capacity(chunk.len());
+        for row in w.db().query_all(&insert).await? {
+            ids.insert(
+                row.try_get::<String>("", "code")?,
+                row.try_get::<i64>("", "id")?,
+            );
+        }
+        for (_, s) in chunk {
+            let id = ids.get(&s.code).copied().ok_or_else(|| {
+                ServiceError::corrupt("subjects", &s.code, "no id returned by the insert")
+            })?;
+            let mut row = s.row(now);
+            row.id = Set(id);
+            state.inserted.push(row.try_into_model()?);
+            state.inserted_count += 1;
+        }
     }
     Ok(())
 }
@@ -303,15 +319,13 @@ async fn check_against_database(
 
 /// The change-log rows of the registrations (one `subject added` each, as `POST /subjects` writes), written
 /// under the change-log lock in one go at the end. Returns the first and last `seq`.
-async fn announce(w: &Writer, inserted: &[subject::Model]) -> ServiceResult<Option<(i64, i64)>> {
+async fn announce(w: &Writer, inserted: Vec<subject::Model>) -> ServiceResult<Option<(i64, i64)>> {
     let system = Actor::system(&w.actor.request_id);
     let mut items = Vec::with_capacity(inserted.len());
     for model in inserted {
-        let subject = (model.id, model.code.clone());
         let value = serde_json::to_value(SubjectView::for_reader(model.clone(), &system)?)
             .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
-        items.push((subject.1.clone(), subject, value));
+        items.push((model, value));
     }
-    w.change_many(ChangeEntity::Subject, ChangeOp::Added, items)
-        .await
+    w.registered_many(items).await
 }

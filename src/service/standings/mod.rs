@@ -5,7 +5,7 @@
 
 mod refresh;
 
-pub use refresh::{materialise, refresh_many};
+pub use refresh::{materialise, refresh_many, write_fresh};
 
 use std::collections::HashMap;
 
@@ -44,17 +44,7 @@ pub async fn load_facts_many<C: ConnectionTrait>(
     let ids: Vec<i64> = subjects.iter().map(|(id, _)| *id).collect();
     let mut facts: HashMap<i64, StandingFacts> = subjects
         .iter()
-        .map(|&(id, kind)| {
-            let empty = StandingFacts {
-                kind,
-                cycle,
-                entries: Vec::new(),
-                sanctions: Vec::new(),
-                lists: Vec::new(),
-                disputed: Vec::new(),
-            };
-            (id, empty)
-        })
+        .map(|&(id, kind)| (id, StandingFacts::empty(kind, cycle)))
         .collect();
     for row in credit_entry::Entity::find()
         .filter(credit_entry::Column::SubjectId.is_in(ids.clone()))

@@ -10,6 +10,8 @@ use sea_orm::{
 
 use super::{last_seq, load_facts_many, missing};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::scoring::SubjectKind;
+use crate::domain::standing::StandingFacts;
 use crate::service::actor::Actor;
 use crate::service::audit::lock_chain;
 use crate::service::context::Ctx;
@@ -39,26 +41,69 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
         .map(|s| Ok((s.id, kind_of(s)?)))
         .collect::<ServiceResult<Vec<_>>>()?;
     let mut facts = load_facts_many(db, &kinds, cx.cycle()).await?;
-    let existing: HashMap<i64, standing::Model> = standing::Entity::find()
+    let mut existing: HashMap<i64, standing::Model> = standing::Entity::find()
         .filter(standing::Column::SubjectId.is_in(ids.iter().copied()))
         .all(db)
         .await?
         .into_iter()
         .map(|row| (row.subject_id, row))
         .collect();
+    let computed = subjects
+        .iter()
+        .zip(kinds)
+        .map(|(subject, (_, kind))| {
+            let facts = facts
+                .remove(&subject.id)
+                .ok_or_else(|| ServiceError::corrupt("subjects", subject.id, "no facts loaded"))?;
+            Ok((subject, kind, facts, existing.remove(&subject.id)))
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    write_rows(db, cx, computed).await
+}
+
+/// Writes the first standings rows of subjects registered in this transaction (a bulk import) without reading
+/// anything back: nothing can refer to a subject that did not exist before the transaction, so its facts are
+/// known to be empty. The rows and their `standing added` change rows are those `refresh_many` would write.
+pub async fn write_fresh(
+    db: &DatabaseTransaction,
+    cx: &Ctx,
+    subjects: &[subject::Model],
+) -> ServiceResult<()> {
+    for chunk in subjects.chunks(2000) {
+        let computed = chunk
+            .iter()
+            .map(|subject| {
+                let kind = kind_of(subject)?;
+                Ok((subject, kind, StandingFacts::empty(kind, cx.cycle()), None))
+            })
+            .collect::<ServiceResult<Vec<_>>>()?;
+        write_rows(db, cx, computed).await?;
+    }
+    Ok(())
+}
+
+/// Stores each subject's standings row from `facts`, with a `standing` change row (and webhook deliveries) for
+/// each whose answer differs from the row `before` it; an unchanged row only moves its `seq` up to the
+/// transaction's last change.
+async fn write_rows(
+    db: &DatabaseTransaction,
+    cx: &Ctx,
+    computed: Vec<(
+        &subject::Model,
+        SubjectKind,
+        StandingFacts,
+        Option<standing::Model>,
+    )>,
+) -> ServiceResult<()> {
     // Under the chain lock, so the seqs given here follow commit order like every other change row.
     lock_chain(db).await?;
     let last = last_seq(db).await?;
     let mut seq = last;
     let (mut changes, mut rows, mut announced) = (Vec::new(), Vec::new(), Vec::new());
-    for (subject, (_, kind)) in subjects.iter().zip(&kinds) {
-        let facts = facts
-            .remove(&subject.id)
-            .ok_or_else(|| ServiceError::corrupt("subjects", subject.id, "no facts loaded"))?;
+    for (subject, kind, facts, before) in computed {
         let text = serde_json::to_string(&facts)
             .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
-        let before = existing.get(&subject.id);
-        let same = before.is_some_and(|row| {
+        let same = before.as_ref().is_some_and(|row| {
             row.facts == text && row.name == subject.name && row.region == subject.region
         });
         let row_seq = if same {
@@ -71,7 +116,6 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
                 ChangeOp::Added
             };
             let value = serde_json::json!({ "code": subject.code, "kind": kind, "facts": facts });
-            announced.push((seq, op, subject.id, subject.code.clone(), value.clone()));
             let id = (ChangeEntity::Standing, subject.code.clone());
             changes.push(change_row(
                 seq,
@@ -81,6 +125,7 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
                 cx,
                 value.to_string(),
             ));
+            announced.push((seq, op, subject.id, subject.code.clone(), value));
             seq
         };
         rows.push(standing::ActiveModel {
