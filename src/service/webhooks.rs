@@ -52,6 +52,17 @@ pub fn event_of(entity: ChangeEntity, op: ChangeOp, value: &serde_json::Value) -
     }
 }
 
+/// Whether any event can announce a change of this kind, so that bulk writers build no payload for nothing.
+pub fn announces(entity: ChangeEntity, op: ChangeOp) -> bool {
+    // `event_of` reads the value only to tell a sanction's start from its other changes.
+    [
+        serde_json::Value::Null,
+        serde_json::json!({ "event": "started" }),
+    ]
+    .iter()
+    .any(|value| event_of(entity, op, value).is_some())
+}
+
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {

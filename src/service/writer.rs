@@ -15,7 +15,7 @@ use crate::service::actor::Actor;
 use crate::service::audit;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::standings;
+use crate::service::{standings, webhooks};
 use entity::{change, subject};
 
 pub struct Writer {
@@ -80,51 +80,36 @@ impl Writer {
     }
 
     /// Announces subjects registered in this transaction (a bulk import): one `subject added` change row each, in
-    /// order, with `value` its view; the `seq`s are read once and the rows inserted in batches. At commit their
-    /// first standings rows are written from known-empty facts (`standings::write_fresh`) rather than loaded,
-    /// unless a later change in the transaction touches them. Returns the first and last `seq`, if any.
+    /// order, with `value` its view as JSON text; the `seq`s are read once and the rows inserted in batches. At
+    /// commit their first standings rows are written from known-empty facts (`standings::write_fresh`) rather
+    /// than loaded, unless a later change in the transaction touches them. Returns the first and last `seq`.
     pub async fn registered_many(
         &self,
-        subjects: Vec<(subject::Model, serde_json::Value)>,
+        subjects: Vec<(subject::Model, String)>,
     ) -> ServiceResult<Option<(i64, i64)>> {
         if subjects.is_empty() {
             return Ok(None);
         }
         audit::lock_chain(self.db()).await?;
         let first = crate::service::standings::last_seq(self.db()).await? + 1;
+        let last = first + subjects.len() as i64 - 1;
         let (entity, op) = (ChangeEntity::Subject, ChangeOp::Added);
-        let mut rows = Vec::with_capacity(subjects.len());
-        for (seq, (model, value)) in (first..).zip(&subjects) {
-            let id = (entity, model.code.clone());
-            rows.push(change_row(
-                seq,
-                id,
-                &model.code,
-                op,
-                &self.cx,
-                value.to_string(),
-            ));
-        }
-        let last = first + rows.len() as i64 - 1;
-        // Chunks keep every statement under SQLite's bound-parameter limit (7 per row).
-        for chunk in rows.chunks(2000) {
-            change::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(self.db())
-                .await?;
+        if webhooks::announces(entity, op) {
+            for (seq, (model, value)) in (first..).zip(&subjects) {
+                let value = serde_json::from_str(value)
+                    .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
+                let subject = (model.id, model.code.as_str());
+                webhooks::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value).await?;
+            }
         }
         let mut registered = Vec::with_capacity(subjects.len());
+        let mut rows = Vec::with_capacity(subjects.len());
         for (seq, (model, value)) in (first..).zip(subjects) {
-            let subject = (model.id, model.code.as_str());
-            crate::service::webhooks::enqueue(
-                self.db(),
-                &self.cx,
-                (seq, entity, op),
-                subject,
-                &value,
-            )
-            .await?;
+            let id = (entity, model.code.clone());
+            rows.push(change_row(seq, id, &model.code, op, &self.cx, value));
             registered.push(model);
         }
+        insert_changes(self.db(), rows).await?;
         if let Ok(mut fresh) = self.registered.lock() {
             fresh.extend(registered);
         }
@@ -188,6 +173,20 @@ pub async fn append_change(
     .insert(db)
     .await?;
     Ok(seq)
+}
+
+/// Inserts change-log rows in batches, each statement under SQLite's bound-parameter limit (7 per row).
+pub async fn insert_changes(
+    db: &DatabaseTransaction,
+    rows: Vec<change::ActiveModel>,
+) -> ServiceResult<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        change::Entity::insert_many(rows.by_ref().take(2000))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// One `changes` row, stamped with the use case's instant: the shape every change-log writer appends.

@@ -5,10 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    Set, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Set, TryIntoModel,
 };
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -220,28 +221,70 @@ async fn take_batch(w: &Writer, rows: Vec<Parsed>, state: &mut State) -> Service
     let now = w.cx.now;
     // SQLite binds at most 32,766 parameters per statement; a subject row has 12.
     for chunk in checked.chunks(BATCH) {
-        let rows = chunk.iter().map(|(_, s)| s.row(now));
-        let mut insert = subject::Entity::insert_many(rows).into_query();
-        // Only the ids come back: the rest of each row is what was sent.
+        let models = insert_subjects(w.db(), chunk, now).await?;
+        state.inserted_count += models.len() as u64;
+        state.inserted.extend(models);
+    }
+    Ok(())
+}
+
+/// Inserts one batch and returns its rows as stored. Only the ids are not known beforehand. SQLite gives the
+/// rows of a multi-row INSERT consecutive rowids in VALUES order (the write lock is held), so they follow from
+/// the last one, checked at both ends; PostgreSQL sends them back, matched by code since `RETURNING` promises no
+/// order. Reading every inserted row back through the driver would cost more than the insert itself.
+async fn insert_subjects(
+    db: &DatabaseTransaction,
+    batch: &[(u64, CheckedSubject)],
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<subject::Model>> {
+    let rows: Vec<subject::ActiveModel> = batch.iter().map(|(_, s)| s.row(now)).collect();
+    let mut insert = subject::Entity::insert_many(rows.clone()).into_query();
+    let ids: HashMap<String, i64> = if db.get_database_backend() == DbBackend::Sqlite {
+        let last = db.execute(&insert).await?.last_insert_id() as i64;
+        let first = last + 1 - batch.len() as i64;
+        let ids: HashMap<String, i64> = batch
+            .iter()
+            .map(|(_, s)| s.code.clone())
+            .zip(first..)
+            .collect();
+        let ends: Vec<(i64, String)> = subject::Entity::find()
+            .select_only()
+            .columns([subject::Column::Id, subject::Column::Code])
+            .filter(subject::Column::Id.is_in([first, last]))
+            .into_tuple()
+            .all(db)
+            .await?;
+        if ends.len() != 2.min(batch.len())
+            || ends.iter().any(|(id, code)| ids.get(code) != Some(id))
+        {
+            return Err(ServiceError::corrupt(
+                "subjects",
+                last,
+                "an import's rowids are not consecutive",
+            ));
+        }
+        ids
+    } else {
         insert.returning(Query::returning().columns([subject::Column::Id, subject::Column::Code]));
-        let mut ids = HashMap::with_capacity(chunk.len());
-        for row in w.db().query_all(&insert).await? {
+        let mut ids = HashMap::with_capacity(batch.len());
+        for row in db.query_all(&insert).await? {
             ids.insert(
                 row.try_get::<String>("", "code")?,
                 row.try_get::<i64>("", "id")?,
             );
         }
-        for (_, s) in chunk {
+        ids
+    };
+    rows.into_iter()
+        .zip(batch)
+        .map(|(mut row, (_, s))| {
             let id = ids.get(&s.code).copied().ok_or_else(|| {
                 ServiceError::corrupt("subjects", &s.code, "no id returned by the insert")
             })?;
-            let mut row = s.row(now);
             row.id = Set(id);
-            state.inserted.push(row.try_into_model()?);
-            state.inserted_count += 1;
-        }
-    }
-    Ok(())
+            Ok(row.try_into_model()?)
+        })
+        .collect()
 }
 
 /// The rules of `POST /subjects` that need the database, asked once per batch: codes already registered,
@@ -323,7 +366,7 @@ async fn announce(w: &Writer, inserted: Vec<subject::Model>) -> ServiceResult<Op
     let system = Actor::system(&w.actor.request_id);
     let mut items = Vec::with_capacity(inserted.len());
     for model in inserted {
-        let value = serde_json::to_value(SubjectView::for_reader(model.clone(), &system)?)
+        let value = serde_json::to_string(&SubjectView::for_reader(model.clone(), &system)?)
             .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
         items.push((model, value));
     }

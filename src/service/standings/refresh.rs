@@ -7,6 +7,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
+use serde::Serialize;
 
 use super::{last_seq, load_facts_many, missing};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
@@ -17,8 +18,9 @@ use crate::service::audit::lock_chain;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::subjects::kind_of;
-use crate::service::writer::{Writer, change_row};
-use entity::{change, standing, subject};
+use crate::service::webhooks;
+use crate::service::writer::{Writer, change_row, insert_changes};
+use entity::{standing, subject};
 
 /// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
 /// for each row whose answer changes; an unchanged row only moves its `seq` up to the transaction's last change.
@@ -115,17 +117,21 @@ async fn write_rows(
             } else {
                 ChangeOp::Added
             };
-            let value = serde_json::json!({ "code": subject.code, "kind": kind, "facts": facts });
+            let value = StandingChange {
+                code: &subject.code,
+                kind,
+                facts: &facts,
+            };
+            let json = serde_json::to_string(&value)
+                .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
+            // A payload is built only for changes some webhook event announces (not a first standing).
+            if webhooks::announces(ChangeEntity::Standing, op) {
+                let value = serde_json::to_value(&value)
+                    .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
+                announced.push((seq, op, subject.id, subject.code.clone(), value));
+            }
             let id = (ChangeEntity::Standing, subject.code.clone());
-            changes.push(change_row(
-                seq,
-                id,
-                &subject.code,
-                op,
-                cx,
-                value.to_string(),
-            ));
-            announced.push((seq, op, subject.id, subject.code.clone(), value));
+            changes.push(change_row(seq, id, &subject.code, op, cx, json));
             seq
         };
         rows.push(standing::ActiveModel {
@@ -139,15 +145,10 @@ async fn write_rows(
             computed_at: Set(cx.now),
         });
     }
-    // Chunks keep every statement under the bound-parameter limits (SQLite 32,766; 8 per row here).
-    for chunk in changes.chunks(2000) {
-        change::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
+    insert_changes(db, changes).await?;
     for (seq, op, id, code, value) in announced {
         let change = (seq, ChangeEntity::Standing, op);
-        crate::service::webhooks::enqueue(db, cx, change, (id, &code), &value).await?;
+        webhooks::enqueue(db, cx, change, (id, &code), &value).await?;
     }
     let upsert = OnConflict::column(standing::Column::SubjectId)
         .update_columns([
@@ -160,13 +161,23 @@ async fn write_rows(
             standing::Column::ComputedAt,
         ])
         .to_owned();
-    for chunk in rows.chunks(2000) {
-        standing::Entity::insert_many(chunk.to_vec())
+    // Chunks keep every statement under the bound-parameter limits (SQLite 32,766; 8 per row here).
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        standing::Entity::insert_many(rows.by_ref().take(2000))
             .on_conflict(upsert.clone())
             .exec_without_returning(db)
             .await?;
     }
     Ok(())
+}
+
+/// The value of a `standing` change row: what a mirror needs to hold the subject's standing.
+#[derive(Serialize)]
+struct StandingChange<'a> {
+    code: &'a str,
+    kind: SubjectKind,
+    facts: &'a StandingFacts,
 }
 
 /// Writes the standings rows of subjects that have none (`all`: of every subject), in batches, acting as the
