@@ -6,6 +6,7 @@ pub mod affiliations;
 pub mod appeals;
 pub mod audit;
 pub mod bans;
+pub mod bulk;
 pub mod case_rules;
 pub mod catalogue;
 pub mod context;

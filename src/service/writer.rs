@@ -6,7 +6,10 @@
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder, QueryTrait,
+    Set,
+};
 use serde::Serialize;
 
 use crate::db::{Db, WriteTxn};
@@ -15,7 +18,7 @@ use crate::service::actor::Actor;
 use crate::service::audit;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::{standings, webhooks};
+use crate::service::{bulk, standings, webhooks};
 use entity::{change, subject};
 
 pub struct Writer {
@@ -80,12 +83,14 @@ impl Writer {
     }
 
     /// Announces subjects registered in this transaction (a bulk import): one `subject added` change row each, in
-    /// order, with `value` its view as JSON text; the `seq`s are read once and the rows inserted in batches. At
-    /// commit their first standings rows are written from known-empty facts (`standings::write_fresh`) rather
-    /// than loaded, unless a later change in the transaction touches them. Returns the first and last `seq`.
+    /// order, with `value` of the subject as its JSON text; the rows are built on a blocking thread while the
+    /// previous batch is written. At commit their first standings rows are written from known-empty facts
+    /// (`standings::write_fresh`) rather than loaded, unless a later change in the transaction touches them.
+    /// Returns the first and last `seq`.
     pub async fn registered_many(
         &self,
-        subjects: Vec<(subject::Model, String)>,
+        subjects: Vec<subject::Model>,
+        value: impl Fn(&subject::Model) -> ServiceResult<String> + Send + 'static,
     ) -> ServiceResult<Option<(i64, i64)>> {
         if subjects.is_empty() {
             return Ok(None);
@@ -94,24 +99,31 @@ impl Writer {
         let first = crate::service::standings::last_seq(self.db()).await? + 1;
         let last = first + subjects.len() as i64 - 1;
         let (entity, op) = (ChangeEntity::Subject, ChangeOp::Added);
+        let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
+        let subjects = bulk::execute(self.db(), move |out| {
+            // Batches keep every statement under SQLite's bound-parameter limit (7 per row).
+            for (n, batch) in subjects.chunks(2000).enumerate() {
+                let rows = (first + 2000 * n as i64..).zip(batch).map(|(seq, model)| {
+                    let id = (entity, model.code.clone());
+                    Ok(change_row(seq, id, &model.code, op, &cx, value(model)?))
+                });
+                let rows = rows.collect::<ServiceResult<Vec<_>>>()?;
+                out.send(backend.build(&change::Entity::insert_many(rows).into_query()))?;
+            }
+            Ok((subjects, value))
+        })
+        .await;
+        let (subjects, value) = subjects?;
         if webhooks::announces(entity, op) {
-            for (seq, (model, value)) in (first..).zip(&subjects) {
-                let value = serde_json::from_str(value)
+            for (seq, model) in (first..).zip(&subjects) {
+                let value = serde_json::from_str(&value(model)?)
                     .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
                 let subject = (model.id, model.code.as_str());
                 webhooks::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value).await?;
             }
         }
-        let mut registered = Vec::with_capacity(subjects.len());
-        let mut rows = Vec::with_capacity(subjects.len());
-        for (seq, (model, value)) in (first..).zip(subjects) {
-            let id = (entity, model.code.clone());
-            rows.push(change_row(seq, id, &model.code, op, &self.cx, value));
-            registered.push(model);
-        }
-        insert_changes(self.db(), rows).await?;
         if let Ok(mut fresh) = self.registered.lock() {
-            fresh.extend(registered);
+            fresh.extend(subjects);
         }
         Ok(Some((first, last)))
     }
@@ -136,7 +148,7 @@ impl Writer {
         fresh.retain(|s| !touched.contains(&s.id));
         let touched: Vec<i64> = touched.into_iter().collect();
         standings::refresh_many(self.db(), &self.cx, &touched).await?;
-        standings::write_fresh(self.db(), &self.cx, &fresh).await?;
+        standings::write_fresh(self.db(), &self.cx, fresh).await?;
         self.txn.commit().await?;
         Ok(())
     }
@@ -173,20 +185,6 @@ pub async fn append_change(
     .insert(db)
     .await?;
     Ok(seq)
-}
-
-/// Inserts change-log rows in batches, each statement under SQLite's bound-parameter limit (7 per row).
-pub async fn insert_changes(
-    db: &DatabaseTransaction,
-    rows: Vec<change::ActiveModel>,
-) -> ServiceResult<()> {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        change::Entity::insert_many(rows.by_ref().take(2000))
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// One `changes` row, stamped with the use case's instant: the shape every change-log writer appends.

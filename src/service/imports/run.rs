@@ -360,15 +360,13 @@ async fn check_against_database(
     Ok(errors)
 }
 
-/// The change-log rows of the registrations (one `subject added` each, as `POST /subjects` writes), written
-/// under the change-log lock in one go at the end. Returns the first and last `seq`.
+/// The change-log rows of the registrations (one `subject added` each, with the subject as `POST /subjects`
+/// records it), written under the change-log lock in one go at the end. Returns the first and last `seq`.
 async fn announce(w: &Writer, inserted: Vec<subject::Model>) -> ServiceResult<Option<(i64, i64)>> {
     let system = Actor::system(&w.actor.request_id);
-    let mut items = Vec::with_capacity(inserted.len());
-    for model in inserted {
-        let value = serde_json::to_string(&SubjectView::for_reader(model.clone(), &system)?)
-            .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
-        items.push((model, value));
-    }
-    w.registered_many(items).await
+    w.registered_many(inserted, move |model| {
+        serde_json::to_string(&SubjectView::for_reader(model.clone(), &system)?)
+            .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))
+    })
+    .await
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde::Serialize;
 
@@ -15,12 +16,13 @@ use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingFacts;
 use crate::service::actor::Actor;
 use crate::service::audit::lock_chain;
+use crate::service::bulk;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::subjects::kind_of;
 use crate::service::webhooks;
-use crate::service::writer::{Writer, change_row, insert_changes};
-use entity::{standing, subject};
+use crate::service::writer::{Writer, change_row};
+use entity::{change, standing, subject};
 
 /// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
 /// for each row whose answer changes; an unchanged row only moves its `seq` up to the transaction's last change.
@@ -51,13 +53,14 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
         .map(|row| (row.subject_id, row))
         .collect();
     let computed = subjects
-        .iter()
+        .into_iter()
         .zip(kinds)
         .map(|(subject, (_, kind))| {
             let facts = facts
                 .remove(&subject.id)
                 .ok_or_else(|| ServiceError::corrupt("subjects", subject.id, "no facts loaded"))?;
-            Ok((subject, kind, facts, existing.remove(&subject.id)))
+            let before = existing.remove(&subject.id);
+            Ok((subject, kind, facts, before))
         })
         .collect::<ServiceResult<Vec<_>>>()?;
     write_rows(db, cx, computed).await
@@ -69,105 +72,129 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
 pub async fn write_fresh(
     db: &DatabaseTransaction,
     cx: &Ctx,
-    subjects: &[subject::Model],
+    subjects: Vec<subject::Model>,
 ) -> ServiceResult<()> {
-    for chunk in subjects.chunks(2000) {
-        let computed = chunk
-            .iter()
-            .map(|subject| {
-                let kind = kind_of(subject)?;
-                Ok((subject, kind, StandingFacts::empty(kind, cx.cycle()), None))
-            })
-            .collect::<ServiceResult<Vec<_>>>()?;
-        write_rows(db, cx, computed).await?;
-    }
-    Ok(())
+    let computed = subjects
+        .into_iter()
+        .map(|subject| {
+            let kind = kind_of(&subject)?;
+            Ok((subject, kind, StandingFacts::empty(kind, cx.cycle()), None))
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    write_rows(db, cx, computed).await
 }
+
+/// A subject with its standing facts as of now and its standings row before, if any.
+type Computed = (
+    subject::Model,
+    SubjectKind,
+    StandingFacts,
+    Option<standing::Model>,
+);
 
 /// Stores each subject's standings row from `facts`, with a `standing` change row (and webhook deliveries) for
 /// each whose answer differs from the row `before` it; an unchanged row only moves its `seq` up to the
-/// transaction's last change.
+/// transaction's last change. The rows are built on a blocking thread while the previous batch is written.
 async fn write_rows(
     db: &DatabaseTransaction,
     cx: &Ctx,
-    computed: Vec<(
-        &subject::Model,
-        SubjectKind,
-        StandingFacts,
-        Option<standing::Model>,
-    )>,
+    computed: Vec<Computed>,
 ) -> ServiceResult<()> {
     // Under the chain lock, so the seqs given here follow commit order like every other change row.
     lock_chain(db).await?;
     let last = last_seq(db).await?;
-    let mut seq = last;
-    let (mut changes, mut rows, mut announced) = (Vec::new(), Vec::new(), Vec::new());
-    for (subject, kind, facts, before) in computed {
-        let text = serde_json::to_string(&facts)
-            .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
-        let same = before.as_ref().is_some_and(|row| {
-            row.facts == text && row.name == subject.name && row.region == subject.region
-        });
-        let row_seq = if same {
-            last
-        } else {
-            seq += 1;
-            let op = if before.is_some() {
-                ChangeOp::Changed
-            } else {
-                ChangeOp::Added
-            };
-            let value = StandingChange {
-                code: &subject.code,
-                kind,
-                facts: &facts,
-            };
-            let json = serde_json::to_string(&value)
+    let (backend, producer_cx) = (db.get_database_backend(), cx.clone());
+    let announced = bulk::execute(db, move |out| {
+        let cx = producer_cx;
+        let mut seq = last;
+        let (mut changes, mut rows, mut announced) = (Vec::new(), Vec::new(), Vec::new());
+        for (subject, kind, facts, before) in computed {
+            let text = serde_json::to_string(&facts)
                 .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
-            // A payload is built only for changes some webhook event announces (not a first standing).
-            if webhooks::announces(ChangeEntity::Standing, op) {
-                let value = serde_json::to_value(&value)
+            let same = before.as_ref().is_some_and(|row| {
+                row.facts == text && row.name == subject.name && row.region == subject.region
+            });
+            let row_seq = if same {
+                last
+            } else {
+                seq += 1;
+                let op = if before.is_some() {
+                    ChangeOp::Changed
+                } else {
+                    ChangeOp::Added
+                };
+                let value = StandingChange {
+                    code: &subject.code,
+                    kind,
+                    facts: &facts,
+                };
+                let json = serde_json::to_string(&value)
                     .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
-                announced.push((seq, op, subject.id, subject.code.clone(), value));
+                // A payload is built only for changes some webhook event announces (not a first standing).
+                if webhooks::announces(ChangeEntity::Standing, op) {
+                    let value = serde_json::to_value(&value)
+                        .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
+                    announced.push((seq, op, subject.id, subject.code.clone(), value));
+                }
+                let id = (ChangeEntity::Standing, subject.code.clone());
+                changes.push(change_row(seq, id, &subject.code, op, &cx, json));
+                seq
+            };
+            rows.push(standing::ActiveModel {
+                subject_id: Set(subject.id),
+                code: Set(subject.code),
+                kind: Set(kind.as_str().to_string()),
+                name: Set(subject.name),
+                region: Set(subject.region),
+                facts: Set(text),
+                seq: Set(row_seq),
+                computed_at: Set(cx.now),
+            });
+            // Batches keep every statement under the bound-parameter limits (SQLite 32,766; 8 per row here).
+            if rows.len() == BATCH {
+                send_batch(out, backend, &mut changes, &mut rows)?;
             }
-            let id = (ChangeEntity::Standing, subject.code.clone());
-            changes.push(change_row(seq, id, &subject.code, op, cx, json));
-            seq
-        };
-        rows.push(standing::ActiveModel {
-            subject_id: Set(subject.id),
-            code: Set(subject.code.clone()),
-            kind: Set(kind.as_str().to_string()),
-            name: Set(subject.name.clone()),
-            region: Set(subject.region.clone()),
-            facts: Set(text),
-            seq: Set(row_seq),
-            computed_at: Set(cx.now),
-        });
-    }
-    insert_changes(db, changes).await?;
+        }
+        send_batch(out, backend, &mut changes, &mut rows)?;
+        Ok(announced)
+    })
+    .await?;
     for (seq, op, id, code, value) in announced {
         let change = (seq, ChangeEntity::Standing, op);
         webhooks::enqueue(db, cx, change, (id, &code), &value).await?;
     }
-    let upsert = OnConflict::column(standing::Column::SubjectId)
-        .update_columns([
-            standing::Column::Code,
-            standing::Column::Kind,
-            standing::Column::Name,
-            standing::Column::Region,
-            standing::Column::Facts,
-            standing::Column::Seq,
-            standing::Column::ComputedAt,
-        ])
-        .to_owned();
-    // Chunks keep every statement under the bound-parameter limits (SQLite 32,766; 8 per row here).
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        standing::Entity::insert_many(rows.by_ref().take(2000))
-            .on_conflict(upsert.clone())
-            .exec_without_returning(db)
-            .await?;
+    Ok(())
+}
+
+/// Rows per statement of `write_rows`.
+const BATCH: usize = 2000;
+
+/// Hands over the statements for the change rows and standings rows gathered so far, and empties both.
+fn send_batch(
+    out: &bulk::Statements,
+    backend: DbBackend,
+    changes: &mut Vec<change::ActiveModel>,
+    rows: &mut Vec<standing::ActiveModel>,
+) -> ServiceResult<()> {
+    if !changes.is_empty() {
+        out.send(
+            backend.build(&change::Entity::insert_many(std::mem::take(changes)).into_query()),
+        )?;
+    }
+    if !rows.is_empty() {
+        let upsert = OnConflict::column(standing::Column::SubjectId)
+            .update_columns([
+                standing::Column::Code,
+                standing::Column::Kind,
+                standing::Column::Name,
+                standing::Column::Region,
+                standing::Column::Facts,
+                standing::Column::Seq,
+                standing::Column::ComputedAt,
+            ])
+            .to_owned();
+        let insert = standing::Entity::insert_many(std::mem::take(rows)).on_conflict(upsert);
+        out.send(backend.build(&insert.into_query()))?;
     }
     Ok(())
 }
