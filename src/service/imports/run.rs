@@ -8,8 +8,8 @@ use std::io::Read;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, QueryTrait, Set, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect, QueryTrait, Set, TryIntoModel,
 };
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -41,7 +41,7 @@ pub async fn run(
     let id = super::start(&db.conn, &actor, format, now).await?;
     let mut state = State::default();
     let result = match Writer::begin(db, cx, actor).await {
-        Ok(w) => match import(&w, id, format, input, progress, &mut state).await {
+        Ok(w) => match import(&w, &db.conn, id, format, input, progress, &mut state).await {
             Ok(()) => w.commit().await,
             Err(error) => Err(error),
         },
@@ -69,13 +69,14 @@ pub async fn run(
 /// record (`super::start`): closed here on success, in `w`'s transaction; `run` closes it on failure.
 async fn import(
     w: &Writer,
+    registry: &DatabaseConnection,
     id: i64,
     format: ImportFormat,
     input: impl Read + Send + 'static,
     progress: &Progress,
     state: &mut State,
 ) -> ServiceResult<()> {
-    read_all(w, id, format, input, progress, state).await?;
+    read_all(w, registry, id, format, input, progress, state).await?;
     if !state.errors.is_empty() {
         return Err(ServiceError::Validation(state.errors.clone()));
     }
@@ -120,6 +121,11 @@ impl State {
         }
     }
 
+    fn record(&mut self, inserted: Vec<subject::Model>) {
+        self.inserted_count += inserted.len() as u64;
+        self.inserted.extend(inserted);
+    }
+
     fn reject(&mut self, errors: impl IntoIterator<Item = FieldError>) {
         for error in errors {
             self.error_count += 1;
@@ -132,6 +138,7 @@ impl State {
 
 async fn read_all(
     w: &Writer,
+    registry: &DatabaseConnection,
     id: i64,
     format: ImportFormat,
     input: impl Read + Send + 'static,
@@ -151,6 +158,9 @@ async fn read_all(
     let (sender, mut batches) = mpsc::channel(2);
     let reader = tokio::task::spawn_blocking(move || decode::decode(format, input, sender));
     let result = async {
+        // Checked rows wait here while the next batch is checked, so the database inserts one batch while
+        // this task checks the next instead of the two taking turns.
+        let mut pending = Vec::new();
         while let Some(decoded) = batches.recv().await {
             match decoded {
                 Decoded::Rows(rows) => {
@@ -158,7 +168,11 @@ async fn read_all(
                     progress.set(id, state.rows_read);
                     // Read on after an error: the client learns of every bad row (the first MAX_ERRORS
                     // kept) and of a file too large, in one answer.
-                    take_batch(w, rows, state).await?;
+                    let insert = insert_batch(w, std::mem::take(&mut pending));
+                    let (inserted, checked) =
+                        tokio::join!(insert, check_batch(w, registry, rows, state));
+                    state.record(inserted?);
+                    pending = checked?;
                 }
                 Decoded::End { sha256, rows } => {
                     state.sha256 = Some(sha256);
@@ -174,6 +188,10 @@ async fn read_all(
                 Decoded::Broken(errors) => state.reject(errors),
             }
         }
+        if state.error_count == 0 {
+            let inserted = insert_batch(w, pending).await?;
+            state.record(inserted);
+        }
         Ok(())
     }
     .await;
@@ -185,8 +203,14 @@ async fn read_all(
     result
 }
 
-/// Checks one batch of rows and, while the import is still clean, inserts it.
-async fn take_batch(w: &Writer, rows: Vec<Parsed>, state: &mut State) -> ServiceResult<()> {
+/// Checks one batch of rows; returns those to insert, none once anything in the import is wrong (nothing of it
+/// will be written: the rest is only read for its errors).
+async fn check_batch(
+    w: &Writer,
+    registry: &DatabaseConnection,
+    rows: Vec<Parsed>,
+    state: &mut State,
+) -> ServiceResult<Vec<(u64, CheckedSubject)>> {
     let mut checked: Vec<(u64, CheckedSubject)> = Vec::with_capacity(rows.len());
     for Parsed { line, row } in rows {
         let new = match row {
@@ -212,20 +236,25 @@ async fn take_batch(w: &Writer, rows: Vec<Parsed>, state: &mut State) -> Service
             Err(errors) => state.reject(errors.into_vec().into_iter().map(|e| e.on_line(line))),
         }
     }
-    let errors = check_against_database(w, &checked, state).await?;
+    let errors = check_against_database(w, registry, &checked, state).await?;
     state.reject(errors);
-    // Once anything is wrong nothing will be written: the rest is only read for its errors.
-    if state.error_count > 0 || checked.is_empty() {
-        return Ok(());
+    if state.error_count > 0 {
+        checked.clear();
     }
-    let now = w.cx.now;
-    // SQLite binds at most 32,766 parameters per statement; a subject row has 12.
+    Ok(checked)
+}
+
+/// Inserts checked rows, in statements of `BATCH` (SQLite binds at most 32,766 parameters per statement; a
+/// subject row has 12).
+async fn insert_batch(
+    w: &Writer,
+    checked: Vec<(u64, CheckedSubject)>,
+) -> ServiceResult<Vec<subject::Model>> {
+    let mut inserted = Vec::with_capacity(checked.len());
     for chunk in checked.chunks(BATCH) {
-        let models = insert_subjects(w.db(), chunk, now).await?;
-        state.inserted_count += models.len() as u64;
-        state.inserted.extend(models);
+        inserted.extend(insert_subjects(w.db(), chunk, w.cx.now).await?);
     }
-    Ok(())
+    Ok(inserted)
 }
 
 /// Inserts one batch and returns its rows as stored. Only the ids are not known beforehand. SQLite gives the
@@ -289,9 +318,12 @@ async fn insert_subjects(
 
 /// The rules of `POST /subjects` that need the database, asked once per batch: codes already registered,
 /// responsible persons, and re-registration bans (asked row by row only for the few people or organisations
-/// already known).
+/// already known). Registered codes and practitioners are read from `registry`, the registry as committed,
+/// so that these reads run beside the import's own inserts instead of queueing behind them on its
+/// transaction; what this import added itself is in `state`, and the unique index on `code` stays the last word.
 async fn check_against_database(
     w: &Writer,
+    registry: &DatabaseConnection,
     rows: &[(u64, CheckedSubject)],
     state: &State,
 ) -> ServiceResult<Vec<FieldError>> {
@@ -306,7 +338,7 @@ async fn check_against_database(
         .column(subject::Column::Code)
         .filter(subject::Column::Code.is_in(codes))
         .into_tuple()
-        .all(db)
+        .all(registry)
         .await?
         .into_iter()
         .collect();
@@ -324,7 +356,7 @@ async fn check_against_database(
             .column(subject::Column::Kind)
             .filter(subject::Column::Code.is_in(persons))
             .into_tuple()
-            .all(db)
+            .all(registry)
             .await?
             .into_iter()
             .collect()
