@@ -82,11 +82,11 @@ impl Writer {
         Ok(seq)
     }
 
-    /// Announces subjects registered in this transaction (a bulk import): one `subject added` change row each, in
-    /// order, with `value` of the subject as its JSON text; the rows are built on a blocking thread while the
-    /// previous batch is written. At commit their first standings rows are written from known-empty facts
-    /// (`standings::write_fresh`) rather than loaded, unless a later change in the transaction touches them.
-    /// Returns the first and last `seq`.
+    /// Announces subjects registered in this transaction (`POST /subjects`, a bulk import): one `subject added`
+    /// change row each, in order, with `value` of the subject as its JSON text; the rows are built on a blocking
+    /// thread while the previous batch is written. At commit their first standings rows are written from
+    /// known-empty facts (`standings::write_fresh`, which says why they get no `standing added` row) unless a
+    /// later change in the transaction touches them. Returns the first and last `seq`.
     pub async fn registered_many(
         &self,
         subjects: Vec<subject::Model>,

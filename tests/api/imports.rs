@@ -423,3 +423,86 @@ async fn an_import_whose_server_stopped_reads_as_failed() {
         .await;
     assert_eq!(failed.body["items"][0]["id"], left.id);
 }
+
+#[tokio::test]
+async fn imported_subjects_start_with_the_standing_a_registration_gets() {
+    let app = spawn_app().await;
+    let posted = practitioner_row(61);
+    let cells: Vec<&str> = posted.split(',').collect();
+    app.register(
+        json!({"kind": "practitioner", "code": cells[1], "name": cells[2], "region": "370102",
+        "id_number": cells[5], "profession": "physician"}),
+    )
+    .await;
+    let csv = format!(
+        "{HEADER}\n{}\ninstitution,H37010200062,导入医院,370102,92370102MA3M9AG94X,,,,,\n",
+        practitioner_row(62)
+    );
+    let response = import(&app, Role::Inspector, CSV, csv).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+
+    // Each registration, single or bulk, is announced by one `subject added` row: a new subject's standing
+    // is the one its kind starts with, and `standing` rows follow only once it changes.
+    let feed = app
+        .get("/api/v1/changes?after=0&limit=500", Role::Admin)
+        .await;
+    for code in ["D370102000061", "D370102000062", "H37010200062"] {
+        let rows: Vec<(&str, &str)> = feed.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|c| c["subject_code"] == code)
+            .map(|c| (c["entity"].as_str().unwrap(), c["op"].as_str().unwrap()))
+            .collect();
+        assert_eq!(rows, [("subject", "added")], "{code}");
+    }
+
+    // The imported practitioner's standing answer is the registered one's, but for who they are.
+    let answer = |body: Value| {
+        let mut body = body;
+        for key in ["code", "name", "computed_at", "seq"] {
+            body.as_object_mut().expect("object").remove(key);
+        }
+        body
+    };
+    let registered = app.get("/api/v1/standing/D370102000061", Role::Admin).await;
+    let imported = app.get("/api/v1/standing/D370102000062", Role::Admin).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    assert_eq!(answer(imported.body), answer(registered.body));
+
+    // The rows written from known-empty facts are those a full recomputation from the ledger gives.
+    let changes = app.count("changes").await;
+    let cx = medcredit::service::context::Ctx::new(
+        app.clock.now(),
+        std::sync::Arc::new(app.config.clone()),
+    );
+    let rewritten = medcredit::service::standings::materialise(&app.db, cx, true)
+        .await
+        .expect("rebuild");
+    assert!(rewritten >= 3);
+    assert_eq!(app.count("changes").await, changes, "nothing to announce");
+
+    // The first change of an imported subject's standing is announced as a change, with its points.
+    app.approved_case(
+        "D370102000062",
+        "PRAC-IDENTITY-UNCHECKED",
+        json!({"points": 3}),
+    )
+    .await;
+    let feed = app
+        .get(
+            &format!("/api/v1/changes?after={changes}&limit=500"),
+            Role::Admin,
+        )
+        .await;
+    let standing: Vec<&Value> = feed.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|c| c["entity"] == "standing" && c["subject_code"] == "D370102000062")
+        .collect();
+    assert_eq!(standing.len(), 1, "{}", feed.body);
+    assert_eq!(standing[0]["op"], "changed");
+    let after = app.get("/api/v1/standing/D370102000062", Role::Admin).await;
+    assert_eq!(after.body["points"], 3, "{}", after.body);
+}

@@ -22,7 +22,7 @@ use crate::service::actor::Actor;
 use crate::service::bans::check_registration;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
-use crate::service::subjects::{CheckedSubject, SubjectView, WRITERS, check_new};
+use crate::service::subjects::{CheckedSubject, WRITERS, change_value, check_new};
 use crate::service::writer::Writer;
 use entity::subject;
 
@@ -392,13 +392,10 @@ async fn check_against_database(
     Ok(errors)
 }
 
-/// The change-log rows of the registrations (one `subject added` each, with the subject as `POST /subjects`
-/// records it), written under the change-log lock in one go at the end. Returns the first and last `seq`.
+/// The change-log rows of the registrations (one `subject added` each, as `POST /subjects` writes), written
+/// under the change-log lock in one go at the end. Returns the first and last `seq`.
 async fn announce(w: &Writer, inserted: Vec<subject::Model>) -> ServiceResult<Option<(i64, i64)>> {
-    let system = Actor::system(&w.actor.request_id);
-    w.registered_many(inserted, move |model| {
-        serde_json::to_string(&SubjectView::for_reader(model.clone(), &system)?)
-            .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))
-    })
-    .await
+    let request_id = w.actor.request_id.clone();
+    w.registered_many(inserted, move |model| change_value(model, &request_id))
+        .await
 }

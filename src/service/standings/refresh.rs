@@ -63,12 +63,14 @@ async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> Servi
             Ok((subject, kind, facts, before))
         })
         .collect::<ServiceResult<Vec<_>>>()?;
-    write_rows(db, cx, computed).await
+    write_rows(db, cx, computed, true).await
 }
 
-/// Writes the first standings rows of subjects registered in this transaction (a bulk import) without reading
-/// anything back: nothing can refer to a subject that did not exist before the transaction, so its facts are
-/// known to be empty. The rows and their `standing added` change rows are those `refresh_many` would write.
+/// Writes the first standings rows of subjects registered in this transaction without reading anything back:
+/// nothing can refer to a subject that did not exist before the transaction, so its facts are known to be
+/// empty. Their registration's `subject added` change row announces them: a new subject's standing is the one
+/// its kind starts with, so a `standing added` row would tell a mirror nothing (and would double the change log
+/// of a bulk import). `standing` rows follow once the standing changes.
 pub async fn write_fresh(
     db: &DatabaseTransaction,
     cx: &Ctx,
@@ -81,7 +83,7 @@ pub async fn write_fresh(
             Ok((subject, kind, StandingFacts::empty(kind, cx.cycle()), None))
         })
         .collect::<ServiceResult<Vec<_>>>()?;
-    write_rows(db, cx, computed).await
+    write_rows(db, cx, computed, false).await
 }
 
 /// A subject with its standing facts as of now and its standings row before, if any.
@@ -93,12 +95,14 @@ type Computed = (
 );
 
 /// Stores each subject's standings row from `facts`, with a `standing` change row (and webhook deliveries) for
-/// each whose answer differs from the row `before` it; an unchanged row only moves its `seq` up to the
-/// transaction's last change. The rows are built on a blocking thread while the previous batch is written.
+/// each whose answer differs from the row `before` it (a first row only when `announce_new`); a row without
+/// one only moves its `seq` up to the transaction's last change. The rows are built on a blocking thread while
+/// the previous batch is written.
 async fn write_rows(
     db: &DatabaseTransaction,
     cx: &Ctx,
     computed: Vec<Computed>,
+    announce_new: bool,
 ) -> ServiceResult<()> {
     // Under the chain lock, so the seqs given here follow commit order like every other change row.
     lock_chain(db).await?;
@@ -114,7 +118,7 @@ async fn write_rows(
             let same = before.as_ref().is_some_and(|row| {
                 row.facts == text && row.name == subject.name && row.region == subject.region
             });
-            let row_seq = if same {
+            let row_seq = if same || (before.is_none() && !announce_new) {
                 last
             } else {
                 seq += 1;

@@ -55,7 +55,9 @@ pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView>
     }
     let model = checked.row(w.cx.now).insert(txn).await?;
     w.audit("subject.create", code, &checked.input).await?;
-    record(w, &model, ChangeOp::Added).await?;
+    let request_id = w.actor.request_id.clone();
+    w.registered_many(vec![model.clone()], move |m| change_value(m, &request_id))
+        .await?;
     SubjectView::for_reader(model, &w.actor)
 }
 
@@ -133,9 +135,19 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
     })
 }
 
-/// The change-log row of a registration or correction, with the subject as an unmasked reader sees it.
+/// The value of a registration's or correction's change-log row: the subject as an unmasked reader sees it.
+pub fn change_value(model: &subject::Model, request_id: &str) -> ServiceResult<String> {
+    serde_json::to_string(&SubjectView::for_reader(
+        model.clone(),
+        &Actor::system(request_id),
+    )?)
+    .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))
+}
+
+/// The change-log row of a correction.
 pub(super) async fn record(w: &Writer, model: &subject::Model, op: ChangeOp) -> ServiceResult<()> {
-    let value = SubjectView::for_reader(model.clone(), &Actor::system(&w.actor.request_id))?;
+    let value: serde_json::Value = serde_json::from_str(&change_value(model, &w.actor.request_id)?)
+        .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
     let subject = (model.id, model.code.as_str());
     w.change(ChangeEntity::Subject, &model.code, subject, op, &value)
         .await?;
