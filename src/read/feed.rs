@@ -38,6 +38,9 @@ pub struct FeedQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChangeView {
     pub seq: i64,
+    /// A new subject is announced by its `subject` `added` row alone: its standing starts from an empty ledger
+    /// (an organisation's 100 points, a practitioner's 0 of 12) with no sanctions or list entries, and
+    /// `standing` rows follow once that changes.
     pub entity: ChangeEntity,
     pub entity_id: String,
     pub subject_code: String,
