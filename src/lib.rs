@@ -12,7 +12,8 @@
 //! - [`service`]: use cases over a caller's transaction ([`service::writer::Writer`]), free of HTTP: they take an
 //!   [`service::actor::Actor`] and a [`service::context::Ctx`] (the one clock, the policy) and return a
 //!   [`service::error::ServiceError`]. The writer appends audit and change-log rows and rewrites the subjects'
-//!   `standings` rows in the same transaction (DESIGN §13).
+//!   `standings` rows in the same transaction (DESIGN §13); [`service::bulk`] lets a bulk write (an import) build
+//!   its next statement on a blocking thread while the database executes the one before.
 //! - [`read`]: the read side built on `standings` and the change log: the standing answer and its cache.
 //! - [`worker`]: background work with a shutdown signal (the date scheduler).
 //! - [`routes`]: one module per resource, each with its own router and OpenAPI annotations.

@@ -3,6 +3,7 @@
 //! shows its progress while it runs and how it ended afterwards.
 
 mod decode;
+mod insert;
 mod run;
 
 use std::collections::HashMap;

@@ -1,20 +1,20 @@
 //! The import itself: every row checked by the rules of `POST /subjects` (the same `check_new`, the same ban
-//! check), the checks that need the database made once per batch, the rows inserted in batches; change-log rows
-//! are written at the end, so the lock that orders the change log is held only briefly.
+//! check), the checks that need the database made once per batch, each batch inserted (`insert`) while the next
+//! is checked; change-log rows are written at the end, so the lock that orders the change log is held only
+//! briefly.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QuerySelect, QueryTrait, Set, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use super::decode::{self, BATCH, Decoded, Parsed};
+use super::decode::{self, Decoded, Parsed};
+use super::insert::insert_batch;
 use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
 use crate::db::Db;
 use crate::domain::scoring::SubjectKind;
@@ -212,11 +212,12 @@ async fn check_batch(
     state: &mut State,
 ) -> ServiceResult<Vec<(u64, CheckedSubject)>> {
     let mut checked: Vec<(u64, CheckedSubject)> = Vec::with_capacity(rows.len());
+    let mut errors = Vec::new();
     for Parsed { line, row } in rows {
         let new = match row {
             Ok(new) => new,
-            Err(errors) => {
-                state.reject(errors);
+            Err(found) => {
+                errors.extend(found);
                 continue;
             }
         };
@@ -224,7 +225,7 @@ async fn check_batch(
             Ok(subject) => {
                 if let Some(first) = state.codes.get(&subject.code) {
                     let message = format!("{} appears twice (first on line {first})", subject.code);
-                    state.reject([FieldError::new("code", message).on_line(line)]);
+                    errors.push(FieldError::new("code", message).on_line(line));
                     continue;
                 }
                 state.codes.insert(subject.code.clone(), line);
@@ -233,87 +234,17 @@ async fn check_batch(
                 }
                 checked.push((line, subject));
             }
-            Err(errors) => state.reject(errors.into_vec().into_iter().map(|e| e.on_line(line))),
+            Err(found) => errors.extend(found.into_vec().into_iter().map(|e| e.on_line(line))),
         }
     }
-    let errors = check_against_database(w, registry, &checked, state).await?;
+    errors.extend(check_against_database(w, registry, &checked, state).await?);
+    // By line, as the file reads: the database's findings come after the rest of the batch's.
+    errors.sort_by_key(|e| e.line);
     state.reject(errors);
     if state.error_count > 0 {
         checked.clear();
     }
     Ok(checked)
-}
-
-/// Inserts checked rows, in statements of `BATCH` (SQLite binds at most 32,766 parameters per statement; a
-/// subject row has 12).
-async fn insert_batch(
-    w: &Writer,
-    checked: Vec<(u64, CheckedSubject)>,
-) -> ServiceResult<Vec<subject::Model>> {
-    let mut inserted = Vec::with_capacity(checked.len());
-    for chunk in checked.chunks(BATCH) {
-        inserted.extend(insert_subjects(w.db(), chunk, w.cx.now).await?);
-    }
-    Ok(inserted)
-}
-
-/// Inserts one batch and returns its rows as stored. Only the ids are not known beforehand. SQLite gives the
-/// rows of a multi-row INSERT consecutive rowids in VALUES order (the write lock is held), so they follow from
-/// the last one, checked at both ends; PostgreSQL sends them back, matched by code since `RETURNING` promises no
-/// order. Reading every inserted row back through the driver would cost more than the insert itself.
-async fn insert_subjects(
-    db: &DatabaseTransaction,
-    batch: &[(u64, CheckedSubject)],
-    now: DateTime<Utc>,
-) -> ServiceResult<Vec<subject::Model>> {
-    let rows: Vec<subject::ActiveModel> = batch.iter().map(|(_, s)| s.row(now)).collect();
-    let mut insert = subject::Entity::insert_many(rows.clone()).into_query();
-    let ids: HashMap<String, i64> = if db.get_database_backend() == DbBackend::Sqlite {
-        let last = db.execute(&insert).await?.last_insert_id() as i64;
-        let first = last + 1 - batch.len() as i64;
-        let ids: HashMap<String, i64> = batch
-            .iter()
-            .map(|(_, s)| s.code.clone())
-            .zip(first..)
-            .collect();
-        let ends: Vec<(i64, String)> = subject::Entity::find()
-            .select_only()
-            .columns([subject::Column::Id, subject::Column::Code])
-            .filter(subject::Column::Id.is_in([first, last]))
-            .into_tuple()
-            .all(db)
-            .await?;
-        if ends.len() != 2.min(batch.len())
-            || ends.iter().any(|(id, code)| ids.get(code) != Some(id))
-        {
-            return Err(ServiceError::corrupt(
-                "subjects",
-                last,
-                "an import's rowids are not consecutive",
-            ));
-        }
-        ids
-    } else {
-        insert.returning(Query::returning().columns([subject::Column::Id, subject::Column::Code]));
-        let mut ids = HashMap::with_capacity(batch.len());
-        for row in db.query_all(&insert).await? {
-            ids.insert(
-                row.try_get::<String>("", "code")?,
-                row.try_get::<i64>("", "id")?,
-            );
-        }
-        ids
-    };
-    rows.into_iter()
-        .zip(batch)
-        .map(|(mut row, (_, s))| {
-            let id = ids.get(&s.code).copied().ok_or_else(|| {
-                ServiceError::corrupt("subjects", &s.code, "no id returned by the insert")
-            })?;
-            row.id = Set(id);
-            Ok(row.try_into_model()?)
-        })
-        .collect()
 }
 
 /// The rules of `POST /subjects` that need the database, asked once per batch: codes already registered,

@@ -259,6 +259,53 @@ async fn any_bad_row_fails_the_whole_import_with_errors_by_line() {
     );
 }
 
+/// Batches are inserted while later ones are still being checked: a bad row far down the file still leaves
+/// nothing behind, and a code taken before the import or earlier in the file is found across batches.
+#[tokio::test]
+async fn a_bad_row_after_written_batches_leaves_nothing_behind() {
+    let app = spawn_app().await;
+    let registered = id_number(2300);
+    app.register(
+        json!({"kind": "insured", "name": "已登记", "region": "370102",
+        "id_number": registered, "insurance_type": "resident"}),
+    )
+    .await;
+    let (subjects, changes, standings) = (
+        app.count("subjects").await,
+        app.count("changes").await,
+        app.count("standings").await,
+    );
+    let lines: String = (1..=2500)
+        .map(|line| {
+            // Line 2,300 is registered already; line 2,400 repeats line 10.
+            let n = if line == 2400 { 10 } else { line };
+            json!({"kind": "insured", "name": format!("参保人{n}"), "region": "370102",
+                "id_number": id_number(n), "insurance_type": "resident"})
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    let response = import(&app, Role::Inspector, JSONL, lines).await;
+    let problem = response.assert_problem(422);
+    let mut lines: Vec<u64> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["line"].as_u64().expect("line"))
+        .collect();
+    lines.dedup();
+    assert_eq!(lines, [2300, 2400], "{problem}");
+    assert_eq!(app.count("subjects").await, subjects);
+    assert_eq!(app.count("changes").await, changes);
+    assert_eq!(app.count("standings").await, standings);
+    app.get(
+        &format!("/api/v1/subjects/{}", id_number(1)),
+        Role::Inspector,
+    )
+    .await
+    .assert_problem(404);
+}
+
 #[tokio::test]
 async fn imported_subjects_start_with_the_standing_a_registration_gets() {
     let app = spawn_app().await;
