@@ -50,13 +50,16 @@ impl WriteTxn {
 /// default does it inside the commit that crosses `wal_autocheckpoint` pages, so that commit's request waits for
 /// it: a 100,000-row import's commit copied ~100 MB before it could answer. The SQLite documentation suggests
 /// this for applications that care about commit latency: no automatic checkpoint, and checkpoints run apart.
-/// At most one runs at a time; commits made meanwhile make it run once more.
+/// A checkpoint starts `CHECKPOINT_DELAY` after the commit that asks for it, so that a burst of small commits
+/// shares one (each syncs the files); at most one runs at a time, and commits made meanwhile make it run once
+/// more.
 #[derive(Clone)]
 struct Checkpointer {
     conn: DatabaseConnection,
     state: Arc<AtomicU8>,
 }
 
+const CHECKPOINT_DELAY: Duration = Duration::from_secs(1);
 const IDLE: u8 = 0;
 const RUNNING: u8 = 1;
 const AGAIN: u8 = 2;
@@ -74,6 +77,7 @@ impl Checkpointer {
         let this = self.clone();
         tokio::spawn(async move {
             loop {
+                tokio::time::sleep(CHECKPOINT_DELAY).await;
                 // PASSIVE copies what no reader still needs and never blocks writers or readers.
                 if let Err(e) = this
                     .conn
