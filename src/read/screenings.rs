@@ -167,22 +167,58 @@ pub async fn screen(
     .await?;
     w.commit().await?;
     let answers = raw(&row)?;
-    record(row, Some(answers))
+    record(summary(row), Some(answers))
+}
+
+/// A record's fields besides its answers, as a list reads them (without the answers' megabytes).
+type Summary = (
+    i64,
+    String,
+    String,
+    DateTime<Utc>,
+    NaiveDate,
+    i64,
+    i32,
+    String,
+);
+
+const SUMMARY: [screening::Column; 8] = [
+    screening::Column::Id,
+    screening::Column::Actor,
+    screening::Column::Role,
+    screening::Column::At,
+    screening::Column::AsOf,
+    screening::Column::Seq,
+    screening::Column::CodeCount,
+    screening::Column::Digest,
+];
+
+fn summary(m: screening::Model) -> Summary {
+    (
+        m.id,
+        m.actor,
+        m.role,
+        m.at,
+        m.as_of,
+        m.seq,
+        m.code_count,
+        m.digest,
+    )
 }
 
 fn record(
-    row: screening::Model,
+    (id, actor, role, at, as_of, seq, code_count, digest): Summary,
     answers: Option<Box<serde_json::value::RawValue>>,
 ) -> ServiceResult<ScreeningRecord> {
     Ok(ScreeningRecord {
-        role: crate::service::error::column("screenings", row.id, &row.role)?,
-        id: row.id,
-        actor: row.actor,
-        at: row.at,
-        as_of: row.as_of,
-        seq: row.seq,
-        code_count: row.code_count,
-        digest: row.digest,
+        role: crate::service::error::column("screenings", id, &role)?,
+        id,
+        actor,
+        at,
+        as_of,
+        seq,
+        code_count,
+        digest,
         answers,
     })
 }
@@ -219,7 +255,7 @@ pub async fn get<C: ConnectionTrait>(
         return Err(not_found());
     }
     let answers = raw(&row)?;
-    record(row, Some(answers))
+    record(summary(row), Some(answers))
 }
 
 pub async fn list<C: ConnectionTrait>(
@@ -241,12 +277,18 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(to) = query.to {
         select = select.filter(screening::Column::At.lt(to));
     }
-    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
+    let summaries: Vec<Summary> = select
+        .select_only()
+        .columns(SUMMARY)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let rows = page.page(summaries, |s| s.0, |s| s);
     Ok(Page {
         items: rows
             .items
             .into_iter()
-            .map(|r| record(r, None))
+            .map(|s| record(s, None))
             .collect::<ServiceResult<_>>()?,
         next_cursor: rows.next_cursor,
     })
