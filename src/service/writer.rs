@@ -100,7 +100,7 @@ impl Writer {
         let last = first + subjects.len() as i64 - 1;
         let (entity, op) = (ChangeEntity::Subject, ChangeOp::Added);
         let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
-        let subjects = bulk::execute(self.db(), move |out| {
+        let subjects = bulk::execute(self.db(), subjects.len(), move |out| {
             // Batches keep every statement under SQLite's bound-parameter limit (7 per row).
             for (n, batch) in subjects.chunks(2000).enumerate() {
                 let rows = (first + 2000 * n as i64..).zip(batch).map(|(seq, model)| {

@@ -108,7 +108,7 @@ async fn write_rows(
     lock_chain(db).await?;
     let last = last_seq(db).await?;
     let (backend, producer_cx) = (db.get_database_backend(), cx.clone());
-    let announced = bulk::execute(db, move |out| {
+    let announced = bulk::execute(db, computed.len(), move |out| {
         let cx = producer_cx;
         let mut seq = last;
         let (mut changes, mut rows, mut announced) = (Vec::new(), Vec::new(), Vec::new());

@@ -135,19 +135,20 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
     })
 }
 
-/// The value of a registration's or correction's change-log row: the subject as an unmasked reader sees it.
+/// A subject as the change log records it: as an unmasked reader sees it.
+fn logged_view(model: &subject::Model, request_id: &str) -> ServiceResult<SubjectView> {
+    SubjectView::for_reader(model.clone(), &Actor::system(request_id))
+}
+
+/// The value of a registration's change-log row, as JSON text (`Writer::registered_many`).
 pub fn change_value(model: &subject::Model, request_id: &str) -> ServiceResult<String> {
-    serde_json::to_string(&SubjectView::for_reader(
-        model.clone(),
-        &Actor::system(request_id),
-    )?)
-    .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))
+    serde_json::to_string(&logged_view(model, request_id)?)
+        .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))
 }
 
 /// The change-log row of a correction.
 pub(super) async fn record(w: &Writer, model: &subject::Model, op: ChangeOp) -> ServiceResult<()> {
-    let value: serde_json::Value = serde_json::from_str(&change_value(model, &w.actor.request_id)?)
-        .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
+    let value = logged_view(model, &w.actor.request_id)?;
     let subject = (model.id, model.code.as_str());
     w.change(ChangeEntity::Subject, &model.code, subject, op, &value)
         .await?;
