@@ -78,9 +78,7 @@ fn demo_subjects() -> Vec<NewSubject> {
 pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
     let actor = Actor {
         sub: "demo-seed".into(),
-        role: Role::Admin,
-        org: None,
-        request_id: "demo-seed".into(),
+        ..Actor::system("demo-seed")
     };
     // One transaction per subject: one already there is a conflict that must not undo the others.
     for input in demo_subjects() {

@@ -8,6 +8,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub actor: String,
+    /// The token's `iss` (empty without one): with role, org and sub, the principal that owns the row.
+    pub issuer: String,
+    pub org: Option<String>,
     pub role: String,
     /// `csv` or `jsonl`.
     pub format: String,

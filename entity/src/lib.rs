@@ -8,6 +8,7 @@ pub mod credit_entry;
 pub mod idempotency_key;
 pub mod import;
 pub mod list_entry;
+pub mod lookup_quota;
 pub mod list_entry_violation;
 pub mod outbox;
 pub mod red_proposal;

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: i64,
     /// Token subject of the subscriber.
     pub owner: String,
+    /// The token's `iss` (empty without one): with role, org and sub, the principal that owns the row.
+    pub issuer: String,
     pub role: String,
     /// Hospitals: the institution whose subjects it hears about.
     pub org: Option<String>,

@@ -17,6 +17,7 @@ mod m20261125_000011_create_webhooks;
 mod m20261125_000012_create_imports;
 mod m20261125_000013_index_subject_identifiers;
 mod m20261125_000014_compress_screening_answers;
+mod m20261206_000001_add_owner_issuer_and_lookup_quotas;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_create_imports::Migration),
             Box::new(m20261125_000013_index_subject_identifiers::Migration),
             Box::new(m20261125_000014_compress_screening_answers::Migration),
+            Box::new(m20261206_000001_add_owner_issuer_and_lookup_quotas::Migration),
         ]
     }
 }

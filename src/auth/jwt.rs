@@ -21,6 +21,9 @@ pub const DEFAULT_KID: &str = "default";
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claims {
+    /// The issuer, when the token names one: part of the principal that owns what the caller creates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
     pub sub: String,
     pub role: Role,
     /// Institution code, for the `hospital` role.
@@ -119,6 +122,7 @@ impl JwtKeys {
     pub fn mint(&self, role: Role, sub: &str, org: Option<&str>, ttl: Duration) -> String {
         let now = Utc::now();
         let claims = Claims {
+            iss: None,
             sub: sub.to_string(),
             role,
             org: org.map(str::to_string),
@@ -208,6 +212,7 @@ mod tests {
         header.kid = kid.map(Into::into);
         let now = Utc::now().timestamp();
         let claims = Claims {
+            iss: None,
             sub: "idp-user".into(),
             role: Role::Auditor,
             org: None,

@@ -34,10 +34,12 @@ impl FromRequestParts<AppState> for Actor {
             ));
         }
         Ok(Self {
+            issuer: claims.iss.unwrap_or_default(),
             sub: claims.sub,
             role: claims.role,
             org: claims.org,
             request_id: crate::middleware::request_id(parts),
+            anonymous: false,
         })
     }
 }

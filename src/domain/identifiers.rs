@@ -78,6 +78,15 @@ static REGION_CODES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 /// Administrative division code (行政区划代码, `admdvs`): a county-level division that exists (GB/T 2260, the
 /// 2024 list in `data/regions.txt`). Six digits alone would let a typo file a case in no place at all.
+/// Whether `code` has the shape of a resident ID number (17 digits and a digit or `X`), as an insured
+/// person's code does: what a reader who sees people masked is never told by code.
+pub fn looks_like_id_number(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    bytes.len() == 18
+        && bytes[..17].iter().all(u8::is_ascii_digit)
+        && (bytes[17].is_ascii_digit() || bytes[17] == b'X' || bytes[17] == b'x')
+}
+
 pub fn validate_region(region: &str) -> Result<(), String> {
     if !(region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit())) {
         return Err("must be a 6-digit administrative division code".into());

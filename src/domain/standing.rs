@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::dates::cycle_of_date;
 use super::enums::string_enum;
+use super::masking::Audience;
 use super::lists::{EndKind, EntryStatus, ListKind, status as entry_status};
 use super::policy::Policy;
 use super::sanctions::{SanctionStatus, SanctionType, Scope, status};
@@ -55,6 +56,17 @@ pub struct StandingFacts {
 }
 
 impl StandingFacts {
+    /// The facts as `audience` may know them: unpublished list entries do not exist outside staff, so the
+    /// standing an outside reader gets is computed without them.
+    pub fn for_audience(&self, audience: Audience) -> std::borrow::Cow<'_, Self> {
+        if audience.sees_unpublished() || self.lists.iter().all(|l| l.published) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut seen = self.clone();
+        seen.lists.retain(|l| l.published);
+        std::borrow::Cow::Owned(seen)
+    }
+
     /// The facts of a subject with no ledger entries, sanctions, list entries or appeals.
     pub fn empty(kind: SubjectKind, cycle: i32) -> Self {
         Self {
@@ -76,6 +88,18 @@ pub struct ListFact {
     pub listed_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,
     pub ended: Option<(NaiveDate, EndKind)>,
+    /// Unpublished entries exist for staff only (DESIGN §14). Left out of the stored text when true, so rows
+    /// written before the flag read the same.
+    #[serde(default = "published_by_default", skip_serializing_if = "is_published")]
+    pub published: bool,
+}
+
+fn published_by_default() -> bool {
+    true
+}
+
+fn is_published(published: &bool) -> bool {
+    *published
 }
 
 /// A list the subject is on, on the day.

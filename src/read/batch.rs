@@ -85,6 +85,5 @@ pub async fn view_of<C: ConnectionTrait>(
     loaded: &Cached,
     as_of: NaiveDate,
 ) -> ServiceResult<StandingView> {
-    let masked = reader.sees_masked_identities();
-    answer(db, cx, &loaded.row, &loaded.facts, as_of, masked).await
+    answer(db, cx, &loaded.row, &loaded.facts, as_of, reader.audience()).await
 }

@@ -3,7 +3,7 @@
 //! included), so a mirror resumes without a gap. What a reader may not see is filtered out, and people are
 //! masked for those who see them masked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -11,14 +11,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::changes::{ChangeEntity, ChangeOp};
-use crate::domain::masking::{mask_id_number, mask_name};
 use crate::domain::roles::Role;
-use crate::domain::scoring::SubjectKind;
 use crate::read::batch::hospital_view;
 use crate::service::actor::Actor;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
-use entity::{change, list_entry, subject};
+use crate::service::outward::{ChangeValue, outward};
+use entity::{change, subject};
 
 /// Who reads the feed.
 pub const READERS: [Role; 4] = [Role::Partner, Role::Hospital, Role::Auditor, Role::Admin];
@@ -46,9 +45,9 @@ pub struct ChangeView {
     pub subject_code: String,
     pub op: ChangeOp,
     pub at: DateTime<Utc>,
-    /// The entity's new value.
-    #[schema(value_type = Object)]
-    pub value: serde_json::Value,
+    /// The entity's new value, built for the reader: people masked for partners, staff identities only for
+    /// staff and hospitals, unpublished entries absent outside staff.
+    pub value: ChangeValue,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,18 +55,6 @@ pub struct Feed {
     pub items: Vec<ChangeView>,
     /// Pass as `after` next time; equal to `after` when nothing is new.
     pub next_after: i64,
-}
-
-/// Case files, appeals and repairs are for staff; readers from outside get what they mirror.
-fn outside_reader_sees(entity: ChangeEntity) -> bool {
-    matches!(
-        entity,
-        ChangeEntity::Subject
-            | ChangeEntity::Standing
-            | ChangeEntity::Sanction
-            | ChangeEntity::LedgerEntry
-            | ChangeEntity::ListEntry
-    )
 }
 
 pub async fn feed<C: ConnectionTrait>(
@@ -91,6 +78,12 @@ pub async fn feed<C: ConnectionTrait>(
             format!("must be 1 to {MAX_LIMIT}"),
         ));
     }
+    let head = crate::service::standings::last_seq(db).await?;
+    if after > head {
+        return Err(ServiceError::Conflict(format!(
+            "after={after} is beyond the feed's head, seq {head}: a mirror must resume from a seq it has read"
+        )));
+    }
     let rows = change::Entity::find()
         .filter(change::Column::Seq.gt(after))
         .order_by_asc(change::Column::Seq)
@@ -109,101 +102,51 @@ pub async fn feed<C: ConnectionTrait>(
         )));
     }
     let next_after = rows.last().map_or(after, |r| r.seq);
-    let outside = matches!(reader.role, Role::Partner | Role::Hospital);
+    let audience = reader.audience();
     let visible = hospital_view(db, cx, reader).await?;
-    let subjects: HashMap<String, subject::Model> = subject::Entity::find()
-        .filter(subject::Column::Code.is_in(rows.iter().map(|r| r.subject_code.clone())))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.code.clone(), s))
-        .collect();
-    // Unpublished list entries are not there for readers from outside.
-    let entry_ids: Vec<i64> = rows
-        .iter()
-        .filter(|r| r.entity == ChangeEntity::ListEntry.as_str())
-        .filter_map(|r| r.entity_id.parse().ok())
-        .collect();
-    let unpublished: HashSet<i64> = list_entry::Entity::find()
-        .filter(list_entry::Column::Id.is_in(entry_ids))
-        .filter(list_entry::Column::Published.eq(false))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
+    // A hospital hears only about its own subjects, by id.
+    let owners: HashMap<String, i64> = match &visible {
+        Some(_) => subject::Entity::find()
+            .filter(subject::Column::Code.is_in(rows.iter().map(|r| r.subject_code.clone())))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.id))
+            .collect(),
+        None => HashMap::new(),
+    };
     let mut items = Vec::new();
     for row in rows {
         let entity: ChangeEntity = column("changes", row.seq, &row.entity)?;
-        let owner = subjects.get(&row.subject_code);
-        if outside {
-            let hidden_entry = entity == ChangeEntity::ListEntry
-                && row
-                    .entity_id
-                    .parse()
-                    .is_ok_and(|id: i64| unpublished.contains(&id));
-            let not_theirs = visible
-                .as_ref()
-                .is_some_and(|ids| owner.is_none_or(|s| !ids.contains(&s.id)));
-            if !outside_reader_sees(entity) || hidden_entry || not_theirs {
-                continue;
-            }
+        let not_theirs = visible.as_ref().is_some_and(|ids| {
+            owners
+                .get(&row.subject_code)
+                .is_none_or(|id| !ids.contains(id))
+        });
+        if not_theirs {
+            continue;
         }
-        let mut view = ChangeView {
+        // Built for the reader's audience from the row's own fields; `None` when the row does not exist for it.
+        let Some(value) = outward(entity, row.seq, &row.value, audience)? else {
+            continue;
+        };
+        let subject_code = value.subject_code(&row.subject_code, audience);
+        // A subject's and a standing's rows are identified by the subject's code.
+        let entity_id = if matches!(entity, ChangeEntity::Subject | ChangeEntity::Standing) {
+            subject_code.clone()
+        } else {
+            row.entity_id
+        };
+        items.push(ChangeView {
             seq: row.seq,
             entity,
             op: column("changes", row.seq, &row.op)?,
             at: row.at,
-            value: serde_json::from_str(&row.value)
-                .map_err(|e| ServiceError::corrupt("changes", row.seq, e))?,
-            entity_id: row.entity_id,
-            subject_code: row.subject_code,
-        };
-        if reader.sees_masked_identities()
-            && let Some(person) = owner
-        {
-            mask_person(&mut view, person)?;
-        }
-        items.push(view);
+            value,
+            entity_id,
+            subject_code,
+        });
     }
     Ok(Feed { items, next_after })
 }
 
-/// Replaces a person's full name and ID number wherever they appear in the row with their masked forms — the
-/// one masking rule, applied to values whose shape varies by entity.
-fn mask_person(view: &mut ChangeView, person: &subject::Model) -> ServiceResult<()> {
-    view.value = mask_json(std::mem::take(&mut view.value), person)?;
-    if column::<SubjectKind>("subjects", person.id, &person.kind)? == SubjectKind::Insured {
-        view.subject_code = mask_id_number(&view.subject_code);
-        if view.entity_id == person.code {
-            view.entity_id = mask_id_number(&view.entity_id);
-        }
-    }
-    Ok(())
-}
-
-/// A JSON value with `person`'s name, ID number and (insured) code masked wherever they appear; values about
-/// organisations come back as they were.
-pub fn mask_json(
-    value: serde_json::Value,
-    person: &subject::Model,
-) -> ServiceResult<serde_json::Value> {
-    let kind: SubjectKind = column("subjects", person.id, &person.kind)?;
-    if !matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured) {
-        return Ok(value);
-    }
-    let mut text = value.to_string();
-    let mut swaps: Vec<(String, String)> = vec![(person.name.clone(), mask_name(&person.name))];
-    if let Some(id) = &person.id_number {
-        swaps.push((id.clone(), mask_id_number(id)));
-    }
-    if kind == SubjectKind::Insured {
-        swaps.push((person.code.clone(), mask_id_number(&person.code)));
-    }
-    for (plain, masked) in swaps {
-        if !plain.is_empty() {
-            text = text.replace(&plain, &masked);
-        }
-    }
-    serde_json::from_str(&text).map_err(|e| ServiceError::corrupt("subjects", person.id, e))
-}

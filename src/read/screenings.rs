@@ -151,6 +151,7 @@ pub async fn screen(
     let digest = sha256_hex(text.as_bytes());
     let w = Writer::begin(db, cx.clone(), reader.clone()).await?;
     let row = screening::ActiveModel {
+        issuer: Set(reader.issuer.clone()),
         actor: Set(reader.sub.clone()),
         role: Set(reader.role.as_str().to_string()),
         org: Set(reader.org.clone()),
@@ -251,7 +252,9 @@ pub async fn get<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(not_found)?;
-    if !sees_all(reader) && row.actor != reader.sub {
+    if !sees_all(reader)
+        && !reader.is_principal(&row.issuer, &row.role, row.org.as_deref(), &row.actor)
+    {
         return Err(not_found());
     }
     let answers = raw(&row)?;
@@ -269,7 +272,9 @@ pub async fn list<C: ConnectionTrait>(
         .order_by_asc(screening::Column::Id)
         .limit(page.fetch_limit());
     if !sees_all(reader) {
-        select = select.filter(screening::Column::Actor.eq(reader.sub.as_str()));
+        use screening::Column::{Actor as Sub, Issuer, Org, Role as RoleColumn};
+        // The principal's own: issuer, role, org and sub together (DESIGN §14).
+        select = select.filter(reader.owns_rows([Issuer, RoleColumn, Org, Sub]));
     }
     if let Some(from) = query.from {
         select = select.filter(screening::Column::At.gte(from));

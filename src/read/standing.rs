@@ -2,13 +2,12 @@
 //! through the cache) plus date arithmetic; days of an earlier cycle fold that cycle's ledger instead.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::dates::cycle_of_date;
-use crate::domain::masking::{mask_id_number, mask_name};
-use crate::domain::roles::Role;
+use crate::domain::masking::Audience;
 use crate::domain::scoring::{Grade, SubjectKind, Supervision};
 use crate::domain::standing::{
     InForce, MayPrescribe, Membership, StandingFacts, StandingStatus, standing_on,
@@ -18,8 +17,8 @@ use crate::service::actor::Actor;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::standings::load_facts;
-use crate::service::subjects::ensure_visible;
-use entity::{standing, subject};
+use crate::service::subjects::find_visible;
+use entity::standing;
 
 /// A subject's standing on one day (DESIGN §8).
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -81,26 +80,21 @@ pub async fn standing<C: ConnectionTrait>(
     code: &str,
     as_of: Option<NaiveDate>,
 ) -> ServiceResult<Answer> {
+    let audience = reader.audience();
+    if audience != Audience::Full {
+        // The same answer whether the subject is not there or not the reader's to see (DESIGN §14).
+        find_visible(db, cx.today(), reader, code).await?;
+    }
     let cached = load(db, cache, code)
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
     let row = &cached.row;
-    if reader.role == Role::Hospital {
-        let model = subject::Entity::find_by_id(row.subject_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
-        ensure_visible(db, cx.today(), reader, &model).await?;
-    }
     let as_of = as_of.unwrap_or_else(|| cx.today());
-    let masked = reader.sees_masked_identities();
     let etag = format!(
-        "\"{}-{}-{}-{as_of}\"",
-        row.subject_id,
-        row.seq,
-        u8::from(masked)
+        "\"{}-{}-{:?}-{as_of}\"",
+        row.subject_id, row.seq, audience
     );
-    let view = answer(db, cx, row, &cached.facts, as_of, masked).await?;
+    let view = answer(db, cx, row, &cached.facts, as_of, audience).await?;
     Ok(Answer { view, etag })
 }
 
@@ -110,29 +104,26 @@ pub(crate) async fn answer<C: ConnectionTrait>(
     row: &standing::Model,
     facts: &StandingFacts,
     as_of: NaiveDate,
-    masked: bool,
+    audience: Audience,
 ) -> ServiceResult<StandingView> {
     let kind = facts.kind;
+    // Unpublished entries do not exist outside staff: their standing is computed without them.
     let s = if facts.covers(as_of) {
-        standing_on(facts, as_of, cx.policy())
+        standing_on(&facts.for_audience(audience), as_of, cx.policy())
     } else {
         // A day of an earlier cycle: that cycle's ledger, folded.
         let earlier = load_facts(db, row.subject_id, kind, cycle_of_date(as_of)).await?;
-        standing_on(&earlier, as_of, cx.policy())
+        standing_on(&earlier.for_audience(audience), as_of, cx.policy())
     };
     let person = matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured);
     Ok(StandingView {
-        code: if masked && kind == SubjectKind::Insured {
-            mask_id_number(&row.code)
+        code: if kind == SubjectKind::Insured {
+            audience.id_number(&row.code)
         } else {
             row.code.clone()
         },
         kind,
-        name: if masked && person {
-            mask_name(&row.name)
-        } else {
-            row.name.clone()
-        },
+        name: audience.name(&row.name, person),
         region: row.region.clone(),
         status: s.status,
         points: s.points,

@@ -11,7 +11,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::lists::{ListKind, ListMeasure};
-use crate::domain::roles::Role;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::openapi::{BadRequest, Validation};
@@ -42,12 +41,7 @@ pub struct PublicQuery {
 
 /// The public reads as a partner does: published entries only, people masked.
 fn public_reader() -> Actor {
-    Actor {
-        sub: "public".into(),
-        role: Role::Partner,
-        org: None,
-        request_id: "public".into(),
-    }
+    Actor::public("public")
 }
 
 async fn entries(state: &AppState, query: PublicQuery) -> ApiResult<Page<ListEntryView>> {

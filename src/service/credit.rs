@@ -19,12 +19,13 @@ use crate::service::context::Ctx;
 use crate::service::error::column;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sanctions::{self, SanctionView};
-use crate::service::subjects::{ensure_visible, find_by_code, kind_of};
+use crate::domain::masking::Audience;
+use crate::service::subjects::{find_visible, kind_of};
 use crate::service::writer::Writer;
 use entity::credit_entry;
 use sea_orm::{ActiveModelTrait, Set};
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LedgerEntryView {
     pub id: i64,
     pub kind: EntryKind,
@@ -33,8 +34,20 @@ pub struct LedgerEntryView {
     pub cycle: i32,
     pub violation_id: Option<i64>,
     pub reason: String,
-    pub created_by: String,
+    /// Who wrote it; for staff and hospitals only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+impl LedgerEntryView {
+    /// The entry as `audience` sees it: no staff identity outside staff and hospitals.
+    pub fn for_audience(self, audience: Audience) -> Self {
+        Self {
+            created_by: self.created_by.and_then(|sub| audience.staff(sub)),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -137,7 +150,7 @@ impl TryFrom<credit_entry::Model> for LedgerEntryView {
             cycle: r.cycle,
             violation_id: r.violation_id,
             reason: r.reason,
-            created_by: r.created_by,
+            created_by: Some(r.created_by),
             at: r.at,
         })
     }
@@ -150,8 +163,7 @@ pub async fn ledger<C: ConnectionTrait>(
     code: &str,
     query: LedgerQuery,
 ) -> ServiceResult<Page<LedgerEntryView>> {
-    let subject = find_by_code(db, code).await?;
-    ensure_visible(db, cx.today(), reader, &subject).await?;
+    let subject = find_visible(db, cx.today(), reader, code).await?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let rows = credit_entry::Entity::find()
         .filter(credit_entry::Column::SubjectId.eq(subject.id))
@@ -165,7 +177,7 @@ pub async fn ledger<C: ConnectionTrait>(
         items: page
             .items
             .into_iter()
-            .map(LedgerEntryView::try_from)
+            .map(|r| Ok(LedgerEntryView::try_from(r)?.for_audience(reader.audience())))
             .collect::<ServiceResult<_>>()?,
         next_cursor: page.next_cursor,
     })
@@ -178,8 +190,7 @@ pub async fn credit<C: ConnectionTrait>(
     code: &str,
     query: CreditQuery,
 ) -> ServiceResult<CreditView> {
-    let subject = find_by_code(db, code).await?;
-    ensure_visible(db, cx.today(), reader, &subject).await?;
+    let subject = find_visible(db, cx.today(), reader, code).await?;
     let now = cx.now;
     let as_of = query.as_of.unwrap_or_else(|| cx.today());
     let cycle = cycle_of_date(as_of);

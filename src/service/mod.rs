@@ -16,6 +16,7 @@ pub mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod lists;
+pub mod outward;
 pub mod repairs;
 pub mod sanctions;
 pub mod standings;

@@ -18,6 +18,8 @@ use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
 use crate::service::subjects::find_by_code;
+use crate::domain::masking::Audience;
+use crate::service::outward::{ChangeValue, code_for, outward};
 use crate::service::writer::Writer;
 use entity::{outbox, webhook};
 
@@ -132,6 +134,7 @@ pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> 
         hex::encode(bytes)
     };
     let row = webhook::ActiveModel {
+        issuer: Set(w.actor.issuer.clone()),
         owner: Set(w.actor.sub.clone()),
         role: Set(w.actor.role.as_str().to_string()),
         org: Set(w.actor.org.clone()),
@@ -165,19 +168,32 @@ async fn owned<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(not_found)?;
-    if reader.role != Role::Admin && row.owner != reader.sub {
+    if !sees_all(reader) && !owns(reader, &row) {
         return Err(not_found());
     }
     Ok(row)
 }
 
+/// Admins and auditors see every webhook; everyone else only the principal's own.
+fn sees_all(reader: &Actor) -> bool {
+    matches!(reader.role, Role::Admin | Role::Auditor)
+}
+
+fn owns(reader: &Actor, hook: &webhook::Model) -> bool {
+    reader.is_principal(&hook.issuer, &hook.role, hook.org.as_deref(), &hook.owner)
+}
+
+/// Who reads webhooks and their deliveries: their owners, and auditors.
+const READERS: [Role; 3] = [Role::Partner, Role::Hospital, Role::Auditor];
+
 pub async fn list<C: ConnectionTrait>(db: &C, reader: &Actor) -> ServiceResult<Vec<WebhookView>> {
-    reader.require(&SUBSCRIBERS)?;
+    reader.require(&READERS)?;
     let mut select = webhook::Entity::find()
         .filter(webhook::Column::DeletedAt.is_null())
         .order_by_asc(webhook::Column::Id);
-    if reader.role != Role::Admin {
-        select = select.filter(webhook::Column::Owner.eq(reader.sub.as_str()));
+    if !sees_all(reader) {
+        use webhook::Column::{Issuer, Org, Owner, Role as RoleColumn};
+        select = select.filter(reader.owns_rows([Issuer, RoleColumn, Org, Owner]));
     }
     select
         .all(db)
@@ -202,12 +218,13 @@ pub async fn delete(w: &Writer, id: i64) -> ServiceResult<WebhookView> {
     view(deleted, false)
 }
 
-fn delivery(m: outbox::Model) -> ServiceResult<DeliveryView> {
+/// A delivery as its webhook's owner sees it: the subject's code as in the payload that was sent.
+fn delivery(m: outbox::Model, audience: Audience) -> ServiceResult<DeliveryView> {
     Ok(DeliveryView {
         event: column("outbox", m.id, &m.event)?,
         id: m.id,
         seq: m.seq,
-        subject_code: m.subject_code,
+        subject_code: code_for(&m.subject_code, audience),
         status: m.status,
         attempts: m.attempts,
         next_attempt_at: m.next_attempt_at,
@@ -222,22 +239,22 @@ pub async fn deliveries<C: ConnectionTrait>(
     reader: &Actor,
     id: i64,
 ) -> ServiceResult<Vec<DeliveryView>> {
-    reader.require(&SUBSCRIBERS)?;
-    owned(db, reader, id).await?;
+    reader.require(&READERS)?;
+    let hook = owned(db, reader, id).await?;
     outbox::Entity::find()
         .filter(outbox::Column::WebhookId.eq(id))
         .order_by_asc(outbox::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(delivery)
+        .map(|m| delivery(m, audience_of(&hook)))
         .collect()
 }
 
 /// Puts a failed delivery back in the queue, its attempts reset.
 pub async fn redeliver(w: &Writer, id: i64, delivery_id: i64) -> ServiceResult<DeliveryView> {
     w.actor.require(&SUBSCRIBERS)?;
-    owned(w.db(), &w.actor, id).await?;
+    let hook = owned(w.db(), &w.actor, id).await?;
     let row = outbox::Entity::find_by_id(delivery_id)
         .filter(outbox::Column::WebhookId.eq(id))
         .one(w.db())
@@ -256,7 +273,7 @@ pub async fn redeliver(w: &Writer, id: i64, delivery_id: i64) -> ServiceResult<D
     model.attempts = Set(0);
     model.next_attempt_at = Set(w.cx.now);
     model.last_error = Set(None);
-    delivery(model.update(w.db()).await?)
+    delivery(model.update(w.db()).await?, audience_of(&hook))
 }
 
 /// Writes the deliveries a change calls for, in the change's transaction.
@@ -274,25 +291,34 @@ pub async fn enqueue(
         .filter(webhook::Column::DeletedAt.is_null())
         .all(db)
         .await?;
+    let text = value.to_string();
     for hook in hooks {
         let events: Vec<Event> = serde_json::from_str(&hook.events)
             .map_err(|e| ServiceError::corrupt("webhooks", hook.id, e))?;
         if !events.contains(&event) || !hears_about(db, cx, &hook, subject).await? {
             continue;
         }
-        // Unpublished entries are for staff only.
-        if entity == ChangeEntity::ListEntry && value["published"] == false {
+        // The subscriber's own view of the change, built like every answer it reads: unpublished entries (and
+        // standing rows only they changed) do not exist for it, and a partner gets people masked.
+        let audience = audience_of(&hook);
+        let Some(data) = outward(entity, seq, &text, audience)? else {
             continue;
-        }
-        let payload = serde_json::json!({
-            "event": event, "seq": seq, "subject_code": subject.1, "at": cx.now, "data": value,
-        });
+        };
+        let payload = Payload {
+            event,
+            seq,
+            subject_code: data.subject_code(subject.1, audience),
+            at: cx.now,
+            data,
+        };
+        let payload = serde_json::to_string(&payload)
+            .map_err(|e| ServiceError::corrupt("changes", seq, e))?;
         outbox::ActiveModel {
             webhook_id: Set(hook.id),
             seq: Set(seq),
             event: Set(event.as_str().to_string()),
             subject_code: Set(subject.1.to_string()),
-            payload: Set(masked(db, &hook, subject.0, payload).await?.to_string()),
+            payload: Set(payload),
             status: Set("pending".into()),
             attempts: Set(0),
             next_attempt_at: Set(cx.now),
@@ -329,21 +355,25 @@ async fn hears_about(
     }
 }
 
-/// Partners get people masked in what they are sent, as in every answer they read.
-async fn masked(
-    db: &DatabaseTransaction,
-    hook: &webhook::Model,
-    subject_id: i64,
-    payload: serde_json::Value,
-) -> ServiceResult<serde_json::Value> {
-    if hook.role != Role::Partner.as_str() {
-        return Ok(payload);
-    }
-    match entity::subject::Entity::find_by_id(subject_id)
-        .one(db)
-        .await?
-    {
-        Some(person) => crate::read::feed::mask_json(payload, &person),
-        None => Ok(payload),
+/// What a delivery carries: the event and the change, as the subscriber's audience sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Payload {
+    pub event: Event,
+    pub seq: i64,
+    /// The subject's code, masked like the data for an insured person when the subscriber sees people masked.
+    pub subject_code: String,
+    pub at: DateTime<Utc>,
+    pub data: ChangeValue,
+}
+
+/// The audience a webhook's deliveries are built for: its owner's.
+fn audience_of(hook: &webhook::Model) -> Audience {
+    if hook.role == Role::Partner.as_str() {
+        Audience::Masked
+    } else if hook.role == Role::Hospital.as_str() {
+        Audience::Hospital
+    } else {
+        Audience::Full
     }
 }
+

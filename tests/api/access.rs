@@ -107,9 +107,9 @@ const MATRIX: &str = "
   GET    /public/v1/blacklist                                 200  200  200  200  200  200  200 |  200  200  200  200  200
   GET    /public/blacklist                                    200  200  200  200  200  200  200 |  200  200  200  200  200
   POST   /api/v1/webhooks                                     403  403  403  201  201  201  403 |  401  401  401  401  201
-  GET    /api/v1/webhooks                                     403  403  403  200  200  200  403 |  401  401  401  401  200
+  GET    /api/v1/webhooks                                     403  403  403  200  200  200  200 |  401  401  401  401  200
   DELETE /api/v1/webhooks/{id}                                403  403  403  200  404  404  403 |  401  401  401  401  404
-  GET    /api/v1/webhooks/{id}/deliveries                     403  403  403  200  404  200  403 |  401  401  401  401  404
+  GET    /api/v1/webhooks/{id}/deliveries                     403  403  403  200  404  200  200 |  401  401  401  401  404
   POST   /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver
                                                               403  403  403  409  404  409  403 |  401  401  401  401  404
 ";

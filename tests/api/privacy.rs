@@ -72,14 +72,10 @@ async fn a_partner_cannot_recover_a_masked_id_number_or_name_by_searching() {
             "{probe} found a person: {found:?}"
         );
     }
-    // The full identifier or full name they already hold finds the person, masked.
-    // (The seeded physician 张三 shares the ID number, so both are found.)
-    let found = codes(&app, &format!("q={INSURED}"), Role::Partner).await;
-    assert_eq!(found, [PHYSICIAN, masked]);
-    assert_eq!(
-        codes(&app, "q=王小明", Role::Partner).await,
-        [OTHER_PHYSICIAN]
-    );
+    // Not even the full identifier or the full name finds a person: every match would confirm a guess at what
+    // the mask hides. A partner reaches a person only through a screening row with both.
+    assert!(codes(&app, &format!("q={INSURED}"), Role::Partner).await.is_empty());
+    assert!(codes(&app, "q=王小明", Role::Partner).await.is_empty());
     // What a partner sees unmasked stays searchable: organisation names and codes, practitioners' codes.
     assert_eq!(
         codes(&app, "q=人民医院", Role::Partner).await,
@@ -98,24 +94,31 @@ async fn a_partner_cannot_recover_a_masked_id_number_or_name_by_searching() {
 }
 
 #[tokio::test]
-async fn a_partner_sees_a_person_masked_in_every_field_of_every_answer() {
+async fn a_partner_reads_no_person_by_id_number_whether_there_or_not() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let masked = "110105********002X";
-    for path in [
-        format!("/api/v1/subjects/{INSURED}"),
-        format!("/api/v1/subjects/{INSURED}/credit"),
-        format!("/api/v1/standing/{INSURED}"),
-    ] {
-        let body = app.get(&path, Role::Partner).await.body;
-        let text = body.to_string();
-        assert!(
-            !text.contains(INSURED),
-            "{path} shows the ID number: {text}"
-        );
-        assert!(!text.contains("李四"), "{path} shows the name: {text}");
-        assert!(text.contains(masked), "{path}: {text}");
+    let unknown = "110105194912310029";
+    for code in [INSURED, unknown] {
+        for path in [
+            format!("/api/v1/subjects/{code}"),
+            format!("/api/v1/subjects/{code}/credit"),
+            format!("/api/v1/subjects/{code}/ledger"),
+            format!("/api/v1/standing/{code}"),
+            format!("/api/v1/sanctions?subject_code={code}"),
+        ] {
+            let answer = app.get(&path, Role::Partner).await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}: {}", answer.body);
+            let text = answer.body.to_string();
+            assert!(!text.contains("李四"), "{path} shows the name: {text}");
+            // The 404 of a known person reads as the 404 of nobody, but for the code the caller sent.
+            let other = app.get(&path.replace(code, "X"), Role::Partner).await;
+            assert_eq!(other.body["title"], answer.body["title"], "{path}");
+        }
     }
+    // Staff still read the person in full.
+    let body = app.get(&format!("/api/v1/standing/{INSURED}"), Role::Inspector).await.body;
+    assert_eq!(body["name"], "李四");
+
 }
 
 /// The nine routes of the report, and the rest: a role that may not act gets 403 whatever the body.

@@ -174,11 +174,10 @@ async fn organisations_and_insured_persons_and_who_may_ask() {
     assert_eq!(body["may_be_paid"], true);
     assert!(body.get("points").is_none() && body.get("may_prescribe").is_none());
 
-    // Partners see people masked, everywhere in the answer.
+    // Partners read no person by ID number (DESIGN §14), and see practitioners masked.
     let insured = "11010519491231002X";
-    let body = standing(&app, insured, None, Role::Partner).await.body;
-    assert_eq!(body["code"], "110105********002X");
-    assert_eq!(body["name"], "李*");
+    let answer = standing(&app, insured, None, Role::Partner).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
     let body = standing(&app, PHYSICIAN, None, Role::Partner).await.body;
     assert_eq!(body["name"], "张*");
     let body = standing(&app, PHYSICIAN, None, Role::Inspector).await.body;

@@ -119,6 +119,8 @@ async fn start<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> ServiceResult<i64> {
     let row = import::ActiveModel {
+        issuer: Set(actor.issuer.clone()),
+        org: Set(actor.org.clone()),
         actor: Set(actor.sub.clone()),
         role: Set(actor.role.as_str().to_string()),
         format: Set(format.as_str().to_string()),
@@ -194,7 +196,9 @@ pub async fn get<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(not_found)?;
-    if !sees_all(reader) && row.actor != reader.sub {
+    if !sees_all(reader)
+        && !reader.is_principal(&row.issuer, &row.role, row.org.as_deref(), &row.actor)
+    {
         return Err(not_found());
     }
     view(row, progress, now)
@@ -217,7 +221,8 @@ pub async fn list<C: ConnectionTrait>(
         select = select.filter(import::Column::Id.lt(page.after));
     }
     if !sees_all(reader) {
-        select = select.filter(import::Column::Actor.eq(reader.sub.as_str()));
+        use import::Column::{Actor as Sub, Issuer, Org, Role as RoleColumn};
+        select = select.filter(reader.owns_rows([Issuer, RoleColumn, Org, Sub]));
     }
     // As `view` reads them: a `running` record older than MAX_DURATION is a failed import.
     let cutoff = now - chrono::Duration::from_std(MAX_DURATION).unwrap_or_default();

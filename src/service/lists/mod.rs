@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::masking::Audience;
 use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy};
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
@@ -36,7 +37,7 @@ pub struct NewBlackEntry {
     pub published: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ListEntryView {
     pub id: i64,
     pub list: ListKind,
@@ -65,8 +66,31 @@ pub struct ListEntryView {
     pub ended_on: Option<NaiveDate>,
     pub end_kind: Option<EndKind>,
     pub end_reason: Option<String>,
-    pub created_by: String,
+    /// The approver who added it (`system` for an automatic entry); for staff and hospitals only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+impl ListEntryView {
+    /// The entry as `audience` sees it, from this view's own fields: also an entry's change-log rows, written
+    /// under the name the subject had then.
+    pub fn for_audience(self, audience: Audience) -> Self {
+        let person = matches!(
+            self.subject_kind,
+            SubjectKind::Practitioner | SubjectKind::Insured
+        );
+        Self {
+            subject_code: if self.subject_kind == SubjectKind::Insured {
+                audience.id_number(&self.subject_code)
+            } else {
+                self.subject_code
+            },
+            subject_name: audience.name(&self.subject_name, person),
+            created_by: self.created_by.and_then(|sub| audience.staff(sub)),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -11,7 +11,6 @@ use sea_orm::{
 use super::{ListEntryView, ListQuery};
 use crate::domain::changes::ChangeEntity;
 use crate::domain::lists::{ListKind, status};
-use crate::domain::masking::{mask_id_number, mask_name};
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 use crate::pagination::{Page, PageRequest};
@@ -19,9 +18,10 @@ use crate::service::actor::Actor;
 use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::service::outward::history;
 use crate::service::sanctions::SanctionEvent;
 use crate::service::subjects::{find_by_code, search};
-use entity::{change, list_entry, list_entry_violation, subject};
+use entity::{list_entry, list_entry_violation, subject};
 
 /// An entry with its history from the change log.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -138,39 +138,9 @@ pub async fn get<C: ConnectionTrait>(
         .await?
         .pop()
         .ok_or_else(not_found)?;
-    let masked = reader.sees_masked_identities() && entry.subject_kind == SubjectKind::Insured;
-    let history = if masked {
-        // The recorded values carry the identifiers unmasked.
-        Vec::new()
-    } else {
-        history(db, ChangeEntity::ListEntry, id).await?
-    };
+    // The recorded values keep the full data; each is built for the reader's audience on the way out.
+    let history = history(db, ChangeEntity::ListEntry, id, reader.audience()).await?;
     Ok(ListEntryDetail { entry, history })
-}
-
-/// The change-log rows about one entity, oldest first.
-pub async fn history<C: ConnectionTrait>(
-    db: &C,
-    entity: ChangeEntity,
-    id: i64,
-) -> ServiceResult<Vec<SanctionEvent>> {
-    change::Entity::find()
-        .filter(change::Column::Entity.eq(entity.as_str()))
-        .filter(change::Column::EntityId.eq(id.to_string()))
-        .order_by_asc(change::Column::Seq)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| {
-            Ok(SanctionEvent {
-                seq: c.seq,
-                op: column("changes", c.seq, &c.op)?,
-                at: c.at,
-                value: serde_json::from_str(&c.value)
-                    .map_err(|e| ServiceError::corrupt("changes", c.seq, e))?,
-            })
-        })
-        .collect()
 }
 
 /// Views of many entries in two more queries (their subjects and their cases).
@@ -202,7 +172,7 @@ pub async fn views<C: ConnectionTrait>(
             .or_default()
             .push(link.violation_id);
     }
-    let masked = reader.sees_masked_identities();
+    let audience = reader.audience();
     models
         .into_iter()
         .map(|m| {
@@ -216,22 +186,13 @@ pub async fn views<C: ConnectionTrait>(
                 .map(|k| column("list_entries", m.id, k))
                 .transpose()?;
             let ended = m.ended_on.zip(end_kind);
-            let person = matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured);
             let corrupt = |e: serde_json::Error| ServiceError::corrupt("list_entries", m.id, e);
             Ok(ListEntryView {
                 id: m.id,
                 list: column("list_entries", m.id, &m.list)?,
-                subject_code: if masked && kind == SubjectKind::Insured {
-                    mask_id_number(&m.subject_code)
-                } else {
-                    m.subject_code.clone()
-                },
+                subject_code: m.subject_code.clone(),
                 subject_kind: kind,
-                subject_name: if masked && person {
-                    mask_name(&subject.name)
-                } else {
-                    subject.name.clone()
-                },
+                subject_name: subject.name.clone(),
                 region: subject.region.clone(),
                 status: status(m.listed_on, m.expires_on, ended, day),
                 measures: serde_json::from_str(&m.measures).map_err(corrupt)?,
@@ -247,9 +208,10 @@ pub async fn views<C: ConnectionTrait>(
                 ended_on: m.ended_on,
                 end_kind,
                 end_reason: m.end_reason,
-                created_by: m.created_by,
+                created_by: Some(m.created_by),
                 created_at: m.created_at,
-            })
+            }
+            .for_audience(audience))
         })
         .collect()
 }

@@ -16,7 +16,7 @@ use crate::domain::cases::CaseState;
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::cycle_of_instant;
 use crate::domain::effects::LiveSanction;
-use crate::domain::masking::mask_id_number;
+use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::sanctions::{
     MAX_VIOLATIONS, SanctionStatus, SanctionType, Scope, Terms, check_reason, check_terms, status,
@@ -28,9 +28,9 @@ use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::column;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
-use crate::service::subjects::{ensure_visible, find_by_code, kind_of};
+use crate::service::subjects::{ensure_visible, find_by_code, find_visible, kind_of};
 use crate::service::writer::Writer;
-use entity::{change, sanction, sanction_violation, subject, violation};
+use entity::{sanction, sanction_violation, subject, violation};
 
 /// Roles that impose, lift and revoke sanctions (admin too, as everywhere).
 pub const WRITERS: [Role; 1] = [Role::Approver];
@@ -67,7 +67,7 @@ pub struct SanctionAction {
     pub reason: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SanctionView {
     pub id: i64,
     /// Masked (`110105********002X`) for an insured person when the reader is a partner.
@@ -91,10 +91,56 @@ pub struct SanctionView {
     pub lifted_reason: Option<String>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: Option<String>,
-    pub created_by: String,
+    /// Who imposed it; for staff and hospitals only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     /// An extension: the sanction this row continues to a later end (that row keeps its own end and reason).
     pub extends_id: Option<i64>,
+}
+
+impl SanctionView {
+    /// The sanction as `audience` sees it, from this view's own fields.
+    pub fn for_audience(self, audience: Audience) -> Self {
+        Self {
+            subject_code: if self.subject_kind == SubjectKind::Insured {
+                audience.id_number(&self.subject_code)
+            } else {
+                self.subject_code
+            },
+            created_by: self.created_by.and_then(|sub| audience.staff(sub)),
+            ..self
+        }
+    }
+}
+
+/// A sanction's change-log value: its view, and for an extension or a dated start or end what happened.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SanctionChange {
+    #[serde(flatten)]
+    pub sanction: SanctionView,
+    /// `started` or `ended`, for the date scheduler's rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// The day the scheduler's start or end took effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<NaiveDate>,
+    /// An extended sanction: the row that continues it, to when and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_by: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_ends_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_reason: Option<String>,
+}
+
+impl SanctionChange {
+    pub fn for_audience(self, audience: Audience) -> Self {
+        Self {
+            sanction: self.sanction.for_audience(audience),
+            ..self
+        }
+    }
 }
 
 /// One change-log row about a sanction: how it was added, extended, lifted or revoked, in order.
@@ -176,30 +222,18 @@ pub async fn get<C: ConnectionTrait>(
         .into_iter()
         .map(|s| s.id)
         .collect();
-    let history = change::Entity::find()
-        .filter(change::Column::Entity.eq(ChangeEntity::Sanction.as_str()))
-        .filter(change::Column::EntityId.eq(id.to_string()))
-        .order_by_asc(change::Column::Seq)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| {
-            Ok(SanctionEvent {
-                seq: c.seq,
-                op: column("changes", c.seq, &c.op)?,
-                at: c.at,
-                value: serde_json::from_str(&c.value)
-                    .map_err(|e| ServiceError::corrupt("changes", c.seq, e))?,
-            })
-        })
-        .collect::<ServiceResult<_>>()?;
+    let history = crate::service::outward::history(
+        db,
+        ChangeEntity::Sanction,
+        id,
+        reader.audience(),
+    )
+    .await?;
     let sanction = view_of(db, model, cx.today(), reader).await?;
-    // The recorded values carry the identifiers unmasked: a masked reader gets the sanction without them.
-    let masked = reader.sees_masked_identities() && sanction.subject_kind == SubjectKind::Insured;
     Ok(SanctionDetail {
         sanction,
         extended_by,
-        history: if masked { Vec::new() } else { history },
+        history,
     })
 }
 
@@ -216,6 +250,10 @@ pub async fn list<C: ConnectionTrait>(
         .limit(page.fetch_limit());
     let code = query.subject_code.as_deref().map(str::trim);
     if let Some(code) = code.filter(|code| !code.is_empty()) {
+        // A masked reader filters by a code it may read, never by a person's ID number (DESIGN §14).
+        if reader.sees_masked_identities() {
+            find_visible(db, cx.today(), reader, code).await?;
+        }
         select = select.filter(sanction::Column::SubjectCode.eq(code));
     }
     if let Some(sanction_type) = query.sanction_type {

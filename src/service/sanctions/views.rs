@@ -101,15 +101,10 @@ pub async fn views_of<C: ConnectionTrait>(
                 .as_deref()
                 .map(|s| column::<Scope>("sanctions", m.id, s));
             let scope = scope.transpose()?;
-            let masked = reader.sees_masked_identities() && kind == SubjectKind::Insured;
             let status = status_of(&m, as_of);
-            Ok(SanctionView {
+            let full = SanctionView {
                 id: m.id,
-                subject_code: if masked {
-                    mask_id_number(&m.subject_code)
-                } else {
-                    m.subject_code
-                },
+                subject_code: m.subject_code,
                 subject_kind: kind,
                 sanction_type,
                 scope,
@@ -125,10 +120,11 @@ pub async fn views_of<C: ConnectionTrait>(
                 lifted_reason: m.lifted_reason,
                 revoked_at: m.revoked_at,
                 revoked_reason: m.revoked_reason,
-                created_by: m.created_by,
+                created_by: Some(m.created_by),
                 created_at: m.created_at,
                 extends_id: m.extends_id,
-            })
+            };
+            Ok(full.for_audience(reader.audience()))
         })
         .collect()
 }

@@ -119,6 +119,7 @@ pub async fn load_facts_many<C: ConnectionTrait>(
             listed_on: e.listed_on,
             expires_on: e.expires_on,
             ended,
+            published: e.published,
         };
         if let Some(f) = facts.get_mut(&e.subject_id) {
             f.lists.push(fact);

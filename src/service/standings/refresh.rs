@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::{last_seq, load_facts_many, missing};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingFacts;
 use crate::service::actor::Actor;
@@ -131,6 +132,7 @@ async fn write_rows(
                     code: &subject.code,
                     kind,
                     facts: &facts,
+                    staff_only: staff_only(before.as_ref(), &facts),
                 };
                 let json = serde_json::to_string(&value)
                     .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
@@ -203,12 +205,26 @@ fn send_batch(
     Ok(())
 }
 
-/// The value of a `standing` change row: what a mirror needs to hold the subject's standing.
+/// The value of a `standing` change row: what a mirror needs to hold the subject's standing (read back as
+/// `outward::StandingChange`).
 #[derive(Serialize)]
 struct StandingChange<'a> {
     code: &'a str,
     kind: SubjectKind,
     facts: &'a StandingFacts,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    staff_only: bool,
+}
+
+/// Whether only staff can tell `facts` from the row `before`: what changed is an unpublished list entry, which
+/// does not exist for anyone else (DESIGN §14).
+fn staff_only(before: Option<&standing::Model>, facts: &StandingFacts) -> bool {
+    let Some(before) = before.and_then(|row| serde_json::from_str::<StandingFacts>(&row.facts).ok())
+    else {
+        return false;
+    };
+    let outside = Audience::Hospital;
+    before != *facts && before.for_audience(outside) == facts.for_audience(outside)
 }
 
 /// Writes the standings rows of subjects that have none (`all`: of every subject), in batches, acting as the

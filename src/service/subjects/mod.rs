@@ -14,7 +14,7 @@ use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::identifiers::{
     validate_id_number, validate_name, validate_region, validate_uscc,
 };
-use crate::domain::masking::{mask_id_number, mask_name};
+use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::{InsuranceType, Profession};

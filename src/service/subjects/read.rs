@@ -48,10 +48,40 @@ pub async fn ensure_visible<C: ConnectionTrait>(
     {
         return Ok(());
     }
-    Err(ServiceError::Forbidden(
-        "a hospital may read only its own institution and its practitioners".into(),
-    ))
+    Err(ServiceError::Forbidden(NOT_YOURS.into()))
 }
+
+/// The subject `code` names, as far as `reader` may know it exists (DESIGN §14): a hospital gets the same 403
+/// for a subject that is not its own and for one that is not there, and a reader who sees people masked gets
+/// the same 404 for an insured person (whose code is an ID number) and for nobody. Every read of one subject by
+/// code goes through here, so that no answer tells someone else's state.
+pub async fn find_visible<C: ConnectionTrait>(
+    db: &C,
+    today: NaiveDate,
+    reader: &Actor,
+    code: &str,
+) -> ServiceResult<subject::Model> {
+    let found = subject::Entity::find()
+        .filter(subject::Column::Code.eq(code))
+        .one(db)
+        .await?;
+    match reader.audience() {
+        Audience::Hospital => {
+            let refused = || ServiceError::Forbidden(NOT_YOURS.into());
+            let model = found.ok_or_else(refused)?;
+            ensure_visible(db, today, reader, &model).await?;
+            Ok(model)
+        }
+        audience => found
+            .filter(|m| {
+                !(audience.masks_people() && m.kind == SubjectKind::Insured.as_str())
+            })
+            .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}"))),
+    }
+}
+
+/// What a hospital is told about any subject outside its view, there or not.
+const NOT_YOURS: &str = "a hospital may read only its own institution and its practitioners";
 
 pub async fn get<C: ConnectionTrait>(
     db: &C,
@@ -59,8 +89,7 @@ pub async fn get<C: ConnectionTrait>(
     reader: &Actor,
     code: &str,
 ) -> ServiceResult<SubjectView> {
-    let model = find_by_code(db, code).await?;
-    ensure_visible(db, cx.today(), reader, &model).await?;
+    let model = find_visible(db, cx.today(), reader, code).await?;
     SubjectView::for_reader(model, reader)
 }
 

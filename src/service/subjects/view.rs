@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SubjectView {
     pub code: String,
     pub kind: SubjectKind,
@@ -27,8 +27,29 @@ pub struct SubjectView {
 }
 
 impl SubjectView {
-    /// The one place that decides what a reader sees of a subject; masking happens here and only here.
+    /// What `reader` sees of a subject: the full view, then built for the reader's audience.
     pub fn for_reader(model: subject::Model, reader: &Actor) -> ServiceResult<Self> {
+        Ok(Self::full(model)?.for_audience(reader.audience()))
+    }
+
+    /// The view as `audience` sees it, field by field from this view's own values (also a change-log row's,
+    /// written before any later correction).
+    pub fn for_audience(self, audience: Audience) -> Self {
+        let person = matches!(self.kind, SubjectKind::Practitioner | SubjectKind::Insured);
+        Self {
+            code: if self.kind == SubjectKind::Insured {
+                audience.id_number(&self.code)
+            } else {
+                self.code
+            },
+            name: audience.name(&self.name, person),
+            id_number: self.id_number.map(|id| audience.id_number(&id)),
+            ..self
+        }
+    }
+
+    /// Everything, as staff see it (and as the change log records it).
+    fn full(model: subject::Model) -> ServiceResult<Self> {
         let kind = kind_of(&model)?;
         let profession = model
             .profession
@@ -40,25 +61,13 @@ impl SubjectView {
             .as_deref()
             .map(|t| column("subjects", model.id, t))
             .transpose()?;
-        let person = matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured);
-        let masked = reader.sees_masked_identities();
         Ok(Self {
-            code: if masked && kind == SubjectKind::Insured {
-                mask_id_number(&model.code)
-            } else {
-                model.code
-            },
+            code: model.code,
             kind,
-            name: if masked && person {
-                mask_name(&model.name)
-            } else {
-                model.name
-            },
+            name: model.name,
             region: model.region,
             uscc: model.uscc,
-            id_number: model
-                .id_number
-                .map(|id| if masked { mask_id_number(&id) } else { id }),
+            id_number: model.id_number,
             profession,
             insurance_type,
             level: model.level,
@@ -69,17 +78,17 @@ impl SubjectView {
     }
 }
 
-/// What `q` may match. A reader who sees people masked may search only what it sees unmasked — organisations'
-/// names and codes, practitioners' codes — and finds a person only by the full name or ID number it already
-/// holds: no prefix, infix or date of birth can recover a masked digit or character (the 38-request attack).
+/// What `q` may match. A reader who sees people masked may search only what it sees unmasked: organisations'
+/// names and codes and practitioners' codes. No name or ID number of a person matches, in part or in full, so
+/// no search can confirm a guess at a masked character (DESIGN §14); a person is reached by ID number only
+/// through a screening row that carries the full ID number and the full name.
 pub fn search(q: &str, masked: bool) -> Condition {
-    use subject::Column::{Code, IdNumber, Kind, Name};
+    use subject::Column::{Code, Kind, Name};
     if !masked {
         return Condition::any().add(Name.contains(q)).add(Code.contains(q));
     }
     let kinds = |kinds: &[SubjectKind]| Kind.is_in(kinds.iter().map(|k| k.as_str()));
     let organisations = [SubjectKind::Institution, SubjectKind::Pharmacy];
-    let people = [SubjectKind::Practitioner, SubjectKind::Insured];
     Condition::any()
         .add(
             Condition::all()
@@ -90,14 +99,6 @@ pub fn search(q: &str, masked: bool) -> Condition {
             Condition::all()
                 .add(Kind.eq(SubjectKind::Practitioner.as_str()))
                 .add(Code.contains(q)),
-        )
-        .add(
-            Condition::all().add(kinds(&people)).add(
-                Condition::any()
-                    .add(Name.eq(q))
-                    .add(IdNumber.eq(q))
-                    .add(Code.eq(q)),
-            ),
         )
 }
 

@@ -178,7 +178,7 @@ async fn json_lines_import_thousands_of_rows_in_batches() {
     let found = app
         .get(
             &format!("/api/v1/subjects/{}", id_number(2599)),
-            Role::Partner,
+            Role::Inspector,
         )
         .await;
     assert_eq!(found.status, StatusCode::OK, "{}", found.body);
