@@ -51,6 +51,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unavailable(String),
+    /// 429 with `Retry-After` (seconds).
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     /// Details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -76,6 +79,7 @@ impl ApiError {
             Self::Gone(_) => StatusCode::GONE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) | Self::CorruptRow(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -136,6 +140,10 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let slug = self.slug();
+        let retry_after = match &self {
+            Self::TooManyRequests(_, seconds) => Some(*seconds),
+            _ => None,
+        };
         let (detail, errors) = match self {
             Self::Validation(errors) => ("request validation failed".to_string(), Some(errors)),
             Self::Internal(message) => {
@@ -158,6 +166,11 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -178,6 +191,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unprocessable(m) => Self::Unprocessable(m),
             ServiceError::TooLarge(m) => Self::PayloadTooLarge(m),
             ServiceError::Gone(m) => Self::Gone(m),
+            ServiceError::QuotaExceeded {
+                detail,
+                retry_after,
+            } => Self::TooManyRequests(detail, retry_after),
             corrupt @ ServiceError::Corrupt { .. } => Self::CorruptRow(corrupt.to_string()),
             ServiceError::Db(e) => Self::Internal(e.to_string()),
         }

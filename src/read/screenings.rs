@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::roles::Role;
+use crate::domain::scoring::SubjectKind;
 use crate::pagination::{Page, PageRequest};
 use crate::read::batch::{hospital_view, rows_at, view_of};
 use crate::read::cache::StandingCache;
@@ -26,10 +27,40 @@ use entity::screening;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewScreening {
-    /// 1 to 10,000 subject codes (policy); more is `413`.
-    pub codes: Vec<String>,
+    /// 1 to 10,000 rows (policy); more is `413`. A row is a subject code, or a code with the full name
+    /// (`{"code": …, "name": …}`). A reader who sees people masked finds an insured person (whose code is
+    /// the ID number) only with the full name as registered (二要素核验): a mismatch and nobody both answer
+    /// `not_found`.
+    pub codes: Vec<ScreeningRow>,
     /// Day to answer for (UTC+8); default today.
     pub as_of: Option<NaiveDate>,
+}
+
+/// One row of a screening.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ScreeningRow {
+    Code(String),
+    /// A code with the full name, for people (二要素核验).
+    Named {
+        code: String,
+        name: String,
+    },
+}
+
+impl ScreeningRow {
+    fn code(&self) -> &str {
+        match self {
+            Self::Code(code) | Self::Named { code, .. } => code.trim(),
+        }
+    }
+
+    fn name(&self) -> Option<&str> {
+        match self {
+            Self::Code(_) => None,
+            Self::Named { name, .. } => Some(name.trim()),
+        }
+    }
 }
 
 /// One code's answer: its standing, or `not_found` (unknown, or outside a hospital's view).
@@ -113,15 +144,29 @@ pub async fn screen(
     let seq = last_seq(&snapshot).await?;
     // Brings the cache up to (at least) `seq`, so that its rows can stand in for the snapshot's.
     cache.sync(conn).await?;
-    let codes: Vec<&str> = body.codes.iter().map(|c| c.trim()).collect();
+    let codes: Vec<&str> = body.codes.iter().map(ScreeningRow::code).collect();
     let rows = rows_at(&snapshot, cache, seq, &codes).await?;
     let visible = hospital_view(&snapshot, cx, reader).await?;
+    // Every row that is not an organisation is a look-up of a person (or may be one): a masked reader's
+    // quota pays for them all, before anything is answered.
+    let people = codes
+        .iter()
+        .filter(|code| {
+            rows.get(**code)
+                .is_none_or(|r| !matches!(r.facts.kind, SubjectKind::Institution | SubjectKind::Pharmacy))
+        })
+        .count();
+    crate::service::quota::spend(conn, cx, reader, people as u64).await?;
+    let masked = reader.sees_masked_identities();
     let mut answers = Vec::with_capacity(codes.len());
-    for code in &codes {
+    for (row, code) in body.codes.iter().zip(&codes) {
         let found = rows.get(*code).filter(|loaded| {
             visible
                 .as_ref()
                 .is_none_or(|ids| ids.contains(&loaded.row.subject_id))
+                && (!masked
+                    || loaded.facts.kind != SubjectKind::Insured
+                    || row.name() == Some(loaded.row.name.as_str()))
         });
         let standing = match found {
             Some(loaded) => {

@@ -83,7 +83,7 @@ pub async fn standing<C: ConnectionTrait>(
     let audience = reader.audience();
     if audience != Audience::Full {
         // The same answer whether the subject is not there or not the reader's to see (DESIGN §14).
-        find_visible(db, cx.today(), reader, code).await?;
+        find_visible(db, cx, reader, code).await?;
     }
     let cached = load(db, cache, code)
         .await?

@@ -53,7 +53,8 @@ async fn file_appeal(
     ApiPath(id): ApiPath<i64>,
     body: Result<ApiJson<NewAppeal>, ApiError>,
 ) -> ApiResult<Response> {
-    actor.require(&appeals::FILERS)?;
+    // The right to act, before the body is judged (DESIGN §14).
+    appeals::may_file(&state.db.conn, &state.ctx(), &actor, id).await?;
     let ApiJson(body) = body?;
     let once = Once::of(
         &headers,

@@ -18,6 +18,7 @@ use crate::openapi::{
 use crate::pagination::Page;
 use crate::read::roster::{self, Roster, RosterQuery};
 use crate::read::screenings::{self, NewScreening, ScreeningQuery, ScreeningRecord};
+use crate::service::quota::{self, QuotaView};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -25,6 +26,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(screen, list_screenings))
         .routes(routes!(get_screening))
         .routes(routes!(institution_roster))
+        .routes(routes!(lookup_quotas))
+}
+
+/// Today's quota of person look-ups.
+///
+/// Every read of a person by a partner (a single read of a practitioner, or a screening row that is not an
+/// organisation) counts against its principal's quota for the day (UTC+8; policy, default 20,000). Past it,
+/// such reads answer `429` with `Retry-After` until midnight. A partner reads its own; an admin every
+/// principal's.
+#[utoipa::path(get, path = "/api/v1/lookup-quotas", tag = "standing", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Today's quotas", body = Page<QuotaView>),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+    ))]
+async fn lookup_quotas(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<Page<QuotaView>>> {
+    let items = quota::today(&state.db.conn, &state.ctx(), &actor).await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
 }
 
 /// Screen up to 10,000 codes at once.

@@ -20,12 +20,12 @@ use crate::service::actor::Actor;
 use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
-use crate::service::subjects::ensure_visible;
+use crate::service::subjects::ensure_hospital_owns;
 use crate::service::violations::{self, ViolationView, target};
 use crate::service::voiding;
 use crate::service::workflow::{ReasonBody, begin, finish};
 use crate::service::writer::Writer;
-use entity::{appeal, subject, violation};
+use entity::{appeal, violation};
 
 /// Who files: an inspector on the subject's behalf, or the subject's own hospital office.
 pub const FILERS: [Role; 2] = [Role::Inspector, Role::Hospital];
@@ -104,12 +104,9 @@ fn view(m: appeal::Model) -> ServiceResult<AppealView> {
 /// Files an appeal; the case becomes `appealed` (the standing shows it disputed) until it is decided.
 pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<AppealView> {
     w.actor.require(&FILERS)?;
+    may_file(w.db(), &w.cx, &w.actor, case_id).await?;
     let reason = crate::service::error::required_reason(&body.reason)?;
     let current = violations::find(w.db(), case_id).await?;
-    if w.actor.role == Role::Hospital {
-        let owner = subject_of(w.db(), &current).await?;
-        ensure_visible(w.db(), w.cx.today(), &w.actor, &owner).await?;
-    }
     if let Some(approved_at) = current.approved_at {
         let last = last_day(
             legal_date(approved_at),
@@ -268,14 +265,23 @@ async fn record_voided(w: &Writer, case: &violation::Model) -> ServiceResult<()>
     Ok(())
 }
 
-async fn subject_of<C: ConnectionTrait>(
+/// The right to appeal case `case_id`, before its body or its state is looked at: a hospital only for its own
+/// institution's and practitioners' cases, with one 403 for another's and for none.
+pub async fn may_file<C: ConnectionTrait>(
     db: &C,
-    case: &violation::Model,
-) -> ServiceResult<subject::Model> {
-    subject::Entity::find_by_id(case.subject_id)
+    cx: &Ctx,
+    actor: &Actor,
+    case_id: i64,
+) -> ServiceResult<()> {
+    actor.require(&FILERS)?;
+    if actor.role != Role::Hospital {
+        return Ok(());
+    }
+    let subject_id = violation::Entity::find_by_id(case_id)
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::corrupt("violations", case.id, "names a missing subject"))
+        .map(|case| case.subject_id);
+    ensure_hospital_owns(db, cx.today(), actor, subject_id).await
 }
 
 pub async fn list<C: ConnectionTrait>(

@@ -163,7 +163,7 @@ pub async fn ledger<C: ConnectionTrait>(
     code: &str,
     query: LedgerQuery,
 ) -> ServiceResult<Page<LedgerEntryView>> {
-    let subject = find_visible(db, cx.today(), reader, code).await?;
+    let subject = find_visible(db, cx, reader, code).await?;
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let rows = credit_entry::Entity::find()
         .filter(credit_entry::Column::SubjectId.eq(subject.id))
@@ -190,7 +190,7 @@ pub async fn credit<C: ConnectionTrait>(
     code: &str,
     query: CreditQuery,
 ) -> ServiceResult<CreditView> {
-    let subject = find_visible(db, cx.today(), reader, code).await?;
+    let subject = find_visible(db, cx, reader, code).await?;
     let now = cx.now;
     let as_of = query.as_of.unwrap_or_else(|| cx.today());
     let cycle = cycle_of_date(as_of);

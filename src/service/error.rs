@@ -56,6 +56,9 @@ pub enum ServiceError {
     /// More than a request may carry (codes in one screening).
     #[error("{0}")]
     TooLarge(String),
+    /// A daily quota is used up until `retry_after` seconds from now (person look-ups of a partner).
+    #[error("{detail}")]
+    QuotaExceeded { detail: String, retry_after: u64 },
     /// A stored row this code cannot read: written by something else, or tampered with. Never defaulted.
     #[error("stored row {table}#{id} cannot be read: {detail}")]
     Corrupt {

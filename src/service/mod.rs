@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod lists;
 pub mod outward;
+pub mod quota;
 pub mod repairs;
 pub mod sanctions;
 pub mod standings;

@@ -24,7 +24,7 @@ use crate::service::affiliations;
 use crate::service::appeals::{FILERS, READERS};
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
-use crate::service::subjects::ensure_visible;
+use crate::service::subjects::{ensure_hospital_owns, ensure_visible};
 use crate::service::violations::{Evidence, kind_of_case};
 use crate::service::writer::Writer;
 use crate::service::{credit, lists};
@@ -137,8 +137,39 @@ fn eligible(cx: &Ctx, severity: Severity, from: NaiveDate) -> NaiveDate {
     add_months(from, months)
 }
 
+/// The right to apply for the repair of these targets, before anything about them is judged: a hospital only
+/// for its own institution's and practitioners' published entries and cases, with one 403 for another's, for
+/// an unpublished entry and for none.
+async fn may_apply<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    actor: &Actor,
+    body: &NewRepair,
+) -> ServiceResult<()> {
+    if actor.role != Role::Hospital {
+        return Ok(());
+    }
+    if let Some(id) = body.list_entry_id {
+        let owner = list_entry::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|e| e.published)
+            .map(|e| e.subject_id);
+        ensure_hospital_owns(db, cx.today(), actor, owner).await?;
+    }
+    if let Some(id) = body.violation_id {
+        let owner = violation::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|c| c.subject_id);
+        ensure_hospital_owns(db, cx.today(), actor, owner).await?;
+    }
+    Ok(())
+}
+
 pub async fn apply(w: &Writer, body: NewRepair) -> ServiceResult<RepairView> {
     w.actor.require(&FILERS)?;
+    may_apply(w.db(), &w.cx, &w.actor, &body).await?;
     let reason = body.reason.trim().to_string();
     let mut errors = FieldErrors::default();
     errors.check("reason", check_reason(&reason));

@@ -152,6 +152,9 @@ pub struct ScreeningPolicy {
     pub max_codes: u32,
     /// Records are never deleted before this many years (they are append-only in the database).
     pub retention_years: u32,
+    /// Look-ups of people (single reads and screening rows together) one partner principal may make a day
+    /// (UTC+8), so that no partner can walk the candidates a masked ID number leaves (DESIGN §14).
+    pub daily_person_lookups: u32,
 }
 
 impl Default for ScreeningPolicy {
@@ -159,6 +162,7 @@ impl Default for ScreeningPolicy {
         ScreeningPolicy {
             max_codes: 10_000,
             retention_years: 5,
+            daily_person_lookups: 20_000,
         }
     }
 }

@@ -93,6 +93,47 @@ impl ListEntryView {
     }
 }
 
+/// What a visitor of the public page (曝光台) is shown of a black-list entry: who, why, on what basis, the
+/// measures, from and until, and how it ends. People masked; no staff identity, no internal state.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublicEntryView {
+    pub id: i64,
+    /// An insured person's code (an ID number) masked.
+    pub subject_code: String,
+    pub subject_kind: SubjectKind,
+    /// A person's name masked (`王**`).
+    pub subject_name: String,
+    pub region: String,
+    pub reason: String,
+    pub legal_basis: String,
+    pub measures: Vec<ListMeasure>,
+    pub exit_conditions: String,
+    /// Appeal, review, litigation and repair, with their windows.
+    pub remedies: Vec<Remedy>,
+    pub listed_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+}
+
+impl From<ListEntryView> for PublicEntryView {
+    /// From an entry already built for the public audience (`ListEntryView::for_audience`).
+    fn from(e: ListEntryView) -> Self {
+        Self {
+            id: e.id,
+            subject_code: e.subject_code,
+            subject_kind: e.subject_kind,
+            subject_name: e.subject_name,
+            region: e.region,
+            reason: e.reason,
+            legal_basis: e.legal_basis,
+            measures: e.measures,
+            exit_conditions: e.exit_conditions,
+            remedies: e.remedies,
+            listed_on: e.listed_on,
+            expires_on: e.expires_on,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]

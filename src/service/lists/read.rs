@@ -8,7 +8,7 @@ use sea_orm::{
     QueryTrait,
 };
 
-use super::{ListEntryView, ListQuery};
+use super::{ListEntryView, ListQuery, PublicEntryView};
 use crate::domain::changes::ChangeEntity;
 use crate::domain::lists::{ListKind, status};
 use crate::domain::roles::Role;
@@ -108,6 +108,60 @@ pub async fn list<C: ConnectionTrait>(
         next_cursor: rows.next_cursor,
     })
 }
+
+/// The published black list in force today as the public page shows it. `q` matches only what the page
+/// prints — names and codes as shown, people's masked — so a search can never confirm a hidden character
+/// (DESIGN §14). Entries are filtered after they are built, a bounded batch at a time.
+pub async fn public_black<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    query: ListQuery,
+) -> ServiceResult<Page<PublicEntryView>> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let reader = Actor::public("public");
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let wanted = page.fetch_limit() as usize;
+    let mut found = Vec::new();
+    let mut after = page.after;
+    loop {
+        let mut select = list_entry::Entity::find()
+            .filter(list_entry::Column::List.eq(ListKind::Black.as_str()))
+            .filter(list_entry::Column::Published.eq(true))
+            .filter(list_entry::Column::Id.gt(after))
+            .filter(active_on(cx.today()))
+            .order_by_asc(list_entry::Column::Id)
+            .limit(PUBLIC_BATCH);
+        if let Some(region) = &query.region {
+            select = select.filter(list_entry::Column::SubjectId.in_subquery(
+                subject::Entity::find()
+                    .select_only()
+                    .column(subject::Column::Id)
+                    .filter(subject::Column::Region.eq(region.as_str()))
+                    .into_query(),
+            ));
+        }
+        let batch = select.all(db).await?;
+        let exhausted = (batch.len() as u64) < PUBLIC_BATCH;
+        after = batch.last().map_or(after, |m| m.id);
+        for entry in views(db, batch, cx.today(), &reader).await? {
+            let shown = q.is_none_or(|q| entry.subject_name.contains(q) || entry.subject_code.contains(q));
+            if shown && found.len() < wanted {
+                found.push(PublicEntryView::from(entry));
+            }
+        }
+        if exhausted || found.len() >= wanted {
+            break;
+        }
+    }
+    let rows = page.page(found, |e| e.id, |e| e);
+    Ok(Page {
+        items: rows.items,
+        next_cursor: rows.next_cursor,
+    })
+}
+
+/// Entries read per query by `public_black`.
+const PUBLIC_BATCH: u64 = 500;
 
 pub async fn get<C: ConnectionTrait>(
     db: &C,

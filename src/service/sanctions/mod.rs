@@ -252,7 +252,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(code) = code.filter(|code| !code.is_empty()) {
         // A masked reader filters by a code it may read, never by a person's ID number (DESIGN §14).
         if reader.sees_masked_identities() {
-            find_visible(db, cx.today(), reader, code).await?;
+            find_visible(db, cx, reader, code).await?;
         }
         select = select.filter(sanction::Column::SubjectCode.eq(code));
     }

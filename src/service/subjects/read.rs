@@ -57,7 +57,7 @@ pub async fn ensure_visible<C: ConnectionTrait>(
 /// code goes through here, so that no answer tells someone else's state.
 pub async fn find_visible<C: ConnectionTrait>(
     db: &C,
-    today: NaiveDate,
+    cx: &Ctx,
     reader: &Actor,
     code: &str,
 ) -> ServiceResult<subject::Model> {
@@ -65,11 +65,18 @@ pub async fn find_visible<C: ConnectionTrait>(
         .filter(subject::Column::Code.eq(code))
         .one(db)
         .await?;
+    let organisation = found.as_ref().is_some_and(|m| {
+        m.kind == SubjectKind::Institution.as_str() || m.kind == SubjectKind::Pharmacy.as_str()
+    });
+    if !organisation {
+        // A look-up of a person, or of what may be one: it counts against a masked reader's daily quota.
+        crate::service::quota::spend(db, cx, reader, 1).await?;
+    }
     match reader.audience() {
         Audience::Hospital => {
             let refused = || ServiceError::Forbidden(NOT_YOURS.into());
             let model = found.ok_or_else(refused)?;
-            ensure_visible(db, today, reader, &model).await?;
+            ensure_visible(db, cx.today(), reader, &model).await?;
             Ok(model)
         }
         audience => found
@@ -78,6 +85,26 @@ pub async fn find_visible<C: ConnectionTrait>(
             })
             .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}"))),
     }
+}
+
+/// For a hospital acting on something of a subject's (a case, a list entry), the right to act, checked before
+/// anything else about it: the same 403 whether the thing is missing, is someone else's, or (for an entry) is
+/// unpublished, so that no answer tells another institution's state (DESIGN §14). Other roles pass.
+pub async fn ensure_hospital_owns<C: ConnectionTrait>(
+    db: &C,
+    today: NaiveDate,
+    reader: &Actor,
+    subject_id: Option<i64>,
+) -> ServiceResult<()> {
+    if reader.role != Role::Hospital {
+        return Ok(());
+    }
+    let owner = match subject_id {
+        Some(id) => subject::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let owner = owner.ok_or_else(|| ServiceError::Forbidden(NOT_YOURS.into()))?;
+    ensure_visible(db, today, reader, &owner).await
 }
 
 /// What a hospital is told about any subject outside its view, there or not.
@@ -89,7 +116,7 @@ pub async fn get<C: ConnectionTrait>(
     reader: &Actor,
     code: &str,
 ) -> ServiceResult<SubjectView> {
-    let model = find_visible(db, cx.today(), reader, code).await?;
+    let model = find_visible(db, cx, reader, code).await?;
     SubjectView::for_reader(model, reader)
 }
 
