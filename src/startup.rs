@@ -91,13 +91,16 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
         .await
         .map_err(|e| StartupError(format!("cannot load the default catalogue: {e}")))?;
     let cx = crate::service::context::Ctx::new(now, Arc::new(config.clone()));
-    crate::service::standings::materialise(&db, cx, false)
+    crate::service::standings::materialise(&db, cx.clone(), false)
         .await
         .map_err(|e| {
             StartupError(format!(
                 "cannot write the standings of existing subjects: {e}"
             ))
         })?;
+    crate::service::standings::refresh_unpublished(&db, cx)
+        .await
+        .map_err(|e| StartupError(format!("cannot refresh standings of unpublished entries: {e}")))?;
     if let Some(txn) = start_lock {
         txn.commit().await.map_err(startup_db_error)?;
     }

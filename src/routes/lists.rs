@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_black, list_black))
         .routes(routes!(get_black))
         .routes(routes!(remove_black))
+        .routes(routes!(publish_black))
         .routes(routes!(list_red))
         .routes(routes!(propose_red, list_red_proposals))
         .routes(routes!(decide_red_proposal))
@@ -188,6 +189,30 @@ async fn get_black(
 ) -> ApiResult<Json<ListEntryDetail>> {
     let entry = lists::get(&state.db.conn, &state.ctx(), &actor, ListKind::Black, id).await?;
     Ok(Json(entry))
+}
+
+/// Publish a black-list entry that was added with `published: false`.
+///
+/// Until now it existed for staff only; from now on partners, hospitals and the public see it, and the change
+/// feed announces it to them as an `added` row. Approver, admin.
+#[utoipa::path(post, path = "/api/v1/lists/black/{id}/publish", tag = "lists", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Entry id")),
+    responses(
+        (status = 200, description = "Published", body = ListEntryView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ))]
+async fn publish_black(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ListEntryView>> {
+    actor.require(&lists::WRITERS)?;
+    let w = state.writer(actor).await?;
+    let view = lists::publish(&w, ListKind::Black, id).await?;
+    w.commit().await?;
+    Ok(Json(view))
 }
 
 /// Take an entry off the black list from today, with a reason. Approver, admin.

@@ -2,6 +2,7 @@
 
 mod access;
 mod appeals;
+mod audiences;
 mod audit;
 mod auth;
 mod changes;

@@ -14,13 +14,13 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 #[derive(Clone, Default)]
-struct Receiver {
-    got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+pub(crate) struct Receiver {
+    pub(crate) got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
     answer: Arc<AtomicU16>,
 }
 
 /// A real HTTP receiver on a bound port; answers `answer` (200 unless set).
-async fn receiver() -> (String, Receiver) {
+pub(crate) async fn receiver() -> (String, Receiver) {
     let state = Receiver::default();
     state.answer.store(200, Ordering::SeqCst);
     let shared = state.clone();
@@ -40,7 +40,7 @@ async fn receiver() -> (String, Receiver) {
     (url, state)
 }
 
-async fn subscribe(app: &TestApp, role: Role, url: &str, events: Value) -> Value {
+pub(crate) async fn subscribe(app: &TestApp, role: Role, url: &str, events: Value) -> Value {
     let response = app
         .post(
             "/api/v1/webhooks",

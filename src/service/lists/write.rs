@@ -175,6 +175,41 @@ pub async fn remove(
     view(w, ended).await
 }
 
+/// Publishes an entry that was added unpublished: from now on it exists for partners, hospitals and the
+/// public, and the change log announces it to them as `added` (until now its rows were for staff only).
+pub async fn publish(w: &Writer, list: ListKind, id: i64) -> ServiceResult<ListEntryView> {
+    w.actor.require(&WRITERS)?;
+    let entry = list_entry::Entity::find_by_id(id)
+        .filter(list_entry::Column::List.eq(list.as_str()))
+        .lock_exclusive()
+        .one(w.db())
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("no {list} list entry {id}")))?;
+    if entry.published {
+        return Err(ServiceError::Conflict(format!(
+            "list entry {id} is published already"
+        )));
+    }
+    let mut model: list_entry::ActiveModel = entry.into();
+    model.published = Set(true);
+    let published = model.update(w.db()).await?;
+    w.audit(
+        "list.publish",
+        &published.subject_code,
+        &serde_json::json!({"id": id, "published": true}),
+    )
+    .await?;
+    let system = crate::service::actor::Actor::system(&w.actor.request_id);
+    let value = views(w.db(), vec![published.clone()], w.cx.today(), &system)
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::corrupt("list_entries", id, "its view went missing"))?;
+    let subject = (published.subject_id, published.subject_code.as_str());
+    w.change(ChangeEntity::ListEntry, id, subject, ChangeOp::Added, &value)
+        .await?;
+    view(w, published).await
+}
+
 /// Ends an entry today (removal, repair, voiding). An entry already ended or expired cannot end again.
 pub async fn end_entry(
     w: &Writer,

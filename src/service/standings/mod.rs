@@ -5,7 +5,7 @@
 
 mod refresh;
 
-pub use refresh::{materialise, refresh_many, write_fresh};
+pub use refresh::{materialise, refresh_many, refresh_unpublished, write_fresh};
 
 use std::collections::HashMap;
 

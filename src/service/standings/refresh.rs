@@ -23,7 +23,7 @@ use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::subjects::kind_of;
 use crate::service::webhooks;
 use crate::service::writer::{Writer, change_row};
-use entity::{change, standing, subject};
+use entity::{change, list_entry, standing, subject};
 
 /// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
 /// for each row whose answer changes; an unchanged row only moves its `seq` up to the transaction's last change.
@@ -225,6 +225,46 @@ fn staff_only(before: Option<&standing::Model>, facts: &StandingFacts) -> bool {
     };
     let outside = Audience::Hospital;
     before != *facts && before.for_audience(outside) == facts.for_audience(outside)
+}
+
+/// Rewrites the standings rows that still count an unpublished entry as published: rows written before the
+/// facts carried publication, which would let an outside reader's standing include the entry. Run at start-up;
+/// a handful of subjects at most, since entries are published by default.
+pub async fn refresh_unpublished(db: &crate::db::Db, cx: Ctx) -> ServiceResult<u64> {
+    let hidden: Vec<(i64, i64)> = list_entry::Entity::find()
+        .select_only()
+        .column(list_entry::Column::Id)
+        .column(list_entry::Column::SubjectId)
+        .filter(list_entry::Column::Published.eq(false))
+        .into_tuple()
+        .all(&db.conn)
+        .await?;
+    let mut stale = Vec::new();
+    for chunk in hidden.chunks(2000) {
+        let rows = standing::Entity::find()
+            .filter(standing::Column::SubjectId.is_in(chunk.iter().map(|(_, s)| *s)))
+            .all(&db.conn)
+            .await?;
+        for row in rows {
+            let facts: StandingFacts = serde_json::from_str(&row.facts)
+                .map_err(|e| ServiceError::corrupt("standings", row.subject_id, e))?;
+            let counted = facts.lists.iter().any(|l| {
+                l.published && chunk.iter().any(|(entry, _)| *entry == l.id)
+            });
+            if counted {
+                stale.push(row.subject_id);
+            }
+        }
+    }
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let w = Writer::begin(db, cx, Actor::system("refresh-unpublished")).await?;
+    for id in &stale {
+        w.touch(*id);
+    }
+    w.commit().await?;
+    Ok(stale.len() as u64)
 }
 
 /// Writes the standings rows of subjects that have none (`all`: of every subject), in batches, acting as the
