@@ -100,7 +100,11 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
         })?;
     crate::service::standings::refresh_unpublished(&db, cx)
         .await
-        .map_err(|e| StartupError(format!("cannot refresh standings of unpublished entries: {e}")))?;
+        .map_err(|e| {
+            StartupError(format!(
+                "cannot refresh standings of unpublished entries: {e}"
+            ))
+        })?;
     if let Some(txn) = start_lock {
         txn.commit().await.map_err(startup_db_error)?;
     }

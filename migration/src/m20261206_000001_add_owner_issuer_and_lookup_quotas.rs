@@ -47,7 +47,12 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table("lookup_quotas").to_owned())
             .await?;
         manager
-            .alter_table(Table::alter().table("imports").drop_column("org").to_owned())
+            .alter_table(
+                Table::alter()
+                    .table("imports")
+                    .drop_column("org")
+                    .to_owned(),
+            )
             .await?;
         for table in ["webhooks", "screenings", "imports"] {
             manager

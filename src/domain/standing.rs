@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::dates::cycle_of_date;
 use super::enums::string_enum;
-use super::masking::Audience;
 use super::lists::{EndKind, EntryStatus, ListKind, status as entry_status};
+use super::masking::Audience;
 use super::policy::Policy;
 use super::sanctions::{SanctionStatus, SanctionType, Scope, status};
 use super::scoring::{

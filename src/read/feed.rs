@@ -149,4 +149,3 @@ pub async fn feed<C: ConnectionTrait>(
     }
     Ok(Feed { items, next_after })
 }
-

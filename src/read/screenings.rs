@@ -152,8 +152,12 @@ pub async fn screen(
     let people = codes
         .iter()
         .filter(|code| {
-            rows.get(**code)
-                .is_none_or(|r| !matches!(r.facts.kind, SubjectKind::Institution | SubjectKind::Pharmacy))
+            rows.get(**code).is_none_or(|r| {
+                !matches!(
+                    r.facts.kind,
+                    SubjectKind::Institution | SubjectKind::Pharmacy
+                )
+            })
         })
         .count();
     crate::service::quota::spend(conn, cx, reader, people as u64).await?;

@@ -90,10 +90,7 @@ pub async fn standing<C: ConnectionTrait>(
         .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
     let row = &cached.row;
     let as_of = as_of.unwrap_or_else(|| cx.today());
-    let etag = format!(
-        "\"{}-{}-{:?}-{as_of}\"",
-        row.subject_id, row.seq, audience
-    );
+    let etag = format!("\"{}-{}-{:?}-{as_of}\"", row.subject_id, row.seq, audience);
     let view = answer(db, cx, row, &cached.facts, as_of, audience).await?;
     Ok(Answer { view, etag })
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::{cycle_of_date, start_of_legal_day_utc};
+use crate::domain::masking::Audience;
 use crate::domain::sanctions::SanctionType;
 use crate::domain::scoring::{
     EntryKind, Grade, LedgerEntry, PractitionerStatus, SubjectKind, Supervision, grade,
@@ -19,7 +20,6 @@ use crate::service::context::Ctx;
 use crate::service::error::column;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sanctions::{self, SanctionView};
-use crate::domain::masking::Audience;
 use crate::service::subjects::{find_visible, kind_of};
 use crate::service::writer::Writer;
 use entity::credit_entry;

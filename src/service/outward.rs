@@ -111,7 +111,9 @@ pub fn outward(
         serde_json::from_str(text).map_err(|e| ServiceError::corrupt("changes", seq, e))
     }
     let value = match entity {
-        ChangeEntity::Subject => ChangeValue::Subject(typed::<SubjectView>(seq, text)?.for_audience(audience)),
+        ChangeEntity::Subject => {
+            ChangeValue::Subject(typed::<SubjectView>(seq, text)?.for_audience(audience))
+        }
         ChangeEntity::Standing => {
             ChangeValue::Standing(typed::<StandingChange>(seq, text)?.for_audience(audience))
         }

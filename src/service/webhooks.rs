@@ -12,14 +12,14 @@ use utoipa::ToSchema;
 
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::enums::string_enum;
+use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::service::actor::Actor;
 use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
-use crate::service::subjects::find_by_code;
-use crate::domain::masking::Audience;
 use crate::service::outward::{ChangeValue, code_for, outward};
+use crate::service::subjects::find_by_code;
 use crate::service::writer::Writer;
 use entity::{outbox, webhook};
 
@@ -376,4 +376,3 @@ fn audience_of(hook: &webhook::Model) -> Audience {
         Audience::Full
     }
 }
-

@@ -95,12 +95,14 @@ const MATRIX: &str = "
   POST   /api/v1/repairs                                      201  403  403  201  201  403  403 |  401  401  401  401  403
   POST   /api/v1/repairs/{id}/decision                        403  200  403  409  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/red                                    200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/lists/black/{id}/publish                     403  403  409  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/lists/red/proposals                          403  403  403  201  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/red/proposals                          200  200  200  200  403  403  200 |  401  401  401  401  403
   POST   /api/v1/lists/red/proposals/{id}/decision            403  403  200  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/screenings                                   201  201  201  201  201  201  201 |  401  401  401  401  201
   GET    /api/v1/screenings                                   200  200  200  200  200  200  200 |  401  401  401  401  200
   GET    /api/v1/screenings/{id}                              200  404  404  200  404  404  200 |  401  401  401  401  404
+  GET    /api/v1/lookup-quotas                                403  403  403  200  403  200  403 |  401  401  401  401  403
   GET    /api/v1/institutions/{code}/practitioners            200  200  200  200  200  200  200 |  401  401  401  401  403
   GET    /api/v1/changes                                      403  403  403  200  200  200  200 |  401  401  401  401  200
   GET    /api/v1/lists/black/export                           200  200  200  200  200  200  200 |  401  401  401  401  200
@@ -388,6 +390,10 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         "POST /api/v1/sanctions/{id}/revoke" => (ending(f.to_revoke, "revoke"), reason),
         "POST /api/v1/lists/black" => ("/api/v1/lists/black".into(), Some(black_entry(f.grounds))),
         "GET /api/v1/lists/black/{id}" => (format!("/api/v1/lists/black/{}", f.entry), None),
+        // A published entry: who may publish meets 409, everyone else 403 first.
+        "POST /api/v1/lists/black/{id}/publish" => {
+            (format!("/api/v1/lists/black/{}/publish", f.entry), None)
+        }
         "POST /api/v1/lists/black/{id}/remove" => (
             format!("/api/v1/lists/black/{}/remove", f.entry_to_remove),
             reason,

@@ -23,7 +23,7 @@ fn token(alg: Algorithm, kid: Option<&str>, key: &EncodingKey) -> String {
     header.kid = kid.map(str::to_string);
     let now = chrono::Utc::now().timestamp();
     let claims = Claims {
-            iss: None,
+        iss: None,
         sub: "idp-auditor".into(),
         role: Role::Auditor,
         org: None,

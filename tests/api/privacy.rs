@@ -74,7 +74,11 @@ async fn a_partner_cannot_recover_a_masked_id_number_or_name_by_searching() {
     }
     // Not even the full identifier or the full name finds a person: every match would confirm a guess at what
     // the mask hides. A partner reaches a person only through a screening row with both.
-    assert!(codes(&app, &format!("q={INSURED}"), Role::Partner).await.is_empty());
+    assert!(
+        codes(&app, &format!("q={INSURED}"), Role::Partner)
+            .await
+            .is_empty()
+    );
     assert!(codes(&app, "q=王小明", Role::Partner).await.is_empty());
     // What a partner sees unmasked stays searchable: organisation names and codes, practitioners' codes.
     assert_eq!(
@@ -107,7 +111,12 @@ async fn a_partner_reads_no_person_by_id_number_whether_there_or_not() {
             format!("/api/v1/sanctions?subject_code={code}"),
         ] {
             let answer = app.get(&path, Role::Partner).await;
-            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}: {}", answer.body);
+            assert_eq!(
+                answer.status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                answer.body
+            );
             let text = answer.body.to_string();
             assert!(!text.contains("李四"), "{path} shows the name: {text}");
             // The 404 of a known person reads as the 404 of nobody, but for the code the caller sent.
@@ -116,9 +125,11 @@ async fn a_partner_reads_no_person_by_id_number_whether_there_or_not() {
         }
     }
     // Staff still read the person in full.
-    let body = app.get(&format!("/api/v1/standing/{INSURED}"), Role::Inspector).await.body;
+    let body = app
+        .get(&format!("/api/v1/standing/{INSURED}"), Role::Inspector)
+        .await
+        .body;
     assert_eq!(body["name"], "李四");
-
 }
 
 /// The nine routes of the report, and the rest: a role that may not act gets 403 whatever the body.

@@ -117,7 +117,7 @@ async fn hospitals_screen_only_their_own_and_partners_get_people_masked() {
         .post(
             "/api/v1/screenings",
             Role::Partner,
-            &json!({"codes": [insured, PHYSICIAN]}),
+            &json!({"codes": [{"code": insured, "name": "李四"}, PHYSICIAN]}),
         )
         .await
         .body;

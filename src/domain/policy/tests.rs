@@ -20,7 +20,7 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
         "repair_min_months_serious": 12, "repair_max_months_serious": 36, "repair_decision_working_days": 15,
         "fraud_type_codes": ["INST-INDUCED-ADMISSION", "INST-FAKE-SERVICE", "INST-FORGED-DOCUMENTS",
             "INST-BED-HOLDING", "INST-CARD-FRAUD", "PHAR-CARD-RETENTION", "PHAR-CARD-FRAUD", "PHAR-CARD-MISUSE"]},
-    "screenings": {"max_codes": 10000, "retention_years": 5},
+    "screenings": {"max_codes": 10000, "retention_years": 5, "daily_person_lookups": 20000},
     "feed": {"retention_days": 90}}"#;
 
 #[test]

@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::masking::Audience;
 use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy};
+use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 

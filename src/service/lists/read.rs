@@ -132,19 +132,22 @@ pub async fn public_black<C: ConnectionTrait>(
             .order_by_asc(list_entry::Column::Id)
             .limit(PUBLIC_BATCH);
         if let Some(region) = &query.region {
-            select = select.filter(list_entry::Column::SubjectId.in_subquery(
-                subject::Entity::find()
-                    .select_only()
-                    .column(subject::Column::Id)
-                    .filter(subject::Column::Region.eq(region.as_str()))
-                    .into_query(),
-            ));
+            select = select.filter(
+                list_entry::Column::SubjectId.in_subquery(
+                    subject::Entity::find()
+                        .select_only()
+                        .column(subject::Column::Id)
+                        .filter(subject::Column::Region.eq(region.as_str()))
+                        .into_query(),
+                ),
+            );
         }
         let batch = select.all(db).await?;
         let exhausted = (batch.len() as u64) < PUBLIC_BATCH;
         after = batch.last().map_or(after, |m| m.id);
         for entry in views(db, batch, cx.today(), &reader).await? {
-            let shown = q.is_none_or(|q| entry.subject_name.contains(q) || entry.subject_code.contains(q));
+            let shown =
+                q.is_none_or(|q| entry.subject_name.contains(q) || entry.subject_code.contains(q));
             if shown && found.len() < wanted {
                 found.push(PublicEntryView::from(entry));
             }

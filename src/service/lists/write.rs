@@ -205,8 +205,14 @@ pub async fn publish(w: &Writer, list: ListKind, id: i64) -> ServiceResult<ListE
         .pop()
         .ok_or_else(|| ServiceError::corrupt("list_entries", id, "its view went missing"))?;
     let subject = (published.subject_id, published.subject_code.as_str());
-    w.change(ChangeEntity::ListEntry, id, subject, ChangeOp::Added, &value)
-        .await?;
+    w.change(
+        ChangeEntity::ListEntry,
+        id,
+        subject,
+        ChangeOp::Added,
+        &value,
+    )
+    .await?;
     view(w, published).await
 }
 

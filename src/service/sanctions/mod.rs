@@ -222,13 +222,8 @@ pub async fn get<C: ConnectionTrait>(
         .into_iter()
         .map(|s| s.id)
         .collect();
-    let history = crate::service::outward::history(
-        db,
-        ChangeEntity::Sanction,
-        id,
-        reader.audience(),
-    )
-    .await?;
+    let history =
+        crate::service::outward::history(db, ChangeEntity::Sanction, id, reader.audience()).await?;
     let sanction = view_of(db, model, cx.today(), reader).await?;
     Ok(SanctionDetail {
         sanction,

@@ -219,7 +219,8 @@ struct StandingChange<'a> {
 /// Whether only staff can tell `facts` from the row `before`: what changed is an unpublished list entry, which
 /// does not exist for anyone else (DESIGN §14).
 fn staff_only(before: Option<&standing::Model>, facts: &StandingFacts) -> bool {
-    let Some(before) = before.and_then(|row| serde_json::from_str::<StandingFacts>(&row.facts).ok())
+    let Some(before) =
+        before.and_then(|row| serde_json::from_str::<StandingFacts>(&row.facts).ok())
     else {
         return false;
     };
@@ -248,9 +249,10 @@ pub async fn refresh_unpublished(db: &crate::db::Db, cx: Ctx) -> ServiceResult<u
         for row in rows {
             let facts: StandingFacts = serde_json::from_str(&row.facts)
                 .map_err(|e| ServiceError::corrupt("standings", row.subject_id, e))?;
-            let counted = facts.lists.iter().any(|l| {
-                l.published && chunk.iter().any(|(entry, _)| *entry == l.id)
-            });
+            let counted = facts
+                .lists
+                .iter()
+                .any(|l| l.published && chunk.iter().any(|(entry, _)| *entry == l.id));
             if counted {
                 stale.push(row.subject_id);
             }

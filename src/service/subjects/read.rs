@@ -80,9 +80,7 @@ pub async fn find_visible<C: ConnectionTrait>(
             Ok(model)
         }
         audience => found
-            .filter(|m| {
-                !(audience.masks_people() && m.kind == SubjectKind::Insured.as_str())
-            })
+            .filter(|m| !(audience.masks_people() && m.kind == SubjectKind::Insured.as_str()))
             .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}"))),
     }
 }
