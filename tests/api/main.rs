@@ -18,6 +18,7 @@ mod imports;
 mod keys;
 mod limits;
 mod lists;
+mod masking_property;
 mod metrics;
 mod openapi;
 mod ops;

@@ -81,7 +81,8 @@ pub async fn find_visible<C: ConnectionTrait>(
         }
         audience => found
             .filter(|m| !(audience.masks_people() && m.kind == SubjectKind::Insured.as_str()))
-            .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}"))),
+            // The code is not repeated: for a masked reader it may be an ID number.
+            .ok_or_else(|| ServiceError::NotFound("no subject with this code".into())),
     }
 }
 
