@@ -16,8 +16,7 @@ use crate::domain::policy::Policy;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://medcredit.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
-/// Short secrets make HS256 tokens guessable; 32 bytes is the usual floor for HMAC-SHA256 keys.
-pub const MIN_SECRET_LEN: usize = 32;
+pub use crate::auth::keyfile::MIN_SECRET_LEN;
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {0}")]

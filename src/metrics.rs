@@ -21,7 +21,6 @@ use prometheus::{
 use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect};
 
 use crate::domain::cases::CaseState;
-use crate::state::AppState;
 
 /// What Prometheus expects for the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -156,9 +155,8 @@ pub async fn record(State(metrics): State<Arc<Metrics>>, request: Request, next:
 }
 
 /// The whole scrape: HTTP series, pool gauges and case counts (queried now, so they are never stale).
-pub async fn render(state: &AppState) -> String {
-    let metrics = &state.metrics;
-    if let Some(pool) = pool_stats(&state.db.conn) {
+pub async fn render(metrics: &Metrics, db: &DatabaseConnection) -> String {
+    if let Some(pool) = pool_stats(db) {
         let in_use = pool.size.saturating_sub(pool.idle);
         metrics
             .pool_connections
@@ -170,7 +168,7 @@ pub async fn render(state: &AppState) -> String {
             .set(in_use.into());
         metrics.pool_max.set(pool.max.into());
     }
-    match violations_by_state(&state.db.conn).await {
+    match violations_by_state(db).await {
         Ok(counts) => {
             for (case_state, count) in counts {
                 metrics

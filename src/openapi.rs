@@ -2,9 +2,11 @@
 //! fails when the two drift (`UPDATE_OPENAPI=1 cargo test` rewrites the file).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem};
+pub use crate::routes::problems::*;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,44 +62,6 @@ impl Modify for BearerScheme {
     }
 }
 
-/// Declares the reusable problem+json error responses; the structs exist only to describe them in the document.
-macro_rules! problem_responses {
-    ($($(#[$meta:meta])* $name:ident;)*) => {$(
-        // The derive comes first: a `#[response(...)]` among the metas may only follow it.
-        #[derive(ToResponse)]
-        #[response(content_type = "application/problem+json")]
-        $(#[$meta])*
-        #[allow(dead_code)]
-        pub struct $name(Problem);
-    )*};
-}
-
-problem_responses! {
-    /// Malformed JSON, path or query.
-    BadRequest;
-    /// Missing, malformed, expired or wrongly signed bearer token.
-    Unauthorized;
-    /// The token is valid but its role (or institution) may not do this.
-    Forbidden;
-    /// No such resource.
-    NotFound;
-    /// Conflicts with the current state (duplicate code, illegal transition, idempotency key reused).
-    Conflict;
-    /// Invalid fields (listed in `errors`) or a broken business rule.
-    Validation;
-    /// Body larger than 1 MiB, or more items than the operation takes (codes in a screening).
-    PayloadTooLarge;
-    /// What was asked for is no longer kept: a feed position older than the retention window (re-export).
-    Gone;
-    /// Body is not `application/json`.
-    UnsupportedMediaType;
-    /// A dependency (the database) is unreachable.
-    Unavailable;
-    /// This client (token subject, or address when anonymous) is over its rate limit on this node.
-    #[response(headers(("Retry-After" = u64, description = "Whole seconds until a request will be accepted")))]
-    TooManyRequests;
-}
-
 /// Adds `429 TooManyRequests`, `400 BadRequest` and `422 Validation` to every `/api/v1` operation: the rate limit
 /// and the URI rules are layers in front of all of them, so they are documented once here rather than on each
 /// route. Applied after the routes are collected
@@ -139,9 +103,26 @@ impl Modify for RateLimited {
     }
 }
 
+/// The routes and the OpenAPI document collected from them.
+/// The documented routes: those with ordinary bodies, the streaming bulk import (which has limits of its own),
+/// and the OpenAPI document of both.
+pub fn documented_routes() -> (
+    axum::Router<AppState>,
+    axum::Router<AppState>,
+    utoipa::openapi::OpenApi,
+) {
+    let (router, mut spec) = utoipa_axum::router::OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::routes::api())
+        .split_for_parts();
+    let (streaming, streaming_spec) = crate::routes::imports::streaming().split_for_parts();
+    spec.merge(streaming_spec);
+    utoipa::Modify::modify(&RateLimited, &mut spec);
+    (router, streaming, spec)
+}
+
 /// The full document, as served at `/api-docs/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    crate::startup::documented_routes().2
+    documented_routes().2
 }
 
 /// The document as committed in `openapi/openapi.json`.

@@ -17,8 +17,6 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::JwtKeys;
@@ -27,7 +25,6 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::middleware::{REQUEST_ID, problem_for_bare_errors};
-use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimit;
 use crate::read::cache::StandingCache;
 use crate::state::{AppState, Clock};
@@ -47,19 +44,6 @@ pub struct Application {
     router: Router,
     state: AppState,
     rate_limit: RateLimit,
-}
-
-/// The routes and the OpenAPI document collected from them.
-/// The documented routes: those with ordinary bodies, the streaming bulk import (which has limits of its own),
-/// and the OpenAPI document of both.
-pub fn documented_routes() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::routes::api())
-        .split_for_parts();
-    let (streaming, streaming_spec) = crate::routes::imports::streaming().split_for_parts();
-    spec.merge(streaming_spec);
-    utoipa::Modify::modify(&crate::openapi::RateLimited, &mut spec);
-    (router, streaming, spec)
 }
 
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
@@ -290,7 +274,7 @@ async fn sync_after_write(
 }
 
 pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
-    let (api, streaming, spec) = documented_routes();
+    let (api, streaming, spec) = crate::openapi::documented_routes();
     let query_rules = crate::query_rules::QueryRules::from_spec(&spec);
     let timeout = state.config.request_timeout;
     // `validatorUrl: none`: by default the UI sends the whole document to validator.swagger.io, which leaks the

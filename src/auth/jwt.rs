@@ -14,10 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Role;
 use super::keyfile::KeySpec;
-use crate::config::{Config, MIN_SECRET_LEN};
+use crate::config::Config;
 
-/// The kid of `MEDCREDIT_JWT_SECRET` (and of `from_secret`).
-pub const DEFAULT_KID: &str = "default";
+pub use super::keyfile::{DEFAULT_KID, MIN_SECRET_LEN};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Claims {

@@ -8,8 +8,10 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::jwt::DEFAULT_KID;
-use crate::config::MIN_SECRET_LEN;
+/// The kid of `MEDCREDIT_JWT_SECRET` (and of a key file's key without one).
+pub const DEFAULT_KID: &str = "default";
+/// Short secrets make HS256 tokens guessable; 32 bytes is the usual floor for HMAC-SHA256 keys.
+pub const MIN_SECRET_LEN: usize = 32;
 
 /// The algorithms a key of `MEDCREDIT_JWT_KEYS_FILE` may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

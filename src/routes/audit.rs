@@ -8,8 +8,8 @@ use utoipa_axum::routes;
 use crate::auth::{Actor, Role};
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::openapi::{BadRequest, Forbidden, Unauthorized, Validation};
 use crate::pagination::Page;
+use crate::routes::problems::{BadRequest, Forbidden, Unauthorized, Validation};
 use crate::service::audit::{self, AuditQuery, AuditRecord, VerifyReport};
 use crate::state::AppState;
 

@@ -10,9 +10,9 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::openapi::{BadRequest, Forbidden, Gone, Unauthorized, Validation};
 use crate::read::export::{self, ExportFormat, ExportQuery};
 use crate::read::feed::{self, Feed, FeedQuery};
+use crate::routes::problems::{BadRequest, Forbidden, Gone, Unauthorized, Validation};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

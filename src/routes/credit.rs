@@ -8,8 +8,8 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::openapi::{BadRequest, Forbidden, NotFound, Unauthorized, Validation};
 use crate::pagination::Page;
+use crate::routes::problems::{BadRequest, Forbidden, NotFound, Unauthorized, Validation};
 use crate::service::credit::{self, CreditQuery, CreditView, LedgerEntryView, LedgerQuery};
 use crate::state::AppState;
 

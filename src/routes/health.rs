@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::Unavailable;
+use crate::routes::problems::Unavailable;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]

@@ -13,11 +13,11 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::openapi::{
+use crate::pagination::Page;
+use crate::routes::problems::{
     BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::pagination::Page;
 use crate::service::imports::{self, ImportFormat, ImportQuery, ImportView};
 use crate::service::subjects;
 use crate::state::AppState;

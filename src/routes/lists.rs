@@ -11,12 +11,12 @@ use crate::auth::Actor;
 use crate::domain::lists::ListKind;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::{
+use crate::pagination::Page;
+use crate::routes::once::Once;
+use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::pagination::Page;
-use crate::routes::once::Once;
 use crate::service::lists::red::{self, ProposalQuery, ProposeRed, RedDecision, RedProposalView};
 use crate::service::lists::{self, ListEntryDetail, ListEntryView, ListQuery, NewBlackEntry};
 use crate::service::workflow::ReasonBody;

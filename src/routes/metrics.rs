@@ -21,6 +21,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "Prometheus text format", body = String,
         content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = crate::metrics::render(&state).await;
+    let body = crate::metrics::render(&state.metrics, &state.db.conn).await;
     ([(CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], body)
 }

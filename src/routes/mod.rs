@@ -9,6 +9,7 @@ pub mod imports;
 pub mod lists;
 pub mod metrics;
 pub mod once;
+pub mod problems;
 pub mod public;
 pub mod repairs;
 pub mod sanctions;

@@ -15,8 +15,8 @@ use crate::domain::lists::{ListMeasure, Remedy};
 use crate::domain::scoring::SubjectKind;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-use crate::openapi::{BadRequest, Validation};
 use crate::pagination::Page;
+use crate::routes::problems::{BadRequest, Validation};
 use crate::service::lists::{self, ListQuery, PublicEntryView};
 use crate::state::AppState;
 

@@ -11,13 +11,13 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::{
-    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
-    Validation,
-};
 use crate::pagination::Page;
 use crate::read::roster::{self, Roster, RosterQuery};
 use crate::read::screenings::{self, NewScreening, ScreeningQuery, ScreeningRecord};
+use crate::routes::problems::{
+    BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
+    Validation,
+};
 use crate::service::quota::{self, QuotaView};
 use crate::state::AppState;
 

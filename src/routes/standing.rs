@@ -14,8 +14,8 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
-use crate::openapi::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::read::standing::{self, StandingView};
+use crate::routes::problems::{BadRequest, Forbidden, NotFound, Unauthorized};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

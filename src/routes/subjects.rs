@@ -10,12 +10,12 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::{
+use crate::pagination::Page;
+use crate::routes::once::Once;
+use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::pagination::Page;
-use crate::routes::once::Once;
 use crate::service::affiliations::{self, AffiliationView, NewAffiliation};
 use crate::service::subjects::{self, NewSubject, SubjectPatch, SubjectQuery, SubjectView};
 use crate::state::AppState;

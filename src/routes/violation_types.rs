@@ -10,11 +10,11 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::openapi::{
+use crate::routes::once::Once;
+use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::routes::once::Once;
 use crate::service::catalogue::{self, NewViolationType, ViolationTypeQuery, ViolationTypeView};
 use crate::state::AppState;
 

@@ -11,12 +11,12 @@ use crate::auth::Actor;
 use crate::domain::cases::CaseAction;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::openapi::{
+use crate::pagination::Page;
+use crate::routes::once::Once;
+use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::pagination::Page;
-use crate::routes::once::Once;
 use crate::service::violations::{self, NewViolation, ViolationQuery, ViolationView};
 use crate::service::workflow::{self, ApproveCase, ReasonBody, ReviewCase, ViolationPatch};
 use crate::state::AppState;

@@ -29,17 +29,7 @@ pub struct ReviewCase {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveCase {
-    /// Points inside the catalogue entry's range (0 for insured persons).
-    pub points: u32,
-    pub comment: Option<String>,
-    /// Insured persons, types that suspend networked settlement: 3–12 months (条例 art. 41).
-    pub settlement_suspension_months: Option<u32>,
-    /// Insured persons: fine as a multiple (2–5×) of the amount to recover.
-    pub fine_multiple: Option<u32>,
-}
+pub use crate::service::effects::ApproveCase;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
