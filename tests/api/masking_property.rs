@@ -149,7 +149,7 @@ async fn check_one(
         "/api/v1/changes?limit=500".to_string(),
         format!("/api/v1/lists/black/{entry}"),
         "/api/v1/lists/black?limit=500".to_string(),
-        format!("/api/v1/sanctions?limit=500"),
+        "/api/v1/sanctions?limit=500".to_string(),
         format!("/api/v1/standing/{code}"),
         format!("/api/v1/subjects/{code}"),
         format!("/api/v1/subjects/{code}/credit"),
