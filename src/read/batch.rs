@@ -9,7 +9,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::read::cache::{Cached, StandingCache};
 use crate::read::standing::{StandingView, answer};
 use crate::service::actor::Actor;
-use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::ServiceResult;
 use crate::service::standings::facts_of;
@@ -74,7 +73,7 @@ pub async fn hospital_view<C: ConnectionTrait>(
     cx: &Ctx,
     reader: &Actor,
 ) -> ServiceResult<Option<HashSet<i64>>> {
-    affiliations::hospital_subject_ids(db, cx.today(), reader).await
+    crate::service::lookup::hospital_subject_ids(db, cx.today(), reader).await
 }
 
 /// The standing view of one loaded row for `reader` on `as_of`.

@@ -12,10 +12,9 @@ use crate::domain::standing::StandingStatus;
 use crate::read::batch::{rows_by_code, view_of};
 use crate::read::standing::StandingView;
 use crate::service::actor::Actor;
-use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::subjects::{find_by_code, kind_of};
+use crate::service::lookup::{self, find_by_code, kind_of};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -54,8 +53,8 @@ pub async fn roster<C: ConnectionTrait>(
             "{code} is not an institution or pharmacy"
         )));
     }
-    let ids = affiliations::practitioner_ids_from(db, institution.id, cx.today()).await?;
-    let codes = affiliations::codes_of(db, &ids).await?;
+    let ids = lookup::practitioner_ids_from(db, institution.id, cx.today()).await?;
+    let codes = lookup::codes_of(db, &ids).await?;
     let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     let rows = rows_by_code(db, &refs).await?;
     let today = cx.today();

@@ -13,6 +13,7 @@ use crate::domain::scoring::SubjectKind;
 use crate::service::actor::Actor;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
+pub use crate::service::lookup::{codes_of, hospital_subject_ids, practitioner_ids_from};
 use crate::service::subjects::{WRITERS, ensure_visible, find_by_code, kind_of};
 use crate::service::writer::Writer;
 use entity::{affiliation, subject};
@@ -65,60 +66,6 @@ pub async fn practitioner_ids_of<C: ConnectionTrait>(
         .into_iter()
         .map(|a| a.practitioner_id)
         .collect())
-}
-
-/// Ids of the practitioners affiliated with `organisation_id` on `day` or from a later day: whom a hospital
-/// may vet and check.
-pub async fn practitioner_ids_from<C: ConnectionTrait>(
-    db: &C,
-    organisation_id: i64,
-    day: NaiveDate,
-) -> ServiceResult<Vec<i64>> {
-    Ok(affiliation::Entity::find()
-        .filter(affiliation::Column::OrganisationId.eq(organisation_id))
-        .filter(
-            Condition::any()
-                .add(affiliation::Column::ValidTo.is_null())
-                .add(affiliation::Column::ValidTo.gte(day)),
-        )
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| a.practitioner_id)
-        .collect())
-}
-
-/// For a hospital, the ids of the subjects it may see (its institution and its practitioners, now or from a
-/// later day); `None` for every other role. The one place list queries take a hospital's view from.
-pub async fn hospital_subject_ids<C: ConnectionTrait>(
-    db: &C,
-    today: NaiveDate,
-    reader: &crate::service::actor::Actor,
-) -> ServiceResult<Option<std::collections::HashSet<i64>>> {
-    if reader.role != crate::domain::roles::Role::Hospital {
-        return Ok(None);
-    }
-    let org = reader.org.as_deref().unwrap_or_default();
-    let mut ids = std::collections::HashSet::new();
-    if let Ok(institution) = find_by_code(db, org).await {
-        ids.extend(practitioner_ids_from(db, institution.id, today).await?);
-        ids.insert(institution.id);
-    }
-    Ok(Some(ids))
-}
-
-/// The codes of subjects by id, ordered by code.
-pub async fn codes_of<C: ConnectionTrait>(db: &C, ids: &[i64]) -> ServiceResult<Vec<String>> {
-    let mut codes: Vec<String> = subject::Entity::find()
-        .filter(subject::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.code)
-        .collect();
-    codes.sort_unstable();
-    codes.dedup();
-    Ok(codes)
 }
 
 fn view(

@@ -8,7 +8,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::{cycle_of_date, start_of_legal_day_utc};
-use crate::domain::masking::Audience;
 use crate::domain::sanctions::SanctionType;
 use crate::domain::scoring::{
     EntryKind, Grade, LedgerEntry, PractitionerStatus, SubjectKind, Supervision, grade,
@@ -21,34 +20,10 @@ use crate::service::error::column;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sanctions::{self, SanctionView};
 use crate::service::subjects::{find_visible, kind_of};
+pub use crate::service::views::{LedgerEntryView, entry_of};
 use crate::service::writer::Writer;
 use entity::credit_entry;
 use sea_orm::{ActiveModelTrait, Set};
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LedgerEntryView {
-    pub id: i64,
-    pub kind: EntryKind,
-    /// Magnitude; `kind` says which way it counts.
-    pub points: i32,
-    pub cycle: i32,
-    pub violation_id: Option<i64>,
-    pub reason: String,
-    /// Who wrote it; for staff and hospitals only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-impl LedgerEntryView {
-    /// The entry as `audience` sees it: no staff identity outside staff and hospitals.
-    pub fn for_audience(self, audience: Audience) -> Self {
-        Self {
-            created_by: self.created_by.and_then(|sub| audience.staff(sub)),
-            ..self
-        }
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -92,16 +67,6 @@ pub struct CreditView {
     pub computed_at: DateTime<Utc>,
 }
 
-/// A stored entry as the scoring rules take it; a kind that does not parse is an error naming the row.
-pub fn entry_of(row: &credit_entry::Model) -> ServiceResult<LedgerEntry> {
-    Ok(LedgerEntry {
-        kind: column("credit_entries", row.id, &row.kind)?,
-        points: u32::try_from(row.points)
-            .map_err(|_| ServiceError::corrupt("credit_entries", row.id, "negative points"))?,
-        cycle: row.cycle,
-    })
-}
-
 /// Appends a ledger entry of `cycle` at the writer's instant, with its change row. Entries are never changed;
 /// a reversal counts in the cycle of the deduction it undoes.
 pub async fn append_entry(
@@ -137,23 +102,6 @@ pub async fn append_entry(
     )
     .await?;
     Ok(row)
-}
-
-impl TryFrom<credit_entry::Model> for LedgerEntryView {
-    type Error = ServiceError;
-
-    fn try_from(r: credit_entry::Model) -> ServiceResult<Self> {
-        Ok(LedgerEntryView {
-            id: r.id,
-            kind: column("credit_entries", r.id, &r.kind)?,
-            points: r.points,
-            cycle: r.cycle,
-            violation_id: r.violation_id,
-            reason: r.reason,
-            created_by: Some(r.created_by),
-            at: r.at,
-        })
-    }
 }
 
 pub async fn ledger<C: ConnectionTrait>(

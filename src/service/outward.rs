@@ -12,11 +12,10 @@ use crate::domain::identifiers::looks_like_id_number;
 use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingFacts;
-use crate::service::credit::LedgerEntryView;
 use crate::service::error::{ServiceError, ServiceResult, column};
-use crate::service::lists::ListEntryView;
-use crate::service::sanctions::{SanctionChange, SanctionEvent};
-use crate::service::subjects::SubjectView;
+use crate::service::views::{
+    LedgerEntryView, ListEntryView, SanctionChange, SanctionEvent, SubjectView,
+};
 use entity::change;
 
 /// A standing row of the change log: the subject and the facts its answer is computed from.

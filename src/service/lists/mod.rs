@@ -7,13 +7,12 @@ mod write;
 
 pub use read::*;
 pub use write::*;
+pub use crate::service::views::{ListEntryView, PublicEntryView, views};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy};
-use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 
@@ -35,103 +34,6 @@ pub struct NewBlackEntry {
     pub expires_on: Option<NaiveDate>,
     /// Shown to partners and on the public page; default true.
     pub published: Option<bool>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct ListEntryView {
-    pub id: i64,
-    pub list: ListKind,
-    /// Masked (`110105********002X`) for an insured person when the reader sees people masked.
-    pub subject_code: String,
-    pub subject_kind: SubjectKind,
-    /// Masked (`王**`) for people when the reader sees people masked.
-    pub subject_name: String,
-    pub region: String,
-    pub reason: String,
-    pub legal_basis: String,
-    /// What partners apply (联合惩戒).
-    pub measures: Vec<ListMeasure>,
-    /// When and how the entry ends.
-    pub exit_conditions: String,
-    /// Appeal, review, litigation and repair, with their windows.
-    pub remedies: Vec<Remedy>,
-    pub listed_on: NaiveDate,
-    pub expires_on: Option<NaiveDate>,
-    pub published: bool,
-    /// Added by a decision's effects rather than by an approver.
-    pub automatic: bool,
-    pub violation_ids: Vec<i64>,
-    /// On today (UTC+8), or on `active_on` when listing with it.
-    pub status: EntryStatus,
-    pub ended_on: Option<NaiveDate>,
-    pub end_kind: Option<EndKind>,
-    pub end_reason: Option<String>,
-    /// The approver who added it (`system` for an automatic entry); for staff and hospitals only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl ListEntryView {
-    /// The entry as `audience` sees it, from this view's own fields: also an entry's change-log rows, written
-    /// under the name the subject had then.
-    pub fn for_audience(self, audience: Audience) -> Self {
-        let person = matches!(
-            self.subject_kind,
-            SubjectKind::Practitioner | SubjectKind::Insured
-        );
-        Self {
-            subject_code: if self.subject_kind == SubjectKind::Insured {
-                audience.id_number(&self.subject_code)
-            } else {
-                self.subject_code
-            },
-            subject_name: audience.name(&self.subject_name, person),
-            created_by: self.created_by.and_then(|sub| audience.staff(sub)),
-            ..self
-        }
-    }
-}
-
-/// What a visitor of the public page (曝光台) is shown of a black-list entry: who, why, on what basis, the
-/// measures, from and until, and how it ends. People masked; no staff identity, no internal state.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct PublicEntryView {
-    pub id: i64,
-    /// An insured person's code (an ID number) masked.
-    pub subject_code: String,
-    pub subject_kind: SubjectKind,
-    /// A person's name masked (`王**`).
-    pub subject_name: String,
-    pub region: String,
-    pub reason: String,
-    pub legal_basis: String,
-    pub measures: Vec<ListMeasure>,
-    pub exit_conditions: String,
-    /// Appeal, review, litigation and repair, with their windows.
-    pub remedies: Vec<Remedy>,
-    pub listed_on: NaiveDate,
-    pub expires_on: Option<NaiveDate>,
-}
-
-impl From<ListEntryView> for PublicEntryView {
-    /// From an entry already built for the public audience (`ListEntryView::for_audience`).
-    fn from(e: ListEntryView) -> Self {
-        Self {
-            id: e.id,
-            subject_code: e.subject_code,
-            subject_kind: e.subject_kind,
-            subject_name: e.subject_name,
-            region: e.region,
-            reason: e.reason,
-            legal_basis: e.legal_basis,
-            measures: e.measures,
-            exit_conditions: e.exit_conditions,
-            remedies: e.remedies,
-            listed_on: e.listed_on,
-            expires_on: e.expires_on,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

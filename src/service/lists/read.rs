@@ -1,6 +1,5 @@
 //! Reading list entries: what each role sees, with people masked for those who see them masked.
 
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
@@ -8,20 +7,19 @@ use sea_orm::{
     QueryTrait,
 };
 
-use super::{ListEntryView, ListQuery, PublicEntryView};
+use super::{ListEntryView, ListQuery, PublicEntryView, views};
 use crate::domain::changes::ChangeEntity;
-use crate::domain::lists::{ListKind, status};
+use crate::domain::lists::ListKind;
 use crate::domain::roles::Role;
-use crate::domain::scoring::SubjectKind;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
 use crate::service::affiliations;
 use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::outward::history;
 use crate::service::sanctions::SanctionEvent;
 use crate::service::subjects::{find_by_code, search};
-use entity::{list_entry, list_entry_violation, subject};
+use entity::{list_entry, subject};
 
 /// An entry with its history from the change log.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -198,79 +196,6 @@ pub async fn get<C: ConnectionTrait>(
     // The recorded values keep the full data; each is built for the reader's audience on the way out.
     let history = history(db, ChangeEntity::ListEntry, id, reader.audience()).await?;
     Ok(ListEntryDetail { entry, history })
-}
-
-/// Views of many entries in two more queries (their subjects and their cases).
-pub async fn views<C: ConnectionTrait>(
-    db: &C,
-    models: Vec<list_entry::Model>,
-    day: NaiveDate,
-    reader: &Actor,
-) -> ServiceResult<Vec<ListEntryView>> {
-    if models.is_empty() {
-        return Ok(Vec::new());
-    }
-    let subjects: HashMap<i64, subject::Model> = subject::Entity::find()
-        .filter(subject::Column::Id.is_in(models.iter().map(|m| m.subject_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let mut cases: HashMap<i64, Vec<i64>> = HashMap::new();
-    for link in list_entry_violation::Entity::find()
-        .filter(list_entry_violation::Column::EntryId.is_in(models.iter().map(|m| m.id)))
-        .order_by_asc(list_entry_violation::Column::ViolationId)
-        .all(db)
-        .await?
-    {
-        cases
-            .entry(link.entry_id)
-            .or_default()
-            .push(link.violation_id);
-    }
-    let audience = reader.audience();
-    models
-        .into_iter()
-        .map(|m| {
-            let subject = subjects
-                .get(&m.subject_id)
-                .ok_or_else(|| ServiceError::corrupt("list_entries", m.id, "names no subject"))?;
-            let kind: SubjectKind = column("list_entries", m.id, &m.subject_kind)?;
-            let end_kind = m
-                .end_kind
-                .as_deref()
-                .map(|k| column("list_entries", m.id, k))
-                .transpose()?;
-            let ended = m.ended_on.zip(end_kind);
-            let corrupt = |e: serde_json::Error| ServiceError::corrupt("list_entries", m.id, e);
-            Ok(ListEntryView {
-                id: m.id,
-                list: column("list_entries", m.id, &m.list)?,
-                subject_code: m.subject_code.clone(),
-                subject_kind: kind,
-                subject_name: subject.name.clone(),
-                region: subject.region.clone(),
-                status: status(m.listed_on, m.expires_on, ended, day),
-                measures: serde_json::from_str(&m.measures).map_err(corrupt)?,
-                remedies: serde_json::from_str(&m.remedies).map_err(corrupt)?,
-                violation_ids: cases.remove(&m.id).unwrap_or_default(),
-                automatic: m.cause_key.is_some(),
-                reason: m.reason,
-                legal_basis: m.legal_basis,
-                exit_conditions: m.exit_conditions,
-                listed_on: m.listed_on,
-                expires_on: m.expires_on,
-                published: m.published,
-                ended_on: m.ended_on,
-                end_kind,
-                end_reason: m.end_reason,
-                created_by: Some(m.created_by),
-                created_at: m.created_at,
-            }
-            .for_audience(audience))
-        })
-        .collect()
 }
 
 /// Whether the subject has an active entry on `list` on `day`.

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -16,10 +16,9 @@ use crate::domain::cases::CaseState;
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::cycle_of_instant;
 use crate::domain::effects::LiveSanction;
-use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::sanctions::{
-    MAX_VIOLATIONS, SanctionStatus, SanctionType, Scope, Terms, check_reason, check_terms, status,
+    MAX_VIOLATIONS, SanctionStatus, SanctionType, Scope, Terms, check_reason, check_terms,
 };
 use crate::domain::scoring::SubjectKind;
 use crate::pagination::{Page, PageRequest};
@@ -29,6 +28,9 @@ use crate::service::context::Ctx;
 use crate::service::error::column;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::subjects::{ensure_visible, find_by_code, find_visible, kind_of};
+pub use crate::service::views::{
+    SanctionChange, SanctionEvent, SanctionView, status_of, view_of, views_of,
+};
 use crate::service::writer::Writer;
 use entity::{sanction, sanction_violation, subject, violation};
 
@@ -65,93 +67,6 @@ pub struct NewSanction {
 pub struct SanctionAction {
     /// 1–2000 characters.
     pub reason: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SanctionView {
-    pub id: i64,
-    /// Masked (`110105********002X`) for an insured person when the reader is a partner.
-    pub subject_code: String,
-    pub subject_kind: SubjectKind,
-    #[serde(rename = "type")]
-    pub sanction_type: SanctionType,
-    pub scope: Option<Scope>,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
-    /// Terminations: no new agreement or re-registration before this date.
-    pub ban_until: Option<NaiveDate>,
-    pub amount_fen: Option<i64>,
-    pub reason: String,
-    /// Created by the threshold engine rather than by an approver.
-    pub automatic: bool,
-    pub violation_ids: Vec<i64>,
-    /// On today (UTC+8), or on `active_on` when listing with it.
-    pub status: SanctionStatus,
-    pub lifted_on: Option<NaiveDate>,
-    pub lifted_reason: Option<String>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub revoked_reason: Option<String>,
-    /// Who imposed it; for staff and hospitals only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    pub created_at: DateTime<Utc>,
-    /// An extension: the sanction this row continues to a later end (that row keeps its own end and reason).
-    pub extends_id: Option<i64>,
-}
-
-impl SanctionView {
-    /// The sanction as `audience` sees it, from this view's own fields.
-    pub fn for_audience(self, audience: Audience) -> Self {
-        Self {
-            subject_code: if self.subject_kind == SubjectKind::Insured {
-                audience.id_number(&self.subject_code)
-            } else {
-                self.subject_code
-            },
-            created_by: self.created_by.and_then(|sub| audience.staff(sub)),
-            ..self
-        }
-    }
-}
-
-/// A sanction's change-log value: its view, and for an extension or a dated start or end what happened.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SanctionChange {
-    #[serde(flatten)]
-    pub sanction: SanctionView,
-    /// `started` or `ended`, for the date scheduler's rows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<String>,
-    /// The day the scheduler's start or end took effect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on: Option<NaiveDate>,
-    /// An extended sanction: the row that continues it, to when and why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extended_by: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effective_ends_on: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extension_reason: Option<String>,
-}
-
-impl SanctionChange {
-    pub fn for_audience(self, audience: Audience) -> Self {
-        Self {
-            sanction: self.sanction.for_audience(audience),
-            ..self
-        }
-    }
-}
-
-/// One change-log row about a sanction: how it was added, extended, lifted or revoked, in order.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SanctionEvent {
-    pub seq: i64,
-    pub op: ChangeOp,
-    pub at: DateTime<Utc>,
-    /// What the change recorded, e.g. the extension's new end and reason.
-    #[schema(value_type = Object)]
-    pub value: serde_json::Value,
 }
 
 /// A sanction with its history.

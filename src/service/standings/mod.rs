@@ -18,7 +18,7 @@ use crate::domain::appeals::AppealState;
 use crate::domain::dates::legal_date;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::{DatedEntry, ListFact, SanctionFact, StandingFacts};
-use crate::service::credit::entry_of;
+use crate::service::views::entry_of;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use entity::{appeal, change, credit_entry, list_entry, sanction, standing, subject};
 

@@ -20,7 +20,7 @@ use crate::service::audit::lock_chain;
 use crate::service::bulk;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::subjects::kind_of;
+use crate::service::lookup::kind_of;
 use crate::service::webhooks;
 use crate::service::writer::{Writer, change_row};
 use entity::{change, list_entry, standing, subject};

@@ -1,6 +1,6 @@
 //! Registering, reading and correcting subjects (DESIGN §2), with the visibility rules of each role.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -14,7 +14,6 @@ use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::identifiers::{
     validate_id_number, validate_name, validate_region, validate_uscc,
 };
-use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::{InsuranceType, Profession};
@@ -23,7 +22,6 @@ use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
 use crate::service::affiliations;
 use crate::service::context::Ctx;
-use crate::service::error::column;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::writer::Writer;
 use entity::subject;

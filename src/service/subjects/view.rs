@@ -1,82 +1,8 @@
 //! What a reader sees of a subject: the one place masking decides, for answers and for searches.
 
 use super::*;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SubjectView {
-    pub code: String,
-    pub kind: SubjectKind,
-    /// Masked (`张*`) for people when the reader is a partner.
-    pub name: String,
-    pub region: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uscc: Option<String>,
-    /// Masked (`110105********002X`) when the reader is a partner.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_number: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub profession: Option<Profession>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub insurance_type: Option<InsuranceType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub responsible_person: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl SubjectView {
-    /// What `reader` sees of a subject: the full view, then built for the reader's audience.
-    pub fn for_reader(model: subject::Model, reader: &Actor) -> ServiceResult<Self> {
-        Ok(Self::full(model)?.for_audience(reader.audience()))
-    }
-
-    /// The view as `audience` sees it, field by field from this view's own values (also a change-log row's,
-    /// written before any later correction).
-    pub fn for_audience(self, audience: Audience) -> Self {
-        let person = matches!(self.kind, SubjectKind::Practitioner | SubjectKind::Insured);
-        Self {
-            code: if self.kind == SubjectKind::Insured {
-                audience.id_number(&self.code)
-            } else {
-                self.code
-            },
-            name: audience.name(&self.name, person),
-            id_number: self.id_number.map(|id| audience.id_number(&id)),
-            ..self
-        }
-    }
-
-    /// Everything, as staff see it (and as the change log records it).
-    fn full(model: subject::Model) -> ServiceResult<Self> {
-        let kind = kind_of(&model)?;
-        let profession = model
-            .profession
-            .as_deref()
-            .map(|p| column("subjects", model.id, p))
-            .transpose()?;
-        let insurance_type = model
-            .insurance_type
-            .as_deref()
-            .map(|t| column("subjects", model.id, t))
-            .transpose()?;
-        Ok(Self {
-            code: model.code,
-            kind,
-            name: model.name,
-            region: model.region,
-            uscc: model.uscc,
-            id_number: model.id_number,
-            profession,
-            insurance_type,
-            level: model.level,
-            responsible_person: model.responsible_person,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
-        })
-    }
-}
+pub use crate::service::lookup::kind_of;
+pub use crate::service::views::SubjectView;
 
 /// What `q` may match. A reader who sees people masked may search only what it sees unmasked: organisations'
 /// names and codes and practitioners' codes. No name or ID number of a person matches, in part or in full, so
@@ -102,7 +28,3 @@ pub fn search(q: &str, masked: bool) -> Condition {
         )
 }
 
-/// The subject's kind, or a `Corrupt` error naming the row.
-pub fn kind_of(model: &subject::Model) -> ServiceResult<SubjectKind> {
-    column("subjects", model.id, &model.kind)
-}
