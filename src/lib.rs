@@ -14,7 +14,12 @@
 //!   [`service::error::ServiceError`]. The writer appends audit and change-log rows and rewrites the subjects'
 //!   `standings` rows in the same transaction (DESIGN §13); [`service::bulk`] lets a bulk write (an import) build
 //!   its next statement on a blocking thread while the database executes the one before.
-//! - [`read`]: the read side built on `standings` and the change log: the standing answer and its cache.
+//! - [`shared`]: what use cases and the read side both stand on, so neither imports the other: the actor, the
+//!   clock and policy, the one service error, lookups with who may see what (and the partners' daily quota of
+//!   person look-ups), the standing facts, and the typed views every answer is built from for its audience
+//!   (full, hospital, masked, public; DESIGN §14).
+//! - [`read`]: the read side built on `standings` and the change log: the standing answer and its cache, the
+//!   feed, screenings, exports. It imports `shared`, never `service`.
 //! - [`worker`]: background work with a shutdown signal (the date scheduler).
 //! - [`routes`]: one module per resource, each with its own router and OpenAPI annotations.
 //! - [`auth`]: JWT verification and the role checks of DESIGN §1.
@@ -43,6 +48,7 @@ pub mod rate_limit;
 pub mod read;
 pub mod routes;
 pub mod service;
+pub mod shared;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -8,10 +8,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::read::cache::{Cached, StandingCache};
 use crate::read::standing::{StandingView, answer};
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::ServiceResult;
-use crate::service::standings::facts_of;
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::ServiceResult;
+use crate::shared::facts::facts_of;
 use entity::standing;
 
 /// Codes per `IN (…)`: well under SQLite's bound-parameter limit, few statements for a large screening.
@@ -73,7 +73,7 @@ pub async fn hospital_view<C: ConnectionTrait>(
     cx: &Ctx,
     reader: &Actor,
 ) -> ServiceResult<Option<HashSet<i64>>> {
-    crate::service::lookup::hospital_subject_ids(db, cx.today(), reader).await
+    crate::shared::lookup::hospital_subject_ids(db, cx.today(), reader).await
 }
 
 /// The standing view of one loaded row for `reader` on `as_of`.

@@ -12,8 +12,8 @@ use std::sync::{Arc, RwLock};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::standing::StandingFacts;
-use crate::service::error::ServiceResult;
-use crate::service::standings::{facts_of, last_seq};
+use crate::shared::error::ServiceResult;
+use crate::shared::facts::{facts_of, last_seq};
 use entity::{change, standing};
 
 /// Changes read per sync; a longer backlog clears the whole cache instead of reading it all.

@@ -13,11 +13,11 @@ use crate::domain::enums::string_enum;
 use crate::domain::lists::ListKind;
 use crate::domain::roles::Role;
 use crate::read::batch::hospital_view;
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::lists::{ListEntryView, views};
-use crate::service::standings::last_seq;
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult};
+use crate::shared::facts::last_seq;
+use crate::shared::views::{ListEntryView, views};
 use entity::list_entry;
 
 string_enum! {

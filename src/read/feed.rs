@@ -13,10 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::roles::Role;
 use crate::read::batch::hospital_view;
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult, column};
-use crate::service::outward::{ChangeValue, outward};
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult, column};
+use crate::shared::outward::{ChangeValue, outward};
 use entity::{change, subject};
 
 /// Who reads the feed.
@@ -78,7 +78,7 @@ pub async fn feed<C: ConnectionTrait>(
             format!("must be 1 to {MAX_LIMIT}"),
         ));
     }
-    let head = crate::service::standings::last_seq(db).await?;
+    let head = crate::shared::facts::last_seq(db).await?;
     if after > head {
         return Err(ServiceError::Conflict(format!(
             "after={after} is beyond the feed's head, seq {head}: a mirror must resume from a seq it has read"

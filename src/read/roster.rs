@@ -11,10 +11,10 @@ use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingStatus;
 use crate::read::batch::{rows_by_code, view_of};
 use crate::read::standing::StandingView;
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::lookup::{self, find_by_code, kind_of};
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult};
+use crate::shared::lookup::{self, find_by_code, kind_of};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

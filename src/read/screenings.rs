@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend,
-    EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,12 +16,10 @@ use crate::pagination::{Page, PageRequest};
 use crate::read::batch::{hospital_view, rows_at, view_of};
 use crate::read::cache::StandingCache;
 use crate::read::standing::StandingView;
-use crate::service::actor::Actor;
-use crate::service::audit::sha256_hex;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::standings::last_seq;
-use crate::service::writer::Writer;
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult};
+use crate::shared::facts::last_seq;
 use entity::screening;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -106,15 +104,15 @@ pub struct ScreeningQuery {
     pub cursor: Option<String>,
 }
 
-/// Answers every code from one consistent snapshot, then stores the record.
-pub async fn screen(
+/// Answers every code from one consistent snapshot; the route then stores the record
+/// (`service::screenings::store`).
+pub async fn answer(
     conn: &DatabaseConnection,
-    db: &crate::db::Db,
     cache: &StandingCache,
     cx: &Ctx,
     reader: &Actor,
     body: NewScreening,
-) -> ServiceResult<ScreeningRecord> {
+) -> ServiceResult<Answered> {
     let max = cx.policy().screenings.max_codes as usize;
     if body.codes.len() > max {
         return Err(ServiceError::TooLarge(format!(
@@ -160,7 +158,7 @@ pub async fn screen(
             })
         })
         .count();
-    crate::service::quota::spend(conn, cx, reader, people as u64).await?;
+    crate::shared::quota::spend(conn, cx, reader, people as u64).await?;
     let masked = reader.sees_masked_identities();
     let mut answers = Vec::with_capacity(codes.len());
     for (row, code) in body.codes.iter().zip(&codes) {
@@ -197,25 +195,26 @@ pub async fn screen(
     snapshot.commit().await?;
     let text =
         serde_json::to_string(&answers).map_err(|e| ServiceError::Unprocessable(e.to_string()))?;
-    let digest = sha256_hex(text.as_bytes());
-    let w = Writer::begin(db, cx.clone(), reader.clone()).await?;
-    let row = screening::ActiveModel {
-        issuer: Set(reader.issuer.clone()),
-        actor: Set(reader.sub.clone()),
-        role: Set(reader.role.as_str().to_string()),
-        org: Set(reader.org.clone()),
-        at: Set(cx.now),
-        as_of: Set(as_of),
-        seq: Set(seq),
-        code_count: Set(i32::try_from(answers.len()).unwrap_or(i32::MAX)),
-        digest: Set(digest),
-        answers: Set(String::new()),
-        answers_lz4: Set(Some(lz4_flex::compress_prepend_size(text.as_bytes()))),
-        ..Default::default()
-    }
-    .insert(w.db())
-    .await?;
-    w.commit().await?;
+    Ok(Answered {
+        as_of,
+        seq,
+        count: answers.len(),
+        text,
+    })
+}
+
+/// A screening answered and not yet stored: what `service::screenings::store` keeps as proof.
+pub struct Answered {
+    pub as_of: NaiveDate,
+    /// The change-log position the answers reflect.
+    pub seq: i64,
+    pub count: usize,
+    /// The answers as compact JSON: what the digest covers.
+    pub text: String,
+}
+
+/// A stored screening as its reader gets it back: the record with its answers byte for byte.
+pub fn stored(row: screening::Model) -> ServiceResult<ScreeningRecord> {
     let answers = raw(&row)?;
     record(summary(row), Some(answers))
 }
@@ -261,7 +260,7 @@ fn record(
     answers: Option<Box<serde_json::value::RawValue>>,
 ) -> ServiceResult<ScreeningRecord> {
     Ok(ScreeningRecord {
-        role: crate::service::error::column("screenings", id, &role)?,
+        role: crate::shared::error::column("screenings", id, &role)?,
         id,
         actor,
         at,

@@ -13,11 +13,11 @@ use crate::domain::standing::{
     InForce, MayPrescribe, Membership, StandingFacts, StandingStatus, standing_on,
 };
 use crate::read::cache::{StandingCache, load};
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::standings::load_facts;
-use crate::service::lookup::find_visible;
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult};
+use crate::shared::facts::load_facts;
+use crate::shared::lookup::find_visible;
 use entity::standing;
 
 /// A subject's standing on one day (DESIGN §8).
@@ -149,8 +149,8 @@ pub async fn folded<C: ConnectionTrait>(
     code: &str,
     as_of: NaiveDate,
 ) -> ServiceResult<crate::domain::standing::Standing> {
-    let subject = crate::service::lookup::find_by_code(db, code).await?;
-    let kind = crate::service::lookup::kind_of(&subject)?;
+    let subject = crate::shared::lookup::find_by_code(db, code).await?;
+    let kind = crate::shared::lookup::kind_of(&subject)?;
     let facts = load_facts(db, subject.id, kind, cycle_of_date(as_of)).await?;
     Ok(standing_on(&facts, as_of, cx.policy()))
 }

@@ -73,7 +73,10 @@ async fn screen(
 ) -> ApiResult<Response> {
     let started = std::time::Instant::now();
     let (db, cache) = (&state.db, &state.standings);
-    let record = screenings::screen(&db.conn, db, cache, &state.ctx(), &actor, body).await?;
+    let cx = state.ctx();
+    let answered = screenings::answer(&db.conn, cache, &cx, &actor, body).await?;
+    let row = crate::service::screenings::store(db, &cx, &actor, answered).await?;
+    let record = screenings::stored(row)?;
     // Serialised here rather than by `Json`, so that the time the server took covers the whole answer.
     let json = serde_json::to_vec(&record)
         .map_err(|e| ApiError::Internal(format!("screening is not JSON: {e}")))?;

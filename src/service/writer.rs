@@ -15,10 +15,11 @@ use serde::Serialize;
 use crate::db::{Db, WriteTxn};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::service::actor::Actor;
+use crate::service::announce;
 use crate::service::audit;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
-use crate::service::{bulk, standings, webhooks};
+use crate::service::{bulk, standings};
 use entity::{change, subject};
 
 pub struct Writer {
@@ -77,7 +78,7 @@ impl Writer {
         // Webhook deliveries go in the same transaction as the change they announce (the outbox).
         let json = serde_json::to_value(value)
             .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
-        crate::service::webhooks::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
+        crate::service::announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
             .await?;
         Ok(seq)
     }
@@ -114,12 +115,12 @@ impl Writer {
         })
         .await;
         let (subjects, value) = subjects?;
-        if webhooks::announces(entity, op) {
+        if announce::announces(entity, op) {
             for (seq, model) in (first..).zip(&subjects) {
                 let value = serde_json::from_str(&value(model)?)
                     .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
                 let subject = (model.id, model.code.as_str());
-                webhooks::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value).await?;
+                announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value).await?;
             }
         }
         if let Ok(mut fresh) = self.registered.lock() {

@@ -23,11 +23,14 @@ fn name_char() -> impl Strategy<Value = char> {
     ]
 }
 
-/// A name of 1–6 characters; a one-character name is CJK, since one Latin letter is in every key.
+/// A name of 1–6 characters that starts with a letter, as a name must hold one; a one-character name is CJK,
+/// since one Latin letter is in every key.
 fn name() -> impl Strategy<Value = String> {
+    let letter = prop::sample::select(vec!['张', '王', '欧', '李', 'a', 'r', 'v', 'n']);
     prop_oneof![
         prop::sample::select(vec!['张', '王', '李', '欧']).prop_map(String::from),
-        prop::collection::vec(name_char(), 2..=6).prop_map(|c| c.into_iter().collect()),
+        (letter, prop::collection::vec(name_char(), 1..=5))
+            .prop_map(|(first, rest)| std::iter::once(first).chain(rest).collect()),
     ]
 }
 

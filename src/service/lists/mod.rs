@@ -5,9 +5,9 @@ mod read;
 pub mod red;
 mod write;
 
+pub use crate::service::views::{ListEntryView, PublicEntryView, views};
 pub use read::*;
 pub use write::*;
-pub use crate::service::views::{ListEntryView, PublicEntryView, views};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

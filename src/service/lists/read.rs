@@ -1,6 +1,5 @@
 //! Reading list entries: what each role sees, with people masked for those who see them masked.
 
-
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,

@@ -32,4 +32,3 @@ pub async fn active_for_subject<C: ConnectionTrait>(
         .all(db)
         .await
 }
-

@@ -16,12 +16,12 @@ use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingFacts;
 use crate::service::actor::Actor;
+use crate::service::announce;
 use crate::service::audit::lock_chain;
 use crate::service::bulk;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::lookup::kind_of;
-use crate::service::webhooks;
 use crate::service::writer::{Writer, change_row};
 use entity::{change, list_entry, standing, subject};
 
@@ -137,7 +137,7 @@ async fn write_rows(
                 let json = serde_json::to_string(&value)
                     .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
                 // A payload is built only for changes some webhook event announces (not a first standing).
-                if webhooks::announces(ChangeEntity::Standing, op) {
+                if announce::announces(ChangeEntity::Standing, op) {
                     let value = serde_json::to_value(&value)
                         .map_err(|e| ServiceError::corrupt("standings", subject.id, e))?;
                     announced.push((seq, op, subject.id, subject.code.clone(), value));
@@ -167,7 +167,7 @@ async fn write_rows(
     .await?;
     for (seq, op, id, code, value) in announced {
         let change = (seq, ChangeEntity::Standing, op);
-        webhooks::enqueue(db, cx, change, (id, &code), &value).await?;
+        announce::enqueue(db, cx, change, (id, &code), &value).await?;
     }
     Ok(())
 }

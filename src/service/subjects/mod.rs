@@ -20,7 +20,6 @@ use crate::domain::subject::{InsuranceType, Profession};
 use crate::domain::text::trim_invisible;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
-use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::writer::Writer;

@@ -1,7 +1,9 @@
 //! Finding and listing subjects within each role's visibility.
 
 use super::*;
-pub use crate::service::lookup::{ensure_hospital_owns, ensure_visible, find_by_code, find_visible};
+pub use crate::service::lookup::{
+    ensure_hospital_owns, ensure_visible, find_by_code, find_visible,
+};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,7 +54,8 @@ pub async fn list<C: ConnectionTrait>(
         let org = reader.org.clone().unwrap_or_default();
         let mut visible = Condition::any().add(subject::Column::Code.eq(org.as_str()));
         if let Ok(institution) = find_by_code(db, &org).await {
-            let ids = affiliations::practitioner_ids_from(db, institution.id, cx.today()).await?;
+            let ids = crate::service::lookup::practitioner_ids_from(db, institution.id, cx.today())
+                .await?;
             visible = visible.add(subject::Column::Id.is_in(ids));
         }
         select = select.filter(visible);

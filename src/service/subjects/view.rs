@@ -27,4 +27,3 @@ pub fn search(q: &str, masked: bool) -> Condition {
                 .add(Code.contains(q)),
         )
 }
-

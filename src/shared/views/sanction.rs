@@ -11,9 +11,9 @@ use crate::domain::changes::ChangeOp;
 use crate::domain::masking::Audience;
 use crate::domain::sanctions::{SanctionStatus, SanctionType, Scope, status};
 use crate::domain::scoring::SubjectKind;
-use crate::service::actor::Actor;
-use crate::service::error::{ServiceError, ServiceResult, column};
-use crate::service::lookup::kind_of;
+use crate::shared::actor::Actor;
+use crate::shared::error::{ServiceError, ServiceResult, column};
+use crate::shared::lookup::kind_of;
 use entity::{sanction, sanction_violation, subject};
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

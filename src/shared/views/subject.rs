@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::{InsuranceType, Profession};
-use crate::service::actor::Actor;
-use crate::service::error::{ServiceResult, column};
-use crate::service::lookup::kind_of;
+use crate::shared::actor::Actor;
+use crate::shared::error::{ServiceResult, column};
+use crate::shared::lookup::kind_of;
 use entity::subject;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

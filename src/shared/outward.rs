@@ -12,8 +12,8 @@ use crate::domain::identifiers::looks_like_id_number;
 use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingFacts;
-use crate::service::error::{ServiceError, ServiceResult, column};
-use crate::service::views::{
+use crate::shared::error::{ServiceError, ServiceResult, column};
+use crate::shared::views::{
     LedgerEntryView, ListEntryView, SanctionChange, SanctionEvent, SubjectView,
 };
 use entity::change;

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, Condition};
 
 use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
-use crate::service::error::{ServiceError, ServiceResult};
+use crate::shared::error::{ServiceError, ServiceResult};
 
 #[derive(Clone, Debug)]
 pub struct Actor {

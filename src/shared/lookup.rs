@@ -9,9 +9,9 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter}
 use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult, column};
 use entity::{affiliation, subject};
 
 pub async fn find_by_code<C: ConnectionTrait>(db: &C, code: &str) -> ServiceResult<subject::Model> {
@@ -67,7 +67,7 @@ pub async fn find_visible<C: ConnectionTrait>(
     });
     if !organisation {
         // A look-up of a person, or of what may be one: it counts against a masked reader's daily quota.
-        crate::service::quota::spend(db, cx, reader, 1).await?;
+        crate::shared::quota::spend(db, cx, reader, 1).await?;
     }
     match reader.audience() {
         Audience::Hospital => {

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::masking::Audience;
 use crate::domain::scoring::{EntryKind, LedgerEntry};
-use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::shared::error::{ServiceError, ServiceResult, column};
 use entity::credit_entry;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy, status};
 use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
-use crate::service::actor::Actor;
-use crate::service::error::{ServiceError, ServiceResult, column};
+use crate::shared::actor::Actor;
+use crate::shared::error::{ServiceError, ServiceResult, column};
 use entity::{list_entry, list_entry_violation, subject};
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]

@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 use crate::domain::dates::start_of_legal_day_utc;
 use crate::domain::masking::Audience;
 use crate::domain::roles::Role;
-use crate::service::actor::Actor;
-use crate::service::context::Ctx;
-use crate::service::error::{ServiceError, ServiceResult};
+use crate::shared::actor::Actor;
+use crate::shared::context::Ctx;
+use crate::shared::error::{ServiceError, ServiceResult};
 use entity::lookup_quota;
 
 /// Spends `n` look-ups of `reader`'s quota for today, or refuses all of them with 429 when they would pass
