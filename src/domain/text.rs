@@ -37,9 +37,34 @@ pub fn trim_invisible(text: &str) -> &str {
     })
 }
 
+/// A CSV cell that a spreadsheet will not run: text beginning with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is prefixed with `'` (OWASP, CSV injection), so `=HYPERLINK(…)` in a name is shown, not evaluated.
+pub fn csv_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_prefixed() {
+        for formula in [
+            "=HYPERLINK(\"http://x\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"));
+        }
+        assert_eq!(csv_cell("济南市第一人民医院"), "济南市第一人民医院");
+    }
 
     #[test]
     fn controls_are_refused_but_layout_is_kept() {

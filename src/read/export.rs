@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::enums::string_enum;
 use crate::domain::lists::ListKind;
 use crate::domain::roles::Role;
+use crate::domain::text::csv_cell;
 use crate::read::batch::hospital_view;
 use crate::shared::actor::Actor;
 use crate::shared::context::Ctx;
@@ -86,27 +87,28 @@ fn jsonl(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
 
 fn csv(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
     let fail = |e: csv::Error| ServiceError::Unprocessable(format!("cannot write CSV: {e}"));
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    // A byte-order mark first, so that a Chinese spreadsheet reads the file as UTF-8; headers in Chinese.
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     writer
         .write_record([
-            "id",
-            "subject_code",
-            "subject_kind",
-            "subject_name",
-            "region",
-            "status",
-            "listed_on",
-            "expires_on",
-            "ended_on",
-            "end_kind",
-            "published",
-            "automatic",
-            "violation_ids",
-            "reason",
-            "measures",
-            "legal_basis",
-            "exit_conditions",
-            "remedies",
+            "编号",
+            "主体代码",
+            "主体类型",
+            "主体名称",
+            "地区",
+            "状态",
+            "列入日期",
+            "届满日期",
+            "终止日期",
+            "终止方式",
+            "是否公开",
+            "自动列入",
+            "案件编号",
+            "列入事由",
+            "惩戒措施",
+            "依据",
+            "退出条件",
+            "救济途径",
         ])
         .map_err(fail)?;
     for e in entries {
@@ -115,27 +117,29 @@ fn csv(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
         let measures: Vec<&str> = e.measures.iter().map(|m| m.as_str()).collect();
         let remedies = serde_json::to_string(&e.remedies)
             .map_err(|x| ServiceError::Unprocessable(x.to_string()))?;
+        let row = [
+            e.id.to_string(),
+            e.subject_code.clone(),
+            e.subject_kind.to_string(),
+            e.subject_name.clone(),
+            e.region.clone(),
+            e.status.to_string(),
+            e.listed_on.to_string(),
+            date(e.expires_on),
+            date(e.ended_on),
+            e.end_kind.map(|k| k.to_string()).unwrap_or_default(),
+            e.published.to_string(),
+            e.automatic.to_string(),
+            ids.join(";"),
+            e.reason.clone(),
+            measures.join(";"),
+            e.legal_basis.clone(),
+            e.exit_conditions.clone(),
+            remedies,
+        ];
+        // Every cell, whoever typed it, is written so that a spreadsheet shows it rather than runs it.
         writer
-            .write_record([
-                e.id.to_string(),
-                e.subject_code.clone(),
-                e.subject_kind.to_string(),
-                e.subject_name.clone(),
-                e.region.clone(),
-                e.status.to_string(),
-                e.listed_on.to_string(),
-                date(e.expires_on),
-                date(e.ended_on),
-                e.end_kind.map(|k| k.to_string()).unwrap_or_default(),
-                e.published.to_string(),
-                e.automatic.to_string(),
-                ids.join(";"),
-                e.reason.clone(),
-                measures.join(";"),
-                e.legal_basis.clone(),
-                e.exit_conditions.clone(),
-                remedies,
-            ])
+            .write_record(row.iter().map(|cell| csv_cell(cell).into_owned()))
             .map_err(fail)?;
     }
     writer

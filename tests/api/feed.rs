@@ -232,3 +232,51 @@ async fn date_driven_changes_are_written_once_even_by_two_nodes() {
         (legal_date(now) + Days::new(1)).to_string()
     );
 }
+
+#[tokio::test]
+async fn the_csv_export_opens_in_a_chinese_spreadsheet_and_runs_no_formula() {
+    let app = spawn_app().await;
+    app.register(institution(
+        INSTITUTION,
+        "=HYPERLINK(\"http://evil.example\")医院",
+    ))
+    .await;
+    let case = app.grounds(INSTITUTION).await;
+    let today = legal_date(Utc::now());
+    let entry = app
+        .post(
+            "/api/v1/lists/black",
+            Role::Approver,
+            &json!({"subject_code": INSTITUTION, "reason": "+1+cmd|' /C calc'!A0", "violation_ids": [case],
+                    "listed_on": today}),
+        )
+        .await;
+    assert_eq!(entry.status, StatusCode::CREATED, "{}", entry.body);
+    let csv = app
+        .api
+        .client
+        .get(format!(
+            "{}/api/v1/lists/black/export?format=csv",
+            app.api.address
+        ))
+        .bearer_auth(app.token(Role::Partner))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "a byte-order mark first");
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    assert!(text.starts_with("编号,主体代码"), "{text}");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[3], "'=HYPERLINK(\"http://evil.example\")医院");
+    assert_eq!(&row[13], "'+1+cmd|' /C calc'!A0");
+    for cell in row.iter() {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{cell}"
+        );
+    }
+}
