@@ -78,6 +78,10 @@ pub struct Settings {
     /// text or json [default: text]
     #[arg(long, env = "MEDCREDIT_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+    /// CIDRs that webhooks may reach although private or loopback (on-premises receivers); link-local,
+    /// metadata and unspecified addresses stay refused [default: none]
+    #[arg(long, env = "MEDCREDIT_WEBHOOK_ALLOW", global = true)]
+    pub webhook_allow: Option<String>,
 }
 
 fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
@@ -119,6 +123,9 @@ pub struct Config {
     /// How often, in milliseconds, a node applies other nodes' changes to its standing cache; `0` turns the
     /// cache off (`MEDCREDIT_STANDING_CACHE_MS`, default 100). The bound on how stale a cached answer can be.
     pub standing_cache_ms: u32,
+    /// Private and loopback ranges that webhooks may reach (`MEDCREDIT_WEBHOOK_ALLOW`); `serve --demo` adds
+    /// loopback.
+    pub webhook_allow: Vec<ipnet::IpNet>,
     /// How often, in milliseconds, this node sends due webhook deliveries (`MEDCREDIT_OUTBOX_MS`, default 200);
     /// `0` leaves delivery to other nodes.
     pub outbox_ms: u32,
@@ -188,6 +195,7 @@ impl Config {
             dates_secs,
             holidays_file,
             log_format,
+            webhook_allow,
         } = settings;
         let database_url = database_url
             .filter(|url| !url.expose_secret().trim().is_empty())
@@ -299,6 +307,9 @@ impl Config {
         let standing_cache_ms = count("MEDCREDIT_STANDING_CACHE_MS", standing_cache_ms, 100, 0)?;
         let outbox_ms = count("MEDCREDIT_OUTBOX_MS", outbox_ms, 200, 0)?;
         let dates_secs = count("MEDCREDIT_DATES_SECS", dates_secs, 60, 0)?;
+        let webhook_allow =
+            crate::domain::net::parse_allow_list(&given(webhook_allow).unwrap_or_default())
+                .map_err(|e| ConfigError(format!("MEDCREDIT_WEBHOOK_ALLOW: {e}")))?;
         let extra = match given(holidays_file) {
             None => None,
             Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
@@ -335,6 +346,7 @@ impl Config {
             standing_cache_ms,
             outbox_ms,
             dates_secs,
+            webhook_allow,
             calendar,
             policy,
         })

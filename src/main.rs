@@ -77,6 +77,17 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve { demo } => {
             medcredit::telemetry::init(config.log_format);
+            let mut config = config;
+            if demo {
+                // The demo's receivers run on this machine; production allows only what it lists.
+                config.webhook_allow.extend(
+                    ["127.0.0.0/8", "::1/128"]
+                        .map(|n| n.parse::<ipnet::IpNet>().expect("a valid CIDR")),
+                );
+                println!(
+                    "Demo: webhooks may be delivered to loopback addresses (127.0.0.0/8, ::1)."
+                );
+            }
             let fallback = if demo && !config.has_signing_key() {
                 let path = demo_secret::path_for(config.database_url.expose_secret());
                 let (secret, origin) = demo_secret::load_or_create(&path)?;

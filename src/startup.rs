@@ -191,7 +191,7 @@ async fn run_outbox(state: AppState, mut stopped: tokio::sync::watch::Receiver<b
     if period == 0 {
         return;
     }
-    let client = reqwest::Client::new();
+    let client = crate::worker::outbox::Outbound::new(state.config.webhook_allow.clone());
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(u64::from(period)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -11,6 +11,7 @@ pub mod enums;
 pub mod identifiers;
 pub mod lists;
 pub mod masking;
+pub mod net;
 pub mod policy;
 #[cfg(test)]
 mod properties;

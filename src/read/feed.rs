@@ -46,7 +46,10 @@ pub struct ChangeView {
     pub op: ChangeOp,
     pub at: DateTime<Utc>,
     /// The entity's new value, built for the reader: people masked for partners, staff identities only for
-    /// staff and hospitals, unpublished entries absent outside staff.
+    /// staff and hospitals, unpublished entries absent outside staff. Its shape is the entity's view:
+    /// `SubjectView` (subject), `StandingChange` (standing), `SanctionChange` (sanction), `LedgerEntryView`
+    /// (ledger_entry), `ListEntryView` (list_entry); cases, appeals and repairs (staff only) as recorded.
+    #[schema(value_type = Object)]
     pub value: ChangeValue,
 }
 

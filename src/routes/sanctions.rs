@@ -68,13 +68,14 @@ async fn create_sanction(
 /// List sanctions.
 ///
 /// Filter by subject, type and the day they are active on; stably ordered by id. Hospitals see only their own
-/// institution's and its practitioners' sanctions; partners see insured persons' codes masked. Every role.
+/// institution's and its practitioners' sanctions; partners see insured persons' codes masked, and a partner's
+/// `subject_code` must be a code it may read (an ID number, or a code nobody has, is `404`). Every role.
 #[utoipa::path(get, path = "/api/v1/sanctions", tag = "sanctions", security(("bearer" = [])),
     params(SanctionQuery),
     responses(
         (status = 200, description = "One page", body = Page<SanctionView>),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 422, response = Validation),
+        (status = 404, response = NotFound), (status = 422, response = Validation),
     ))]
 async fn list_sanctions(
     State(state): State<AppState>,

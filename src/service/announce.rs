@@ -142,6 +142,8 @@ pub struct Payload {
     /// The subject's code, masked like the data for an insured person when the subscriber sees people masked.
     pub subject_code: String,
     pub at: DateTime<Utc>,
+    /// The change's value as the subscriber's audience sees it, shaped as in the change feed.
+    #[schema(value_type = Object)]
     pub data: ChangeValue,
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::masking::Audience;
+use crate::domain::net::{check_address, check_url, literal_address};
 use crate::domain::roles::Role;
 use crate::service::actor::Actor;
 pub use crate::service::announce::{
@@ -70,12 +71,9 @@ fn view(m: webhook::Model, secret: bool) -> ServiceResult<WebhookView> {
 pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> {
     w.actor.require(&SUBSCRIBERS)?;
     let mut errors = FieldErrors::default();
-    let url = body.url.trim();
-    if !(url.starts_with("https://") || url.starts_with("http://"))
-        || url.len() > 2000
-        || url.contains(' ')
-    {
-        errors.add("url", "must be an http(s) URL of at most 2000 characters");
+    let url = body.url.as_str();
+    if let Err(why) = receiver_may_be_reached(url, &w.cx.config.webhook_allow).await {
+        errors.add("url", why);
     }
     if body.events.is_empty() {
         errors.add("events", "name at least one event");
@@ -129,6 +127,23 @@ async fn owned<C: ConnectionTrait>(
         return Err(not_found());
     }
     Ok(row)
+}
+
+/// A receiver's URL as registration checks it (DESIGN §14): its shape, and every address its host resolves to
+/// now. A host that does not resolve yet is accepted; each delivery resolves and checks it again.
+async fn receiver_may_be_reached(url: &str, allow: &[ipnet::IpNet]) -> Result<(), String> {
+    let parsed = check_url(url)?;
+    if let Some(ip) = literal_address(&parsed) {
+        return check_address(ip, allow);
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    if let Ok(found) = tokio::net::lookup_host((host, port)).await {
+        for address in found {
+            check_address(address.ip(), allow).map_err(|e| format!("{host} resolves to {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Admins and auditors see every webhook; everyone else only the principal's own.

@@ -46,8 +46,9 @@ impl StandingChange {
     }
 }
 
-/// The value of a change, typed by its entity.
-#[derive(Debug, Serialize, ToSchema)]
+/// The value of a change, typed by its entity (documented as an object: the shapes overlap, so no `oneOf` of
+/// them would validate).
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum ChangeValue {
     Subject(SubjectView),
@@ -56,7 +57,6 @@ pub enum ChangeValue {
     LedgerEntry(LedgerEntryView),
     ListEntry(ListEntryView),
     /// Cases, appeals and repairs: staff only, as recorded.
-    #[schema(value_type = Object)]
     Staff(serde_json::Value),
 }
 

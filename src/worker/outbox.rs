@@ -3,7 +3,11 @@
 //! outcome: delivered, or retried with exponential back-off until `MAX_ATTEMPTS`, then failed. A claim expires,
 //! so a node that dies mid-send does not strand its rows.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use ipnet::IpNet;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -11,6 +15,7 @@ use sea_orm::{ActiveModelTrait, DbBackend, EntityTrait, FromQueryResult, Set, St
 use sha2::Sha256;
 
 use crate::db::Db;
+use crate::domain::net::{check_address, check_url, literal_address};
 use crate::service::error::ServiceResult;
 use crate::service::webhooks::MAX_ATTEMPTS;
 use entity::{outbox, webhook};
@@ -18,6 +23,73 @@ use entity::{outbox, webhook};
 const BATCH: i64 = 50;
 /// How long a claim holds before another worker may take the row over.
 const CLAIM_SECS: i64 = 60;
+
+/// The HTTP client deliveries go out through, with the addresses it may reach (DESIGN §14): a host's name is
+/// resolved by [`CheckedResolver`], which hands the connection only addresses that pass
+/// `domain::net::check_address`, so the address checked is the address connected to; a literal address is
+/// checked before the request. Redirects are never followed (a 3xx is a failed attempt), and a receiver gets
+/// 3 s to accept the connection and 5 s in all.
+#[derive(Clone)]
+pub struct Outbound {
+    client: reqwest::Client,
+    allow: Arc<[IpNet]>,
+}
+
+impl Outbound {
+    pub fn new(allow: Vec<IpNet>) -> Self {
+        let allow: Arc<[IpNet]> = allow.into();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(5))
+            .dns_resolver(Arc::new(CheckedResolver {
+                allow: allow.clone(),
+            }))
+            .build()
+            .expect("an HTTP client without custom TLS builds");
+        Self { client, allow }
+    }
+
+    /// Whether `url` may be delivered to as it stands: its shape, and its address when it is written as one.
+    pub fn check(&self, url: &str) -> Result<(), String> {
+        let url = check_url(url)?;
+        match literal_address(&url) {
+            Some(ip) => check_address(ip, &self.allow),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Resolves a receiver's host and keeps only the addresses a delivery may reach; none left is an error, so a
+/// name that points into the service's own network is refused at connection time, whatever it pointed to when
+/// the webhook was registered.
+struct CheckedResolver {
+    allow: Arc<[IpNet]>,
+}
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow = self.allow.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let checked: Vec<SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| check_address(a.ip(), &allow).is_ok())
+                .collect();
+            if checked.is_empty() {
+                let why = found
+                    .first()
+                    .and_then(|a| check_address(a.ip(), &allow).err())
+                    .unwrap_or_else(|| format!("{host} resolves to no address"));
+                return Err(why.into());
+            }
+            Ok(Box::new(checked.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
 
 /// What one pass did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -68,11 +140,7 @@ async fn claim(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<outbox::Model>>
 }
 
 /// One pass over the due deliveries; the tests' hook, and what the background loop runs.
-pub async fn deliver_due(
-    db: &Db,
-    client: &reqwest::Client,
-    now: DateTime<Utc>,
-) -> ServiceResult<Outcome> {
+pub async fn deliver_due(db: &Db, client: &Outbound, now: DateTime<Utc>) -> ServiceResult<Outcome> {
     let mut outcome = Outcome::default();
     for row in claim(db, now).await? {
         let hook = webhook::Entity::find_by_id(row.webhook_id)
@@ -118,12 +186,16 @@ pub async fn deliver_due(
 }
 
 async fn send(
-    client: &reqwest::Client,
+    outbound: &Outbound,
     hook: &webhook::Model,
     row: &outbox::Model,
 ) -> Result<i32, (Option<i32>, String)> {
+    outbound
+        .check(&hook.url)
+        .map_err(|e| (None, format!("the URL may not be delivered to: {e}")))?;
     let timestamp = Utc::now().timestamp();
-    let response = client
+    let response = outbound
+        .client
         .post(&hook.url)
         .header("content-type", "application/json")
         .header("x-medcredit-timestamp", timestamp.to_string())
@@ -134,14 +206,35 @@ async fn send(
         .header("x-medcredit-delivery", row.id.to_string())
         .header("x-medcredit-event", row.event.as_str())
         .body(row.payload.clone())
-        .timeout(Duration::from_secs(5))
         .send()
         .await
-        .map_err(|e| (None, format!("cannot reach the receiver: {e}")))?;
+        .map_err(|e| {
+            (
+                None,
+                format!("cannot reach the receiver: {}", error_chain(&e)),
+            )
+        })?;
     let status = i32::from(response.status().as_u16());
     if response.status().is_success() {
         Ok(status)
+    } else if response.status().is_redirection() {
+        Err((
+            Some(status),
+            format!("the receiver answered {status}, a redirect, which is never followed"),
+        ))
     } else {
         Err((Some(status), format!("the receiver answered {status}")))
     }
+}
+
+/// An error with its causes, so the delivery log says why (a refused address, a timeout).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

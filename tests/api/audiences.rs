@@ -124,7 +124,7 @@ async fn names_that_json_escapes_or_that_spell_keys_reach_no_partner_and_stop_no
             assert!(item.get(key).is_some(), "{key} missing in {item}");
         }
     }
-    let outcome = deliver_due(&app.db, &reqwest::Client::new(), Utc::now())
+    let outcome = deliver_due(&app.db, &app.outbound(), Utc::now())
         .await
         .unwrap();
     assert!(outcome.delivered > 0);
@@ -227,7 +227,7 @@ async fn an_unpublished_entry_exists_for_staff_only_until_it_is_published() {
         );
     }
     let after_hidden = items.len();
-    deliver_due(&app.db, &reqwest::Client::new(), Utc::now())
+    deliver_due(&app.db, &app.outbound(), Utc::now())
         .await
         .unwrap();
     assert!(

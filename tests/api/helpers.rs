@@ -162,6 +162,8 @@ impl TestDatabase {
         env.insert("MEDCREDIT_RATE_LIMIT_PER_MINUTE".into(), "0".into());
         env.insert("MEDCREDIT_OUTBOX_MS".into(), "0".into());
         env.insert("MEDCREDIT_DATES_SECS".into(), "0".into());
+        // The tests' webhook receivers listen on loopback, as an on-premises deployment's would on its network.
+        env.insert("MEDCREDIT_WEBHOOK_ALLOW".into(), "127.0.0.0/8".into());
         env.insert("DATABASE_URL".into(), self.url.clone());
         if let Some(schema) = &self.schema {
             env.insert("MEDCREDIT_DB_SCHEMA".into(), schema.clone());
@@ -235,6 +237,11 @@ impl Drop for TestDatabase {
 }
 
 impl TestApp {
+    /// The client the server's own delivery loop uses, with this configuration's allowed addresses.
+    pub fn outbound(&self) -> medcredit::worker::outbox::Outbound {
+        medcredit::worker::outbox::Outbound::new(self.config.webhook_allow.clone())
+    }
+
     pub fn backend(&self) -> DbBackend {
         self.db.backend()
     }

@@ -32,4 +32,5 @@ mod standing;
 mod subjects;
 mod violation_types;
 mod violations;
+mod webhook_addresses;
 mod webhooks;

@@ -142,7 +142,7 @@ async fn check_one(
         .await;
     assert_eq!(entry.status, StatusCode::CREATED, "{}", entry.body);
     let entry = entry.body["id"].as_i64().unwrap();
-    deliver_due(&app.db, &reqwest::Client::new(), Utc::now())
+    deliver_due(&app.db, &app.outbound(), Utc::now())
         .await
         .unwrap();
 

@@ -80,7 +80,7 @@ async fn deliveries_are_signed_and_a_hospital_hears_only_about_its_own() {
 
     blacklist(&app, INSTITUTION).await;
     blacklist(&app, OTHER_INSTITUTION).await;
-    let outcome = deliver_due(&app.db, &reqwest::Client::new(), Utc::now())
+    let outcome = deliver_due(&app.db, &app.outbound(), Utc::now())
         .await
         .unwrap();
     assert_eq!(
@@ -111,7 +111,7 @@ async fn deliveries_are_signed_and_a_hospital_hears_only_about_its_own() {
     codes.sort();
     assert_eq!(codes, [INSTITUTION, INSTITUTION, OTHER_INSTITUTION]);
     // Nothing is sent twice.
-    let again = deliver_due(&app.db, &reqwest::Client::new(), Utc::now())
+    let again = deliver_due(&app.db, &app.outbound(), Utc::now())
         .await
         .unwrap();
     assert_eq!(again.delivered, 0);
@@ -131,7 +131,7 @@ async fn a_failing_receiver_is_retried_with_back_off_then_failed_and_can_be_rede
     )
     .await;
     blacklist(&app, INSTITUTION).await;
-    let client = reqwest::Client::new();
+    let client = app.outbound();
     let mut now = Utc::now();
     let first = deliver_due(&app.db, &client, now).await.unwrap();
     assert_eq!(first.retried, 1);
@@ -201,7 +201,7 @@ async fn two_nodes_deliver_every_event_exactly_once() {
         blacklist(&app, INSTITUTION).await;
     }
     let (_, other) = app.second_node().await;
-    let (a, b) = (reqwest::Client::new(), reqwest::Client::new());
+    let (a, b) = (app.outbound(), app.outbound());
     let now = Utc::now();
     // Two nodes on one PostgreSQL race; SQLite is one node, so there they take turns.
     let (x, y) = if app.db.backend() == sea_orm::DbBackend::Postgres {

@@ -1,0 +1,137 @@
+//! Webhooks that cannot be aimed at the network (issue 18, DESIGN §14): URL shapes and addresses refused at
+//! registration, loopback only where the deployment allows it, and redirects never followed.
+
+use std::sync::{Arc, Mutex};
+
+use axum::http::{HeaderMap, StatusCode as AxumStatus, header};
+use chrono::Utc;
+use medcredit::auth::Role;
+use medcredit::worker::outbox::deliver_due;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn register(app: &TestApp, url: &str) -> TestResponse {
+    app.post(
+        "/api/v1/webhooks",
+        Role::Partner,
+        &json!({"url": url, "events": ["list.added"]}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn metadata_private_and_hidden_hosts_are_refused_at_registration() {
+    // No allow list: what a cloud deployment runs with.
+    let app = spawn_app_with(&[("MEDCREDIT_WEBHOOK_ALLOW", "")]).await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://2852039166/",
+        "http://0251.0376.0251.0376/",
+        "http://0xa9fea9fe/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://partner.example.com@169.254.169.254/",
+        "http://[fe80::1]/",
+        "http://0.0.0.0/",
+        "http://[::]/",
+        "http:///hook",
+        "http://exa\tmple.com/",
+        "file:///etc/passwd",
+        "gopher://partner.example.com/",
+        "http://127.0.0.1:8080/hook",
+        "http://localhost:8080/hook",
+        "http://10.0.0.8/hook",
+        "http://192.168.1.20/hook",
+        "http://[fd12::1]/hook",
+    ] {
+        let answer = register(&app, url).await;
+        answer.assert_problem(422);
+        assert_eq!(answer.error_fields(), ["url"], "{url}: {}", answer.body);
+    }
+    assert_eq!(app.count("webhooks").await, 0);
+    // A public address passes.
+    assert_eq!(
+        register(&app, "https://93.184.216.34/hook").await.status,
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test]
+async fn an_allow_list_opens_private_ranges_but_never_metadata() {
+    let app = spawn_app_with(&[(
+        "MEDCREDIT_WEBHOOK_ALLOW",
+        "127.0.0.0/8,169.254.0.0/16,10.0.0.0/8",
+    )])
+    .await;
+    assert_eq!(
+        register(&app, "http://127.0.0.1:9/hook").await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        register(&app, "http://10.1.2.3/hook").await.status,
+        StatusCode::CREATED
+    );
+    register(&app, "http://169.254.169.254/")
+        .await
+        .assert_problem(422);
+    register(&app, "http://192.168.1.20/hook")
+        .await
+        .assert_problem(422);
+}
+
+#[tokio::test]
+async fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    // The receiver that a redirect points at: it must hear nothing.
+    let (target, target_got) = crate::webhooks::receiver().await;
+    let hits = Arc::new(Mutex::new(0));
+    let counted = hits.clone();
+    let redirecting = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |_: HeaderMap, _: String| {
+            let counted = counted.clone();
+            let target = target.clone();
+            async move {
+                *counted.lock().unwrap() += 1;
+                (AxumStatus::TEMPORARY_REDIRECT, [(header::LOCATION, target)])
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, redirecting).await.unwrap() });
+    let hook = crate::webhooks::subscribe(&app, Role::Partner, &url, json!(["list.added"])).await;
+    let case = app.grounds(INSTITUTION).await;
+    let body = json!({"subject_code": INSTITUTION, "reason": "骗保", "violation_ids": [case],
+                      "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
+    assert_eq!(
+        app.post("/api/v1/lists/black", Role::Approver, &body)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let outcome = deliver_due(&app.db, &app.outbound(), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((outcome.delivered, outcome.retried), (0, 1));
+    assert_eq!(*hits.lock().unwrap(), 1);
+    assert!(
+        target_got.got.lock().unwrap().is_empty(),
+        "the redirect was followed"
+    );
+    let log = app
+        .get(
+            &format!("/api/v1/webhooks/{}/deliveries", hook["id"]),
+            Role::Partner,
+        )
+        .await;
+    assert_eq!(log.body[0]["last_status"], 307, "{}", log.body);
+    assert!(
+        log.body[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("redirect")
+    );
+}
