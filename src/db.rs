@@ -2,7 +2,7 @@
 
 use std::ops::Deref;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -42,9 +42,19 @@ impl WriteTxn {
         if let Some(checkpoint) = &self.checkpoint {
             checkpoint.request();
         }
+        // Deliveries written by this process start now rather than at the next poll.
+        if OUTBOX_ROWS_WRITTEN.swap(false, Ordering::AcqRel) {
+            OUTBOX_COMMITTED.notify_one();
+        }
         Ok(())
     }
 }
+
+/// Set when a transaction of this process writes outbox rows (`service::announce::enqueue`); the commit that
+/// follows wakes the delivery loop through [`OUTBOX_COMMITTED`]. The poll stays as the fallback, for rows that
+/// other nodes write and for the rare commit that consumed another transaction's flag.
+pub static OUTBOX_ROWS_WRITTEN: AtomicBool = AtomicBool::new(false);
+pub static OUTBOX_COMMITTED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// Copies SQLite's write-ahead log back into the database file in the background after commits. SQLite's
 /// default does it inside the commit that crosses `wal_autocheckpoint` pages, so that commit's request waits for

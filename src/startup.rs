@@ -185,24 +185,27 @@ impl Application {
     }
 }
 
-/// Sends due webhook deliveries every `outbox_ms` until shutdown (off at 0).
+/// Sends due webhook deliveries as soon as a commit of this process writes some, and every `outbox_ms` for the
+/// rest, until shutdown (off at 0). Each subscriber's deliveries go out on a task of their own, so a slow
+/// receiver holds up only its own queue.
 async fn run_outbox(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
     let period = state.config.outbox_ms;
     if period == 0 {
         return;
     }
     let client = crate::worker::outbox::Outbound::new(state.config.webhook_allow.clone());
+    let dispatcher = crate::worker::outbox::Dispatcher::default();
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(u64::from(period)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                let now = state.clock.now();
-                if let Err(e) = crate::worker::outbox::deliver_due(&state.db, &client, now).await {
-                    tracing::warn!(error = %e, "webhook delivery failed");
-                }
-            }
+            _ = tick.tick() => {}
+            _ = crate::db::OUTBOX_COMMITTED.notified() => {}
             _ = stopped.changed() => return,
+        }
+        let now = state.clock.now();
+        if let Err(e) = dispatcher.dispatch(&state.db, &client, now).await {
+            tracing::warn!(error = %e, "webhook delivery failed");
         }
     }
 }

@@ -108,6 +108,7 @@ pub async fn enqueue(
         }
         .insert(db)
         .await?;
+        crate::db::OUTBOX_ROWS_WRITTEN.store(true, std::sync::atomic::Ordering::Release);
     }
     Ok(())
 }

@@ -3,15 +3,20 @@
 //! outcome: delivered, or retried with exponential back-off until `MAX_ATTEMPTS`, then failed. A claim expires,
 //! so a node that dies mid-send does not strand its rows.
 
+use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ipnet::IpNet;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use sea_orm::{ActiveModelTrait, DbBackend, EntityTrait, FromQueryResult, Set, Statement};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set,
+    Statement,
+};
 use sha2::Sha256;
 
 use crate::db::Db;
@@ -108,41 +113,127 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 }
 
 /// Claims the due rows in one short transaction: pending ones whose time has come, and `sending` ones whose
-/// claim has lapsed.
-async fn claim(db: &Db, now: DateTime<Utc>) -> ServiceResult<Vec<outbox::Model>> {
+/// claim has lapsed, of subscribers not in `busy`. A row waits while an earlier row of its subscriber is backing
+/// off or being sent, so each subscriber gets its deliveries in order.
+async fn claim(db: &Db, now: DateTime<Utc>, busy: &[i64]) -> ServiceResult<Vec<outbox::Model>> {
     let until = now + chrono::Duration::seconds(CLAIM_SECS);
     let backend = db.backend();
     let (skip_locked, p) = match backend {
-        DbBackend::Postgres => ("FOR UPDATE SKIP LOCKED", ["$1", "$2", "$3"]),
-        _ => ("", ["?", "?", "?"]),
+        DbBackend::Postgres => ("FOR UPDATE SKIP LOCKED", ["$1", "$2", "$3", "$4", "$5"]),
+        _ => ("", ["?", "?", "?", "?", "?"]),
+    };
+    // Ids are integers formatted here, never text from outside.
+    let not_busy = if busy.is_empty() {
+        String::new()
+    } else {
+        let ids: Vec<String> = busy.iter().map(i64::to_string).collect();
+        format!("AND webhook_id NOT IN ({})", ids.join(","))
     };
     let sql = format!(
         "UPDATE outbox SET status = 'sending', claimed_until = {p0} WHERE id IN (
-           SELECT id FROM outbox
-           WHERE (status = 'pending' AND next_attempt_at <= {p1})
-              OR (status = 'sending' AND claimed_until < {p1b})
+           SELECT id FROM outbox AS o
+           WHERE ((o.status = 'pending' AND o.next_attempt_at <= {p1})
+              OR (o.status = 'sending' AND o.claimed_until < {p2}))
+             {not_busy}
+             AND NOT EXISTS (SELECT 1 FROM outbox AS e
+                 WHERE e.webhook_id = o.webhook_id AND e.id < o.id
+                   AND ((e.status = 'pending' AND e.next_attempt_at > {p3})
+                     OR (e.status = 'sending' AND e.claimed_until >= {p4})))
            ORDER BY id LIMIT {BATCH} {skip_locked})
          RETURNING *",
         p0 = p[0],
         p1 = p[1],
-        p1b = p[2],
+        p2 = p[2],
+        p3 = p[3],
+        p4 = p[4],
     );
     let txn = db.begin_write().await?;
-    let rows = outbox::Model::find_by_statement(Statement::from_sql_and_values(
+    let mut rows = outbox::Model::find_by_statement(Statement::from_sql_and_values(
         backend,
         sql,
-        [until.into(), now.into(), now.into()],
+        [until.into(), now.into(), now.into(), now.into(), now.into()],
     ))
     .all(&*txn)
     .await?;
     txn.commit().await?;
+    rows.sort_by_key(|r| r.id);
     Ok(rows)
 }
 
-/// One pass over the due deliveries; the tests' hook, and what the background loop runs.
+/// The claimed rows by subscriber, each queue in order.
+fn queues(rows: Vec<outbox::Model>) -> Vec<(i64, Vec<outbox::Model>)> {
+    let mut by_hook: BTreeMap<i64, Vec<outbox::Model>> = BTreeMap::new();
+    for row in rows {
+        by_hook.entry(row.webhook_id).or_default().push(row);
+    }
+    by_hook.into_iter().collect()
+}
+
+/// One pass over the due deliveries, every subscriber's queue at once; the tests' hook. The background loop
+/// uses a [`Dispatcher`], which does not wait for one subscriber before the next pass.
 pub async fn deliver_due(db: &Db, client: &Outbound, now: DateTime<Utc>) -> ServiceResult<Outcome> {
+    let rows = claim(db, now, &[]).await?;
+    let passes = queues(rows)
+        .into_iter()
+        .map(|(_, queue)| deliver_queue(db, client, now, queue));
     let mut outcome = Outcome::default();
-    for row in claim(db, now).await? {
+    for done in futures_util::future::join_all(passes).await {
+        let done = done?;
+        outcome.delivered += done.delivered;
+        outcome.retried += done.retried;
+        outcome.failed += done.failed;
+    }
+    Ok(outcome)
+}
+
+/// Sends each subscriber's queue on a task of its own, and claims no row of a subscriber whose task still runs:
+/// a receiver that hangs delays its own deliveries only.
+#[derive(Clone, Default)]
+pub struct Dispatcher {
+    busy: Arc<Mutex<HashSet<i64>>>,
+}
+
+impl Dispatcher {
+    pub async fn dispatch(
+        &self,
+        db: &Db,
+        client: &Outbound,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let busy: Vec<i64> = self
+            .busy
+            .lock()
+            .map(|b| b.iter().copied().collect())
+            .unwrap_or_default();
+        for (hook, queue) in queues(claim(db, now, &busy).await?) {
+            if let Ok(mut busy) = self.busy.lock() {
+                busy.insert(hook);
+            }
+            let (db, client, busy) = (db.clone(), client.clone(), self.busy.clone());
+            tokio::spawn(async move {
+                if let Err(e) = deliver_queue(&db, &client, now, queue).await {
+                    tracing::warn!(error = %e, webhook = hook, "webhook delivery failed");
+                }
+                if let Ok(mut busy) = busy.lock() {
+                    busy.remove(&hook);
+                }
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Sends one subscriber's claimed rows in order. At the first that does not arrive, the attempt is recorded and
+/// the rows after it are handed back unsent, so none overtakes it.
+async fn deliver_queue(
+    db: &Db,
+    client: &Outbound,
+    now: DateTime<Utc>,
+    queue: Vec<outbox::Model>,
+) -> ServiceResult<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut rows = queue.into_iter();
+    for row in rows.by_ref() {
         let hook = webhook::Entity::find_by_id(row.webhook_id)
             .one(&db.conn)
             .await?;
@@ -154,6 +245,7 @@ pub async fn deliver_due(db: &Db, client: &Outbound, now: DateTime<Utc>) -> Serv
         let mut model: outbox::ActiveModel = row.into();
         model.attempts = Set(attempts);
         model.claimed_until = Set(None);
+        let arrived = result.is_ok();
         match result {
             Ok(status) => {
                 model.status = Set("delivered".into());
@@ -180,6 +272,23 @@ pub async fn deliver_due(db: &Db, client: &Outbound, now: DateTime<Utc>) -> Serv
         }
         let txn = db.begin_write().await?;
         model.update(&*txn).await?;
+        txn.commit().await?;
+        if !arrived {
+            break;
+        }
+    }
+    let rest: Vec<i64> = rows.map(|r| r.id).collect();
+    if !rest.is_empty() {
+        let txn = db.begin_write().await?;
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value("pending"))
+            .col_expr(
+                outbox::Column::ClaimedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(outbox::Column::Id.is_in(rest))
+            .exec(&*txn)
+            .await?;
         txn.commit().await?;
     }
     Ok(outcome)

@@ -135,3 +135,86 @@ async fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
             .contains("redirect")
     );
 }
+
+/// A receiver that accepts connections and never answers; says how many it accepted and whether the first
+/// has been given up by the sender.
+async fn hanging_receiver() -> (String, Arc<Mutex<(usize, bool)>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new((0usize, false)));
+    let state = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let first = {
+                let mut s = state.lock().unwrap();
+                s.0 += 1;
+                s.0 == 1
+            };
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                // Read until the sender gives up; never write a byte.
+                while let Ok(n) = socket.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+                if first {
+                    state.lock().unwrap().1 = true;
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_delays_only_its_own_queue() {
+    let app = spawn_app_with(&[("MEDCREDIT_OUTBOX_MS", "100")]).await;
+    app.seed_registry().await;
+    let (slow, slow_seen) = hanging_receiver().await;
+    let (fast, fast_got) = crate::webhooks::receiver().await;
+    let events = json!({"events": ["list.added"]});
+    for (sub, url) in [("partner-slow", &slow), ("partner-fast", &fast)] {
+        let token = app.api.token_for(Role::Partner, sub, None);
+        let body = json!({"url": url, "events": events["events"]});
+        let made = app
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/webhooks",
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    }
+    for _ in 0..5 {
+        let case = app.grounds(INSTITUTION).await;
+        let body = json!({"subject_code": INSTITUTION, "reason": "骗保", "violation_ids": [case],
+                          "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
+        assert_eq!(
+            app.post("/api/v1/lists/black", Role::Approver, &body)
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    // Wait (bounded, not timed) until the fast receiver has all five.
+    for _ in 0..400 {
+        if fast_got.got.lock().unwrap().len() >= 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (accepted, first_given_up) = *slow_seen.lock().unwrap();
+    assert_eq!(fast_got.got.lock().unwrap().len(), 5);
+    assert!(accepted >= 1, "the slow receiver was called");
+    assert!(
+        !first_given_up,
+        "the fast receiver waited for the slow one's timeout: its deliveries were held up"
+    );
+}
