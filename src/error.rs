@@ -105,7 +105,9 @@ pub fn slug_for_status(status: StatusCode) -> &'static str {
         415 => "unsupported-media-type",
         422 => "validation",
         429 => "too-many-requests",
+        431 => "header-fields-too-large",
         503 => "unavailable",
+        507 => "insufficient-storage",
         _ => "error",
     }
 }

@@ -160,7 +160,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests and stops the background tasks.
+    /// Serves until `shutdown` resolves, then lets requests in flight finish (up to the grace period) and stops
+    /// the background tasks.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -168,16 +169,14 @@ impl Application {
         // One signal for every background task; each is awaited before this returns.
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let cleaner = self.rate_limit.spawn_cleaner(stopped.clone());
-        // The peer address keys anonymous callers' rate-limit buckets.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let options = crate::serve::ServeOptions {
+            header_read_timeout: self.state.config.header_read_timeout,
+            grace: self.state.config.shutdown_grace,
+        };
         let dates = tokio::spawn(run_dates(self.state.clone(), stopped.clone()));
         let deliveries = tokio::spawn(run_outbox(self.state.clone(), stopped.clone()));
         let sync = tokio::spawn(sync_standings(self.state.clone(), stopped));
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = crate::serve::serve(self.listener, self.router, options, shutdown).await;
         let _ = stop.send(true);
         let _ = sync.await;
         let _ = dates.await;
@@ -321,6 +320,8 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
             rate_limit,
             crate::rate_limit::enforce,
         ))
+        // An oversized head is refused before anything reads it, still counted by the metrics layer.
+        .layer(axum::middleware::from_fn(crate::middleware::limit_head))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             crate::metrics::record,

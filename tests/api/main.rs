@@ -24,6 +24,7 @@ mod privacy;
 mod public;
 mod regions;
 mod repairs;
+mod resilience;
 mod sanctions;
 mod screenings;
 mod standing;
