@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+use crate::db::Fault;
 use crate::service::error::ServiceError;
 pub use crate::service::error::{FieldError, FieldErrors};
 
@@ -49,8 +50,12 @@ pub enum ApiError {
     Gone(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A dependency (the database) is unreachable or busy: answered with `Retry-After`.
     #[error("{0}")]
     Unavailable(String),
+    /// The database has no space for the write (507).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// Details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -76,6 +81,7 @@ impl ApiError {
             Self::Gone(_) => StatusCode::GONE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) | Self::CorruptRow(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -154,6 +160,13 @@ impl IntoResponse for ApiError {
             other => (other.to_string(), None),
         };
         let mut response = problem_response(status, slug, detail, errors);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // The pool's acquire timeout is 2 s and PostgreSQL restarts in about as long: ask again soon.
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
             response
@@ -181,7 +194,30 @@ impl From<ServiceError> for ApiError {
             ServiceError::TooLarge(m) => Self::PayloadTooLarge(m),
             ServiceError::Gone(m) => Self::Gone(m),
             corrupt @ ServiceError::Corrupt { .. } => Self::CorruptRow(corrupt.to_string()),
-            ServiceError::Db(e) => Self::Internal(e.to_string()),
+            ServiceError::Db(e) => Self::from_db(e),
+        }
+    }
+}
+
+/// Seconds in the `Retry-After` of a 503.
+pub const RETRY_AFTER_SECS: &str = "1";
+
+impl ApiError {
+    /// A database error the request did not cause: 503 when the database is away or busy, 507 when it is full,
+    /// a logged 500 otherwise. The client never sees the driver's words (they name hosts and schemas).
+    fn from_db(e: DbErr) -> Self {
+        match crate::db::fault(&e) {
+            Some(Fault::Unavailable) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Self::Unavailable("the database is unavailable; retry shortly".into())
+            }
+            Some(Fault::Full) => {
+                tracing::error!(error = %e, "database out of space");
+                Self::InsufficientStorage(
+                    "the database has no space left; nothing of this request was written".into(),
+                )
+            }
+            None => Self::Internal(e.to_string()),
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn documented_routes() -> (Router<AppState>, Router<AppState>, utoipa::opena
 
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
     let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
-    let db = Db::connect(url, config.db_schema.as_deref())
+    let db = Db::connect_with(url, config.db_schema.as_deref(), config.db_acquire_timeout)
         .await
         .map_err(|e| StartupError(format!("cannot connect to the database: {e}")))?;
     // Several nodes may start at once against one PostgreSQL: the first to take this lock migrates and seeds, the
@@ -120,6 +120,13 @@ impl Application {
         clock: Clock,
     ) -> Result<Self, StartupError> {
         let db = connect_and_migrate(&config).await?;
+        // Imports this server (or a node that is gone) was running when it stopped: say so now, not 10 minutes on.
+        let stopped = crate::service::imports::fail_abandoned(&db, clock.now())
+            .await
+            .map_err(|e| StartupError(format!("cannot close abandoned imports: {e}")))?;
+        if stopped > 0 {
+            tracing::warn!(imports = stopped, "imports cut off by a stop marked failed");
+        }
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|e| StartupError(format!("cannot bind {}: {e}", config.bind)))?;
@@ -275,7 +282,16 @@ async fn sync_after_write(
         &Method::GET | &Method::HEAD | &Method::OPTIONS
     );
     let response = next.run(request).await;
-    if writes && let Err(e) = state.standings.sync(&state.db.conn).await {
+    if response.status() == StatusCode::INSUFFICIENT_STORAGE {
+        state.db.note_storage_full();
+    }
+    // A write the database refused changed nothing, and asking it again now would only keep the client waiting
+    // for the same answer (the background sync catches up after an outage).
+    let refused = response.status().is_server_error();
+    if writes
+        && !refused
+        && let Err(e) = state.standings.sync(&state.db.conn).await
+    {
         tracing::warn!(error = %e, "standing cache sync failed");
     }
     response

@@ -1,0 +1,1 @@
+//! Import records that tell the truth after a fault.

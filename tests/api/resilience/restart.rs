@@ -1,0 +1,1 @@
+//! PostgreSQL restarted under a stream of writes.
