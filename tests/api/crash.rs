@@ -51,7 +51,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Starts `medcredit serve` the way an operator would, configured like `spawn_app`, and waits for `/readyz`.
-    async fn start(database: &TestDatabase, log_dir: &Path) -> Server {
+    pub(crate) async fn start(database: &TestDatabase, log_dir: &Path) -> Server {
         Self::start_with(database, log_dir, &[]).await
     }
 
@@ -125,7 +125,7 @@ impl Server {
     }
 
     /// SIGKILL (what `Child::kill` sends on Unix): no shutdown hook, no flush, open transactions cut off.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

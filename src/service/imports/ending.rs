@@ -18,9 +18,13 @@ use entity::import;
 /// The reason recorded for an import whose server stopped while it ran.
 pub const SERVER_STOPPED: &str = "the server stopped";
 
-/// First key of the PostgreSQL advisory lock a running import holds in its transaction (the second is its id):
-/// a lock nobody holds means no server is running that import.
-const LOCK_CLASS: i32 = 19;
+/// The PostgreSQL advisory lock a running import holds in its transaction: a lock nobody holds means no server
+/// is running that import. Advisory locks are per database, so the schema is part of the key (deployments,
+/// and test runs, in other schemas have imports with the same ids).
+const LOCK_SQL: &str =
+    "SELECT pg_advisory_xact_lock(hashtext('medcredit-import:' || current_schema()), $1::int4)";
+/// How long a starting node waits for a running import's lock before it takes the import for a live one.
+const LOCK_WAIT_MS: u32 = 3000;
 
 /// Takes the lock that says "this import is running" in the import's own transaction (PostgreSQL only; an
 /// SQLite file has one server, which knows at start that it runs nothing).
@@ -28,8 +32,8 @@ pub(super) async fn hold_running_lock<C: ConnectionTrait>(txn: &C, id: i64) -> S
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1, $2::int4)",
-            [LOCK_CLASS.into(), id.into()],
+            LOCK_SQL,
+            [id.into()],
         ))
         .await?;
     }
@@ -48,16 +52,19 @@ pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>) -> ServiceResult<u64> {
     for row in running {
         let txn = db.conn.begin().await?;
         if txn.get_database_backend() == DbBackend::Postgres {
-            let free = txn
-                .query_one_raw(Statement::from_sql_and_values(
+            // A killed server's session may take a moment to end (and release the lock): wait that long.
+            txn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
+                .await?;
+            let taken = txn
+                .execute_raw(Statement::from_sql_and_values(
                     DbBackend::Postgres,
-                    "SELECT pg_try_advisory_xact_lock($1, $2::int4) AS free",
-                    [LOCK_CLASS.into(), row.id.into()],
+                    LOCK_SQL,
+                    [row.id.into()],
                 ))
-                .await?
-                .and_then(|r| r.try_get::<bool>("", "free").ok())
-                .unwrap_or(false);
-            if !free {
+                .await;
+            if let Err(e) = taken {
+                // Held: a live node is running it.
+                tracing::info!(import = row.id, error = %e, "import left running: its lock is held");
                 continue;
             }
         }

@@ -55,7 +55,7 @@ async fn an_unreachable_database_is_503_with_retry_after_never_500() {
 
 /// `max_page_count` caps an SQLite file at its size, per connection: every connection of the server's pool
 /// gets it, held at once so that each is a different one. The error is the one a full disk gives (SQLITE_FULL).
-async fn cap_every_connection(pool: &DatabaseConnection, pages: u64) {
+pub(super) async fn cap_every_connection(pool: &DatabaseConnection, pages: u64) {
     let mut held = Vec::new();
     for _ in 0..8 {
         let txn = pool.begin().await.expect("a pooled connection");

@@ -17,7 +17,8 @@ use crate::helpers::*;
 pub struct Served {
     pub api: Api,
     pub state: AppState,
-    pub database: TestDatabase,
+    /// Kept so that the database outlives the test.
+    pub _database: TestDatabase,
 }
 
 pub async fn serve_keeping_state(settings: &[(&str, &str)]) -> Served {
@@ -38,6 +39,6 @@ pub async fn serve_keeping_state(settings: &[(&str, &str)]) -> Served {
     Served {
         api,
         state,
-        database,
+        _database: database,
     }
 }
