@@ -68,7 +68,11 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Refuses an oversized request head with 431 problem+json (hyper's own refusal has no body).
 pub async fn limit_head(request: Request, next: Next) -> Response {
     let headers = request.headers();
-    let bytes = request.uri().to_string().len()
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    let bytes = target
         + headers
             .iter()
             .map(|(name, value)| name.as_str().len() + value.len() + 4)
