@@ -115,3 +115,40 @@ async fn a_full_database_is_507_and_not_ready_until_a_write_succeeds() {
         "region": "370102", "uscc": "92370102MA3M9AG94X", "level": "三级甲等"});
     api.register(body).await;
 }
+
+/// Requests give up on a busy pool after the short acquire timeout; a bulk import waits its longer one.
+#[tokio::test]
+async fn requests_wait_briefly_for_a_connection_and_imports_patiently() {
+    let served = serve_keeping_state(&[("MEDCREDIT_DB_ACQUIRE_TIMEOUT_MS", "300")]).await;
+    let api = served.api.clone();
+    // Every connection of the server's pool, taken by the test.
+    let mut held = Vec::new();
+    while let Ok(txn) = served.state.db.conn.begin().await {
+        held.push(txn);
+        assert!(held.len() <= 100, "the pool never ran out");
+    }
+    let read = api.get("/api/v1/subjects", Role::Auditor).await;
+    read.assert_problem(503);
+    assert!(read.headers.contains_key("retry-after"));
+
+    let body = format!(
+        "{}\n{}\n",
+        crate::imports::HEADER,
+        crate::imports::practitioner_row(1)
+    );
+    let import = tokio::spawn(async move {
+        let token = api.token(Role::Inspector);
+        api.send_raw(
+            crate::imports::IMPORT,
+            Some(&token),
+            crate::imports::CSV,
+            body,
+        )
+        .await
+    });
+    // Well past the request's timeout, well within the import's.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    drop(held);
+    let imported = import.await.expect("import");
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
+}

@@ -294,6 +294,14 @@ async fn postgres_restarted_under_writes_loses_no_acknowledged_write_and_never_a
     for id in &heard.acknowledged {
         assert!(stored.contains(id), "acknowledged case {id} is missing");
     }
+    // Each request was sent once and nothing retried it behind the client's back: at most the acknowledged
+    // ones, those answered 503 (a commit cut off may have landed) and the one after.
+    let sent = heard.acknowledged.len() + heard.unavailable + 1;
+    assert!(
+        stored.len() <= sent,
+        "{} cases stored for {sent} requests",
+        stored.len()
+    );
     let verify = api.get("/api/v1/audit/verify", Role::Auditor).await;
     assert_eq!(verify.body["ok"], true, "{}", verify.body);
     drop(pg);
