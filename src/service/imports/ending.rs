@@ -100,7 +100,8 @@ pub(super) fn reason(error: &ServiceError) -> Option<String> {
             match fault(e) {
                 Some(Fault::Full) => "the database ran out of space; nothing was written",
                 Some(Fault::Unavailable) => {
-                    "the connection to the database was lost; nothing was written"
+                    "the database could not be reached, or the connection to it was lost; nothing was \
+                     written"
                 }
                 None => "a database error stopped the import; nothing was written",
             }
@@ -182,5 +183,21 @@ impl Drop for DropGuard {
             let close = close_failed(&db, id, &outcome, at);
             let _ = tokio::time::timeout(Duration::from_secs(5), close).await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    #[test]
+    fn a_failure_that_is_not_about_the_rows_says_why() {
+        let lost = ServiceError::Db(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        assert!(reason(&lost).unwrap().contains("could not be reached"));
+        let too_many = ServiceError::TooLarge("an import holds at most 100000 rows".into());
+        assert!(reason(&too_many).unwrap().contains("at most"));
+        // The rows' own errors are the reason already.
+        assert_eq!(reason(&ServiceError::validation("code", "bad")), None);
     }
 }
