@@ -124,6 +124,33 @@ impl PrivatePg {
         self.dir.path().join(name).display().to_string()
     }
 
+    /// Freezes (`STOP`) or thaws (`CONT`) the cluster's processes: the postmaster (first line of its pid file)
+    /// and its children, the sessions in the pool included. A frozen server accepts connections and answers
+    /// nothing, the case a timeout alone can handle.
+    fn signal_all(&self, signal: &str) -> Result<(), String> {
+        let pid_file = self.dir.path().join("data").join("postmaster.pid");
+        let text = std::fs::read_to_string(pid_file).map_err(|e| e.to_string())?;
+        let postmaster = text.lines().next().unwrap_or_default().trim().to_string();
+        let children = Command::new("ps")
+            .args(["--ppid", &postmaster, "-o", "pid="])
+            .output()
+            .map_err(|e| format!("ps: {e}"))?;
+        let children = String::from_utf8_lossy(&children.stdout).into_owned();
+        let pids: Vec<&str> = std::iter::once(postmaster.as_str())
+            .chain(children.split_whitespace())
+            .collect();
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .args(&pids)
+            .status()
+            .map_err(|e| format!("kill: {e}"))?;
+        if sent.success() {
+            Ok(())
+        } else {
+            Err(format!("kill -{signal} {pids:?}: {sent}"))
+        }
+    }
+
     fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
@@ -131,6 +158,8 @@ impl PrivatePg {
 
 impl Drop for PrivatePg {
     fn drop(&mut self) {
+        // A frozen server would ignore the stop (a failed assertion may leave it frozen).
+        let _ = self.signal_all("CONT");
         let data = self.data();
         let _ = self
             .command("pg_ctl")
@@ -304,5 +333,17 @@ async fn postgres_restarted_under_writes_loses_no_acknowledged_write_and_never_a
     );
     let verify = api.get("/api/v1/audit/verify", Role::Auditor).await;
     assert_eq!(verify.body["ok"], true, "{}", verify.body);
+
+    // Frozen rather than down: readiness still answers within its bound.
+    pg.signal_all("STOP").expect("freeze");
+    let asked = Instant::now();
+    let ready = api.send(reqwest::Method::GET, "/readyz", None, None).await;
+    pg.signal_all("CONT").expect("thaw");
+    ready.assert_problem(503);
+    assert!(
+        asked.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        asked.elapsed()
+    );
     drop(pg);
 }
