@@ -152,3 +152,32 @@ async fn requests_wait_briefly_for_a_connection_and_imports_patiently() {
     let imported = import.await.expect("import");
     assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
 }
+
+/// Another process holding SQLite's write lock past the busy timeout (10 s) is an outage too: 503, not 500.
+#[tokio::test]
+async fn sqlite_busy_past_its_timeout_is_503() {
+    let served = serve_keeping_state(&[]).await;
+    if served.state.db.backend() != DbBackend::Sqlite {
+        eprintln!("skipped: SQLITE_BUSY is SQLite's");
+        return;
+    }
+    let api = &served.api;
+    api.register(institution(INSTITUTION, "济南市第一人民医院"))
+        .await;
+    // A connection of the test's own, as another process would have: a write transaction left open.
+    let other = medcredit::db::Db::connect(&served.database.url, None)
+        .await
+        .expect("another connection");
+    let holder = other.conn.begin().await.expect("begin");
+    holder
+        .execute_unprepared("CREATE TABLE held_by_another_process (x INTEGER)")
+        .await
+        .expect("take the write lock");
+    let body = case_body(INSTITUTION, "INST-MANAGEMENT-DEFICIENCY");
+    let refused = api.post("/api/v1/violations", Role::Inspector, &body).await;
+    holder.rollback().await.expect("rollback");
+    refused.assert_problem(503);
+    assert!(refused.headers.contains_key("retry-after"));
+    let accepted = api.post("/api/v1/violations", Role::Inspector, &body).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+}

@@ -17,8 +17,8 @@ use crate::helpers::*;
 pub struct Served {
     pub api: Api,
     pub state: AppState,
-    /// Kept so that the database outlives the test.
-    pub _database: TestDatabase,
+    /// Kept so that the database outlives the server (and for a second connection to it).
+    pub database: TestDatabase,
 }
 
 pub async fn serve_keeping_state(settings: &[(&str, &str)]) -> Served {
@@ -39,6 +39,6 @@ pub async fn serve_keeping_state(settings: &[(&str, &str)]) -> Served {
     Served {
         api,
         state,
-        _database: database,
+        database,
     }
 }
