@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use medcredit::auth::Role;
 use reqwest::StatusCode;
-use sea_orm::DbBackend;
+use sea_orm::{DbBackend, EntityTrait};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -137,5 +137,75 @@ async fn a_starting_node_leaves_other_nodes_running_imports_alone() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (second, _) = app.second_node().await;
     assert_eq!(imports(&second, "?state=running").await.len(), 1);
+    drop(upload);
+}
+
+/// A stopping server whose grace period runs out in the middle of an import closes the import's record itself:
+/// the request is dropped, and its record says so at once rather than waiting for a restart.
+#[tokio::test]
+async fn an_import_cut_off_by_the_grace_period_records_why() {
+    let database = TestDatabase::fresh().await;
+    let settings = [
+        ("MEDCREDIT_JWT_SECRET", SECRET),
+        ("MEDCREDIT_SHUTDOWN_GRACE_SECS", "1"),
+    ];
+    let config = database.config(&settings);
+    let keys = medcredit::auth::JwtKeys::from_config(&config, None).expect("keys");
+    let app = medcredit::startup::Application::build(config, keys.clone())
+        .await
+        .expect("build");
+    let state = app.state().clone();
+    let api = Api {
+        address: format!("http://127.0.0.1:{}", app.port()),
+        client: reqwest::Client::new(),
+        keys,
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let head = format!(
+        "POST {IMPORT} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: {CSV}\r\n\
+         Content-Length: 10000000\r\n\r\n{HEADER}\n{}\n",
+        api.token(Role::Inspector),
+        practitioner_row(1)
+    );
+    let address = api.address.trim_start_matches("http://").to_string();
+    let mut upload = TcpStream::connect(&address).await.unwrap();
+    upload.write_all(head.as_bytes()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let id = loop {
+        if let Some(running) = imports(&api, "?state=running").await.first() {
+            break running["id"].as_i64().expect("id");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the import never showed as running"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("the server stops after its grace period")
+        .expect("no panic")
+        .expect("served");
+    // The record is closed on a task of its own: give it a moment, through the test's own connection.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let record = loop {
+        let row = entity::import::Entity::find_by_id(id)
+            .one(&state.db.conn)
+            .await
+            .expect("read")
+            .expect("the record");
+        if row.state != "running" || Instant::now() > deadline {
+            break row;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(record.state, "failed", "{record:?}");
+    assert!(record.errors.contains("request ended"), "{record:?}");
+    assert_eq!(record.error_count, 1, "{record:?}");
+    assert!(record.finished_at.is_some(), "{record:?}");
     drop(upload);
 }
