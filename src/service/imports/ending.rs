@@ -10,7 +10,7 @@ use sea_orm::{
     Statement, TransactionTrait,
 };
 
-use super::{ImportState, Outcome, finish};
+use super::{ImportState, Outcome, Progress, finish};
 use crate::db::{Db, Fault, IMPORT_ACQUIRE, fault, patiently};
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
 use entity::import;
@@ -150,20 +150,24 @@ pub(super) async fn close_failed(db: &Db, id: i64, outcome: &Outcome, at: DateTi
 
 /// Closes the record if the import's future is dropped before it could (the request timed out, the client
 /// left, the server is stopping): on a task of its own, since a drop cannot wait.
-pub(super) struct DropGuard {
+pub(super) struct DropGuard<'a> {
     pub db: Db,
     pub id: i64,
     pub timing: Timing,
+    /// Where the rows read so far are counted, for the record.
+    pub progress: &'a Progress,
     /// Cleared once `run` has closed the record itself.
     pub armed: bool,
 }
 
-impl Drop for DropGuard {
+impl Drop for DropGuard<'_> {
     fn drop(&mut self) {
         if !self.armed {
             return;
         }
         let (db, id, at) = (self.db.clone(), self.id, self.timing.now());
+        let rows_read = self.progress.rows(id).unwrap_or(0);
+        self.progress.forget(id);
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
@@ -172,7 +176,7 @@ impl Drop for DropGuard {
                            stopping); nothing was written";
             let outcome = Outcome {
                 state: ImportState::Failed,
-                rows_read: 0,
+                rows_read,
                 rows_imported: 0,
                 errors: vec![FieldError::new("body", message)],
                 error_count: 1,

@@ -102,13 +102,13 @@ impl Progress {
         }
     }
 
-    fn forget(&self, id: i64) {
+    pub(super) fn forget(&self, id: i64) {
         if let Ok(mut map) = self.0.lock() {
             map.remove(&id);
         }
     }
 
-    fn rows(&self, id: i64) -> Option<u64> {
+    pub(super) fn rows(&self, id: i64) -> Option<u64> {
         self.0.lock().ok().and_then(|map| map.get(&id).copied())
     }
 }

@@ -47,6 +47,7 @@ pub async fn run(
         db: db.clone(),
         id,
         timing,
+        progress,
         armed: true,
     };
     let mut state = State::default();
