@@ -57,6 +57,18 @@ pub struct Settings {
     /// Requests running longer get 408 [default: 30]
     #[arg(long, env = "MEDCREDIT_REQUEST_TIMEOUT_SECS", global = true)]
     pub request_timeout_secs: Option<String>,
+    /// Seconds a connection may take to send a request's headers, or stay idle between requests [default: 10]
+    #[arg(long, env = "MEDCREDIT_HEADER_READ_TIMEOUT_SECS", global = true)]
+    pub header_read_timeout_secs: Option<String>,
+    /// Seconds a stopping server waits for requests in flight before it closes every connection [default: 20]
+    #[arg(long, env = "MEDCREDIT_SHUTDOWN_GRACE_SECS", global = true)]
+    pub shutdown_grace_secs: Option<String>,
+    /// Milliseconds a request waits for a database connection before it is answered 503 [default: 2000]
+    #[arg(long, env = "MEDCREDIT_DB_ACQUIRE_TIMEOUT_MS", global = true)]
+    pub db_acquire_timeout_ms: Option<String>,
+    /// Seconds a token's nbf or iat may lie in the future (clock skew) before it is refused [default: 60]
+    #[arg(long, env = "MEDCREDIT_JWT_LEEWAY_SECS", global = true)]
+    pub jwt_leeway_secs: Option<String>,
     /// Requests per minute per client on each node; 0 turns the limit off [default: 1200]
     #[arg(long, env = "MEDCREDIT_RATE_LIMIT_PER_MINUTE", global = true)]
     pub rate_limit_per_minute: Option<String>,
@@ -116,6 +128,14 @@ pub struct Config {
     pub patterns: IdentifierPatterns,
     pub log_format: LogFormat,
     pub request_timeout: Duration,
+    /// Closes a connection that has not sent a whole request head in this time, idle keep-alive ones included.
+    pub header_read_timeout: Duration,
+    /// How long a stopping server lets requests in flight finish before it closes every connection.
+    pub shutdown_grace: Duration,
+    /// How long a request waits for a pooled database connection (bulk imports wait longer, `db::IMPORT_ACQUIRE`).
+    pub db_acquire_timeout: Duration,
+    /// Clock skew allowed on a token's `nbf` and `iat`.
+    pub jwt_leeway_secs: u32,
     /// Requests per minute per client (token subject or address) on this node; `0` turns the limiter off.
     pub rate_limit_per_minute: u32,
     /// Requests a client may make at once before the per-minute rate applies.
@@ -188,6 +208,10 @@ impl Config {
             practitioner_code_pattern,
             policy_file,
             request_timeout_secs,
+            header_read_timeout_secs,
+            shutdown_grace_secs,
+            db_acquire_timeout_ms,
+            jwt_leeway_secs,
             rate_limit_per_minute,
             rate_limit_burst,
             standing_cache_ms,
@@ -310,6 +334,25 @@ impl Config {
         let webhook_allow =
             crate::domain::net::parse_allow_list(&given(webhook_allow).unwrap_or_default())
                 .map_err(|e| ConfigError(format!("MEDCREDIT_WEBHOOK_ALLOW: {e}")))?;
+        let seconds = |key, value, default| {
+            count(key, value, default, 1).map(|n| Duration::from_secs(n.into()))
+        };
+        let header_read_timeout = seconds(
+            "MEDCREDIT_HEADER_READ_TIMEOUT_SECS",
+            header_read_timeout_secs,
+            10,
+        )?;
+        let shutdown_grace = seconds("MEDCREDIT_SHUTDOWN_GRACE_SECS", shutdown_grace_secs, 20)?;
+        let db_acquire_timeout = Duration::from_millis(
+            count(
+                "MEDCREDIT_DB_ACQUIRE_TIMEOUT_MS",
+                db_acquire_timeout_ms,
+                2000,
+                1,
+            )?
+            .into(),
+        );
+        let jwt_leeway_secs = count("MEDCREDIT_JWT_LEEWAY_SECS", jwt_leeway_secs, 60, 0)?;
         let extra = match given(holidays_file) {
             None => None,
             Some(path) => Some(std::fs::read_to_string(&path).map_err(|e| {
@@ -341,6 +384,10 @@ impl Config {
             patterns,
             log_format,
             request_timeout,
+            header_read_timeout,
+            shutdown_grace,
+            db_acquire_timeout,
+            jwt_leeway_secs,
             rate_limit_per_minute,
             rate_limit_burst,
             standing_cache_ms,

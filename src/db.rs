@@ -7,14 +7,23 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait,
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// How long a request waits for a pooled connection unless configured (`MEDCREDIT_DB_ACQUIRE_TIMEOUT_MS`): a
+/// request that cannot get one soon answers 503 rather than hanging while the database is away.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a bulk import keeps asking for a connection (its record, its transaction): an upload of 100,000 rows
+/// is worth waiting for, unlike a request a client can simply retry.
+pub const IMPORT_ACQUIRE: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// Set when a write failed for want of space, cleared by the next commit: `/readyz` says not ready meanwhile.
+    storage_full: Arc<AtomicBool>,
     /// SQLite allows one writer; taking this before `BEGIN` keeps writers queued in the process instead of failing
     /// with `SQLITE_BUSY` when a transaction that has read tries to upgrade. PostgreSQL uses row locks instead.
     sqlite_writer: Option<Arc<Mutex<()>>>,
@@ -27,6 +36,7 @@ pub struct WriteTxn {
     txn: DatabaseTransaction,
     _writer: Option<OwnedMutexGuard<()>>,
     checkpoint: Option<Checkpointer>,
+    storage_full: Arc<AtomicBool>,
 }
 
 impl Deref for WriteTxn {
@@ -39,6 +49,8 @@ impl Deref for WriteTxn {
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await?;
+        // A write went through: whatever space was missing is there again.
+        self.storage_full.store(false, Ordering::Relaxed);
         if let Some(checkpoint) = &self.checkpoint {
             checkpoint.request();
         }
@@ -112,10 +124,19 @@ impl Checkpointer {
 impl Db {
     /// Connects; `search_path` selects a PostgreSQL schema (used by tests to isolate each one).
     pub async fn connect(url: &str, search_path: Option<&str>) -> Result<Self, DbErr> {
+        Self::connect_with(url, search_path, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// As `connect`, with the time a caller waits for a pooled connection before `PoolTimedOut` (503).
+    pub async fn connect_with(
+        url: &str,
+        search_path: Option<&str>,
+        acquire_timeout: Duration,
+    ) -> Result<Self, DbErr> {
         let mut options = ConnectOptions::new(url.to_string());
         options
             .sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
@@ -138,6 +159,7 @@ impl Db {
             state: Arc::new(AtomicU8::new(IDLE)),
         });
         Ok(Self {
+            storage_full: Arc::default(),
             sqlite_writer: sqlite.then(|| Arc::new(Mutex::new(()))),
             checkpoint,
             conn,
@@ -157,7 +179,37 @@ impl Db {
             txn: self.conn.begin().await?,
             _writer: writer,
             checkpoint: self.checkpoint.clone(),
+            storage_full: self.storage_full.clone(),
         })
+    }
+
+    /// As `begin_write`, asking again for a connection until `patience` has passed (bulk imports).
+    pub async fn begin_write_patiently(&self, patience: Duration) -> Result<WriteTxn, DbErr> {
+        patiently(patience, || self.begin_write()).await
+    }
+
+    /// Records that a write failed for want of space (`fault` said `Full`).
+    pub fn note_storage_full(&self) {
+        self.storage_full.store(true, Ordering::Relaxed);
+    }
+
+    pub fn storage_full(&self) -> bool {
+        self.storage_full.load(Ordering::Relaxed)
+    }
+
+    /// A write that needs new space (a table's first page) and leaves nothing behind, for `/readyz` while the
+    /// last write failed for space: it succeeds once space is back, and clears the mark by committing.
+    pub async fn probe_write(&self) -> Result<(), DbErr> {
+        let txn = self.begin_write().await?;
+        let table = format!("medcredit_space_probe_{}", std::process::id());
+        for sql in [
+            format!("CREATE TABLE {table} (t TEXT)"),
+            format!("INSERT INTO {table} (t) VALUES ('probe')"),
+            format!("DROP TABLE {table}"),
+        ] {
+            txn.execute_unprepared(&sql).await?;
+        }
+        txn.commit().await
     }
 
     /// Serialises writers that touch one subject (approvals, threshold sanctions) on PostgreSQL; SQLite writers
@@ -176,5 +228,105 @@ impl Db {
 
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
+    }
+}
+
+/// Runs `attempt` until it succeeds, fails otherwise than for a pool timeout, or `patience` has passed. Only
+/// acquiring is retried: nothing has been sent to the database yet, so nothing can be applied twice.
+pub async fn patiently<T, F, Fut>(patience: Duration, mut attempt: F) -> Result<T, DbErr>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, DbErr>>,
+{
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        match attempt().await {
+            Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout))
+                if tokio::time::Instant::now() < deadline => {}
+            other => return other,
+        }
+    }
+}
+
+/// What a database error says about the database rather than about the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Unreachable, restarting, the connection lost, no connection free in time, SQLite busy past its timeout:
+    /// worth retrying shortly (503).
+    Unavailable,
+    /// No space left for the write (SQLITE_FULL, PostgreSQL `disk_full`): 507 until space is freed.
+    Full,
+}
+
+/// Classifies `err`; `None` for errors about the request or the code (constraints, types, syntax).
+pub fn fault(err: &DbErr) -> Option<Fault> {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return Some(Fault::Unavailable),
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return Some(Fault::Unavailable),
+        _ => return None,
+    };
+    match &**sqlx {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::BeginFailed => Some(Fault::Unavailable),
+        Sqlx::Database(e) => {
+            let sqlite = e
+                .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                .is_some();
+            fault_by_code(sqlite, &e.code().unwrap_or_default())
+        }
+        _ => None,
+    }
+}
+
+/// By SQLSTATE (PostgreSQL) or result code (SQLite, extended codes carry the primary in their low byte).
+fn fault_by_code(sqlite: bool, code: &str) -> Option<Fault> {
+    if sqlite {
+        return match code.parse::<u32>().unwrap_or_default() & 0xff {
+            // SQLITE_FULL
+            13 => Some(Fault::Full),
+            // SQLITE_BUSY, SQLITE_LOCKED: another process held the file past the busy timeout.
+            5 | 6 => Some(Fault::Unavailable),
+            _ => None,
+        };
+    }
+    match code {
+        // disk_full
+        "53100" => Some(Fault::Full),
+        // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, out_of_memory
+        "57P01" | "57P02" | "57P03" | "53300" | "53200" => Some(Fault::Unavailable),
+        // Class 08: connection exception.
+        c if c.starts_with("08") => Some(Fault::Unavailable),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_that_mean_the_database_not_the_request() {
+        assert_eq!(fault_by_code(true, "13"), Some(Fault::Full));
+        assert_eq!(fault_by_code(false, "53100"), Some(Fault::Full));
+        // SQLITE_BUSY_SNAPSHOT (517) is a busy.
+        assert_eq!(fault_by_code(true, "517"), Some(Fault::Unavailable));
+        assert_eq!(fault_by_code(false, "57P01"), Some(Fault::Unavailable));
+        assert_eq!(fault_by_code(false, "08006"), Some(Fault::Unavailable));
+        // Unique violations (SQLite 2067, PostgreSQL 23505) are the request's.
+        assert_eq!(fault_by_code(true, "2067"), None);
+        assert_eq!(fault_by_code(false, "23505"), None);
+        let timeout = DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        assert_eq!(fault(&timeout), Some(Fault::Unavailable));
+        assert_eq!(fault(&DbErr::RecordNotFound("x".into())), None);
     }
 }

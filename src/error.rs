@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+use crate::db::Fault;
 use crate::service::error::ServiceError;
 pub use crate::service::error::{FieldError, FieldErrors};
 
@@ -49,11 +50,15 @@ pub enum ApiError {
     Gone(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A dependency (the database) is unreachable or busy: answered with `Retry-After`.
     #[error("{0}")]
     Unavailable(String),
     /// 429 with `Retry-After` (seconds).
     #[error("{0}")]
     TooManyRequests(String, u64),
+    /// The database has no space for the write (507).
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// Details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
@@ -80,6 +85,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
+            Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) | Self::CorruptRow(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,7 +115,9 @@ pub fn slug_for_status(status: StatusCode) -> &'static str {
         415 => "unsupported-media-type",
         422 => "validation",
         429 => "too-many-requests",
+        431 => "header-fields-too-large",
         503 => "unavailable",
+        507 => "insufficient-storage",
         _ => "error",
     }
 }
@@ -160,6 +168,13 @@ impl IntoResponse for ApiError {
             other => (other.to_string(), None),
         };
         let mut response = problem_response(status, slug, detail, errors);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // The pool's acquire timeout is 2 s and PostgreSQL restarts in about as long: ask again soon.
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 9110 §11.6.1: a 401 names the scheme that would be accepted.
             response
@@ -196,7 +211,30 @@ impl From<ServiceError> for ApiError {
                 retry_after,
             } => Self::TooManyRequests(detail, retry_after),
             corrupt @ ServiceError::Corrupt { .. } => Self::CorruptRow(corrupt.to_string()),
-            ServiceError::Db(e) => Self::Internal(e.to_string()),
+            ServiceError::Db(e) => Self::from_db(e),
+        }
+    }
+}
+
+/// Seconds in the `Retry-After` of a 503.
+pub const RETRY_AFTER_SECS: &str = "1";
+
+impl ApiError {
+    /// A database error the request did not cause: 503 when the database is away or busy, 507 when it is full,
+    /// a logged 500 otherwise. The client never sees the driver's words (they name hosts and schemas).
+    fn from_db(e: DbErr) -> Self {
+        match crate::db::fault(&e) {
+            Some(Fault::Unavailable) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Self::Unavailable("the database is unavailable; retry shortly".into())
+            }
+            Some(Fault::Full) => {
+                tracing::error!(error = %e, "database out of space");
+                Self::InsufficientStorage(
+                    "the database has no space left; nothing of this request was written".into(),
+                )
+            }
+            None => Self::Internal(e.to_string()),
         }
     }
 }

@@ -24,7 +24,8 @@
 //! - [`routes`]: one module per resource, each with its own router and OpenAPI annotations.
 //! - [`auth`]: JWT verification and the role checks of DESIGN §1.
 //! - [`error`]: the single [`error::ApiError`], rendered as RFC 9457 problem+json.
-//! - [`startup`]: [`startup::Application::build`] connects, migrates, binds (port 0 in tests) and serves.
+//! - [`startup`]: [`startup::Application::build`] connects, migrates, binds (port 0 in tests) and serves;
+//!   [`serve`]: the connection loop with its timeouts and the shutdown's grace period.
 //! - [`config`], [`state`], [`db`], [`pagination`], [`middleware`], [`extract`], [`openapi`], [`demo`]:
 //!   the plumbing those share; [`query_rules`]: what a URI may carry (no control characters, no undocumented
 //!   parameter); [`rate_limit`] and [`metrics`]: the per-client limit and `/metrics`.
@@ -47,6 +48,7 @@ pub mod query_rules;
 pub mod rate_limit;
 pub mod read;
 pub mod routes;
+pub mod serve;
 pub mod service;
 pub mod shared;
 pub mod startup;

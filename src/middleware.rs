@@ -59,3 +59,31 @@ fn detail_for(status: StatusCode) -> String {
         other => other.canonical_reason().unwrap_or("error").to_string(),
     }
 }
+
+/// Headers a request may carry, and bytes in its head (request line and headers), before it is refused with
+/// 431. Browsers and proxies stay far below both; hyper's own, higher caps are in `serve`.
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// Refuses an oversized request head with 431 problem+json (hyper's own refusal has no body).
+pub async fn limit_head(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    let bytes = target
+        + headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + 4)
+            .sum::<usize>();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEAD_BYTES {
+        let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
+        let detail = format!(
+            "a request may carry at most {MAX_HEADERS} headers and {} KiB of them",
+            MAX_HEAD_BYTES / 1024
+        );
+        return problem_response(status, slug_for_status(status), detail, None);
+    }
+    next.run(request).await
+}

@@ -22,7 +22,8 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
         schemas(Problem, FieldError),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
-            Gone, UnsupportedMediaType, Unavailable, TooManyRequests
+            Gone, UnsupportedMediaType, Unavailable, InsufficientStorage, HeaderFieldsTooLarge,
+            TooManyRequests
         )
     ),
     tags(
@@ -62,9 +63,10 @@ impl Modify for BearerScheme {
     }
 }
 
-/// Adds `429 TooManyRequests`, `400 BadRequest` and `422 Validation` to every `/api/v1` operation: the rate limit
-/// and the URI rules are layers in front of all of them, so they are documented once here rather than on each
-/// route. Applied after the routes are collected
+/// Adds `429 TooManyRequests`, `400 BadRequest`, `422 Validation`, `431` and `503 Unavailable` to every `/api/v1`
+/// operation, and `507 InsufficientStorage` to every write: the rate limit, the URI and head rules and the
+/// database stand in front of all of them, so they are documented once here rather than on each route. Applied
+/// after the routes are collected
 /// (`startup::documented_routes`); an `#[openapi(modifiers)]` entry would run before any path exists.
 pub struct RateLimited;
 
@@ -98,6 +100,30 @@ impl Modify for RateLimited {
                 responses.entry("422".to_string()).or_insert_with(|| {
                     utoipa::openapi::Ref::from_response_name("Validation").into()
                 });
+                // Layers and the database stand behind every operation too: an oversized head, the database
+                // away, and (for writes) the database full.
+                for (status, name) in [("431", "HeaderFieldsTooLarge"), ("503", "Unavailable")] {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| utoipa::openapi::Ref::from_response_name(name).into());
+                }
+            }
+            for operation in [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("507".to_string())
+                    .or_insert_with(|| {
+                        utoipa::openapi::Ref::from_response_name("InsufficientStorage").into()
+                    });
             }
         }
     }

@@ -48,7 +48,7 @@ pub struct Application {
 
 pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
     let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
-    let db = Db::connect(url, config.db_schema.as_deref())
+    let db = Db::connect_with(url, config.db_schema.as_deref(), config.db_acquire_timeout)
         .await
         .map_err(|e| StartupError(format!("cannot connect to the database: {e}")))?;
     // Several nodes may start at once against one PostgreSQL: the first to take this lock migrates and seeds, the
@@ -111,6 +111,13 @@ impl Application {
         clock: Clock,
     ) -> Result<Self, StartupError> {
         let db = connect_and_migrate(&config).await?;
+        // Imports this server (or a node that is gone) was running when it stopped: say so now, not 10 minutes on.
+        let stopped = crate::service::imports::fail_abandoned(&db, clock.now())
+            .await
+            .map_err(|e| StartupError(format!("cannot close abandoned imports: {e}")))?;
+        if stopped > 0 {
+            tracing::warn!(imports = stopped, "imports cut off by a stop marked failed");
+        }
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|e| StartupError(format!("cannot bind {}: {e}", config.bind)))?;
@@ -151,7 +158,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests and stops the background tasks.
+    /// Serves until `shutdown` resolves, then lets requests in flight finish (up to the grace period) and stops
+    /// the background tasks.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -159,16 +167,14 @@ impl Application {
         // One signal for every background task; each is awaited before this returns.
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let cleaner = self.rate_limit.spawn_cleaner(stopped.clone());
-        // The peer address keys anonymous callers' rate-limit buckets.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let options = crate::serve::ServeOptions {
+            header_read_timeout: self.state.config.header_read_timeout,
+            grace: self.state.config.shutdown_grace,
+        };
         let dates = tokio::spawn(run_dates(self.state.clone(), stopped.clone()));
         let deliveries = tokio::spawn(run_outbox(self.state.clone(), stopped.clone()));
         let sync = tokio::spawn(sync_standings(self.state.clone(), stopped));
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = crate::serve::serve(self.listener, self.router, options, shutdown).await;
         let _ = stop.send(true);
         let _ = sync.await;
         let _ = dates.await;
@@ -270,7 +276,16 @@ async fn sync_after_write(
         &Method::GET | &Method::HEAD | &Method::OPTIONS
     );
     let response = next.run(request).await;
-    if writes && let Err(e) = state.standings.sync(&state.db.conn).await {
+    if response.status() == StatusCode::INSUFFICIENT_STORAGE {
+        state.db.note_storage_full();
+    }
+    // A write the database refused changed nothing, and asking it again now would only keep the client waiting
+    // for the same answer (the background sync catches up after an outage).
+    let refused = response.status().is_server_error();
+    if writes
+        && !refused
+        && let Err(e) = state.standings.sync(&state.db.conn).await
+    {
         tracing::warn!(error = %e, "standing cache sync failed");
     }
     response
@@ -315,6 +330,8 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
             rate_limit,
             crate::rate_limit::enforce,
         ))
+        // An oversized head is refused before anything reads it, still counted by the metrics layer.
+        .layer(axum::middleware::from_fn(crate::middleware::limit_head))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             crate::metrics::record,

@@ -30,7 +30,13 @@ pub struct Claims {
     pub org: Option<String>,
     pub exp: i64,
     pub iat: i64,
+    /// Not before: a token from the future (beyond the leeway) is refused like an expired one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
+
+/// Clock skew allowed on `nbf` and `iat` unless configured (`MEDCREDIT_JWT_LEEWAY_SECS`).
+pub const DEFAULT_LEEWAY_SECS: u32 = 60;
 
 #[derive(Clone)]
 struct VerifyingKey {
@@ -44,6 +50,8 @@ pub struct JwtKeys {
     encoding: EncodingKey,
     /// Every accepted key by kid, the signing key included.
     verifying: HashMap<String, VerifyingKey>,
+    /// Seconds `nbf` and `iat` may lie ahead of this server's clock (the issuer's clock may run fast).
+    leeway_secs: i64,
 }
 
 impl JwtKeys {
@@ -64,6 +72,7 @@ impl JwtKeys {
             signing_kid: kid.to_string(),
             encoding: EncodingKey::from_secret(secret),
             verifying,
+            leeway_secs: DEFAULT_LEEWAY_SECS.into(),
         }
     }
 
@@ -78,7 +87,9 @@ impl JwtKeys {
             .as_ref()
             .or(fallback_secret)
             .map(ExposeSecret::expose_secret);
-        Self::from_specs(&config.jwt_keys, secret)
+        let mut keys = Self::from_specs(&config.jwt_keys, secret)?;
+        keys.leeway_secs = config.jwt_leeway_secs.into();
+        Ok(keys)
     }
 
     fn from_specs(specs: &[KeySpec], secret: Option<&str>) -> Result<Self, String> {
@@ -127,6 +138,7 @@ impl JwtKeys {
             org: org.map(str::to_string),
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
+            nbf: None,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.signing_kid.clone());
@@ -147,9 +159,18 @@ impl JwtKeys {
         let mut validation = Validation::new(key.algorithm);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
-        jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
             .map(|data| data.claims)
-            .map_err(|e| describe(&e))
+            .map_err(|e| describe(&e))?;
+        // jsonwebtoken checks `nbf` with the leeway of `exp` (none here) and never checks `iat`: both here.
+        let latest = Utc::now().timestamp() + self.leeway_secs;
+        if claims.nbf.is_some_and(|nbf| nbf > latest) {
+            return Err("token is not valid yet (nbf is in the future)".into());
+        }
+        if claims.iat > latest {
+            return Err("token was issued in the future (iat)".into());
+        }
+        Ok(claims)
     }
 }
 
@@ -217,6 +238,7 @@ mod tests {
             org: None,
             iat: now,
             exp: now + 3600,
+            nbf: None,
         };
         jsonwebtoken::encode(&header, &claims, key).unwrap()
     }
@@ -337,6 +359,35 @@ mod tests {
         assert!(err.contains("MEDCREDIT_JWT_SECRET"), "{err}");
         let keys = JwtKeys::from_specs(&verify_only, Some(SECRET)).unwrap();
         assert_eq!(keys.signing_kid(), DEFAULT_KID);
+    }
+
+    #[test]
+    fn tokens_from_the_future_are_refused_beyond_the_leeway() {
+        let keys = JwtKeys::from_secret(SECRET.as_bytes());
+        let key = EncodingKey::from_secret(SECRET.as_bytes());
+        let now = Utc::now().timestamp();
+        let token = |iat: i64, nbf: Option<i64>| {
+            let mut claims =
+                serde_json::json!({"sub": "a", "role": "admin", "iat": iat, "exp": now + 7200});
+            if let Some(nbf) = nbf {
+                claims["nbf"] = nbf.into();
+            }
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).unwrap()
+        };
+        assert!(
+            keys.verify(&token(now + 30, Some(now + 30))).is_ok(),
+            "within the leeway"
+        );
+        assert!(
+            keys.verify(&token(now, Some(now + 3600)))
+                .unwrap_err()
+                .contains("nbf")
+        );
+        assert!(
+            keys.verify(&token(now + 86400, None))
+                .unwrap_err()
+                .contains("iat")
+        );
     }
 
     #[test]

@@ -36,8 +36,14 @@ problem_responses! {
     Gone;
     /// Body is not `application/json`.
     UnsupportedMediaType;
-    /// A dependency (the database) is unreachable.
+    /// The database is unreachable, restarting or busy, or no connection was free in time: retry after the
+    /// given seconds. A write answered this way was not applied, unless the connection broke during its commit.
+    #[response(headers(("Retry-After" = u64, description = "Whole seconds after which to retry")))]
     Unavailable;
+    /// The database has no space for the write; nothing of the request was written.
+    InsufficientStorage;
+    /// More than 100 headers, or more than 64 KiB of them.
+    HeaderFieldsTooLarge;
     /// This client (token subject, or address when anonymous) is over its rate limit on this node.
     #[response(headers(("Retry-After" = u64, description = "Whole seconds until a request will be accepted")))]
     TooManyRequests;

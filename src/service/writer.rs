@@ -43,6 +43,22 @@ impl Writer {
         })
     }
 
+    /// As `begin`, waiting up to `patience` for a connection instead of the request's short acquire timeout.
+    pub async fn begin_patiently(
+        db: &Db,
+        cx: Ctx,
+        actor: Actor,
+        patience: std::time::Duration,
+    ) -> ServiceResult<Self> {
+        Ok(Self {
+            txn: db.begin_write_patiently(patience).await?,
+            cx,
+            actor,
+            touched: Mutex::new(BTreeSet::new()),
+            registered: Mutex::new(Vec::new()),
+        })
+    }
+
     /// The transaction, for the use case's own reads and writes.
     pub fn db(&self) -> &DatabaseTransaction {
         &self.txn

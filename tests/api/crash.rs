@@ -43,15 +43,24 @@ const KILL_AFTER: usize = 10;
 
 /// The real binary serving one database. Dropping it SIGKILLs the process, so no exit path of a test (a failed
 /// assertion included) leaves a server behind.
-struct Server {
-    child: Child,
-    api: Api,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) api: Api,
     log: PathBuf,
 }
 
 impl Server {
     /// Starts `medcredit serve` the way an operator would, configured like `spawn_app`, and waits for `/readyz`.
-    async fn start(database: &TestDatabase, log_dir: &Path) -> Server {
+    pub(crate) async fn start(database: &TestDatabase, log_dir: &Path) -> Server {
+        Self::start_with(database, log_dir, &[]).await
+    }
+
+    /// As `start`, with more environment variables (tests/api/resilience: timeouts, the grace period).
+    pub(crate) async fn start_with(
+        database: &TestDatabase,
+        log_dir: &Path,
+        settings: &[(&str, &str)],
+    ) -> Server {
         let port = free_port();
         let log = log_dir.join(format!("server-{port}.log"));
         let out = File::create(&log).expect("server log file");
@@ -73,6 +82,7 @@ impl Server {
         if let Some(schema) = &database.schema {
             command.env("MEDCREDIT_DB_SCHEMA", schema);
         }
+        command.envs(settings.iter().copied());
         let child = command.spawn().expect("start the medcredit binary");
         let mut server = Server {
             child,
@@ -110,12 +120,12 @@ impl Server {
         }
     }
 
-    fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// SIGKILL (what `Child::kill` sends on Unix): no shutdown hook, no flush, open transactions cut off.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -128,7 +138,7 @@ impl Drop for Server {
 }
 
 /// A port that was free a moment ago; the server binds it itself, as it would in production.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
     listener.local_addr().expect("local address").port()
 }

@@ -29,6 +29,7 @@ fn token(alg: Algorithm, kid: Option<&str>, key: &EncodingKey) -> String {
         org: None,
         iat: now,
         exp: now + 3600,
+        nbf: None,
     };
     jsonwebtoken::encode(&header, &claims, key).expect("encode")
 }

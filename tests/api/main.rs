@@ -26,6 +26,7 @@ mod privacy;
 mod public;
 mod regions;
 mod repairs;
+mod resilience;
 mod sanctions;
 mod screenings;
 mod standing;

@@ -3,6 +3,7 @@
 //! shows its progress while it runs and how it ended afterwards.
 
 mod decode;
+mod ending;
 mod insert;
 mod run;
 
@@ -23,6 +24,7 @@ use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
 use crate::service::error::{FieldError, ServiceError, ServiceResult, column};
 pub use decode::COLUMNS;
+pub use ending::{SERVER_STOPPED, fail_abandoned};
 use entity::import;
 pub use run::run;
 
@@ -100,13 +102,13 @@ impl Progress {
         }
     }
 
-    fn forget(&self, id: i64) {
+    pub(super) fn forget(&self, id: i64) {
         if let Ok(mut map) = self.0.lock() {
             map.remove(&id);
         }
     }
 
-    fn rows(&self, id: i64) -> Option<u64> {
+    pub(super) fn rows(&self, id: i64) -> Option<u64> {
         self.0.lock().ok().and_then(|map| map.get(&id).copied())
     }
 }
@@ -117,7 +119,7 @@ async fn start<C: ConnectionTrait>(
     actor: &Actor,
     format: ImportFormat,
     now: DateTime<Utc>,
-) -> ServiceResult<i64> {
+) -> Result<i64, sea_orm::DbErr> {
     let row = import::ActiveModel {
         issuer: Set(actor.issuer.clone()),
         org: Set(actor.org.clone()),
@@ -261,12 +263,14 @@ fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceR
     let mut state: ImportState = column("imports", row.id, &row.state)?;
     let mut errors: Vec<FieldError> = serde_json::from_str(&row.errors)
         .map_err(|e| ServiceError::corrupt("imports", row.id, e))?;
+    let mut error_count = row.error_count as u64;
     let abandoned = chrono::Duration::from_std(MAX_DURATION).unwrap_or_default();
     if state == ImportState::Running && now - row.started_at >= abandoned {
         // Nothing of it was written (its transaction never committed); only its record was left behind.
         state = ImportState::Failed;
         let message = "did not finish: its server stopped, or it ran past the 10-minute limit";
         errors.push(FieldError::new("body", message));
+        error_count += 1;
     }
     let running = state == ImportState::Running;
     Ok(ImportView {
@@ -279,7 +283,7 @@ fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceR
             .flatten()
             .unwrap_or(row.rows_read as u64),
         rows_imported: row.rows_imported as u64,
-        error_count: row.error_count as u64,
+        error_count,
         errors,
         sha256: row.sha256,
         first_seq: row.first_seq,

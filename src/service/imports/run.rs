@@ -14,9 +14,10 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::decode::{self, Decoded, Parsed};
+use super::ending::{self, DropGuard, Timing, close_failed};
 use super::insert::insert_batch;
 use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
-use crate::db::Db;
+use crate::db::{Db, IMPORT_ACQUIRE, patiently};
 use crate::domain::scoring::SubjectKind;
 use crate::service::actor::Actor;
 use crate::service::bans::check_registration;
@@ -37,18 +38,33 @@ pub async fn run(
     progress: &Progress,
 ) -> ServiceResult<i64> {
     actor.require(&WRITERS)?;
-    let now = cx.now;
-    let id = super::start(&db.conn, &actor, format, now).await?;
+    let timing = Timing::start(cx.now);
+    let id = patiently(IMPORT_ACQUIRE, || {
+        super::start(&db.conn, &actor, format, cx.now)
+    })
+    .await?;
+    let mut guard = DropGuard {
+        db: db.clone(),
+        id,
+        timing,
+        progress,
+        armed: true,
+    };
     let mut state = State::default();
-    let result = match Writer::begin(db, cx, actor).await {
+    let result = match Writer::begin_patiently(db, cx, actor, IMPORT_ACQUIRE).await {
         Ok(w) => match import(&w, &db.conn, id, format, input, progress, &mut state).await {
-            Ok(()) => w.commit().await,
+            // Closed in the import's own transaction, at its real end.
+            Ok(outcome) => match finish(w.db(), id, &outcome, timing.now()).await {
+                Ok(()) => w.commit().await,
+                Err(error) => Err(error),
+            },
             Err(error) => Err(error),
         },
         Err(error) => Err(error),
     };
     progress.forget(id);
     let Err(error) = result else {
+        guard.armed = false;
         return Ok(id);
     };
     // The import's transaction is gone: its record is closed on a connection of its own.
@@ -57,16 +73,19 @@ pub async fn run(
         && outcome.errors.is_empty()
     {
         outcome.errors = errors.clone();
+        outcome.error_count = errors.len() as u64;
     }
-    outcome.error_count = Ord::max(outcome.error_count, outcome.errors.len() as u64);
-    if let Err(e) = finish(&db.conn, id, &outcome, now).await {
-        tracing::error!(import = id, error = %e, "cannot close a failed import's record");
+    if let Some(reason) = ending::reason(&error) {
+        outcome.errors.push(FieldError::new("body", reason));
+        outcome.error_count += 1;
     }
+    close_failed(db, id, &outcome, timing.now()).await;
+    guard.armed = false;
     Err(error)
 }
 
 /// Reads `input` as `format` and registers every subject in it through `w`, or none. `id` is the import's
-/// record (`super::start`): closed here on success, in `w`'s transaction; `run` closes it on failure.
+/// record (`super::start`); returns how it completed, for `run` to close the record in `w`'s transaction.
 async fn import(
     w: &Writer,
     registry: &DatabaseConnection,
@@ -75,7 +94,8 @@ async fn import(
     input: impl Read + Send + 'static,
     progress: &Progress,
     state: &mut State,
-) -> ServiceResult<()> {
+) -> ServiceResult<Outcome> {
+    ending::hold_running_lock(w.db(), id).await?;
     read_all(w, registry, id, format, input, progress, state).await?;
     if !state.errors.is_empty() {
         return Err(ServiceError::Validation(state.errors.clone()));
@@ -85,7 +105,7 @@ async fn import(
     let record = json!({ "import": id, "format": format, "rows": outcome.rows_imported,
         "sha256": outcome.sha256, "first_seq": seqs.map(|s| s.0), "last_seq": seqs.map(|s| s.1) });
     w.audit("subject.import", &id.to_string(), &record).await?;
-    finish(w.db(), id, &outcome, w.cx.now).await
+    Ok(outcome)
 }
 
 #[derive(Default)]
@@ -263,16 +283,19 @@ async fn check_against_database(
     if rows.is_empty() {
         return Ok(errors);
     }
-    let codes = rows.iter().map(|(_, s)| s.code.clone());
-    let taken: HashSet<String> = subject::Entity::find()
-        .select_only()
-        .column(subject::Column::Code)
-        .filter(subject::Column::Code.is_in(codes))
-        .into_tuple()
-        .all(registry)
-        .await?
-        .into_iter()
-        .collect();
+    let codes: Vec<String> = rows.iter().map(|(_, s)| s.code.clone()).collect();
+    // Reads on the shared pool wait as long as the import would rather than fail it half-way.
+    let taken: HashSet<String> = patiently(IMPORT_ACQUIRE, || {
+        subject::Entity::find()
+            .select_only()
+            .column(subject::Column::Code)
+            .filter(subject::Column::Code.is_in(codes.clone()))
+            .into_tuple()
+            .all(registry)
+    })
+    .await?
+    .into_iter()
+    .collect();
     let persons: Vec<String> = rows
         .iter()
         .filter_map(|(_, s)| s.input.responsible_person.clone())
@@ -281,16 +304,18 @@ async fn check_against_database(
     let registered: HashMap<String, String> = if persons.is_empty() {
         HashMap::new()
     } else {
-        subject::Entity::find()
-            .select_only()
-            .column(subject::Column::Code)
-            .column(subject::Column::Kind)
-            .filter(subject::Column::Code.is_in(persons))
-            .into_tuple()
-            .all(registry)
-            .await?
-            .into_iter()
-            .collect()
+        patiently(IMPORT_ACQUIRE, || {
+            subject::Entity::find()
+                .select_only()
+                .column(subject::Column::Code)
+                .column(subject::Column::Kind)
+                .filter(subject::Column::Code.is_in(persons.clone()))
+                .into_tuple()
+                .all(registry)
+        })
+        .await?
+        .into_iter()
+        .collect()
     };
     let today = w.cx.today();
     for (line, s) in rows {

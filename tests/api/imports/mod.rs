@@ -11,10 +11,10 @@ use crate::helpers::*;
 
 mod limits_and_progress;
 
-const IMPORT: &str = "/api/v1/subjects:import";
-const CSV: &str = "text/csv";
+pub(crate) const IMPORT: &str = "/api/v1/subjects:import";
+pub(crate) const CSV: &str = "text/csv";
 const JSONL: &str = "application/x-ndjson";
-const HEADER: &str =
+pub(crate) const HEADER: &str =
     "kind,code,name,region,uscc,id_number,profession,insurance_type,level,responsible_person";
 
 /// The `n`th distinct valid resident ID number (GB 11643): a birth date from 1950 on and a sequence number.
@@ -33,7 +33,7 @@ fn id_number(n: u32) -> String {
 }
 
 /// A practitioner row of the CSV header above.
-fn practitioner_row(n: u32) -> String {
+pub(crate) fn practitioner_row(n: u32) -> String {
     format!(
         "practitioner,D370102{n:06},医师{n},370102,,{},physician,,,",
         id_number(n)
