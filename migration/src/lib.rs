@@ -17,6 +17,11 @@ mod m20261125_000011_create_webhooks;
 mod m20261125_000012_create_imports;
 mod m20261125_000013_index_subject_identifiers;
 mod m20261125_000014_compress_screening_answers;
+mod m20261206_000001_unique_subject_identities;
+
+pub use m20261206_000001_unique_subject_identities::{
+    Duplicate, ORGANISATION_INDEX, PERSON_INDEX, duplicate_identities,
+};
 
 pub struct Migrator;
 
@@ -38,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_create_imports::Migration),
             Box::new(m20261125_000013_index_subject_identifiers::Migration),
             Box::new(m20261125_000014_compress_screening_answers::Migration),
+            Box::new(m20261206_000001_unique_subject_identities::Migration),
         ]
     }
 }

@@ -302,7 +302,8 @@ async fn seed(app: &TestApp) -> Fixture {
         },
         import: {
             let csv = format!(
-                "{IMPORT_HEADER}\ninstitution,H37010200077,导入的医院,370102,91350100M000100Y43\n"
+                "{IMPORT_HEADER}\ninstitution,H37010200077,导入的医院,370102,{}\n",
+                uscc_for("H37010200077")
             );
             let token = app.token(Role::Inspector);
             let response = app
@@ -526,7 +527,8 @@ async fn every_operation_answers_each_caller_as_documented() {
         for ((caller, token), &expected) in CALLERS.iter().zip(&tokens).zip(&row.expect) {
             let response = if path.ends_with(":import") {
                 let csv = format!(
-                    "{IMPORT_HEADER}\ninstitution,H37010200078,访问控制导入医院,370102,91350100M000100Y43\n"
+                    "{IMPORT_HEADER}\ninstitution,H37010200078,访问控制导入医院,370102,{}\n",
+                    uscc_for("H37010200078")
                 );
                 app.send_raw(&path, token.as_deref(), "text/csv", csv).await
             } else {

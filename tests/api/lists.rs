@@ -293,14 +293,17 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     let ban = response.body["ban_until"].as_str().unwrap().to_string();
     let mut reopened = institution("H37010200055", "改名后的医院");
-    reopened["uscc"] = json!("91350100M000100Y43");
+    reopened["uscc"] = json!(uscc_for(INSTITUTION));
     let refused = app
         .post("/api/v1/subjects", Role::Inspector, &reopened)
         .await;
     refused.assert_problem(409);
     assert!(refused.body["detail"].as_str().unwrap().contains(&ban));
     // A bulk import is held to the same ban, row by row.
-    let csv = "kind,code,name,region,uscc\ninstitution,H37010200055,改名后的医院,370102,91350100M000100Y43\n";
+    let csv = format!(
+        "kind,code,name,region,uscc\ninstitution,H37010200055,改名后的医院,370102,{}\n",
+        uscc_for(INSTITUTION)
+    );
     let token = app.token(Role::Inspector);
     let imported = app
         .send_raw("/api/v1/subjects:import", Some(&token), "text/csv", csv)
@@ -311,7 +314,8 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
         (Some(2), Some("uscc"))
     );
     assert!(error["message"].as_str().unwrap().contains(&ban), "{error}");
-    // Revoking the termination lifts the ban.
+    // Revoking the termination lifts the ban; the legal entity still has its one file, so a second record is
+    // refused naming the first (it carries on under its own code).
     let id = response.body["id"].clone();
     app.post(
         &format!("/api/v1/sanctions/{id}/revoke"),
@@ -319,10 +323,14 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
         &json!({"reason": "复议撤销"}),
     )
     .await;
-    let accepted = app
+    let second = app
         .post("/api/v1/subjects", Role::Inspector, &reopened)
         .await;
-    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+    let detail = second.assert_problem(409)["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(INSTITUTION) && !detail.contains(&ban),
+        "{detail}"
+    );
 }
 
 #[tokio::test]

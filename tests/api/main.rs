@@ -13,6 +13,7 @@ mod errors;
 mod feed;
 mod helpers;
 mod idempotency;
+mod identities;
 mod imports;
 mod keys;
 mod limits;

@@ -18,11 +18,12 @@ use super::insert::insert_batch;
 use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
 use crate::db::Db;
 use crate::domain::scoring::SubjectKind;
+use crate::domain::subject::Identity;
 use crate::service::actor::Actor;
 use crate::service::bans::check_registration;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
-use crate::service::subjects::{CheckedSubject, WRITERS, change_value, check_new};
+use crate::service::subjects::{CheckedSubject, WRITERS, change_value, check_new, holders_of};
 use crate::service::writer::Writer;
 use entity::subject;
 
@@ -96,6 +97,9 @@ struct State {
     sha256: Option<String>,
     /// Codes seen so far, with their line, for duplicates within the file.
     codes: HashMap<String, u64>,
+    /// Identities (ID number in a role, USCC) of this file so far, with their line and code: one file per
+    /// person and per organisation holds within a file too.
+    identities: HashMap<Identity, (u64, String)>,
     /// Practitioners of this file so far, with their line: a pharmacy's responsible person may be one above it.
     practitioners: HashMap<String, u64>,
     /// The inserted subjects, in order, for their change-log rows at the end.
@@ -228,6 +232,20 @@ async fn check_batch(
                     errors.push(FieldError::new("code", message).on_line(line));
                     continue;
                 }
+                // The row's other checks still run, so its line lists every fault at once.
+                if let Some(identity) = subject.identity() {
+                    match state.identities.get(&identity) {
+                        Some((first, code)) => {
+                            let message = format!("{} (line {first})", identity.taken_by(code));
+                            errors.push(FieldError::new(identity.field(), message).on_line(line));
+                        }
+                        None => {
+                            state
+                                .identities
+                                .insert(identity, (line, subject.code.clone()));
+                        }
+                    }
+                }
                 state.codes.insert(subject.code.clone(), line);
                 if subject.input.kind == SubjectKind::Practitioner {
                     state.practitioners.insert(subject.code.clone(), line);
@@ -292,6 +310,8 @@ async fn check_against_database(
             .into_iter()
             .collect()
     };
+    let identities: Vec<Identity> = rows.iter().filter_map(|(_, s)| s.identity()).collect();
+    let held = holders_of(registry, &identities, None).await?;
     let today = w.cx.today();
     for (line, s) in rows {
         let line = *line;
@@ -318,6 +338,12 @@ async fn check_against_database(
         {
             let field = if id.is_some() { "id_number" } else { "uscc" };
             errors.push(FieldError::new(field, message).on_line(line));
+        }
+        // After the ban, which says more about why the organisation or person cannot come back.
+        if let Some(identity) = s.identity()
+            && let Some(code) = held.get(&identity)
+        {
+            errors.push(FieldError::new(identity.field(), identity.taken_by(code)).on_line(line));
         }
     }
     Ok(errors)

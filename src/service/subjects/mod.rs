@@ -31,9 +31,11 @@ use entity::subject;
 /// Roles that register and correct subjects.
 pub const WRITERS: [Role; 2] = [Role::Inspector, Role::Approver];
 
+mod identity;
 mod read;
 mod view;
 mod write;
+pub use identity::*;
 pub use read::*;
 pub use view::*;
 pub use write::*;

@@ -11,6 +11,16 @@ pub struct CheckedSubject {
 }
 
 impl CheckedSubject {
+    /// The person or organisation this record is the one file of.
+    pub fn identity(&self) -> Option<crate::domain::subject::Identity> {
+        let input = &self.input;
+        crate::domain::subject::Identity::of(
+            input.kind,
+            self.id_number.as_deref(),
+            input.uscc.as_deref(),
+        )
+    }
+
     /// The row to insert, stamped `now`.
     pub fn row(&self, now: DateTime<Utc>) -> subject::ActiveModel {
         let input = &self.input;
@@ -52,6 +62,9 @@ pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView>
         return Err(ServiceError::Conflict(format!(
             "a subject with code {code} already exists"
         )));
+    }
+    if let Some(identity) = checked.identity() {
+        check_identity(txn, &identity, None).await?;
     }
     let model = checked.row(w.cx.now).insert(txn).await?;
     w.audit("subject.create", code, &checked.input).await?;
@@ -201,6 +214,10 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     errors.finish()?;
     if let Some(person_code) = &patch.responsible_person {
         check_responsible_person(txn, person_code).await?;
+    }
+    if let Some(uscc) = &patch.uscc {
+        let identity = crate::domain::subject::Identity::Organisation { uscc: uscc.clone() };
+        check_identity(txn, &identity, Some(current.id)).await?;
     }
     let mut model: subject::ActiveModel = current.into();
     if let Some(name) = name {
