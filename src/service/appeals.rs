@@ -10,10 +10,11 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::appeals::{AppealOutcome, AppealState, last_day, may_decide};
+use crate::domain::appeals::{AppealOutcome, AppealState, last_day};
 use crate::domain::cases::CaseAction;
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::legal_date;
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::roles::Role;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
@@ -174,18 +175,13 @@ pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<
         )));
     }
     let case = violations::find(w.db(), pending.violation_id).await?;
-    let actors = [
-        Some(case.recorded_by.as_str()),
-        case.reviewed_by.as_deref(),
-        case.approved_by.as_deref(),
-        Some(pending.filed_by.as_str()),
+    let parties = [
+        (Party::Recorder, Some(case.recorded_by.as_str())),
+        (Party::Reviewer, case.reviewed_by.as_deref()),
+        (Party::Approver, case.approved_by.as_deref()),
+        (Party::Appellant, Some(pending.filed_by.as_str())),
     ];
-    if !may_decide(&w.actor.sub, &actors) {
-        return Err(ServiceError::Forbidden(
-            "an appeal is decided by a reviewer who did not act on the case or file the appeal"
-                .into(),
-        ));
-    }
+    four_eyes::check(Decision::Appeal, &w.actor.sub, &parties).map_err(ServiceError::Forbidden)?;
     let case_id = case.id;
     let (action, decided) = match body.outcome {
         AppealOutcome::Accepted => (CaseAction::Void, AppealState::Accepted),

@@ -87,7 +87,7 @@ pub(crate) async fn begin(
         &model.recorded_by,
         model.reviewed_by.as_deref(),
     )
-    .map_err(|why| ServiceError::Forbidden(why.into()))?;
+    .map_err(ServiceError::Forbidden)?;
     Ok((model, from, to))
 }
 

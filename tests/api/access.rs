@@ -204,9 +204,16 @@ fn black_entry(grounds: i64) -> Value {
     json!({"subject_code": INSTITUTION, "reason": "欺诈骗保", "violation_ids": [grounds], "listed_on": today})
 }
 
+/// A black-list entry listed by a second approver, so that `approver-1` may remove it (four eyes).
 async fn entry(app: &TestApp, grounds: i64) -> i64 {
+    let lister = app.token_for(Role::Approver, "approver-2", None);
     let response = app
-        .post("/api/v1/lists/black", Role::Approver, &black_entry(grounds))
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/lists/black",
+            Some(&lister),
+            Some(&black_entry(grounds)),
+        )
         .await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.body["id"].as_i64().expect("id")

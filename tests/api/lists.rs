@@ -95,23 +95,27 @@ async fn an_approver_lists_a_subject_which_then_reads_as_blacklisted_until_expir
         1
     );
 
-    // Early removal, with its history.
+    // Early removal, with its history; not by the approver who listed it (four eyes).
     let id = entry["id"].clone();
+    let path = format!("/api/v1/lists/black/{id}/remove");
+    let own = app
+        .post(&path, Role::Approver, &json!({"reason": "整改到位"}))
+        .await;
+    own.assert_problem(403);
+    let other = app.token_for(Role::Approver, "approver-2", None);
+    let body = json!({"reason": "整改到位"});
     let removed = app
-        .post(
-            &format!("/api/v1/lists/black/{id}/remove"),
-            Role::Approver,
-            &json!({"reason": "整改到位"}),
-        )
+        .send(reqwest::Method::POST, &path, Some(&other), Some(&body))
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
     assert_eq!(removed.body["status"], "removed");
     assert_eq!(standing(&app, INSTITUTION, None).await["status"], "normal");
     let again = app
-        .post(
-            &format!("/api/v1/lists/black/{id}/remove"),
-            Role::Approver,
-            &json!({"reason": "再次"}),
+        .send(
+            reqwest::Method::POST,
+            &path,
+            Some(&other),
+            Some(&json!({"reason": "再次"})),
         )
         .await;
     again.assert_problem(409);
@@ -393,6 +397,12 @@ async fn the_red_list_is_proposed_confirmed_and_ended_by_a_new_case() {
 
     let id = proposed.body[0]["id"].clone();
     let path = format!("/api/v1/lists/red/proposals/{id}/decision");
+    // The admin who asked for the proposals may not confirm one (four eyes).
+    let own = app
+        .post(&path, Role::Admin, &json!({"outcome": "confirmed"}))
+        .await;
+    let detail = own.assert_problem(403)["detail"].as_str().unwrap();
+    assert!(detail.contains("four eyes"), "{detail}");
     let bare = app
         .post(&path, Role::Approver, &json!({"outcome": "declined"}))
         .await;

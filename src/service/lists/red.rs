@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{EntryRow, end_entry, insert_entry};
 use crate::domain::enums::string_enum;
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::lists::{EndKind, ListKind};
 use crate::domain::roles::Role;
 use crate::domain::scoring::{Grade, SubjectKind};
@@ -259,6 +260,9 @@ pub async fn decide(w: &Writer, id: i64, body: RedDecision) -> ServiceResult<Red
             "proposal {id} is already {state}"
         )));
     }
+    let proposer = [(Party::Proposer, Some(pending.proposed_by.as_str()))];
+    four_eyes::check(Decision::RedListProposal, &w.actor.sub, &proposer)
+        .map_err(ServiceError::Forbidden)?;
     let mut row: red_proposal::ActiveModel = pending.clone().into();
     if body.outcome == ProposalOutcome::Confirmed {
         let target = subject::Entity::find_by_id(pending.subject_id)

@@ -6,6 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySele
 
 use super::{ListEntryView, NewBlackEntry, WRITERS, views};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::lists::{
     BLACK_LIST_BASIS, EndKind, ListKind, RED_LIST_BASIS, black_notice, red_notice,
 };
@@ -171,6 +172,19 @@ pub async fn remove(
         .one(w.db())
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("no {list} list entry {id}")))?;
+    if list == ListKind::Black {
+        // An entry the engine made (it has a cause) has no lister among people.
+        let lister = entry
+            .cause_key
+            .is_none()
+            .then_some(entry.created_by.as_str());
+        four_eyes::check(
+            Decision::BlackListRemoval,
+            &w.actor.sub,
+            &[(Party::Lister, lister)],
+        )
+        .map_err(ServiceError::Forbidden)?;
+    }
     let ended = end_entry(w, entry, EndKind::Removed, reason).await?;
     view(w, ended).await
 }
