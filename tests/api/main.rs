@@ -9,6 +9,7 @@ mod cli;
 mod concurrency;
 mod crash;
 mod credit;
+mod credit_standing;
 mod errors;
 mod feed;
 mod helpers;
