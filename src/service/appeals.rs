@@ -22,7 +22,7 @@ use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::service::subjects::ensure_visible;
-use crate::service::violations::{self, ViolationView, target};
+use crate::service::violations::{self, Evidence, ViolationView, target};
 use crate::service::voiding;
 use crate::service::workflow::{ReasonBody, begin, finish};
 use crate::service::writer::Writer;
@@ -49,6 +49,9 @@ pub const READERS: [Role; 6] = [
 pub struct NewAppeal {
     /// The grounds of the appeal, 1–2000 characters.
     pub reason: String,
+    /// References to what the appeal rests on (file names, hashes, URIs), as a case's; at most 100.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -72,6 +75,7 @@ pub struct AppealView {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_reason: Option<String>,
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -99,6 +103,8 @@ fn view(m: appeal::Model) -> ServiceResult<AppealView> {
         decided_by: m.decided_by,
         decided_at: m.decided_at,
         decision_reason: m.decision_reason,
+        evidence: serde_json::from_str(&m.evidence)
+            .map_err(|e| ServiceError::corrupt("appeals", m.id, e))?,
     })
 }
 
@@ -106,6 +112,11 @@ fn view(m: appeal::Model) -> ServiceResult<AppealView> {
 pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<AppealView> {
     w.actor.require(&FILERS)?;
     let reason = crate::service::error::required_reason(&body.reason)?;
+    let mut errors = crate::service::error::FieldErrors::default();
+    crate::service::case_rules::check_evidence(&body.evidence, &mut errors);
+    errors.finish()?;
+    let evidence = serde_json::to_string(&body.evidence)
+        .map_err(|e| ServiceError::Unprocessable(format!("evidence is not JSON: {e}")))?;
     let current = violations::find(w.db(), case_id).await?;
     if w.actor.role == Role::Hospital {
         let owner = subject_of(w.db(), &current).await?;
@@ -142,6 +153,7 @@ pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<Ap
         filed_by: Set(w.actor.sub.clone()),
         filed_role: Set(w.actor.role.as_str().to_string()),
         filed_at: Set(w.cx.now),
+        evidence: Set(evidence),
         ..Default::default()
     }
     .insert(w.db())

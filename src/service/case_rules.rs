@@ -8,7 +8,7 @@ use crate::domain::scoring::SubjectKind;
 use crate::service::catalogue;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::subjects::{find_by_code, kind_of};
-use crate::service::violations::NewViolation;
+use crate::service::violations::{Evidence, NewViolation};
 
 /// Field rules that need no database: dates, amounts, text, evidence, and which fields a kind may carry.
 pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldErrors) {
@@ -31,10 +31,18 @@ pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldEr
     if input.amount_to_recover_fen < 0 {
         errors.add("amount_to_recover_fen", "may not be negative");
     }
-    if input.evidence.len() > 100 {
+    check_evidence(&input.evidence, errors);
+    if input.institution_liable && input.institution_code.is_none() {
+        errors.add("institution_liable", "needs institution_code");
+    }
+}
+
+/// Evidence references (of a case, of an appeal): at most 100, each named, with a well-formed hash and URI.
+pub fn check_evidence(evidence: &[Evidence], errors: &mut FieldErrors) {
+    if evidence.len() > 100 {
         errors.add("evidence", "at most 100 references");
     }
-    for (i, item) in input.evidence.iter().enumerate() {
+    for (i, item) in evidence.iter().enumerate() {
         if !(1..=200).contains(&item.name.trim().chars().count()) {
             errors.add(
                 &format!("evidence[{i}].name"),
@@ -59,9 +67,6 @@ pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldEr
                 "must be 1 to 2000 characters",
             );
         }
-    }
-    if input.institution_liable && input.institution_code.is_none() {
-        errors.add("institution_liable", "needs institution_code");
     }
 }
 

@@ -478,7 +478,7 @@ pub const OTHER_PHYSICIAN: &str = "D370102000002";
 pub fn institution(code: &str, name: &str) -> Value {
     serde_json::json!({
         "kind": "institution", "code": code, "name": name, "region": "370102",
-        "uscc": uscc_for(code), "level": "三级甲等"
+        "uscc": uscc_for(code), "level": "三级甲等", "designated_since": "2000-01-01"
     })
 }
 

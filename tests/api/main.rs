@@ -2,6 +2,7 @@
 
 mod access;
 mod appeals;
+mod appeals_and_lists;
 mod audit;
 mod auth;
 mod changes;

@@ -60,6 +60,8 @@ pub struct ListEntryView {
     /// Added by a decision's effects rather than by an approver.
     pub automatic: bool,
     pub violation_ids: Vec<i64>,
+    /// The cases of `violation_ids` not voided: the entry ends when the last of them is voided.
+    pub resting_on: Vec<i64>,
     /// On today (UTC+8), or on `active_on` when listing with it.
     pub status: EntryStatus,
     pub ended_on: Option<NaiveDate>,

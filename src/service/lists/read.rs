@@ -21,7 +21,7 @@ use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::service::sanctions::SanctionEvent;
 use crate::service::subjects::{find_by_code, search};
-use entity::{change, list_entry, list_entry_violation, subject};
+use entity::{change, list_entry, list_entry_violation, subject, violation};
 
 /// An entry with its history from the change log.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -202,6 +202,16 @@ pub async fn views<C: ConnectionTrait>(
             .or_default()
             .push(link.violation_id);
     }
+    let voided: std::collections::HashSet<i64> = violation::Entity::find()
+        .select_only()
+        .column(violation::Column::Id)
+        .filter(violation::Column::Id.is_in(cases.values().flatten().copied()))
+        .filter(violation::Column::State.eq(crate::domain::cases::CaseState::Voided.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let masked = reader.sees_masked_identities();
     models
         .into_iter()
@@ -236,7 +246,13 @@ pub async fn views<C: ConnectionTrait>(
                 status: status(m.listed_on, m.expires_on, ended, day),
                 measures: serde_json::from_str(&m.measures).map_err(corrupt)?,
                 remedies: serde_json::from_str(&m.remedies).map_err(corrupt)?,
-                violation_ids: cases.remove(&m.id).unwrap_or_default(),
+                violation_ids: cases.get(&m.id).cloned().unwrap_or_default(),
+                resting_on: cases
+                    .remove(&m.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|id| !voided.contains(id))
+                    .collect(),
                 automatic: m.cause_key.is_some(),
                 reason: m.reason,
                 legal_basis: m.legal_basis,

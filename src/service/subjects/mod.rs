@@ -67,6 +67,9 @@ pub struct NewSubject {
     pub level: Option<String>,
     /// Pharmacies only: code of the main responsible person, a registered practitioner.
     pub responsible_person: Option<String>,
+    /// Institutions and pharmacies: first day of their first service agreement (定点协议), not in the future;
+    /// default the registration day. Red-list proposals count only years designated throughout.
+    pub designated_since: Option<NaiveDate>,
 }
 
 /// Mutable fields; `code`, `kind` and `id_number` never change.

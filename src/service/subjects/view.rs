@@ -22,6 +22,9 @@ pub struct SubjectView {
     pub level: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible_person: Option<String>,
+    /// Institutions and pharmacies: first day of their first service agreement (定点协议).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub designated_since: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -42,6 +45,7 @@ impl SubjectView {
             .transpose()?;
         let person = matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured);
         let masked = reader.sees_masked_identities();
+        let designated_since = designated_since(&model);
         Ok(Self {
             code: if masked && kind == SubjectKind::Insured {
                 mask_id_number(&model.code)
@@ -63,6 +67,7 @@ impl SubjectView {
             insurance_type,
             level: model.level,
             responsible_person: model.responsible_person,
+            designated_since,
             created_at: model.created_at,
             updated_at: model.updated_at,
         })
@@ -104,4 +109,15 @@ pub fn search(q: &str, masked: bool) -> Condition {
 /// The subject's kind, or a `Corrupt` error naming the row.
 pub fn kind_of(model: &subject::Model) -> ServiceResult<SubjectKind> {
     column("subjects", model.id, &model.kind)
+}
+
+/// When an organisation became designated: as registered, or (rows from before it was kept) its registration
+/// day in UTC+8. `None` for people.
+pub fn designated_since(model: &subject::Model) -> Option<NaiveDate> {
+    let organisation = matches!(model.kind.as_str(), "institution" | "pharmacy");
+    organisation.then(|| {
+        model
+            .designated_since
+            .unwrap_or_else(|| crate::domain::dates::legal_date(model.created_at))
+    })
 }

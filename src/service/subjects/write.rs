@@ -8,6 +8,8 @@ pub struct CheckedSubject {
     pub code: String,
     pub name: String,
     pub id_number: Option<String>,
+    /// Institutions and pharmacies: as given, or the registration day.
+    pub designated_since: Option<NaiveDate>,
 }
 
 impl CheckedSubject {
@@ -35,6 +37,7 @@ impl CheckedSubject {
             insurance_type: Set(input.insurance_type.map(|t| t.as_str().to_string())),
             level: Set(input.level.clone()),
             responsible_person: Set(input.responsible_person.clone()),
+            designated_since: Set(self.designated_since),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -137,6 +140,17 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
     if input.responsible_person.is_some() && input.kind != SubjectKind::Pharmacy {
         errors.add("responsible_person", "applies only to pharmacies");
     }
+    match (input.designated_since, organisation) {
+        (Some(day), true) if day > today => {
+            errors.add("designated_since", "may not be in the future")
+        }
+        (Some(_), false) => errors.add(
+            "designated_since",
+            "applies only to institutions and pharmacies",
+        ),
+        _ => {}
+    }
+    let designated_since = organisation.then(|| input.designated_since.unwrap_or(today));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -145,6 +159,7 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
         code,
         name,
         id_number,
+        designated_since,
     })
 }
 
