@@ -203,6 +203,12 @@ pub fn check_black_terms(
         ));
     }
     let ends = expires_on.unwrap_or_else(|| add_years(listed_on, policy.lists.blacklist_years));
+    if let Err(why) = super::dates::strict::in_range(ends) {
+        refused.push((
+            "listed_on",
+            format!("the entry would end on a day out of range: {why}"),
+        ));
+    }
     if ends < today {
         let field = if expires_on.is_some() {
             "expires_on"

@@ -23,6 +23,10 @@ use crate::service::subjects::{ensure_visible, find_by_code};
 #[serde(deny_unknown_fields)]
 pub struct CreditQuery {
     /// Day to answer for (UTC+8 calendar date); default today. Its year is the cycle.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub as_of: Option<NaiveDate>,
 }
 

@@ -29,6 +29,10 @@ pub struct NewScreening {
     /// 1 to 10,000 subject codes (policy); more is `413`.
     pub codes: Vec<String>,
     /// Day to answer for (UTC+8); default today.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub as_of: Option<NaiveDate>,
 }
 

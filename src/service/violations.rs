@@ -52,7 +52,9 @@ pub struct NewViolation {
     pub subject_code: String,
     #[schema(example = "PRAC-IRRATIONAL-PRESCRIPTION")]
     pub type_code: String,
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub occurred_on: NaiveDate,
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub discovered_on: NaiveDate,
     pub description: String,
     /// Amount of fund money involved, in fen.
@@ -131,8 +133,16 @@ pub struct ViolationQuery {
     pub type_code: Option<String>,
     pub major: Option<bool>,
     /// Earliest `occurred_on`.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub from: Option<NaiveDate>,
     /// Latest `occurred_on` (inclusive).
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub to: Option<NaiveDate>,
     /// Page size, 1–500 (default 50).
     pub limit: Option<u64>,

@@ -52,7 +52,15 @@ pub struct ReasonBody {
 #[serde(deny_unknown_fields)]
 pub struct ViolationPatch {
     pub type_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub occurred_on: Option<chrono::NaiveDate>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub discovered_on: Option<chrono::NaiveDate>,
     pub description: Option<String>,
     pub amount_involved_fen: Option<i64>,

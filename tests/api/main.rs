@@ -30,6 +30,7 @@ mod repairs;
 mod sanctions;
 mod screenings;
 mod standing;
+mod strict_input;
 mod subjects;
 mod violation_types;
 mod violations;

@@ -69,6 +69,10 @@ pub struct NewSubject {
     pub responsible_person: Option<String>,
     /// Institutions and pharmacies: first day of their first service agreement (定点协议), not in the future;
     /// default the registration day. Red-list proposals count only years designated throughout.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub designated_since: Option<NaiveDate>,
 }
 
