@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
@@ -15,7 +16,10 @@ use tokio::sync::mpsc;
 
 use super::decode::{self, Decoded, Parsed};
 use super::insert::insert_batch;
-use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
+use super::spool::{self, Spooled};
+use super::{
+    ImportFormat, ImportState, MAX_BYTES, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish,
+};
 use crate::db::Db;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::Identity;
@@ -35,15 +39,19 @@ pub async fn run(
     actor: Actor,
     format: ImportFormat,
     input: impl Read + Send + 'static,
-    progress: &Progress,
+    progress: &Arc<Progress>,
 ) -> ServiceResult<i64> {
     actor.require(&WRITERS)?;
     let now = cx.now;
     let id = super::start(&db.conn, &actor, format, now).await?;
     let mut state = State::default();
-    let result = match Writer::begin(db, cx, actor).await {
-        Ok(w) => match import(&w, &db.conn, id, format, input, progress, &mut state).await {
-            Ok(()) => w.commit().await,
+    // The whole body first, the write transaction after: a slow upload holds no writer.
+    let result = match receive(input, format, id, progress.clone()).await {
+        Ok(spooled) => match Writer::begin(db, cx, actor).await {
+            Ok(w) => match import(&w, &db.conn, id, format, spooled, progress, &mut state).await {
+                Ok(()) => w.commit().await,
+                Err(error) => Err(error),
+            },
             Err(error) => Err(error),
         },
         Err(error) => Err(error),
@@ -64,6 +72,33 @@ pub async fn run(
         tracing::error!(import = id, error = %e, "cannot close a failed import's record");
     }
     Err(error)
+}
+
+/// Receives the body to its end on a blocking thread, counting its rows as they arrive for `GET /imports`.
+async fn receive(
+    input: impl Read + Send + 'static,
+    format: ImportFormat,
+    id: i64,
+    progress: Arc<Progress>,
+) -> ServiceResult<Spooled> {
+    // A CSV's first line is its header.
+    let header = u64::from(format == ImportFormat::Csv);
+    let arrived = move |lines: u64| progress.set(id, lines.saturating_sub(header));
+    let received = tokio::task::spawn_blocking(move || spool::receive(input, arrived))
+        .await
+        .map_err(|e| ServiceError::Unprocessable(format!("the import reader failed: {e}")))?;
+    received.map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => too_large(),
+        _ => ServiceError::validation("body", format!("cannot be read: {e}")),
+    })
+}
+
+/// The `413` of an import's body over `MAX_BYTES`.
+pub fn too_large() -> ServiceError {
+    ServiceError::TooLarge(format!(
+        "an import's body holds at most {} MiB; split the file",
+        MAX_BYTES >> 20
+    ))
 }
 
 /// Reads `input` as `format` and registers every subject in it through `w`, or none. `id` is the import's
