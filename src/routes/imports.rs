@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Register up to 100,000 subjects at once.
 ///
 /// The body is UTF-8 `text/csv` (a byte-order mark is allowed; a header naming columns among kind, code, name, region, uscc, id_number,
-/// profession, insurance_type, level, responsible_person; an empty cell is an absent field) or
+/// profession, insurance_type, level, responsible_person, designated_since; an empty cell is an absent field) or
 /// `application/x-ndjson` (or `application/json`: one `POST /subjects` body per line), at most 64 MiB. The body is received
 /// whole first (in a temporary file when large), and only then checked and written: a slow upload holds no writer.
 /// Every row is checked by the rules of `POST /subjects`; the import is all or nothing. Any bad row makes it a
