@@ -17,10 +17,10 @@ mod m20261125_000011_create_webhooks;
 mod m20261125_000012_create_imports;
 mod m20261125_000013_index_subject_identifiers;
 mod m20261125_000014_compress_screening_answers;
-mod m20261206_000001_unique_subject_identities;
-mod m20261206_000002_add_appeal_evidence_and_designation;
+mod m20261206_000002_unique_subject_identities;
+mod m20261206_000003_add_appeal_evidence_and_designation;
 
-pub use m20261206_000001_unique_subject_identities::{
+pub use m20261206_000002_unique_subject_identities::{
     Duplicate, ORGANISATION_INDEX, PERSON_INDEX, duplicate_identities,
 };
 
@@ -44,8 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_create_imports::Migration),
             Box::new(m20261125_000013_index_subject_identifiers::Migration),
             Box::new(m20261125_000014_compress_screening_answers::Migration),
-            Box::new(m20261206_000001_unique_subject_identities::Migration),
-            Box::new(m20261206_000002_add_appeal_evidence_and_designation::Migration),
+            Box::new(m20261206_000002_unique_subject_identities::Migration),
+            Box::new(m20261206_000003_add_appeal_evidence_and_designation::Migration),
         ]
     }
 }

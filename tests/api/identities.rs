@@ -151,7 +151,7 @@ async fn check_lists_duplicates_and_the_migration_waits_for_them_to_be_merged() 
     sql("DROP INDEX ux_subjects_uscc").await;
     sql("CREATE INDEX idx_subjects_uscc ON subjects (uscc)").await;
     sql(
-        "DELETE FROM seaql_migrations WHERE version = 'm20261206_000001_unique_subject_identities'",
+        "DELETE FROM seaql_migrations WHERE version = 'm20261206_000002_unique_subject_identities'",
     )
     .await;
     for code in ["D370102000001", "D370102000002"] {
