@@ -25,6 +25,7 @@ fn subject(kind: SubjectKind, code: &str, name: &str) -> NewSubject {
         insurance_type: None,
         level: None,
         responsible_person: None,
+        designated_since: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Command line: `serve`, `migrate`, `openapi`, `token`, `policy`, `verify-audit`. All behaviour lives in the
+//! Command line: `serve`, `migrate`, `openapi`, `token`, `policy`, `verify-audit`, `check`. All behaviour lives in the
 //! library.
 
 use std::process::ExitCode;
@@ -59,6 +59,10 @@ enum Command {
     /// Rewrite every subject's materialised standing from its ledger and sanctions (after a bulk load straight
     /// into the database, or to repair); each changed row gets a change-log row.
     RebuildStandings,
+    /// List ID numbers (per role) and USCCs held by more than one subject, and exit non-zero if there are any:
+    /// one file per person and per organisation, which the migration adding its unique indexes needs merged
+    /// first. Reads the database without migrating it.
+    Check,
 }
 
 #[tokio::main]
@@ -162,6 +166,32 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("standings of {count} subjects written");
             Ok(())
+        }
+        Command::Check => {
+            let url = config.database_url.expose_secret();
+            let db = medcredit::db::Db::connect(url, config.db_schema.as_deref())
+                .await
+                .map_err(|e| format!("cannot connect to the database: {e}"))?;
+            let duplicates = migration::duplicate_identities(&db.conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            for d in &duplicates {
+                let kind = d
+                    .kind
+                    .as_deref()
+                    .map(|k| format!(" ({k})"))
+                    .unwrap_or_default();
+                println!("{} {}{kind}: {}", d.field, d.identifier, d.codes.join(", "));
+            }
+            if duplicates.is_empty() {
+                println!("no ID number or USCC is held by more than one subject");
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} identities are held by more than one subject; merge each into one record",
+                    duplicates.len()
+                ))
+            }
         }
         Command::Policy => {
             let json = serde_json::to_string_pretty(&config.policy).map_err(|e| e.to_string())?;

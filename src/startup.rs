@@ -32,7 +32,7 @@ use crate::state::{AppState, Clock};
 /// Request bodies above this are refused with 413 (DESIGN §10).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 /// A bulk import streams up to 100,000 rows: its own body limit (rows are a few hundred bytes) and time limit.
-pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub use crate::service::imports::MAX_BYTES as IMPORT_BODY_LIMIT;
 pub use crate::service::imports::MAX_DURATION as IMPORT_TIMEOUT;
 
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +310,9 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
         .merge(
             streaming
                 .layer(RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT))
+                .layer(axum::middleware::from_fn(
+                    crate::routes::imports::name_the_limit,
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     IMPORT_TIMEOUT,

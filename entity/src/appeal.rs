@@ -19,6 +19,8 @@ pub struct Model {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTimeUtc>,
     pub decision_reason: Option<String>,
+    /// JSON array of evidence references, as a case's.
+    pub evidence: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

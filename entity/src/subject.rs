@@ -21,6 +21,9 @@ pub struct Model {
     pub level: Option<String>,
     /// Pharmacy: code of the main responsible person (a practitioner).
     pub responsible_person: Option<String>,
+    /// Institutions and pharmacies: first day of their first service agreement (定点协议); none on rows
+    /// registered before it was kept (then the registration day).
+    pub designated_since: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -18,6 +18,12 @@ mod m20261125_000012_create_imports;
 mod m20261125_000013_index_subject_identifiers;
 mod m20261125_000014_compress_screening_answers;
 mod m20261206_000001_add_owner_issuer_and_lookup_quotas;
+mod m20261206_000002_unique_subject_identities;
+mod m20261206_000003_add_appeal_evidence_and_designation;
+
+pub use m20261206_000002_unique_subject_identities::{
+    Duplicate, ORGANISATION_INDEX, PERSON_INDEX, duplicate_identities,
+};
 
 pub struct Migrator;
 
@@ -40,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_index_subject_identifiers::Migration),
             Box::new(m20261125_000014_compress_screening_answers::Migration),
             Box::new(m20261206_000001_add_owner_issuer_and_lookup_quotas::Migration),
+            Box::new(m20261206_000002_unique_subject_identities::Migration),
+            Box::new(m20261206_000003_add_appeal_evidence_and_designation::Migration),
         ]
     }
 }

@@ -26,11 +26,6 @@ pub fn last_day(approved_on: NaiveDate, window_days: u32) -> NaiveDate {
     approved_on + Days::new(u64::from(window_days))
 }
 
-/// The decider may not be anyone who acted on the case (DESIGN §7: a reviewer other than the original actors).
-pub fn may_decide(decider: &str, actors: &[Option<&str>]) -> bool {
-    !actors.iter().flatten().any(|a| *a == decider)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,11 +37,5 @@ mod tests {
             last_day(approved, 15),
             NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()
         );
-    }
-
-    #[test]
-    fn no_one_who_acted_decides() {
-        assert!(!may_decide("r1", &[Some("i1"), Some("r1"), Some("a1")]));
-        assert!(may_decide("r2", &[Some("i1"), Some("r1"), None]));
     }
 }

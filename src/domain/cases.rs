@@ -76,26 +76,25 @@ pub fn next_state(from: CaseState, action: CaseAction) -> Option<CaseState> {
     }
 }
 
-/// Four eyes (seed 000: 窗口初审 → 稽核股覆核 → 分管领导审核): the recorder may not review, and neither the
-/// recorder nor the reviewer may approve. Returns the reason for a refusal.
+/// Four eyes on a case (seed 000: 窗口初审 → 稽核股覆核 → 分管领导审核): review and approval are decisions of the
+/// one table in `four_eyes`, with the case's recorder and reviewer as parties. Returns the reason for a refusal.
 pub fn four_eyes(
     action: CaseAction,
     actor: &str,
     recorded_by: &str,
     reviewed_by: Option<&str>,
-) -> Result<(), &'static str> {
-    match action {
-        CaseAction::Review if actor == recorded_by => {
-            Err("the inspector who recorded a case may not review it")
-        }
-        CaseAction::Approve if reviewed_by == Some(actor) => {
-            Err("the reviewer of a case may not approve it")
-        }
-        CaseAction::Approve if actor == recorded_by => {
-            Err("the inspector who recorded a case may not approve it")
-        }
-        _ => Ok(()),
-    }
+) -> Result<(), String> {
+    use super::four_eyes::{Decision, Party, check};
+    let decision = match action {
+        CaseAction::Review => Decision::CaseReview,
+        CaseAction::Approve => Decision::CaseApproval,
+        _ => return Ok(()),
+    };
+    let parties = [
+        (Party::Recorder, Some(recorded_by)),
+        (Party::Reviewer, reviewed_by),
+    ];
+    check(decision, actor, &parties)
 }
 
 /// 重大案件: more than the policy amount involved, or transferred to the police or judiciary.

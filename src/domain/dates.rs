@@ -9,6 +9,8 @@
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, Months, NaiveDate, NaiveTime, Utc, Weekday};
 
+pub mod strict;
+
 const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 
 /// China Standard Time, UTC+8.

@@ -184,6 +184,45 @@ pub const RED_LIST_BASIS: &str =
 pub const BLACK_LIST_BASIS: &str = "《医疗保障基金使用监督管理条例》; 国家医保局《医疗保障领域严重失信主体名单管理办法》; \
      国家发展改革委《失信行为纠正后的信用信息修复管理办法》";
 
+/// The terms an approver gives a black-list entry, against `today`: an entry that would already have ended
+/// is refused (it would list nobody and only look like a listing), and so is one starting more than the
+/// policy's days ahead; an earlier `listed_on` stays possible (entries brought in from a replaced system).
+/// Returns the field and the reason of each refusal.
+pub fn check_black_terms(
+    policy: &Policy,
+    listed_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<(&'static str, String)> {
+    let mut refused = Vec::new();
+    let ahead = policy.lists.max_days_listed_ahead;
+    if listed_on > today + Days::new(u64::from(ahead)) {
+        refused.push((
+            "listed_on",
+            format!("must be at most {ahead} days after today ({today})"),
+        ));
+    }
+    let ends = expires_on.unwrap_or_else(|| add_years(listed_on, policy.lists.blacklist_years));
+    if let Err(why) = super::dates::strict::in_range(ends) {
+        refused.push((
+            "listed_on",
+            format!("the entry would end on a day out of range: {why}"),
+        ));
+    }
+    if ends < today {
+        let field = if expires_on.is_some() {
+            "expires_on"
+        } else {
+            "listed_on"
+        };
+        refused.push((
+            field,
+            format!("the entry would have ended on {ends}, before today ({today})"),
+        ));
+    }
+    refused
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +270,25 @@ mod tests {
                 .any(|r| r.kind == "credit_repair" && r.from == day(2027, 3, 1))
         );
         assert!(notice.measures.contains(&ListMeasure::NoNewAgreement));
+    }
+
+    #[test]
+    fn an_entry_is_neither_over_at_birth_nor_far_ahead() {
+        let policy = Policy::default();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let today = day(2026, 12, 6);
+        // Three years from 2020-01-01 ended in 2023.
+        let over = check_black_terms(&policy, day(2020, 1, 1), None, today);
+        assert_eq!(over.len(), 1);
+        assert_eq!(over[0].0, "listed_on");
+        // An earlier start still running today is fine, as is one a month ahead.
+        assert!(check_black_terms(&policy, day(2024, 1, 1), None, today).is_empty());
+        assert!(check_black_terms(&policy, day(2027, 1, 5), None, today).is_empty());
+        assert_eq!(
+            check_black_terms(&policy, day(2027, 1, 6), None, today)[0].0,
+            "listed_on"
+        );
+        let ended = check_black_terms(&policy, day(2026, 1, 1), Some(day(2026, 12, 5)), today);
+        assert_eq!(ended[0].0, "expires_on");
     }
 }

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod dates;
 pub mod effects;
 pub mod enums;
+pub mod four_eyes;
 pub mod identifiers;
 pub mod lists;
 pub mod masking;

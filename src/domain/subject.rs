@@ -21,3 +21,84 @@ string_enum! {
         Resident = "resident",
     }
 }
+
+/// What makes two records one file (一医一档, DESIGN §14): a person is their ID number within one role (a doctor
+/// who is also insured has one record in each role), an organisation is its USCC (institutions and pharmacies
+/// share one namespace). A second record with the same identity is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Identity {
+    Person {
+        kind: super::scoring::SubjectKind,
+        id_number: String,
+    },
+    Organisation {
+        uscc: String,
+    },
+}
+
+impl Identity {
+    /// The identity of a subject of `kind` with these identifiers; `None` when the one it needs is missing.
+    pub fn of(
+        kind: super::scoring::SubjectKind,
+        id_number: Option<&str>,
+        uscc: Option<&str>,
+    ) -> Option<Self> {
+        use super::scoring::SubjectKind::*;
+        match kind {
+            Practitioner | Insured => id_number.map(|id| Identity::Person {
+                kind,
+                id_number: id.to_string(),
+            }),
+            Institution | Pharmacy => uscc.map(|uscc| Identity::Organisation {
+                uscc: uscc.to_string(),
+            }),
+        }
+    }
+
+    /// The field that carries the identity.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Identity::Person { .. } => "id_number",
+            Identity::Organisation { .. } => "uscc",
+        }
+    }
+
+    /// Why a second record is refused, naming the first.
+    pub fn taken_by(&self, existing_code: &str) -> String {
+        match self {
+            Identity::Person { kind, id_number } => format!(
+                "ID number {id_number} is already registered as {} {existing_code}: one file per person",
+                kind.as_str()
+            ),
+            Identity::Organisation { uscc } => format!(
+                "USCC {uscc} is already registered as {existing_code}: one file per organisation"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scoring::SubjectKind;
+
+    #[test]
+    fn a_person_is_one_per_role_and_an_organisation_one_per_uscc() {
+        let id = Some("11010519491231002X");
+        let doctor = Identity::of(SubjectKind::Practitioner, id, None);
+        let insured = Identity::of(SubjectKind::Insured, id, None);
+        assert_ne!(doctor, insured);
+        let uscc = Some("91350100M000100Y43");
+        assert_eq!(
+            Identity::of(SubjectKind::Institution, None, uscc),
+            Identity::of(SubjectKind::Pharmacy, None, uscc)
+        );
+        assert_eq!(Identity::of(SubjectKind::Pharmacy, id, None), None);
+        assert!(
+            doctor
+                .unwrap()
+                .taken_by("D370102000001")
+                .contains("D370102000001")
+        );
+    }
+}

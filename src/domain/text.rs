@@ -2,11 +2,13 @@
 //! refuses NUL outright and SQLite would store it, so one input had two outcomes), and names that name something.
 
 /// Tab, line feed and carriage return are layout in free text; every other C0/C1 control character and DEL
-/// is refused.
+/// is refused, and so are the bidirectional embedding, override and isolate controls (U+202A–U+202E,
+/// U+2066–U+2069), which make a list show a name in another order than the one stored.
 pub fn check_no_controls(text: &str) -> Result<(), String> {
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     match text
         .chars()
-        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .find(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || bidi(*c))
     {
         Some(c) => Err(format!(
             "must not contain control characters (found U+{:04X})",
@@ -73,6 +75,13 @@ mod tests {
         assert!(check_no_controls("a\u{1b}[31m").is_err());
         assert!(check_no_controls("\u{7f}").is_err());
         assert!(check_no_controls("\u{85}").is_err());
+        for bidi in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            assert!(
+                check_no_controls(&format!("张{bidi}三")).is_err(),
+                "{bidi:?}"
+            );
+        }
+        assert!(check_no_controls("\u{2065}\u{202F}").is_ok());
     }
 
     #[test]

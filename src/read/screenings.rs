@@ -31,6 +31,10 @@ pub struct NewScreening {
     /// `not_found`.
     pub codes: Vec<ScreeningRow>,
     /// Day to answer for (UTC+8); default today.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub as_of: Option<NaiveDate>,
 }
 

@@ -9,8 +9,9 @@ use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::pagination::Page;
+use crate::read::credit::{self, CreditQuery, CreditView};
 use crate::routes::problems::{BadRequest, Forbidden, NotFound, Unauthorized, Validation};
-use crate::service::credit::{self, CreditQuery, CreditView, LedgerEntryView, LedgerQuery};
+use crate::service::credit::{LedgerEntryView, LedgerQuery};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -35,7 +36,7 @@ async fn get_ledger(
     ApiQuery(query): ApiQuery<LedgerQuery>,
 ) -> ApiResult<Json<Page<LedgerEntryView>>> {
     Ok(Json(
-        credit::ledger(&state.db.conn, &state.ctx(), &actor, &code, query).await?,
+        crate::service::credit::ledger(&state.db.conn, &state.ctx(), &actor, &code, query).await?,
     ))
 }
 
@@ -56,6 +57,14 @@ async fn get_credit(
     ApiQuery(query): ApiQuery<CreditQuery>,
 ) -> ApiResult<Json<CreditView>> {
     Ok(Json(
-        credit::credit(&state.db.conn, &state.ctx(), &actor, &code, query).await?,
+        credit::credit(
+            &state.db.conn,
+            &state.standings,
+            &state.ctx(),
+            &actor,
+            &code,
+            query,
+        )
+        .await?,
     ))
 }

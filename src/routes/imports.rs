@@ -36,8 +36,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Register up to 100,000 subjects at once.
 ///
 /// The body is UTF-8 `text/csv` (a byte-order mark is allowed; a header naming columns among kind, code, name, region, uscc, id_number,
-/// profession, insurance_type, level, responsible_person; an empty cell is an absent field) or
-/// `application/x-ndjson` (or `application/json`: one `POST /subjects` body per line). It is read as it arrives, never held whole.
+/// profession, insurance_type, level, responsible_person, designated_since; an empty cell is an absent field) or
+/// `application/x-ndjson` (or `application/json`: one `POST /subjects` body per line), at most 64 MiB. The body is received
+/// whole first (in a temporary file when large), and only then checked and written: a slow upload holds no writer.
 /// Every row is checked by the rules of `POST /subjects`; the import is all or nothing. Any bad row makes it a
 /// `422` listing the first 1,000 errors, each with its `line`, `field` and `message`, and nothing is written.
 /// More than 100,000 rows is `413`. While it runs, `GET /api/v1/imports?state=running` shows the rows read so
@@ -92,6 +93,27 @@ async fn import_subjects(
         Json(view),
     )
         .into_response())
+}
+
+/// The body limit of the import answers a bare 413 when a Content-Length is over it: the answer names the
+/// import's own limit, not the 1 MiB of other routes.
+pub async fn name_the_limit(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(crate::error::PROBLEM_JSON.as_bytes())
+        });
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !problem {
+        ApiError::from(imports::too_large()).into_response()
+    } else {
+        response
+    }
 }
 
 fn format_of(headers: &HeaderMap) -> Result<ImportFormat, ApiError> {

@@ -27,6 +27,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct StandingQuery {
     /// Day to answer for (UTC+8 calendar date); default today.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub as_of: Option<NaiveDate>,
 }
 

@@ -31,7 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Register a subject.
 ///
 /// Checks the code pattern of its kind, the USCC (GB 32100) or ID number (GB 11643) check digit and birth date,
-/// the region and the name. Inspector, approver, admin.
+/// the region and the name. One file per person and per organisation: an ID number already registered in the
+/// same role, or a USCC already registered by an institution or pharmacy, is `409` naming that record.
+/// Institutions and pharmacies may give `designated_since` (default: today). Inspector, approver, admin.
 #[utoipa::path(post, path = "/api/v1/subjects", tag = "subjects", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars): a retry with the same key and body returns the first response; another body is 409")),
     request_body = NewSubject,
@@ -103,7 +105,8 @@ async fn get_subject(
 
 /// Correct a subject's mutable fields.
 ///
-/// `code`, `kind` and `id_number` never change. Inspector, approver, admin.
+/// `code`, `kind` and `id_number` never change. A USCC another organisation holds is `409` naming it (one file
+/// per organisation). Inspector, approver, admin.
 #[utoipa::path(patch, path = "/api/v1/subjects/{code}", tag = "subjects", security(("bearer" = [])),
     params(("code" = String, Path, description = "National code of the subject", example = "H37010200001")),
     request_body = SubjectPatch,
@@ -111,6 +114,7 @@ async fn get_subject(
         (status = 200, description = "Updated", body = SubjectView),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Validation),
     ))]

@@ -25,8 +25,13 @@ pub struct NewAffiliation {
     #[schema(example = "H37010200001")]
     pub institution_code: String,
     /// First day (UTC+8 calendar date).
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub valid_from: NaiveDate,
     /// Last day, inclusive; omit while open.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub valid_to: Option<NaiveDate>,
 }
 

@@ -10,10 +10,11 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::appeals::{AppealOutcome, AppealState, last_day, may_decide};
+use crate::domain::appeals::{AppealOutcome, AppealState, last_day};
 use crate::domain::cases::CaseAction;
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::legal_date;
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::roles::Role;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
@@ -21,7 +22,7 @@ use crate::service::affiliations;
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::service::subjects::ensure_hospital_owns;
-use crate::service::violations::{self, ViolationView, target};
+use crate::service::violations::{self, Evidence, ViolationView, target};
 use crate::service::voiding;
 use crate::service::workflow::{ReasonBody, begin, finish};
 use crate::service::writer::Writer;
@@ -48,6 +49,9 @@ pub const READERS: [Role; 6] = [
 pub struct NewAppeal {
     /// The grounds of the appeal, 1–2000 characters.
     pub reason: String,
+    /// References to what the appeal rests on (file names, hashes, URIs), as a case's; at most 100.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -71,6 +75,7 @@ pub struct AppealView {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_reason: Option<String>,
+    pub evidence: Vec<Evidence>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,6 +103,8 @@ fn view(m: appeal::Model) -> ServiceResult<AppealView> {
         decided_by: m.decided_by,
         decided_at: m.decided_at,
         decision_reason: m.decision_reason,
+        evidence: serde_json::from_str(&m.evidence)
+            .map_err(|e| ServiceError::corrupt("appeals", m.id, e))?,
     })
 }
 
@@ -106,6 +113,11 @@ pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<Ap
     w.actor.require(&FILERS)?;
     may_file(w.db(), &w.cx, &w.actor, case_id).await?;
     let reason = crate::service::error::required_reason(&body.reason)?;
+    let mut errors = crate::service::error::FieldErrors::default();
+    crate::service::case_rules::check_evidence(&body.evidence, &mut errors);
+    errors.finish()?;
+    let evidence = serde_json::to_string(&body.evidence)
+        .map_err(|e| ServiceError::Unprocessable(format!("evidence is not JSON: {e}")))?;
     let current = violations::find(w.db(), case_id).await?;
     if let Some(approved_at) = current.approved_at {
         let last = last_day(
@@ -138,6 +150,7 @@ pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<Ap
         filed_by: Set(w.actor.sub.clone()),
         filed_role: Set(w.actor.role.as_str().to_string()),
         filed_at: Set(w.cx.now),
+        evidence: Set(evidence),
         ..Default::default()
     }
     .insert(w.db())
@@ -171,18 +184,13 @@ pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<
         )));
     }
     let case = violations::find(w.db(), pending.violation_id).await?;
-    let actors = [
-        Some(case.recorded_by.as_str()),
-        case.reviewed_by.as_deref(),
-        case.approved_by.as_deref(),
-        Some(pending.filed_by.as_str()),
+    let parties = [
+        (Party::Recorder, Some(case.recorded_by.as_str())),
+        (Party::Reviewer, case.reviewed_by.as_deref()),
+        (Party::Approver, case.approved_by.as_deref()),
+        (Party::Appellant, Some(pending.filed_by.as_str())),
     ];
-    if !may_decide(&w.actor.sub, &actors) {
-        return Err(ServiceError::Forbidden(
-            "an appeal is decided by a reviewer who did not act on the case or file the appeal"
-                .into(),
-        ));
-    }
+    four_eyes::check(Decision::Appeal, &w.actor.sub, &parties).map_err(ServiceError::Forbidden)?;
     let case_id = case.id;
     let (action, decided) = match body.outcome {
         AppealOutcome::Accepted => (CaseAction::Void, AppealState::Accepted),

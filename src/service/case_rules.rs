@@ -31,7 +31,9 @@ pub struct NewViolation {
     pub subject_code: String,
     #[schema(example = "PRAC-IRRATIONAL-PRESCRIPTION")]
     pub type_code: String,
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub occurred_on: NaiveDate,
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub discovered_on: NaiveDate,
     pub description: String,
     /// Amount of fund money involved, in fen.
@@ -73,10 +75,18 @@ pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldEr
     if input.amount_to_recover_fen < 0 {
         errors.add("amount_to_recover_fen", "may not be negative");
     }
-    if input.evidence.len() > 100 {
+    check_evidence(&input.evidence, errors);
+    if input.institution_liable && input.institution_code.is_none() {
+        errors.add("institution_liable", "needs institution_code");
+    }
+}
+
+/// Evidence references (of a case, of an appeal): at most 100, each named, with a well-formed hash and URI.
+pub fn check_evidence(evidence: &[Evidence], errors: &mut FieldErrors) {
+    if evidence.len() > 100 {
         errors.add("evidence", "at most 100 references");
     }
-    for (i, item) in input.evidence.iter().enumerate() {
+    for (i, item) in evidence.iter().enumerate() {
         if !(1..=200).contains(&item.name.trim().chars().count()) {
             errors.add(
                 &format!("evidence[{i}].name"),
@@ -101,9 +111,6 @@ pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldEr
                 "must be 1 to 2000 characters",
             );
         }
-    }
-    if input.institution_liable && input.institution_code.is_none() {
-        errors.add("institution_liable", "needs institution_code");
     }
 }
 

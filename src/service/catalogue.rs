@@ -41,8 +41,13 @@ pub struct NewViolationType {
     #[schema(example = "《医疗保障基金使用监督管理条例》第三十八条")]
     pub legal_basis: String,
     /// First day in force (UTC+8 calendar date).
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub effective_from: NaiveDate,
     /// Last day in force, inclusive; omit while open-ended.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub effective_to: Option<NaiveDate>,
     /// Insured types only: approval suspends networked settlement (条例 art. 41).
     #[serde(default)]
@@ -99,6 +104,10 @@ pub struct ViolationTypeQuery {
     /// Only types that apply to this kind of subject.
     pub kind: Option<SubjectKind>,
     /// Only the versions in force on this date (YYYY-MM-DD); without it every version is listed.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub as_of: Option<NaiveDate>,
     /// Only this code.
     pub code: Option<String>,

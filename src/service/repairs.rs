@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::{add_months, legal_date};
 use crate::domain::enums::string_enum;
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::lists::EndKind;
 use crate::domain::policy::Severity;
 use crate::domain::roles::Role;
@@ -298,6 +299,9 @@ pub async fn decide(w: &Writer, id: i64, body: RepairDecision) -> ServiceResult<
             "repair {id} is already {state}"
         )));
     }
+    let applicant = [(Party::Applicant, Some(pending.filed_by.as_str()))];
+    four_eyes::check(Decision::Repair, &w.actor.sub, &applicant)
+        .map_err(ServiceError::Forbidden)?;
     let mut restored = None;
     if body.outcome == RepairOutcome::Approved {
         if let Some(entry_id) = pending.list_entry_id {

@@ -93,8 +93,16 @@ pub struct ViolationQuery {
     pub type_code: Option<String>,
     pub major: Option<bool>,
     /// Earliest `occurred_on`.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub from: Option<NaiveDate>,
     /// Latest `occurred_on` (inclusive).
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub to: Option<NaiveDate>,
     /// Page size, 1–500 (default 50).
     pub limit: Option<u64>,

@@ -1,8 +1,8 @@
 //! Voiding a case (appeal accepted, an external decision, or an approver's own correction) undoes everything
 //! that rested on it, in the transaction of the decision (DESIGN §7): a reversal cancels its points, sanctions
 //! resting only on it are revoked, automatic sanctions whose threshold no longer holds are revoked (the
-//! extension rows beyond the rung that still holds go, so the suspension is shortened to it), its automatic
-//! list entries are taken off, and the standing is rewritten at commit.
+//! extension rows beyond the rung that still holds go, so the suspension is shortened to it), the list entries
+//! resting on it alone are taken off (those resting on other cases too stay, saying which remain), and the standing is rewritten at commit.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,7 +10,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::domain::cases::CaseState;
 use crate::domain::dates::cycle_of_instant;
-use crate::domain::lists::EndKind;
 use crate::domain::sanctions::{SanctionType, last_day_of_term};
 use crate::domain::scoring::{
     EntryKind, SubjectKind, ThresholdOutcome, practitioner_points, practitioner_threshold,
@@ -42,9 +41,7 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &str) -> ServiceR
     if kind == SubjectKind::Practitioner {
         revoked.extend(recheck_thresholds(w, case, cycle, &why, &revoked).await?);
     }
-    for entry in lists::automatic_of_case(w, case.id).await? {
-        lists::end_entry(w, entry, EndKind::Voided, why.clone()).await?;
-    }
+    lists::on_case_voided(w, case.id, &why).await?;
     w.touch(case.subject_id);
     Ok(())
 }

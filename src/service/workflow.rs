@@ -42,7 +42,15 @@ pub struct ReasonBody {
 #[serde(deny_unknown_fields)]
 pub struct ViolationPatch {
     pub type_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub occurred_on: Option<chrono::NaiveDate>,
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub discovered_on: Option<chrono::NaiveDate>,
     pub description: Option<String>,
     pub amount_involved_fen: Option<i64>,
@@ -77,7 +85,7 @@ pub(crate) async fn begin(
         &model.recorded_by,
         model.reviewed_by.as_deref(),
     )
-    .map_err(|why| ServiceError::Forbidden(why.into()))?;
+    .map_err(ServiceError::Forbidden)?;
     Ok((model, from, to))
 }
 

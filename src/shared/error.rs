@@ -74,11 +74,24 @@ impl From<DbErr> for ServiceError {
     fn from(err: DbErr) -> Self {
         match err.sql_err() {
             // A unique index caught what a read-then-insert race let through: the same answer as the check.
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::Conflict("a record with the same key already exists".into())
+            Some(SqlErr::UniqueConstraintViolation(message)) => {
+                Self::Conflict(unique_conflict(&message))
             }
             _ => Self::Db(err),
         }
+    }
+}
+
+/// The refusal of a unique index, in domain words where the index is one of the one-file rules (PostgreSQL names
+/// the index, SQLite the columns).
+fn unique_conflict(message: &str) -> String {
+    let names = |index: &str, columns: &str| message.contains(index) || message.contains(columns);
+    if names(migration::ORGANISATION_INDEX, "subjects.uscc") {
+        "this USCC is already registered: one file per organisation".into()
+    } else if names(migration::PERSON_INDEX, "subjects.kind, subjects.id_number") {
+        "this ID number is already registered in this role: one file per person".into()
+    } else {
+        "a record with the same key already exists".into()
     }
 }
 
@@ -237,5 +250,23 @@ impl FieldErrors {
 impl From<FieldErrors> for ServiceError {
     fn from(errors: FieldErrors) -> Self {
         Self::Validation(errors.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_conflict;
+
+    #[test]
+    fn the_one_file_indexes_are_named_in_domain_words_on_both_databases() {
+        let postgres = "duplicate key value violates unique constraint \"ux_subjects_uscc\"";
+        assert!(unique_conflict(postgres).contains("one file per organisation"));
+        let sqlite = "UNIQUE constraint failed: subjects.kind, subjects.id_number";
+        assert!(unique_conflict(sqlite).contains("one file per person"));
+        let other = "UNIQUE constraint failed: subjects.code";
+        assert_eq!(
+            unique_conflict(other),
+            "a record with the same key already exists"
+        );
     }
 }

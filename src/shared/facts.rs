@@ -4,6 +4,11 @@
 
 use std::collections::HashMap;
 
+use chrono::Days;
+
+use crate::domain::dates::start_of_legal_day_utc;
+use crate::domain::scoring::LedgerEntry;
+
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -167,6 +172,34 @@ pub async fn missing<C: ConnectionTrait>(db: &C, limit: u64) -> ServiceResult<Ve
         .order_by_asc(subject::Column::Id)
         .limit(limit)
         .into_tuple::<i64>()
+        .all(db)
+        .await?)
+}
+
+/// Ledger entries of `cycle` written up to the end of `as_of` (UTC+8).
+pub async fn entries_until<C: ConnectionTrait>(
+    db: &C,
+    subject_id: i64,
+    cycle: i32,
+    as_of: NaiveDate,
+) -> ServiceResult<Vec<LedgerEntry>> {
+    let rows = rows_until(db, subject_id, cycle, as_of).await?;
+    rows.iter().map(entry_of).collect()
+}
+
+/// The stored rows behind `entries_until`, oldest first: the ledger detail of a credit answer.
+pub async fn rows_until<C: ConnectionTrait>(
+    db: &C,
+    subject_id: i64,
+    cycle: i32,
+    as_of: NaiveDate,
+) -> ServiceResult<Vec<credit_entry::Model>> {
+    let end = start_of_legal_day_utc(as_of + Days::new(1));
+    Ok(credit_entry::Entity::find()
+        .filter(credit_entry::Column::SubjectId.eq(subject_id))
+        .filter(credit_entry::Column::Cycle.eq(cycle))
+        .filter(credit_entry::Column::At.lt(end))
+        .order_by_asc(credit_entry::Column::Id)
         .all(db)
         .await?)
 }

@@ -206,9 +206,16 @@ fn black_entry(grounds: i64) -> Value {
     json!({"subject_code": INSTITUTION, "reason": "欺诈骗保", "violation_ids": [grounds], "listed_on": today})
 }
 
+/// A black-list entry listed by a second approver, so that `approver-1` may remove it (four eyes).
 async fn entry(app: &TestApp, grounds: i64) -> i64 {
+    let lister = app.token_for(Role::Approver, "approver-2", None);
     let response = app
-        .post("/api/v1/lists/black", Role::Approver, &black_entry(grounds))
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/lists/black",
+            Some(&lister),
+            Some(&black_entry(grounds)),
+        )
         .await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.body["id"].as_i64().expect("id")
@@ -304,7 +311,8 @@ async fn seed(app: &TestApp) -> Fixture {
         },
         import: {
             let csv = format!(
-                "{IMPORT_HEADER}\ninstitution,H37010200077,导入的医院,370102,91350100M000100Y43\n"
+                "{IMPORT_HEADER}\ninstitution,H37010200077,导入的医院,370102,{}\n",
+                uscc_for("H37010200077")
             );
             let token = app.token(Role::Inspector);
             let response = app
@@ -532,7 +540,8 @@ async fn every_operation_answers_each_caller_as_documented() {
         for ((caller, token), &expected) in CALLERS.iter().zip(&tokens).zip(&row.expect) {
             let response = if path.ends_with(":import") {
                 let csv = format!(
-                    "{IMPORT_HEADER}\ninstitution,H37010200078,访问控制导入医院,370102,91350100M000100Y43\n"
+                    "{IMPORT_HEADER}\ninstitution,H37010200078,访问控制导入医院,370102,{}\n",
+                    uscc_for("H37010200078")
                 );
                 app.send_raw(&path, token.as_deref(), "text/csv", csv).await
             } else {

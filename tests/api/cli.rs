@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use crate::helpers::*;
 
 /// `medcredit` with only the given settings: a developer's own MEDCREDIT_* variables must not change the test.
-fn medcredit(database: &TestDatabase, dir: &Path) -> Command {
+pub(crate) fn medcredit(database: &TestDatabase, dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_medcredit"));
     command
         .env_clear()

@@ -213,10 +213,10 @@ async fn a_killed_server_leaves_every_approval_whole_or_absent() {
     // Subjects and reviewed cases, each practitioner's cases with the points they will be approved with.
     let mut planned: HashMap<i64, (&str, u32)> = HashMap::new();
     let mut streams = Vec::new();
-    for (code, plan) in PLANS {
+    for (n, (code, plan)) in (1..).zip(PLANS) {
         server
             .api
-            .register(practitioner(code, "医生", "11010519491231002X"))
+            .register(practitioner(code, "医生", &person_id(n)))
             .await;
         let mut cases = Vec::new();
         for &(type_code, points) in plan {

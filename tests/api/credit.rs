@@ -27,7 +27,7 @@ async fn seed_003_three_physicians_lose_outpatient_settlement_scopes() {
     let app = spawn_app().await;
     app.seed_registry().await;
     let doctors = [PHYSICIAN, OTHER_PHYSICIAN, "D370102000003"];
-    physicians(&app, &[("D370102000003", "440524188001010014")]).await;
+    physicians(&app, &[("D370102000003", &person_id(3))]).await;
     let start = tomorrow();
     for doctor in doctors {
         let mut body = case_body(doctor, "PRAC-IRRATIONAL-PRESCRIPTION");

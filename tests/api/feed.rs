@@ -68,12 +68,17 @@ async fn an_export_plus_the_feed_after_its_seq_reproduces_the_list() {
     assert_eq!(mirror.len(), 1);
 
     // Further changes: one removed, one added by hand, one by an approval's effects, one unpublished.
-    app.post(
-        &format!("/api/v1/lists/black/{}/remove", first["id"]),
-        Role::Approver,
-        &json!({"reason": "整改"}),
-    )
-    .await;
+    // By another approver than the one who listed it (four eyes).
+    let other_approver = app.token_for(Role::Approver, "approver-2", None);
+    let removed = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/lists/black/{}/remove", first["id"]),
+            Some(&other_approver),
+            Some(&json!({"reason": "整改"})),
+        )
+        .await;
+    assert_eq!(removed.status, reqwest::StatusCode::OK, "{}", removed.body);
     let other = app.grounds(OTHER_INSTITUTION).await;
     app.post(
         "/api/v1/lists/black",

@@ -485,8 +485,40 @@ pub const OTHER_PHYSICIAN: &str = "D370102000002";
 pub fn institution(code: &str, name: &str) -> Value {
     serde_json::json!({
         "kind": "institution", "code": code, "name": name, "region": "370102",
-        "uscc": "91350100M000100Y43", "level": "三级甲等"
+        "uscc": uscc_for(code), "level": "三级甲等", "designated_since": "2000-01-01"
     })
+}
+
+/// The `n`th distinct valid resident ID number (GB 11643), born on a day from 1950 on: one person, one file.
+pub fn person_id(n: u32) -> String {
+    let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()
+        + chrono::Duration::days((n / 1000).into());
+    let body = format!("370102{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// A valid USCC (GB 32100) of its own for each subject code: one organisation, one file.
+pub fn uscc_for(code: &str) -> String {
+    const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [usize; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    let digits = &digits[digits.len().saturating_sub(15)..];
+    let tag = if code.starts_with('P') { '2' } else { '1' };
+    let body = format!("9{tag}{digits:0>15}");
+    let sum: usize = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| CHARSET.iter().position(|c| *c == b).unwrap() * w)
+        .sum();
+    format!("{body}{}", CHARSET[(31 - sum % 31) % 31] as char)
 }
 
 pub fn practitioner(code: &str, name: &str, id_number: &str) -> Value {

@@ -95,23 +95,27 @@ async fn an_approver_lists_a_subject_which_then_reads_as_blacklisted_until_expir
         1
     );
 
-    // Early removal, with its history.
+    // Early removal, with its history; not by the approver who listed it (four eyes).
     let id = entry["id"].clone();
+    let path = format!("/api/v1/lists/black/{id}/remove");
+    let own = app
+        .post(&path, Role::Approver, &json!({"reason": "整改到位"}))
+        .await;
+    own.assert_problem(403);
+    let other = app.token_for(Role::Approver, "approver-2", None);
+    let body = json!({"reason": "整改到位"});
     let removed = app
-        .post(
-            &format!("/api/v1/lists/black/{id}/remove"),
-            Role::Approver,
-            &json!({"reason": "整改到位"}),
-        )
+        .send(reqwest::Method::POST, &path, Some(&other), Some(&body))
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
     assert_eq!(removed.body["status"], "removed");
     assert_eq!(standing(&app, INSTITUTION, None).await["status"], "normal");
     let again = app
-        .post(
-            &format!("/api/v1/lists/black/{id}/remove"),
-            Role::Approver,
-            &json!({"reason": "再次"}),
+        .send(
+            reqwest::Method::POST,
+            &path,
+            Some(&other),
+            Some(&json!({"reason": "再次"})),
         )
         .await;
     again.assert_problem(409);
@@ -293,14 +297,17 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     let ban = response.body["ban_until"].as_str().unwrap().to_string();
     let mut reopened = institution("H37010200055", "改名后的医院");
-    reopened["uscc"] = json!("91350100M000100Y43");
+    reopened["uscc"] = json!(uscc_for(INSTITUTION));
     let refused = app
         .post("/api/v1/subjects", Role::Inspector, &reopened)
         .await;
     refused.assert_problem(409);
     assert!(refused.body["detail"].as_str().unwrap().contains(&ban));
     // A bulk import is held to the same ban, row by row.
-    let csv = "kind,code,name,region,uscc\ninstitution,H37010200055,改名后的医院,370102,91350100M000100Y43\n";
+    let csv = format!(
+        "kind,code,name,region,uscc\ninstitution,H37010200055,改名后的医院,370102,{}\n",
+        uscc_for(INSTITUTION)
+    );
     let token = app.token(Role::Inspector);
     let imported = app
         .send_raw("/api/v1/subjects:import", Some(&token), "text/csv", csv)
@@ -311,7 +318,8 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
         (Some(2), Some("uscc"))
     );
     assert!(error["message"].as_str().unwrap().contains(&ban), "{error}");
-    // Revoking the termination lifts the ban.
+    // Revoking the termination lifts the ban; the legal entity still has its one file, so a second record is
+    // refused naming the first (it carries on under its own code).
     let id = response.body["id"].clone();
     app.post(
         &format!("/api/v1/sanctions/{id}/revoke"),
@@ -319,10 +327,14 @@ async fn bans_refuse_re_registration_and_re_affiliation_naming_the_end() {
         &json!({"reason": "复议撤销"}),
     )
     .await;
-    let accepted = app
+    let second = app
         .post("/api/v1/subjects", Role::Inspector, &reopened)
         .await;
-    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+    let detail = second.assert_problem(409)["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(INSTITUTION) && !detail.contains(&ban),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -385,6 +397,12 @@ async fn the_red_list_is_proposed_confirmed_and_ended_by_a_new_case() {
 
     let id = proposed.body[0]["id"].clone();
     let path = format!("/api/v1/lists/red/proposals/{id}/decision");
+    // The admin who asked for the proposals may not confirm one (four eyes).
+    let own = app
+        .post(&path, Role::Admin, &json!({"outcome": "confirmed"}))
+        .await;
+    let detail = own.assert_problem(403)["detail"].as_str().unwrap();
+    assert!(detail.contains("four eyes"), "{detail}");
     let bare = app
         .post(&path, Role::Approver, &json!({"outcome": "declined"}))
         .await;

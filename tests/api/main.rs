@@ -2,6 +2,7 @@
 
 mod access;
 mod appeals;
+mod appeals_and_lists;
 mod audiences;
 mod audit;
 mod auth;
@@ -10,10 +11,12 @@ mod cli;
 mod concurrency;
 mod crash;
 mod credit;
+mod credit_standing;
 mod errors;
 mod feed;
 mod helpers;
 mod idempotency;
+mod identities;
 mod imports;
 mod keys;
 mod limits;
@@ -30,6 +33,7 @@ mod resilience;
 mod sanctions;
 mod screenings;
 mod standing;
+mod strict_input;
 mod subjects;
 mod violation_types;
 mod violations;

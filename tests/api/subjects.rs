@@ -24,7 +24,7 @@ async fn every_kind_registers_and_reads_back() {
         .await;
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(got.body["kind"], "institution");
-    assert_eq!(got.body["uscc"], "91350100M000100Y43");
+    assert_eq!(got.body["uscc"], uscc_for(INSTITUTION));
     assert_eq!(got.body["level"], "三级甲等");
 
     let doctor = app

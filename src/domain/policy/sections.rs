@@ -84,6 +84,9 @@ pub struct ListPolicy {
     /// Catalogue codes of fraud-type behaviour (欺诈骗保): an agreement termination resting on one of them
     /// black-lists the organisation.
     pub fraud_type_codes: Vec<String>,
+    /// A black-list entry's `listed_on` may be at most this many days after today (an earlier day stays
+    /// possible: entries brought in from a system being replaced keep their dates).
+    pub max_days_listed_ahead: u32,
 }
 
 impl Default for ListPolicy {
@@ -98,6 +101,7 @@ impl Default for ListPolicy {
             repair_min_months_serious: 12,
             repair_max_months_serious: 36,
             repair_decision_working_days: 15,
+            max_days_listed_ahead: 30,
             fraud_type_codes: [
                 "INST-INDUCED-ADMISSION",
                 "INST-FAKE-SERVICE",

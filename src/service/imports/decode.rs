@@ -14,7 +14,7 @@ use crate::service::subjects::NewSubject;
 /// Rows handed over at once: enough to fill a batched INSERT, few enough to keep memory flat.
 pub const BATCH: usize = 1000;
 /// The columns of a CSV import: the fields of `POST /subjects`.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "kind",
     "code",
     "name",
@@ -25,6 +25,7 @@ pub const COLUMNS: [&str; 10] = [
     "insurance_type",
     "level",
     "responsible_person",
+    "designated_since",
 ];
 const REQUIRED: [&str; 3] = ["kind", "name", "region"];
 /// A JSON line longer than this is refused rather than buffered (a subject is a few hundred bytes).

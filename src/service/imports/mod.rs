@@ -6,6 +6,7 @@ mod decode;
 mod ending;
 mod insert;
 mod run;
+mod spool;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -26,10 +27,12 @@ use crate::service::error::{FieldError, ServiceError, ServiceResult, column};
 pub use decode::COLUMNS;
 pub use ending::{SERVER_STOPPED, fail_abandoned};
 use entity::import;
-pub use run::run;
+pub use run::{run, too_large};
 
 /// Rows one import may hold; more is `413`. A region's registry is loaded in a few imports of this size.
 pub const MAX_ROWS: u64 = 100_000;
+/// Bytes one import's body may hold; more is `413` naming this limit.
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// Errors answered (and kept) for a failed import: enough to fix a file, not a copy of it.
 pub const MAX_ERRORS: usize = 1000;
 /// An import still running after this is stopped (`408`); a record older than this and still `running` is
@@ -96,9 +99,11 @@ pub struct ImportQuery {
 pub struct Progress(Mutex<HashMap<i64, u64>>);
 
 impl Progress {
+    /// Never goes back: the rows counted while the body arrives, then those checked, never fewer than before.
     fn set(&self, id: i64, rows: u64) {
         if let Ok(mut map) = self.0.lock() {
-            map.insert(id, rows);
+            let known = map.entry(id).or_insert(rows);
+            *known = (*known).max(rows);
         }
     }
 

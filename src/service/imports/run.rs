@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
@@ -16,14 +17,18 @@ use tokio::sync::mpsc;
 use super::decode::{self, Decoded, Parsed};
 use super::ending::{self, DropGuard, Timing, close_failed};
 use super::insert::insert_batch;
-use super::{ImportFormat, ImportState, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish};
+use super::spool::{self, Spooled};
+use super::{
+    ImportFormat, ImportState, MAX_BYTES, MAX_ERRORS, MAX_ROWS, Outcome, Progress, finish,
+};
 use crate::db::{Db, IMPORT_ACQUIRE, patiently};
 use crate::domain::scoring::SubjectKind;
+use crate::domain::subject::Identity;
 use crate::service::actor::Actor;
 use crate::service::bans::check_registration;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
-use crate::service::subjects::{CheckedSubject, WRITERS, change_value, check_new};
+use crate::service::subjects::{CheckedSubject, WRITERS, change_value, check_new, holders_of};
 use crate::service::writer::Writer;
 use entity::subject;
 
@@ -35,7 +40,7 @@ pub async fn run(
     actor: Actor,
     format: ImportFormat,
     input: impl Read + Send + 'static,
-    progress: &Progress,
+    progress: &Arc<Progress>,
 ) -> ServiceResult<i64> {
     actor.require(&WRITERS)?;
     let timing = Timing::start(cx.now);
@@ -51,11 +56,15 @@ pub async fn run(
         armed: true,
     };
     let mut state = State::default();
-    let result = match Writer::begin_patiently(db, cx, actor, IMPORT_ACQUIRE).await {
-        Ok(w) => match import(&w, &db.conn, id, format, input, progress, &mut state).await {
-            // Closed in the import's own transaction, at its real end.
-            Ok(outcome) => match finish(w.db(), id, &outcome, timing.now()).await {
-                Ok(()) => w.commit().await,
+    // The whole body first, the write transaction after: a slow upload holds no writer.
+    let result = match receive(input, format, id, progress.clone()).await {
+        Ok(spooled) => match Writer::begin_patiently(db, cx, actor, IMPORT_ACQUIRE).await {
+            Ok(w) => match import(&w, &db.conn, id, format, spooled, progress, &mut state).await {
+                // Closed in the import's own transaction, at its real end.
+                Ok(outcome) => match finish(w.db(), id, &outcome, timing.now()).await {
+                    Ok(()) => w.commit().await,
+                    Err(error) => Err(error),
+                },
                 Err(error) => Err(error),
             },
             Err(error) => Err(error),
@@ -82,6 +91,33 @@ pub async fn run(
     close_failed(db, id, &outcome, timing.now()).await;
     guard.armed = false;
     Err(error)
+}
+
+/// Receives the body to its end on a blocking thread, counting its rows as they arrive for `GET /imports`.
+async fn receive(
+    input: impl Read + Send + 'static,
+    format: ImportFormat,
+    id: i64,
+    progress: Arc<Progress>,
+) -> ServiceResult<Spooled> {
+    // A CSV's first line is its header.
+    let header = u64::from(format == ImportFormat::Csv);
+    let arrived = move |lines: u64| progress.set(id, lines.saturating_sub(header));
+    let received = tokio::task::spawn_blocking(move || spool::receive(input, arrived))
+        .await
+        .map_err(|e| ServiceError::Unprocessable(format!("the import reader failed: {e}")))?;
+    received.map_err(|e| match e.kind() {
+        std::io::ErrorKind::FileTooLarge => too_large(),
+        _ => ServiceError::validation("body", format!("cannot be read: {e}")),
+    })
+}
+
+/// The `413` of an import's body over `MAX_BYTES`.
+pub fn too_large() -> ServiceError {
+    ServiceError::TooLarge(format!(
+        "an import's body holds at most {} MiB; split the file",
+        MAX_BYTES >> 20
+    ))
 }
 
 /// Reads `input` as `format` and registers every subject in it through `w`, or none. `id` is the import's
@@ -116,6 +152,9 @@ struct State {
     sha256: Option<String>,
     /// Codes seen so far, with their line, for duplicates within the file.
     codes: HashMap<String, u64>,
+    /// Identities (ID number in a role, USCC) of this file so far, with their line and code: one file per
+    /// person and per organisation holds within a file too.
+    identities: HashMap<Identity, (u64, String)>,
     /// Practitioners of this file so far, with their line: a pharmacy's responsible person may be one above it.
     practitioners: HashMap<String, u64>,
     /// The inserted subjects, in order, for their change-log rows at the end.
@@ -248,6 +287,20 @@ async fn check_batch(
                     errors.push(FieldError::new("code", message).on_line(line));
                     continue;
                 }
+                // The row's other checks still run, so its line lists every fault at once.
+                if let Some(identity) = subject.identity() {
+                    match state.identities.get(&identity) {
+                        Some((first, code)) => {
+                            let message = format!("{} (line {first})", identity.taken_by(code));
+                            errors.push(FieldError::new(identity.field(), message).on_line(line));
+                        }
+                        None => {
+                            state
+                                .identities
+                                .insert(identity, (line, subject.code.clone()));
+                        }
+                    }
+                }
                 state.codes.insert(subject.code.clone(), line);
                 if subject.input.kind == SubjectKind::Practitioner {
                     state.practitioners.insert(subject.code.clone(), line);
@@ -317,6 +370,8 @@ async fn check_against_database(
         .into_iter()
         .collect()
     };
+    let identities: Vec<Identity> = rows.iter().filter_map(|(_, s)| s.identity()).collect();
+    let held = holders_of(registry, &identities, None).await?;
     let today = w.cx.today();
     for (line, s) in rows {
         let line = *line;
@@ -343,6 +398,12 @@ async fn check_against_database(
         {
             let field = if id.is_some() { "id_number" } else { "uscc" };
             errors.push(FieldError::new(field, message).on_line(line));
+        }
+        // After the ban, which says more about why the organisation or person cannot come back.
+        if let Some(identity) = s.identity()
+            && let Some(code) = held.get(&identity)
+        {
+            errors.push(FieldError::new(identity.field(), identity.taken_by(code)).on_line(line));
         }
     }
     Ok(errors)

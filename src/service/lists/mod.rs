@@ -29,8 +29,13 @@ pub struct NewBlackEntry {
     /// Approved cases of the subject the listing rests on, 1 to 100.
     pub violation_ids: Vec<i64>,
     /// First day on the list (UTC+8).
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub listed_on: NaiveDate,
     /// Last day on the list; default `listed_on` + the policy's years (3).
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub expires_on: Option<NaiveDate>,
     /// Shown to partners and on the public page; default true.
     pub published: Option<bool>,
@@ -45,6 +50,10 @@ pub struct ListQuery {
     /// 6-digit region code of the subject.
     pub region: Option<String>,
     /// Keep only entries active on this day; their `status` is then given for that day.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub active_on: Option<NaiveDate>,
     /// Part of an organisation's name or code, or of a practitioner's code; a person's full name or ID number.
     pub q: Option<String>,

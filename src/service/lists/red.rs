@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{EntryRow, end_entry, insert_entry};
 use crate::domain::enums::string_enum;
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::lists::{EndKind, ListKind};
 use crate::domain::roles::Role;
 use crate::domain::scoring::{Grade, SubjectKind};
@@ -141,14 +142,20 @@ pub async fn propose(w: &Writer, body: ProposeRed) -> ServiceResult<Vec<RedPropo
     }
     year_bounds(body.year)?;
     let db = w.db();
-    let organisations = subject::Entity::find()
+    // Only years the organisation was designated throughout count: one designated (or registered) after the
+    // first of them has no record for the whole of it.
+    let (first_day, _) = year_bounds(*years.first().unwrap_or(&body.year))?;
+    let organisations: Vec<subject::Model> = subject::Entity::find()
         .filter(subject::Column::Kind.is_in([
             SubjectKind::Institution.as_str(),
             SubjectKind::Pharmacy.as_str(),
         ]))
         .order_by_asc(subject::Column::Id)
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|s| crate::service::subjects::designated_since(s).is_some_and(|d| d <= first_day))
+        .collect();
     let kinds = organisations
         .iter()
         .map(|s| Ok((s.id, column::<SubjectKind>("subjects", s.id, &s.kind)?)))
@@ -259,6 +266,9 @@ pub async fn decide(w: &Writer, id: i64, body: RedDecision) -> ServiceResult<Red
             "proposal {id} is already {state}"
         )));
     }
+    let proposer = [(Party::Proposer, Some(pending.proposed_by.as_str()))];
+    four_eyes::check(Decision::RedListProposal, &w.actor.sub, &proposer)
+        .map_err(ServiceError::Forbidden)?;
     let mut row: red_proposal::ActiveModel = pending.clone().into();
     if body.outcome == ProposalOutcome::Confirmed {
         let target = subject::Entity::find_by_id(pending.subject_id)

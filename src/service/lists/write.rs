@@ -1,13 +1,18 @@
 //! Adding and ending list entries. Every entry is written through `insert_entry`, by an approver or by the
 //! effects of a decision (then once per cause); ending fills the end columns once and appends a change row.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::{ListEntryView, NewBlackEntry, WRITERS, views};
+use crate::domain::cases::CaseState;
 use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::lists::{
-    BLACK_LIST_BASIS, EndKind, ListKind, RED_LIST_BASIS, black_notice, red_notice,
+    BLACK_LIST_BASIS, EndKind, ListKind, RED_LIST_BASIS, black_notice, check_black_terms,
+    red_notice,
 };
 use crate::domain::sanctions::check_reason;
 use crate::domain::scoring::SubjectKind;
@@ -16,7 +21,7 @@ use crate::service::sanctions::check_violations;
 use crate::service::subjects::{find_by_code, kind_of};
 use crate::service::workflow::ReasonBody;
 use crate::service::writer::Writer;
-use entity::{list_entry, list_entry_violation, subject};
+use entity::{list_entry, list_entry_violation, subject, violation};
 
 /// An entry's terms as they are written; `cause_key` marks an automatic one.
 pub struct EntryRow {
@@ -37,6 +42,10 @@ pub async fn add_black(w: &Writer, input: NewBlackEntry) -> ServiceResult<ListEn
     errors.check("reason", check_reason(&reason));
     if input.expires_on.is_some_and(|end| end < input.listed_on) {
         errors.add("expires_on", "must not be before listed_on");
+    }
+    let today = w.cx.today();
+    for (field, why) in check_black_terms(w.cx.policy(), input.listed_on, input.expires_on, today) {
+        errors.add(field, why);
     }
     check_violations(w.db(), &target, &input.violation_ids, &mut errors).await?;
     errors.finish()?;
@@ -171,6 +180,19 @@ pub async fn remove(
         .one(w.db())
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("no {list} list entry {id}")))?;
+    if list == ListKind::Black {
+        // An entry the engine made (it has a cause) has no lister among people.
+        let lister = entry
+            .cause_key
+            .is_none()
+            .then_some(entry.created_by.as_str());
+        four_eyes::check(
+            Decision::BlackListRemoval,
+            &w.actor.sub,
+            &[(Party::Lister, lister)],
+        )
+        .map_err(ServiceError::Forbidden)?;
+    }
     let ended = end_entry(w, entry, EndKind::Removed, reason).await?;
     view(w, ended).await
 }
@@ -274,19 +296,73 @@ async fn view(w: &Writer, model: list_entry::Model) -> ServiceResult<ListEntryVi
         .ok_or_else(|| ServiceError::corrupt("list_entries", id, "its view went missing"))
 }
 
-/// Automatic entries resting on `case_id`, still running: what voiding the case takes off the lists.
-pub async fn automatic_of_case(w: &Writer, case_id: i64) -> ServiceResult<Vec<list_entry::Model>> {
+/// What voiding `case_id` does to the list entries resting on it, manual or automatic: one still running that
+/// rests on no other standing case ends (`voided`, with `why`); one resting on other cases too stays, and its
+/// change row (its view's `resting_on`) and audit row say which cases remain.
+pub async fn on_case_voided(w: &Writer, case_id: i64, why: &str) -> ServiceResult<()> {
+    let db = w.db();
     let ids: Vec<i64> = list_entry_violation::Entity::find()
         .filter(list_entry_violation::Column::ViolationId.eq(case_id))
-        .all(w.db())
+        .all(db)
         .await?
         .into_iter()
         .map(|l| l.entry_id)
         .collect();
-    Ok(list_entry::Entity::find()
-        .filter(list_entry::Column::Id.is_in(ids))
-        .filter(list_entry::Column::CauseKey.is_not_null())
+    let entries = list_entry::Entity::find()
+        .filter(list_entry::Column::Id.is_in(ids.clone()))
         .filter(list_entry::Column::EndKind.is_null())
-        .all(w.db())
-        .await?)
+        .all(db)
+        .await?;
+    let links = list_entry_violation::Entity::find()
+        .filter(list_entry_violation::Column::EntryId.is_in(ids))
+        .all(db)
+        .await?;
+    let voided: HashSet<i64> = violation::Entity::find()
+        .select_only()
+        .column(violation::Column::Id)
+        .filter(violation::Column::Id.is_in(links.iter().map(|l| l.violation_id)))
+        .filter(violation::Column::State.eq(CaseState::Voided.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let today = w.cx.today();
+    for entry in entries {
+        // An entry that has run its course by date has nothing left to end.
+        if entry.expires_on.is_some_and(|end| end < today) {
+            continue;
+        }
+        let remaining: Vec<i64> = links
+            .iter()
+            .filter(|l| l.entry_id == entry.id && l.violation_id != case_id)
+            .map(|l| l.violation_id)
+            .filter(|id| !voided.contains(id))
+            .collect();
+        if remaining.is_empty() {
+            end_entry(w, entry, EndKind::Voided, why.to_string()).await?;
+            continue;
+        }
+        let note =
+            serde_json::json!({ "id": entry.id, "voided_case": case_id, "resting_on": remaining });
+        w.audit("list.rests_on", &entry.subject_code, &note).await?;
+        let system = crate::service::actor::Actor::system(&w.actor.request_id);
+        let subject = (entry.subject_id, entry.subject_code.clone());
+        let value = views(db, vec![entry], today, &system)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                ServiceError::corrupt("list_entries", subject.0, "its view went missing")
+            })?;
+        let subject = (subject.0, subject.1.as_str());
+        w.change(
+            ChangeEntity::ListEntry,
+            value.id,
+            subject,
+            ChangeOp::Changed,
+            &value,
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
@@ -47,9 +47,14 @@ pub struct NewSanction {
     /// Required for `qualification_suspension`; `settlement_suspension` defaults to `all`; other types take none.
     pub scope: Option<Scope>,
     /// First day in force (UTC+8 calendar date).
+    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub starts_on: NaiveDate,
     /// Last day in force, inclusive. Required for suspensions and as a rectification's due date; absent for
     /// terminations.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub ends_on: Option<NaiveDate>,
     /// Approved cases the sanction rests on, 1 to 100: the subject's own, or a practitioner's case whose losses
     /// its institution bears (`institution_liable`) when sanctioning that institution.
@@ -89,6 +94,10 @@ pub struct SanctionQuery {
     #[param(rename = "type", inline)]
     pub sanction_type: Option<SanctionType>,
     /// Keep only sanctions active on this date; their `status` is then given for that date.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
     pub active_on: Option<NaiveDate>,
     /// Page size, 1–500 (default 50).
     pub limit: Option<u64>,

@@ -90,13 +90,20 @@ pub async fn create(w: &Writer, input: NewSanction) -> ServiceResult<SanctionVie
     });
     check_violations(txn, &target, &input.violation_ids, &mut errors).await?;
     errors.check("reason", check_reason(&reason));
+    let ban_until = input.sanction_type.ban_until(input.starts_on, policy);
+    if let Some(Err(why)) = ban_until.map(crate::domain::dates::strict::in_range) {
+        errors.add(
+            "starts_on",
+            format!("the ban would end on a day out of range: {why}"),
+        );
+    }
     errors.finish()?;
     let row = SanctionRow {
         sanction_type: input.sanction_type,
         scope,
         starts_on: input.starts_on,
         ends_on: input.ends_on,
-        ban_until: input.sanction_type.ban_until(input.starts_on, policy),
+        ban_until,
         amount_fen: input.amount_fen,
         reason,
         threshold_key: None,

@@ -1,6 +1,6 @@
 //! Registering, reading and correcting subjects (DESIGN §2), with the visibility rules of each role.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -21,16 +21,18 @@ use crate::domain::text::trim_invisible;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
 use crate::service::context::Ctx;
-use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
+use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
 use crate::service::writer::Writer;
 use entity::subject;
 
 /// Roles that register and correct subjects.
 pub const WRITERS: [Role; 2] = [Role::Inspector, Role::Approver];
 
+mod identity;
 mod read;
 mod view;
 mod write;
+pub use identity::*;
 pub use read::*;
 pub use view::*;
 pub use write::*;
@@ -62,6 +64,13 @@ pub struct NewSubject {
     pub level: Option<String>,
     /// Pharmacies only: code of the main responsible person, a registered practitioner.
     pub responsible_person: Option<String>,
+    /// Institutions and pharmacies: first day of their first service agreement (定点协议), not in the future;
+    /// default the registration day. Red-list proposals count only years designated throughout.
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::dates::strict::optional_date"
+    )]
+    pub designated_since: Option<NaiveDate>,
 }
 
 /// Mutable fields; `code`, `kind` and `id_number` never change.

@@ -2,7 +2,7 @@
 
 use super::*;
 pub use crate::service::lookup::kind_of;
-pub use crate::service::views::SubjectView;
+pub use crate::service::views::{SubjectView, designated_since};
 
 /// What `q` may match. A reader who sees people masked may search only what it sees unmasked: organisations'
 /// names and codes and practitioners' codes. No name or ID number of a person matches, in part or in full, so

@@ -8,9 +8,21 @@ pub struct CheckedSubject {
     pub code: String,
     pub name: String,
     pub id_number: Option<String>,
+    /// Institutions and pharmacies: as given, or the registration day.
+    pub designated_since: Option<NaiveDate>,
 }
 
 impl CheckedSubject {
+    /// The person or organisation this record is the one file of.
+    pub fn identity(&self) -> Option<crate::domain::subject::Identity> {
+        let input = &self.input;
+        crate::domain::subject::Identity::of(
+            input.kind,
+            self.id_number.as_deref(),
+            input.uscc.as_deref(),
+        )
+    }
+
     /// The row to insert, stamped `now`.
     pub fn row(&self, now: DateTime<Utc>) -> subject::ActiveModel {
         let input = &self.input;
@@ -25,6 +37,7 @@ impl CheckedSubject {
             insurance_type: Set(input.insurance_type.map(|t| t.as_str().to_string())),
             level: Set(input.level.clone()),
             responsible_person: Set(input.responsible_person.clone()),
+            designated_since: Set(self.designated_since),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -52,6 +65,9 @@ pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView>
         return Err(ServiceError::Conflict(format!(
             "a subject with code {code} already exists"
         )));
+    }
+    if let Some(identity) = checked.identity() {
+        check_identity(txn, &identity, None).await?;
     }
     let model = checked.row(w.cx.now).insert(txn).await?;
     w.audit("subject.create", code, &checked.input).await?;
@@ -124,6 +140,17 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
     if input.responsible_person.is_some() && input.kind != SubjectKind::Pharmacy {
         errors.add("responsible_person", "applies only to pharmacies");
     }
+    match (input.designated_since, organisation) {
+        (Some(day), true) if day > today => {
+            errors.add("designated_since", "may not be in the future")
+        }
+        (Some(_), false) => errors.add(
+            "designated_since",
+            "applies only to institutions and pharmacies",
+        ),
+        _ => {}
+    }
+    let designated_since = organisation.then(|| input.designated_since.unwrap_or(today));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -132,6 +159,7 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
         code,
         name,
         id_number,
+        designated_since,
     })
 }
 
@@ -201,6 +229,10 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     errors.finish()?;
     if let Some(person_code) = &patch.responsible_person {
         check_responsible_person(txn, person_code).await?;
+    }
+    if let Some(uscc) = &patch.uscc {
+        let identity = crate::domain::subject::Identity::Organisation { uscc: uscc.clone() };
+        check_identity(txn, &identity, Some(current.id)).await?;
     }
     let mut model: subject::ActiveModel = current.into();
     if let Some(name) = name {

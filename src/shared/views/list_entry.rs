@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,7 +12,7 @@ use crate::domain::masking::Audience;
 use crate::domain::scoring::SubjectKind;
 use crate::shared::actor::Actor;
 use crate::shared::error::{ServiceError, ServiceResult, column};
-use entity::{list_entry, list_entry_violation, subject};
+use entity::{list_entry, list_entry_violation, subject, violation};
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct ListEntryView {
@@ -38,6 +38,9 @@ pub struct ListEntryView {
     /// Added by a decision's effects rather than by an approver.
     pub automatic: bool,
     pub violation_ids: Vec<i64>,
+    /// The cases of `violation_ids` not voided: the entry ends when the last of them is voided.
+    #[serde(default)]
+    pub resting_on: Vec<i64>,
     /// On today (UTC+8), or on `active_on` when listing with it.
     pub status: EntryStatus,
     pub ended_on: Option<NaiveDate>,
@@ -140,6 +143,16 @@ pub async fn views<C: ConnectionTrait>(
             .or_default()
             .push(link.violation_id);
     }
+    let voided: std::collections::HashSet<i64> = violation::Entity::find()
+        .select_only()
+        .column(violation::Column::Id)
+        .filter(violation::Column::Id.is_in(cases.values().flatten().copied()))
+        .filter(violation::Column::State.eq(crate::domain::cases::CaseState::Voided.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let audience = reader.audience();
     models
         .into_iter()
@@ -165,7 +178,13 @@ pub async fn views<C: ConnectionTrait>(
                 status: status(m.listed_on, m.expires_on, ended, day),
                 measures: serde_json::from_str(&m.measures).map_err(corrupt)?,
                 remedies: serde_json::from_str(&m.remedies).map_err(corrupt)?,
-                violation_ids: cases.remove(&m.id).unwrap_or_default(),
+                violation_ids: cases.get(&m.id).cloned().unwrap_or_default(),
+                resting_on: cases
+                    .remove(&m.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|id| !voided.contains(id))
+                    .collect(),
                 automatic: m.cause_key.is_some(),
                 reason: m.reason,
                 legal_basis: m.legal_basis,

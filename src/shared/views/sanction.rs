@@ -3,7 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -197,4 +199,35 @@ pub async fn views_of<C: ConnectionTrait>(
             Ok(full.for_audience(reader.audience()))
         })
         .collect()
+}
+
+/// Sanctions whose status on `day` is `active`, as a filter: the SQL twin of `domain::sanctions::status`.
+pub fn active_on(day: NaiveDate) -> Condition {
+    Condition::all()
+        .add(sanction::Column::RevokedAt.is_null())
+        .add(sanction::Column::StartsOn.lte(day))
+        .add(
+            Condition::any()
+                .add(sanction::Column::EndsOn.is_null())
+                .add(sanction::Column::EndsOn.gte(day)),
+        )
+        .add(
+            Condition::any()
+                .add(sanction::Column::LiftedOn.is_null())
+                .add(sanction::Column::LiftedOn.gt(day)),
+        )
+}
+
+/// The sanctions of one subject that are active on `as_of`, oldest first.
+pub async fn active_for_subject<C: ConnectionTrait>(
+    db: &C,
+    subject_id: i64,
+    as_of: NaiveDate,
+) -> Result<Vec<sanction::Model>, DbErr> {
+    sanction::Entity::find()
+        .filter(sanction::Column::SubjectId.eq(subject_id))
+        .filter(active_on(as_of))
+        .order_by_asc(sanction::Column::Id)
+        .all(db)
+        .await
 }

@@ -1,6 +1,6 @@
 //! A subject as each audience sees it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,6 +32,9 @@ pub struct SubjectView {
     pub level: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub responsible_person: Option<String>,
+    /// Institutions and pharmacies: first day of their first service agreement (定点协议).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub designated_since: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,7 +74,9 @@ impl SubjectView {
             .as_deref()
             .map(|t| column("subjects", model.id, t))
             .transpose()?;
+        let designated_since = designated_since(&model);
         Ok(Self {
+            designated_since,
             code: model.code,
             kind,
             name: model.name,
@@ -86,4 +91,15 @@ impl SubjectView {
             updated_at: model.updated_at,
         })
     }
+}
+
+/// When an organisation became designated: as registered, or (rows from before it was kept) its registration
+/// day in UTC+8. `None` for people.
+pub fn designated_since(model: &subject::Model) -> Option<NaiveDate> {
+    let organisation = matches!(model.kind.as_str(), "institution" | "pharmacy");
+    organisation.then(|| {
+        model
+            .designated_since
+            .unwrap_or_else(|| crate::domain::dates::legal_date(model.created_at))
+    })
 }

@@ -169,3 +169,77 @@ async fn an_import_whose_server_stopped_reads_as_failed() {
         .await;
     assert_eq!(failed.body["items"][0]["id"], left.id);
 }
+
+/// An upload stalled after its first row holds no writer: another user's registration answers at once, and
+/// the import completes when the rest arrives (issue 18: on SQLite it used to wait for the whole upload).
+#[tokio::test]
+async fn a_stalled_upload_does_not_hold_the_writer() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {IMPORT} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: {CSV}\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        app.token(Role::Inspector)
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let first = format!("{HEADER}\n{}\n", practitioner_row(1));
+    let chunk = |text: &str| format!("{:x}\r\n{text}\r\n", text.len());
+    stream.write_all(chunk(&first).as_bytes()).await.unwrap();
+    // The import has started (its record is listed) and waits for the rest of its body.
+    for _ in 0..200 {
+        let running = app
+            .get("/api/v1/imports?state=running", Role::Inspector)
+            .await;
+        if running.body["items"][0]["rows_read"].as_u64() == Some(1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let started = std::time::Instant::now();
+    let other = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        app.post(
+            "/api/v1/subjects",
+            Role::Approver,
+            &institution("H37010200071", "另一家医院"),
+        ),
+    )
+    .await
+    .expect("a registration answers while an upload is stalled");
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let rest = format!("{}\n", practitioner_row(2));
+    stream.write_all(chunk(&rest).as_bytes()).await.unwrap();
+    stream.write_all(b"0\r\n\r\n").await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+}
+
+/// A body announced over the import's own limit is refused at once with that limit, not another route's.
+#[tokio::test]
+async fn an_import_over_its_size_limit_names_its_own_limit() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {IMPORT} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: {CSV}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{HEADER}\n",
+        app.token(Role::Inspector),
+        64 * 1024 * 1024 + 1
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(
+        answer.contains("64 MiB") && !answer.contains("1 MiB"),
+        "{answer}"
+    );
+}

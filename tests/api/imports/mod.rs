@@ -54,7 +54,7 @@ async fn a_csv_import_registers_every_row_with_its_change_rows() {
         "institution,H37010200021,导入测试医院,370102,91350100M000100Y43,,,,二级甲等,".into(),
         practitioner_row(1),
         // The pharmacy's responsible person is registered two lines above, in the same file.
-        "pharmacy,P37010200021,导入测试药房,370102,91350100M000100Y43,,,,,D370102000001".into(),
+        "pharmacy,P37010200021,导入测试药房,370102,92370102MA3M9AG94X,,,,,D370102000001".into(),
         // An insured person without a code takes the ID number as code, as `POST /subjects` does.
         format!("insured,,\"王, 小明\",370102,,{},,employee,,", id_number(2)),
     ]

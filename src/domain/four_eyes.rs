@@ -1,0 +1,175 @@
+//! Four eyes, written once (DESIGN §1, §14): every two-step decision and the parties to its first step who may not
+//! take it. Use cases name the decision and the parties of the record at hand; this table alone says who is
+//! excluded, so a decision added later is one row here, not a check remembered in its use case.
+
+/// A decision that someone other than those who set it in motion must take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// 稽核股覆核 of a recorded case.
+    CaseReview,
+    /// 分管领导审核: the case takes effect.
+    CaseApproval,
+    /// An appeal against an approved case (DESIGN §7: a reviewer other than the original actors).
+    Appeal,
+    /// A credit-repair application.
+    Repair,
+    /// Confirming or declining a red-list proposal.
+    RedListProposal,
+    /// Taking an entry off the black list before it ends.
+    BlackListRemoval,
+}
+
+/// Someone who took part in what a decision decides on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Party {
+    /// Recorded the case.
+    Recorder,
+    /// Reviewed the case.
+    Reviewer,
+    /// Approved the case.
+    Approver,
+    /// Filed the appeal.
+    Appellant,
+    /// Applied for the repair.
+    Applicant,
+    /// Asked for the red-list proposals.
+    Proposer,
+    /// Put the entry on the list by hand (an entry the engine made has no lister).
+    Lister,
+}
+
+/// The rule: for every decision, who may not take it.
+pub const EXCLUDED: &[(Decision, &[Party])] = &[
+    (Decision::CaseReview, &[Party::Recorder]),
+    (Decision::CaseApproval, &[Party::Recorder, Party::Reviewer]),
+    (
+        Decision::Appeal,
+        &[
+            Party::Recorder,
+            Party::Reviewer,
+            Party::Approver,
+            Party::Appellant,
+        ],
+    ),
+    (Decision::Repair, &[Party::Applicant]),
+    (Decision::RedListProposal, &[Party::Proposer]),
+    (Decision::BlackListRemoval, &[Party::Lister]),
+];
+
+impl Decision {
+    /// Every decision, for the test that walks the table.
+    pub const ALL: [Decision; 6] = [
+        Decision::CaseReview,
+        Decision::CaseApproval,
+        Decision::Appeal,
+        Decision::Repair,
+        Decision::RedListProposal,
+        Decision::BlackListRemoval,
+    ];
+
+    /// The parties excluded from this decision.
+    pub fn excluded(self) -> &'static [Party] {
+        EXCLUDED
+            .iter()
+            .find(|(decision, _)| *decision == self)
+            .map_or(&[], |(_, parties)| *parties)
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Decision::CaseReview => "review the case",
+            Decision::CaseApproval => "approve the case",
+            Decision::Appeal => "decide the appeal",
+            Decision::Repair => "decide the repair application",
+            Decision::RedListProposal => "decide the red-list proposal",
+            Decision::BlackListRemoval => "remove the black-list entry",
+        }
+    }
+}
+
+impl Party {
+    fn words(self) -> &'static str {
+        match self {
+            Party::Recorder => "who recorded the case",
+            Party::Reviewer => "who reviewed the case",
+            Party::Approver => "who approved the case",
+            Party::Appellant => "who filed the appeal",
+            Party::Applicant => "who applied for the repair",
+            Party::Proposer => "who asked for the proposals",
+            Party::Lister => "who listed the entry",
+        }
+    }
+}
+
+/// May `decider` (a token subject) take `decision`, given who the parties of the record are? The refusal names
+/// the first excluded party the decider is.
+pub fn check(
+    decision: Decision,
+    decider: &str,
+    parties: &[(Party, Option<&str>)],
+) -> Result<(), String> {
+    let excluded = decision.excluded();
+    match parties
+        .iter()
+        .find(|(party, who)| excluded.contains(party) && *who == Some(decider))
+    {
+        Some((party, _)) => Err(format!(
+            "four eyes: the person {} may not {}",
+            party.words(),
+            decision.words()
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PARTIES: [Party; 7] = [
+        Party::Recorder,
+        Party::Reviewer,
+        Party::Approver,
+        Party::Appellant,
+        Party::Applicant,
+        Party::Proposer,
+        Party::Lister,
+    ];
+
+    #[test]
+    fn every_row_refuses_its_parties_and_only_them() {
+        for decision in Decision::ALL {
+            let excluded = decision.excluded();
+            assert!(!excluded.is_empty(), "{decision:?} has a row");
+            for party in PARTIES {
+                let result = check(
+                    decision,
+                    "ann",
+                    &[(party, Some("ann")), (Party::Recorder, None)],
+                );
+                assert_eq!(
+                    result.is_err(),
+                    excluded.contains(&party),
+                    "{decision:?} {party:?}"
+                );
+                // Someone else, or a party nobody holds, never blocks.
+                assert!(check(decision, "bob", &[(party, Some("ann"))]).is_ok());
+                assert!(check(decision, "ann", &[(party, None)]).is_ok());
+            }
+        }
+        assert_eq!(EXCLUDED.len(), Decision::ALL.len(), "one row per decision");
+    }
+
+    #[test]
+    fn the_refusal_says_who_and_what() {
+        let refused = check(
+            Decision::RedListProposal,
+            "admin-1",
+            &[(Party::Proposer, Some("admin-1"))],
+        );
+        assert_eq!(
+            refused.unwrap_err(),
+            "four eyes: the person who asked for the proposals may not decide the red-list proposal"
+        );
+    }
+}
