@@ -21,6 +21,9 @@ pub struct Model {
     pub events: String,
     pub created_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Set when a delivery failed for good: the subscriber's deliveries wait until its owner resumes it.
+    pub paused_at: Option<DateTimeUtc>,
+    pub paused_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

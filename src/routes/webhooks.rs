@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_webhook))
         .routes(routes!(list_deliveries))
         .routes(routes!(redeliver))
+        .routes(routes!(resume_webhook))
 }
 
 /// Subscribe a URL to events.
@@ -103,7 +104,31 @@ async fn list_deliveries(
     ))
 }
 
-/// Send a failed delivery again (attempts start over). Its owner, admin.
+/// Resume a paused webhook.
+///
+/// A webhook is paused when one of its deliveries fails for good (after every retry); its `paused_reason`
+/// says which and why, and its deliveries wait, in order, until it is resumed. A redelivery resumes it too.
+/// Its owner, admin.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/resume", tag = "webhooks", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Webhook id")),
+    responses(
+        (status = 200, description = "Resumed (or was not paused)", body = WebhookView),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+    ))]
+async fn resume_webhook(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<WebhookView>> {
+    actor.require(&webhooks::SUBSCRIBERS)?;
+    let w = state.writer(actor).await?;
+    let view = webhooks::resume(&w, id).await?;
+    w.commit().await?;
+    Ok(Json(view))
+}
+
+/// Send a failed delivery again (attempts start over); a paused webhook resumes. Its owner, admin.
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id")),

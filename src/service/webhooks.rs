@@ -37,6 +37,13 @@ pub struct WebhookView {
     pub url: String,
     pub events: Vec<Event>,
     pub created_at: DateTime<Utc>,
+    /// Set when a delivery failed for good: deliveries wait until the owner resumes the webhook
+    /// (`POST /webhooks/{id}/resume`, or a redelivery).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Why it was paused: the delivery and the receiver's last answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_reason: Option<String>,
     /// Shown once, in the answer to the creation: the key of `X-Medcredit-Signature`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -64,8 +71,36 @@ fn view(m: webhook::Model, secret: bool) -> ServiceResult<WebhookView> {
         id: m.id,
         url: m.url,
         created_at: m.created_at,
+        paused_at: m.paused_at,
+        paused_reason: m.paused_reason,
         secret: secret.then_some(m.secret),
     })
+}
+
+/// Resumes a paused webhook: its waiting deliveries go out again, in order.
+pub async fn resume(w: &Writer, id: i64) -> ServiceResult<WebhookView> {
+    w.actor.require(&SUBSCRIBERS)?;
+    let row = owned(w.db(), &w.actor, id).await?;
+    let resumed = unpause(w, row).await?;
+    view(resumed, false)
+}
+
+async fn unpause(w: &Writer, row: webhook::Model) -> ServiceResult<webhook::Model> {
+    if row.paused_at.is_none() {
+        return Ok(row);
+    }
+    let id = row.id;
+    let mut model: webhook::ActiveModel = row.into();
+    model.paused_at = Set(None);
+    model.paused_reason = Set(None);
+    let resumed = model.update(w.db()).await?;
+    w.audit(
+        "webhook.resume",
+        &format!("webhook:{id}"),
+        &serde_json::json!({"id": id}),
+    )
+    .await?;
+    Ok(resumed)
 }
 
 pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> {
@@ -227,6 +262,8 @@ pub async fn deliveries<C: ConnectionTrait>(
 pub async fn redeliver(w: &Writer, id: i64, delivery_id: i64) -> ServiceResult<DeliveryView> {
     w.actor.require(&SUBSCRIBERS)?;
     let hook = owned(w.db(), &w.actor, id).await?;
+    // Asking for a delivery again says the receiver is back: a paused webhook resumes.
+    let hook = unpause(w, hook).await?;
     let row = outbox::Entity::find_by_id(delivery_id)
         .filter(outbox::Column::WebhookId.eq(id))
         .one(w.db())

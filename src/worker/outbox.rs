@@ -135,6 +135,7 @@ async fn claim(db: &Db, now: DateTime<Utc>, busy: &[i64]) -> ServiceResult<Vec<o
            WHERE ((o.status = 'pending' AND o.next_attempt_at <= {p1})
               OR (o.status = 'sending' AND o.claimed_until < {p2}))
              {not_busy}
+             AND o.webhook_id NOT IN (SELECT id FROM webhooks WHERE paused_at IS NOT NULL)
              AND NOT EXISTS (SELECT 1 FROM outbox AS e
                  WHERE e.webhook_id = o.webhook_id AND e.id < o.id
                    AND ((e.status = 'pending' AND e.next_attempt_at > {p3})
@@ -242,6 +243,8 @@ async fn deliver_queue(
             _ => Err((None, "the webhook was deleted".to_string())),
         };
         let attempts = row.attempts + 1;
+        let row_id = row.id;
+        let mut paused = None;
         let mut model: outbox::ActiveModel = row.into();
         model.attempts = Set(attempts);
         model.claimed_until = Set(None);
@@ -261,6 +264,22 @@ async fn deliver_queue(
                 {
                     model.status = Set("failed".into());
                     outcome.failed += 1;
+                    if let Some(hook) = hook.as_ref().filter(|h| h.deleted_at.is_none()) {
+                        // A receiver that failed this often is paused: its queue waits for its owner.
+                        paused = Some((
+                            hook.clone(),
+                            format!(
+                                "delivery {} failed {attempts} times; last: {}",
+                                row_id,
+                                model
+                                    .last_error
+                                    .clone()
+                                    .take()
+                                    .flatten()
+                                    .unwrap_or_default()
+                            ),
+                        ));
+                    }
                 } else {
                     // 1, 2, 4, 8, 16 s…: a receiver that is down is not hammered.
                     let wait = chrono::Duration::seconds(1 << (attempts - 1).clamp(0, 12));
@@ -272,6 +291,12 @@ async fn deliver_queue(
         }
         let txn = db.begin_write().await?;
         model.update(&*txn).await?;
+        if let Some((hook, reason)) = paused {
+            let mut hook: webhook::ActiveModel = hook.into();
+            hook.paused_at = Set(Some(Utc::now()));
+            hook.paused_reason = Set(Some(reason));
+            hook.update(&*txn).await?;
+        }
         txn.commit().await?;
         if !arrived {
             break;

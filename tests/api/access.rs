@@ -112,6 +112,7 @@ const MATRIX: &str = "
   GET    /api/v1/webhooks                                     403  403  403  200  200  200  200 |  401  401  401  401  200
   DELETE /api/v1/webhooks/{id}                                403  403  403  200  404  404  403 |  401  401  401  401  404
   GET    /api/v1/webhooks/{id}/deliveries                     403  403  403  200  404  200  200 |  401  401  401  401  404
+  POST   /api/v1/webhooks/{id}/resume                         403  403  403  200  404  200  403 |  401  401  401  401  404
   POST   /api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver
                                                               403  403  403  409  404  409  403 |  401  401  401  401  404
 ";
@@ -440,6 +441,9 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         "POST /api/v1/webhooks" => ("/api/v1/webhooks".into(), Some(subscription())),
         "DELETE /api/v1/webhooks/{id}" => {
             (format!("/api/v1/webhooks/{}", f.webhook_to_delete), None)
+        }
+        "POST /api/v1/webhooks/{id}/resume" => {
+            (format!("/api/v1/webhooks/{}/resume", f.webhook), None)
         }
         "GET /api/v1/webhooks/{id}/deliveries" => {
             (format!("/api/v1/webhooks/{}/deliveries", f.webhook), None)

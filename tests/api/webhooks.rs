@@ -150,6 +150,28 @@ async fn a_failing_receiver_is_retried_with_back_off_then_failed_and_can_be_rede
     assert_eq!(deliveries[0]["attempts"], 6);
     assert_eq!(deliveries[0]["last_status"], 500);
     assert_eq!(got.got.lock().unwrap().len(), 6);
+    // A delivery that failed for good pauses its webhook, with the reason its owner reads; nothing more is
+    // tried until the owner resumes it.
+    let listed = app.get("/api/v1/webhooks", Role::Partner).await.body;
+    let reason = listed[0]["paused_reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("failed 6 times") && reason.contains("500"),
+        "{listed}"
+    );
+    now += Duration::hours(1);
+    assert_eq!(
+        deliver_due(&app.db, &client, now).await.unwrap(),
+        Default::default()
+    );
+    let resumed = app
+        .post(
+            &format!("/api/v1/webhooks/{}/resume", hook["id"]),
+            Role::Partner,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(resumed.status, StatusCode::OK, "{}", resumed.body);
+    assert!(resumed.body.get("paused_reason").is_none());
 
     got.answer.store(204, Ordering::SeqCst);
     let redeliver = format!("{path}/{}/redeliver", deliveries[0]["id"]);

@@ -56,8 +56,22 @@ pub async fn run(
         armed: true,
     };
     let mut state = State::default();
-    // The whole body first, the write transaction after: a slow upload holds no writer.
-    let result = match receive(input, format, id, progress.clone()).await {
+    // The whole body first, the write transaction after: a slow upload holds no writer. While it arrives, the
+    // running import's lock is held on a connection of its own, so a node starting meanwhile leaves it alone;
+    // the import's transaction takes the lock over.
+    let holder = match db.backend() {
+        sea_orm::DbBackend::Postgres => {
+            let txn = sea_orm::TransactionTrait::begin(&db.conn).await?;
+            ending::hold_running_lock(&txn, id).await?;
+            Some(txn)
+        }
+        _ => None,
+    };
+    let received = receive(input, format, id, progress.clone()).await;
+    if let Some(txn) = holder {
+        drop(txn.rollback().await);
+    }
+    let result = match received {
         Ok(spooled) => match Writer::begin_patiently(db, cx, actor, IMPORT_ACQUIRE).await {
             Ok(w) => match import(&w, &db.conn, id, format, spooled, progress, &mut state).await {
                 // Closed in the import's own transaction, at its real end.
