@@ -29,6 +29,9 @@ pub struct Db {
     sqlite_writer: Option<Arc<Mutex<()>>>,
     /// SQLite only: the background WAL checkpoint that commits request.
     checkpoint: Option<Checkpointer>,
+    /// Signalled by a commit that wrote webhook deliveries (and, on PostgreSQL, by other nodes' commits):
+    /// this node's delivery loop waits on it, and on its poll.
+    pub deliveries: Arc<tokio::sync::Notify>,
 }
 
 /// A transaction that holds the process-wide SQLite writer slot (if any) until it is committed or dropped.
@@ -37,6 +40,7 @@ pub struct WriteTxn {
     _writer: Option<OwnedMutexGuard<()>>,
     checkpoint: Option<Checkpointer>,
     storage_full: Arc<AtomicBool>,
+    deliveries: Arc<tokio::sync::Notify>,
 }
 
 impl Deref for WriteTxn {
@@ -47,6 +51,17 @@ impl Deref for WriteTxn {
 }
 
 impl WriteTxn {
+    /// Commits, and wakes this node's delivery loop when the transaction wrote webhook deliveries, so they
+    /// start now rather than at the next poll.
+    pub async fn commit_with_deliveries(self, deliveries: bool) -> Result<(), DbErr> {
+        let signal = self.deliveries.clone();
+        self.commit().await?;
+        if deliveries {
+            signal.notify_one();
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await?;
         // A write went through: whatever space was missing is there again.
@@ -54,19 +69,9 @@ impl WriteTxn {
         if let Some(checkpoint) = &self.checkpoint {
             checkpoint.request();
         }
-        // Deliveries written by this process start now rather than at the next poll.
-        if OUTBOX_ROWS_WRITTEN.swap(false, Ordering::AcqRel) {
-            OUTBOX_COMMITTED.notify_one();
-        }
         Ok(())
     }
 }
-
-/// Set when a transaction of this process writes outbox rows (`service::announce::enqueue`); the commit that
-/// follows wakes the delivery loop through [`OUTBOX_COMMITTED`]. The poll stays as the fallback, for rows that
-/// other nodes write and for the rare commit that consumed another transaction's flag.
-pub static OUTBOX_ROWS_WRITTEN: AtomicBool = AtomicBool::new(false);
-pub static OUTBOX_COMMITTED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// Copies SQLite's write-ahead log back into the database file in the background after commits. SQLite's
 /// default does it inside the commit that crosses `wal_autocheckpoint` pages, so that commit's request waits for
@@ -159,6 +164,7 @@ impl Db {
             state: Arc::new(AtomicU8::new(IDLE)),
         });
         Ok(Self {
+            deliveries: Arc::default(),
             storage_full: Arc::default(),
             sqlite_writer: sqlite.then(|| Arc::new(Mutex::new(()))),
             checkpoint,
@@ -180,6 +186,7 @@ impl Db {
             _writer: writer,
             checkpoint: self.checkpoint.clone(),
             storage_full: self.storage_full.clone(),
+            deliveries: self.deliveries.clone(),
         })
     }
 

@@ -201,13 +201,20 @@ async fn run_outbox(state: AppState, mut stopped: tokio::sync::watch::Receiver<b
     }
     let client = crate::worker::outbox::Outbound::new(state.config.webhook_allow.clone());
     let dispatcher = crate::worker::outbox::Dispatcher::default();
+    // Deliveries that other nodes commit wake this one too (PostgreSQL `LISTEN`); the poll stays the fallback.
+    let listener = crate::worker::outbox::listen_for_other_nodes(&state.db, stopped.clone());
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(u64::from(period)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
-            _ = crate::db::OUTBOX_COMMITTED.notified() => {}
-            _ = stopped.changed() => return,
+            _ = state.db.deliveries.notified() => {}
+            _ = stopped.changed() => {
+                if let Some(listener) = listener {
+                    listener.abort();
+                }
+                return;
+            }
         }
         let now = state.clock.now();
         if let Err(e) = dispatcher.dispatch(&state.db, &client, now).await {

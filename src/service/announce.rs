@@ -3,7 +3,10 @@
 //! `webhooks`; sending the rows is `worker::outbox`.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -57,22 +60,23 @@ pub fn announces(entity: ChangeEntity, op: ChangeOp) -> bool {
     .any(|value| event_of(entity, op, value).is_some())
 }
 
-/// Writes the deliveries a change calls for, in the change's transaction.
+/// Writes the deliveries a change calls for, in the change's transaction; says whether it wrote any.
 pub async fn enqueue(
     db: &DatabaseTransaction,
     cx: &Ctx,
     (seq, entity, op): (i64, ChangeEntity, ChangeOp),
     subject: (i64, &str),
     value: &serde_json::Value,
-) -> ServiceResult<()> {
+) -> ServiceResult<bool> {
     let Some(event) = event_of(entity, op, value) else {
-        return Ok(());
+        return Ok(false);
     };
     let hooks = webhook::Entity::find()
         .filter(webhook::Column::DeletedAt.is_null())
         .all(db)
         .await?;
     let text = value.to_string();
+    let mut written = false;
     for hook in hooks {
         let events: Vec<Event> = serde_json::from_str(&hook.events)
             .map_err(|e| ServiceError::corrupt("webhooks", hook.id, e))?;
@@ -108,10 +112,26 @@ pub async fn enqueue(
         }
         .insert(db)
         .await?;
-        crate::db::OUTBOX_ROWS_WRITTEN.store(true, std::sync::atomic::Ordering::Release);
+        written = true;
+    }
+    if written {
+        wake_other_nodes(db).await?;
+    }
+    Ok(written)
+}
+
+/// On PostgreSQL, tells every node's delivery loop that this transaction wrote deliveries: the notification
+/// is sent when the transaction commits, and never if it rolls back (`LISTEN`/`NOTIFY`).
+async fn wake_other_nodes(db: &DatabaseTransaction) -> ServiceResult<()> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!("NOTIFY {OUTBOX_CHANNEL}"))
+            .await?;
     }
     Ok(())
 }
+
+/// The PostgreSQL channel on which commits that wrote deliveries are announced.
+pub const OUTBOX_CHANNEL: &str = "medcredit_outbox";
 
 /// A hospital's webhook hears only about its institution and its practitioners; partners about everyone.
 async fn hears_about(

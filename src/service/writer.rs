@@ -30,6 +30,8 @@ pub struct Writer {
     touched: Mutex<BTreeSet<i64>>,
     /// Subjects registered in bulk in this transaction, whose first standing needs no facts loaded.
     registered: Mutex<Vec<subject::Model>>,
+    /// Webhook deliveries were written: the commit wakes the delivery loop.
+    deliveries: std::sync::atomic::AtomicBool,
 }
 
 impl Writer {
@@ -40,6 +42,7 @@ impl Writer {
             actor,
             touched: Mutex::new(BTreeSet::new()),
             registered: Mutex::new(Vec::new()),
+            deliveries: Default::default(),
         })
     }
 
@@ -56,6 +59,7 @@ impl Writer {
             actor,
             touched: Mutex::new(BTreeSet::new()),
             registered: Mutex::new(Vec::new()),
+            deliveries: Default::default(),
         })
     }
 
@@ -94,8 +98,12 @@ impl Writer {
         // Webhook deliveries go in the same transaction as the change they announce (the outbox).
         let json = serde_json::to_value(value)
             .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
-        crate::service::announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
-            .await?;
+        if crate::service::announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
+            .await?
+        {
+            self.deliveries
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(seq)
     }
 
@@ -136,7 +144,12 @@ impl Writer {
                 let value = serde_json::from_str(&value(model)?)
                     .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
                 let subject = (model.id, model.code.as_str());
-                announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value).await?;
+                if announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value)
+                    .await?
+                {
+                    self.deliveries
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
             }
         }
         if let Ok(mut fresh) = self.registered.lock() {
@@ -164,9 +177,12 @@ impl Writer {
         // A registered subject that something later touched may have facts by now: it takes the full refresh.
         fresh.retain(|s| !touched.contains(&s.id));
         let touched: Vec<i64> = touched.into_iter().collect();
-        standings::refresh_many(self.db(), &self.cx, &touched).await?;
-        standings::write_fresh(self.db(), &self.cx, fresh).await?;
-        self.txn.commit().await?;
+        let refreshed = standings::refresh_many(self.db(), &self.cx, &touched).await?;
+        let fresh = standings::write_fresh(self.db(), &self.cx, fresh).await?;
+        let deliveries = self.deliveries.load(std::sync::atomic::Ordering::Relaxed);
+        self.txn
+            .commit_with_deliveries(deliveries || refreshed || fresh)
+            .await?;
         Ok(())
     }
 }

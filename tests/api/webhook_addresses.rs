@@ -218,3 +218,46 @@ async fn a_receiver_that_never_answers_delays_only_its_own_queue() {
         "the fast receiver waited for the slow one's timeout: its deliveries were held up"
     );
 }
+
+/// On PostgreSQL a delivery starts when its commit is announced (`LISTEN`/`NOTIFY`), also on another node: a
+/// node whose poll comes only every ten minutes delivers a change that the other node committed.
+#[tokio::test]
+async fn a_commit_on_one_node_wakes_the_delivery_loop_of_another() {
+    let app = spawn_app().await;
+    if app.db.backend() != sea_orm::DbBackend::Postgres {
+        eprintln!("skipped: several nodes are a PostgreSQL deployment");
+        return;
+    }
+    app.seed_registry().await;
+    let (url, got) = crate::webhooks::receiver().await;
+    crate::webhooks::subscribe(&app, Role::Partner, &url, json!(["list.added"])).await;
+    // The second node delivers (the first has delivery off, as in every test), and polls only every 10 min.
+    let mut config = app.config.clone();
+    config.outbox_ms = 600_000;
+    let node = medcredit::startup::Application::build(config, app.api.keys.clone())
+        .await
+        .expect("second node");
+    tokio::spawn(node.run_until(std::future::pending()));
+    // Its first poll runs at start; what follows can only arrive by notification.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let case = app.grounds(INSTITUTION).await;
+    let body = json!({"subject_code": INSTITUTION, "reason": "骗保", "violation_ids": [case],
+                      "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
+    assert_eq!(
+        app.post("/api/v1/lists/black", Role::Approver, &body)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    for _ in 0..200 {
+        if !got.got.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        got.got.lock().unwrap().len(),
+        1,
+        "the other node was not woken"
+    );
+}

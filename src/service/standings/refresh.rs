@@ -27,15 +27,17 @@ use entity::{change, list_entry, standing, subject};
 
 /// Rewrites the rows of `ids` from their facts as of the writer's instant. A `standing` change row is appended
 /// for each row whose answer changes; an unchanged row only moves its `seq` up to the transaction's last change.
-pub async fn refresh_many(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<()> {
+/// Says whether any webhook delivery was written.
+pub async fn refresh_many(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<bool> {
+    let mut deliveries = false;
     // A bulk import touches up to 100,000 subjects; each statement below binds one chunk's ids.
     for chunk in ids.chunks(2000) {
-        refresh_chunk(db, cx, chunk).await?;
+        deliveries |= refresh_chunk(db, cx, chunk).await?;
     }
-    Ok(())
+    Ok(deliveries)
 }
 
-async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<()> {
+async fn refresh_chunk(db: &DatabaseTransaction, cx: &Ctx, ids: &[i64]) -> ServiceResult<bool> {
     let subjects = subject::Entity::find()
         .filter(subject::Column::Id.is_in(ids.iter().copied()))
         .order_by_asc(subject::Column::Id)
@@ -76,7 +78,7 @@ pub async fn write_fresh(
     db: &DatabaseTransaction,
     cx: &Ctx,
     subjects: Vec<subject::Model>,
-) -> ServiceResult<()> {
+) -> ServiceResult<bool> {
     let computed = subjects
         .into_iter()
         .map(|subject| {
@@ -104,7 +106,7 @@ async fn write_rows(
     cx: &Ctx,
     computed: Vec<Computed>,
     announce_new: bool,
-) -> ServiceResult<()> {
+) -> ServiceResult<bool> {
     // Under the chain lock, so the seqs given here follow commit order like every other change row.
     lock_chain(db).await?;
     let last = last_seq(db).await?;
@@ -165,11 +167,12 @@ async fn write_rows(
         Ok(announced)
     })
     .await?;
+    let mut deliveries = false;
     for (seq, op, id, code, value) in announced {
         let change = (seq, ChangeEntity::Standing, op);
-        announce::enqueue(db, cx, change, (id, &code), &value).await?;
+        deliveries |= announce::enqueue(db, cx, change, (id, &code), &value).await?;
     }
-    Ok(())
+    Ok(deliveries)
 }
 
 /// Rows per statement of `write_rows`.
