@@ -103,15 +103,7 @@ async fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, redirecting).await.unwrap() });
     let hook = crate::webhooks::subscribe(&app, Role::Partner, &url, json!(["list.added"])).await;
-    let case = app.grounds(INSTITUTION).await;
-    let body = json!({"subject_code": INSTITUTION, "reason": "骗保", "violation_ids": [case],
-                      "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
-    assert_eq!(
-        app.post("/api/v1/lists/black", Role::Approver, &body)
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    crate::webhooks::blacklist(&app, INSTITUTION).await;
     let outcome = deliver_due(&app.db, &app.outbound(), Utc::now())
         .await
         .unwrap();
@@ -193,15 +185,7 @@ async fn a_receiver_that_never_answers_delays_only_its_own_queue() {
         assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     }
     for _ in 0..5 {
-        let case = app.grounds(INSTITUTION).await;
-        let body = json!({"subject_code": INSTITUTION, "reason": "骗保", "violation_ids": [case],
-                          "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
-        assert_eq!(
-            app.post("/api/v1/lists/black", Role::Approver, &body)
-                .await
-                .status,
-            StatusCode::CREATED
-        );
+        crate::webhooks::blacklist(&app, INSTITUTION).await;
     }
     // Wait (bounded, not timed) until the fast receiver has all five.
     for _ in 0..400 {
@@ -240,15 +224,7 @@ async fn a_commit_on_one_node_wakes_the_delivery_loop_of_another() {
     tokio::spawn(node.run_until(std::future::pending()));
     // Its first poll runs at start; what follows can only arrive by notification.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let case = app.grounds(INSTITUTION).await;
-    let body = json!({"subject_code": INSTITUTION, "reason": "骗保", "violation_ids": [case],
-                      "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
-    assert_eq!(
-        app.post("/api/v1/lists/black", Role::Approver, &body)
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    crate::webhooks::blacklist(&app, INSTITUTION).await;
     for _ in 0..200 {
         if !got.got.lock().unwrap().is_empty() {
             break;

@@ -52,7 +52,7 @@ pub(crate) async fn subscribe(app: &TestApp, role: Role, url: &str, events: Valu
     response.body
 }
 
-async fn blacklist(app: &TestApp, subject: &str) {
+pub(crate) async fn blacklist(app: &TestApp, subject: &str) {
     let case = app.grounds(subject).await;
     let body = json!({"subject_code": subject, "reason": "骗保", "violation_ids": [case],
                       "listed_on": medcredit::domain::dates::legal_date(Utc::now())});
