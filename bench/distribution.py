@@ -94,7 +94,9 @@ class Server:
         self.binary, self.db = binary, db
         self.port = free_port()
         self.env = dict(os.environ, DATABASE_URL=db.url, MEDCREDIT_JWT_SECRET=SECRET,
-                        MEDCREDIT_RATE_LIMIT_PER_MINUTE="0", RUST_LOG="warn")
+                        MEDCREDIT_RATE_LIMIT_PER_MINUTE="0", RUST_LOG="warn",
+                        # The receiver runs on this machine: loopback must be allowed, as on-premises.
+                        MEDCREDIT_WEBHOOK_ALLOW="127.0.0.0/8")
         self.log = open(os.path.join(work, f"server-{db.kind}-{self.port}.log"), "w")
         self.process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{self.port}"], env=self.env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
