@@ -12,7 +12,7 @@ use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 use crate::read::export::{self, ExportFormat, ExportQuery};
 use crate::read::feed::{self, Feed, FeedQuery};
-use crate::routes::problems::{BadRequest, Forbidden, Gone, Unauthorized, Validation};
+use crate::routes::problems::{BadRequest, Conflict, Forbidden, Gone, Unauthorized, Validation};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,14 +26,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Every change after `after`, in commit order: list entries, sanctions, standings, ledger entries and subjects
 /// (staff readers also get cases, appeals and repairs), each with the entity's new value. `next_after` is the
 /// `after` of the next call. A position older than the retention window (policy, 90 days) is `410`: re-export
-/// and follow from the export's `seq`. Partners (people masked), hospitals (their own subjects), auditors,
-/// admins.
+/// and follow from the export's `seq`; a position beyond the feed's head is `409` naming the head, so a mirror
+/// that starts from a wrong number notices at once. Partners (people masked, unpublished entries absent),
+/// hospitals (their own subjects), auditors, admins.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "lists", security(("bearer" = [])),
     params(FeedQuery),
     responses(
         (status = 200, description = "The next changes", body = Feed),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
         (status = 410, response = Gone),
         (status = 422, response = Validation),
     ))]
