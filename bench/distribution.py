@@ -12,7 +12,7 @@ For each database:
               process; PostgreSQL: EXPLAIN ANALYZE execution time). Target: <= 100 ms SQLite, <= 150 ms PostgreSQL.
   webhook     a partner's webhook on `standing.changed`, a local HTTP receiver, 100 subject corrections one at a
               time on an idle server: request sent -> delivery received. Baseline: the PATCH round trip.
-              Target: p99 <= 1 s.
+              Target: p99 <= 50 ms (a commit wakes the delivery loop; issue 18).
   import      100,000 generated rows (insured persons, practitioners, institutions) posted as CSV to a freshly
               migrated database. Baseline: the same rows as multi-row INSERTs of 1,000, in one transaction, into
               another freshly migrated database. Target: import rows/s >= 0.25 x raw rows/s.
@@ -356,9 +356,9 @@ def main() -> None:
                           f"[{verdict} <= {limits[kind]} ms server time]", flush=True)
                     # Organisations and practitioners: their codes come back unmasked to a partner's webhook.
                     w = bench_webhooks(server, [c for c in codes[10_000:] if c[0] in "DHP"])
-                    verdict = "PASS" if w["p99"] <= 1000 else "MISS"
+                    verdict = "PASS" if w["p99"] <= 50 else "MISS"
                     print(f"  webhook commit-to-delivery: p50 {w['p50']:.0f} ms, p99 {w['p99']:.0f} ms; PATCH round "
-                          f"trip {w['patch']:.1f} ms  [{verdict} p99 <= 1000 ms]", flush=True)
+                          f"trip {w['patch']:.1f} ms  [{verdict} p99 <= 50 ms]", flush=True)
                 finally:
                     server.stop()
             finally:
