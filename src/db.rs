@@ -32,6 +32,9 @@ pub struct Db {
     /// Signalled by a commit that wrote webhook deliveries (and, on PostgreSQL, by other nodes' commits):
     /// this node's delivery loop waits on it, and on its poll.
     pub deliveries: Arc<tokio::sync::Notify>,
+    /// Signalled when another node announces a commit that changed something (PostgreSQL): the standing cache
+    /// syncs at once rather than at its next poll.
+    pub changes: Arc<tokio::sync::Notify>,
 }
 
 /// A transaction that holds the process-wide SQLite writer slot (if any) until it is committed or dropped.
@@ -165,6 +168,7 @@ impl Db {
         });
         Ok(Self {
             deliveries: Arc::default(),
+            changes: Arc::default(),
             storage_full: Arc::default(),
             sqlite_writer: sqlite.then(|| Arc::new(Mutex::new(()))),
             checkpoint,

@@ -173,12 +173,17 @@ impl Application {
         };
         let dates = tokio::spawn(run_dates(self.state.clone(), stopped.clone()));
         let deliveries = tokio::spawn(run_outbox(self.state.clone(), stopped.clone()));
+        // Other nodes' commits wake this node's delivery loop and cache sync (PostgreSQL `LISTEN`).
+        let listener = crate::worker::signals::listen(&self.state.db, stopped.clone());
         let sync = tokio::spawn(sync_standings(self.state.clone(), stopped));
         let served = crate::serve::serve(self.listener, self.router, options, shutdown).await;
         let _ = stop.send(true);
         let _ = sync.await;
         let _ = dates.await;
         let _ = deliveries.await;
+        if let Some(listener) = listener {
+            let _ = listener.await;
+        }
         if let Some(cleaner) = cleaner {
             let _ = cleaner.await;
         }
@@ -201,20 +206,13 @@ async fn run_outbox(state: AppState, mut stopped: tokio::sync::watch::Receiver<b
     }
     let client = crate::worker::outbox::Outbound::new(state.config.webhook_allow.clone());
     let dispatcher = crate::worker::outbox::Dispatcher::default();
-    // Deliveries that other nodes commit wake this one too (PostgreSQL `LISTEN`); the poll stays the fallback.
-    let listener = crate::worker::outbox::listen_for_other_nodes(&state.db, stopped.clone());
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(u64::from(period)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = state.db.deliveries.notified() => {}
-            _ = stopped.changed() => {
-                if let Some(listener) = listener {
-                    listener.abort();
-                }
-                return;
-            }
+            _ = stopped.changed() => return,
         }
         let now = state.clock.now();
         if let Err(e) = dispatcher.dispatch(&state.db, &client, now).await {
@@ -244,7 +242,8 @@ async fn run_dates(state: AppState, mut stopped: tokio::sync::watch::Receiver<bo
     }
 }
 
-/// Applies other nodes' changes to the standing cache every `standing_cache_ms` until shutdown.
+/// Applies other nodes' changes to the standing cache as soon as they announce a commit (PostgreSQL), and every
+/// `standing_cache_ms`, until shutdown.
 async fn sync_standings(state: AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
     let period = state.config.standing_cache_ms;
     if period == 0 {
@@ -261,12 +260,12 @@ async fn sync_standings(state: AppState, mut stopped: tokio::sync::watch::Receiv
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = tick.tick() => {
-                if let Err(e) = state.standings.sync(&state.db.conn).await {
-                    tracing::warn!(error = %e, "standing cache sync failed");
-                }
-            }
+            _ = tick.tick() => {}
+            _ = state.db.changes.notified() => {}
             _ = stopped.changed() => return,
+        }
+        if let Err(e) = state.standings.sync(&state.db.conn).await {
+            tracing::warn!(error = %e, "standing cache sync failed");
         }
     }
 }

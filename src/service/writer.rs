@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryOrder, QueryTrait,
-    Set,
+    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder,
+    QueryTrait, Set,
 };
 use serde::Serialize;
 
@@ -177,15 +177,26 @@ impl Writer {
         // A registered subject that something later touched may have facts by now: it takes the full refresh.
         fresh.retain(|s| !touched.contains(&s.id));
         let touched: Vec<i64> = touched.into_iter().collect();
+        // Every change row touches its subject, and registrations are the rest.
+        let changed = !touched.is_empty() || !fresh.is_empty();
         let refreshed = standings::refresh_many(self.db(), &self.cx, &touched).await?;
         let fresh = standings::write_fresh(self.db(), &self.cx, fresh).await?;
         let deliveries = self.deliveries.load(std::sync::atomic::Ordering::Relaxed);
+        if changed && self.db().get_database_backend() == DbBackend::Postgres {
+            // Every node's standing cache syncs when this commits (sent at commit, never on a rollback).
+            self.db()
+                .execute_unprepared(&format!("NOTIFY {CHANGES_CHANNEL}"))
+                .await?;
+        }
         self.txn
             .commit_with_deliveries(deliveries || refreshed || fresh)
             .await?;
         Ok(())
     }
 }
+
+/// The PostgreSQL channel on which commits that appended change-log rows are announced.
+pub const CHANGES_CHANNEL: &str = "medcredit_changes";
 
 /// Appends one `changes` row. `seq` is the last one plus one, taken under the lock that serialises the audit
 /// chain until commit: no transaction can commit a lower `seq` after a reader has seen a higher one.

@@ -96,45 +96,6 @@ impl reqwest::dns::Resolve for CheckedResolver {
     }
 }
 
-/// On PostgreSQL, a task that listens for deliveries committed by any node (`service::announce::OUTBOX_CHANNEL`)
-/// and wakes this node's delivery loop; it reconnects after a lost connection and ends with `stopped`. `None`
-/// on SQLite, where one process is the only writer.
-pub fn listen_for_other_nodes(
-    db: &Db,
-    mut stopped: tokio::sync::watch::Receiver<bool>,
-) -> Option<tokio::task::JoinHandle<()>> {
-    if db.backend() != DbBackend::Postgres {
-        return None;
-    }
-    let pool = db.conn.get_postgres_connection_pool().clone();
-    let wake = db.deliveries.clone();
-    Some(tokio::spawn(async move {
-        loop {
-            let listening = async {
-                let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
-                listener
-                    .listen(crate::service::announce::OUTBOX_CHANNEL)
-                    .await?;
-                loop {
-                    listener.recv().await?;
-                    wake.notify_one();
-                }
-                #[allow(unreachable_code)]
-                Ok::<(), sea_orm::sqlx::Error>(())
-            };
-            tokio::select! {
-                result = listening => {
-                    if let Err(e) = result {
-                        tracing::warn!(error = %e, "listening for other nodes' deliveries failed; retrying");
-                    }
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                }
-                _ = stopped.changed() => return,
-            }
-        }
-    }))
-}
-
 /// What one pass did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Outcome {

@@ -237,3 +237,56 @@ async fn a_commit_on_one_node_wakes_the_delivery_loop_of_another() {
         "the other node was not woken"
     );
 }
+
+/// The same signal keeps another node's standing cache current (PostgreSQL): a node whose cache polls only every
+/// ten minutes answers with a case approved through the other node.
+#[tokio::test]
+async fn a_commit_on_one_node_brings_another_nodes_standing_cache_up_to_date() {
+    let app = spawn_app().await;
+    if app.db.backend() != sea_orm::DbBackend::Postgres {
+        eprintln!("skipped: several nodes are a PostgreSQL deployment");
+        return;
+    }
+    app.seed_registry().await;
+    let mut config = app.config.clone();
+    config.standing_cache_ms = 600_000;
+    let node = medcredit::startup::Application::build(config, app.api.keys.clone())
+        .await
+        .expect("second node");
+    let other = format!("http://127.0.0.1:{}", node.port());
+    tokio::spawn(node.run_until(std::future::pending()));
+    let read = |address: String| {
+        let client = app.api.client.clone();
+        let token = app.token(Role::Inspector);
+        async move {
+            let answer = client
+                .get(format!("{address}/api/v1/standing/{INSTITUTION}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            answer.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    // Warm: the other node has the institution's standing in its cache.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(read(other.clone()).await["score"], 100);
+    app.approved_case(
+        INSTITUTION,
+        "INST-MANAGEMENT-DEFICIENCY",
+        json!({"points": 5}),
+    )
+    .await;
+    let mut score = json!(null);
+    for _ in 0..200 {
+        score = read(other.clone()).await["score"].clone();
+        if score == 95 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        score, 95,
+        "the other node's cache was not brought up to date"
+    );
+}
