@@ -178,3 +178,89 @@ async fn check_lists_duplicates_and_the_migration_waits_for_them_to_be_merged() 
     assert!(ok, "{text}");
     assert!(run(&["check"]).0);
 }
+
+#[tokio::test]
+async fn a_practitioner_who_moves_region_keeps_one_file_under_a_new_code() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    app.approved_case(
+        PHYSICIAN,
+        "PRAC-IDENTITY-UNCHECKED",
+        serde_json::json!({"points": 3}),
+    )
+    .await;
+    let before = app
+        .get(&format!("/api/v1/standing/{PHYSICIAN}"), Role::Inspector)
+        .await
+        .body;
+    assert_eq!(before["points"], 3);
+    let moved = "D370103000009";
+    // Another subject's code, and an insured person's code, are refused.
+    app.patch(
+        &format!("/api/v1/subjects/{PHYSICIAN}"),
+        Role::Inspector,
+        &serde_json::json!({"code": OTHER_PHYSICIAN}),
+    )
+    .await
+    .assert_problem(409);
+    app.patch(
+        "/api/v1/subjects/11010519491231002X",
+        Role::Inspector,
+        &serde_json::json!({"code": "110105194912310029"}),
+    )
+    .await
+    .assert_problem(422);
+    let patched = app
+        .patch(
+            &format!("/api/v1/subjects/{PHYSICIAN}"),
+            Role::Inspector,
+            &serde_json::json!({"code": moved, "region": "370103"}),
+        )
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(patched.body["code"], moved);
+    // One file: the points, the case and the hospital's view follow the person; the old code is gone.
+    let after = app
+        .get(&format!("/api/v1/standing/{moved}"), Role::Inspector)
+        .await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+    assert_eq!(after.body["points"], 3);
+    assert_eq!(
+        app.get(&format!("/api/v1/standing/{PHYSICIAN}"), Role::Inspector)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let cases = app
+        .get(
+            &format!("/api/v1/violations?subject_code={moved}"),
+            Role::Inspector,
+        )
+        .await;
+    assert_eq!(
+        cases.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        cases.body
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/standing/{moved}"), Role::Hospital)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The feed tells a mirror which code it had.
+    let feed = app
+        .get("/api/v1/changes?limit=500", Role::Partner)
+        .await
+        .body;
+    let recoded: Vec<&serde_json::Value> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["entity"] == "subject" && i["value"]["previous_code"] == PHYSICIAN)
+        .collect();
+    assert_eq!(recoded.len(), 1, "{feed}");
+    assert_eq!(recoded[0]["value"]["code"], moved);
+    assert_eq!(recoded[0]["value"]["name"], "张*");
+}

@@ -73,10 +73,15 @@ pub struct NewSubject {
     pub designated_since: Option<NaiveDate>,
 }
 
-/// Mutable fields; `code`, `kind` and `id_number` never change.
+/// Mutable fields; `kind` and `id_number` never change.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectPatch {
+    /// A new code for the same record: a practitioner who moves region, or an organisation renumbered, keeps
+    /// one file (一医一档) with its points, sanctions, list entries and history. Not for insured persons, whose
+    /// code is their ID number. A code another subject has is `409`.
+    #[schema(example = "D370103000001")]
+    pub code: Option<String>,
     pub name: Option<String>,
     pub region: Option<String>,
     pub uscc: Option<String>,

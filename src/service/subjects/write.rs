@@ -226,7 +226,30 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     if patch.responsible_person.is_some() && kind != SubjectKind::Pharmacy {
         errors.add("responsible_person", "applies only to pharmacies");
     }
+    let new_code = patch
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| *c != current.code);
+    if let Some(new_code) = new_code {
+        if kind == SubjectKind::Insured {
+            errors.add(
+                "code",
+                "an insured person's code is the ID number and does not change",
+            );
+        } else {
+            errors.check("code", check_code(&w.cx.config.patterns, kind, new_code));
+        }
+    }
     errors.finish()?;
+    if let Some(new_code) = new_code
+        && let Ok(holder) = find_by_code(txn, new_code).await
+    {
+        return Err(ServiceError::Conflict(format!(
+            "code {new_code} is the code of another subject ({})",
+            holder.code
+        )));
+    }
     if let Some(person_code) = &patch.responsible_person {
         check_responsible_person(txn, person_code).await?;
     }
@@ -234,7 +257,11 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
         let identity = crate::domain::subject::Identity::Organisation { uscc: uscc.clone() };
         check_identity(txn, &identity, Some(current.id)).await?;
     }
+    let previous_code = current.code.clone();
     let mut model: subject::ActiveModel = current.into();
+    if let Some(new_code) = new_code {
+        model.code = Set(new_code.to_string());
+    }
     if let Some(name) = name {
         model.name = Set(name);
     }
@@ -259,8 +286,56 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     model.updated_at = Set(w.cx.now);
     let updated = model.update(txn).await?;
     w.audit("subject.update", code, &patch).await?;
-    record(w, &updated, ChangeOp::Changed).await?;
+    if updated.code != previous_code {
+        recode(w, &updated, &previous_code).await?;
+    } else {
+        record(w, &updated, ChangeOp::Changed).await?;
+    }
     SubjectView::for_reader(updated, &w.actor)
+}
+
+/// A code corrected: every row that names the subject by code follows it, in this transaction, and the change
+/// log says which code it had (`previous_code`), so a mirror re-keys it. The change row is filed under the old
+/// code, which is the one every node's standing cache and every mirror hold; rows written before keep the code
+/// they were written with, as the history.
+async fn recode(w: &Writer, model: &subject::Model, previous: &str) -> ServiceResult<()> {
+    use sea_orm::sea_query::Expr;
+    let txn = w.db();
+    let (id, code) = (model.id, model.code.as_str());
+    entity::standing::Entity::update_many()
+        .col_expr(entity::standing::Column::Code, Expr::value(code))
+        .filter(entity::standing::Column::SubjectId.eq(id))
+        .exec(txn)
+        .await?;
+    macro_rules! follow {
+        ($($table:ident),+) => {$(
+            entity::$table::Entity::update_many()
+                .col_expr(entity::$table::Column::SubjectCode, Expr::value(code))
+                .filter(entity::$table::Column::SubjectId.eq(id))
+                .exec(txn)
+                .await?;
+        )+};
+    }
+    follow!(
+        sanction,
+        list_entry,
+        violation,
+        appeal,
+        repair,
+        red_proposal
+    );
+    let mut value = serde_json::to_value(logged_view(model, &w.actor.request_id)?)
+        .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
+    value["previous_code"] = serde_json::json!(previous);
+    w.change(
+        ChangeEntity::Subject,
+        code,
+        (id, previous),
+        ChangeOp::Changed,
+        &value,
+    )
+    .await?;
+    Ok(())
 }
 
 pub(super) fn check_code(

@@ -37,6 +37,10 @@ pub struct SubjectView {
     pub designated_since: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// In the change log only, when a correction gave the subject a new code: the code it had, under which
+    /// a mirror holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_code: Option<String>,
 }
 
 impl SubjectView {
@@ -89,6 +93,7 @@ impl SubjectView {
             responsible_person: model.responsible_person,
             created_at: model.created_at,
             updated_at: model.updated_at,
+            previous_code: None,
         })
     }
 }
