@@ -72,3 +72,35 @@ fn every_operation_documents_its_errors_as_problems() {
         }
     }
 }
+
+/// Every `$ref` of the document names a component it defines: a dangling one breaks Swagger UI and client
+/// generators (it happened once, with `ExportFormat`).
+#[test]
+fn every_reference_of_the_document_resolves() {
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let doc: serde_json::Value = serde_json::from_str(&medcredit::openapi::spec_json()).unwrap();
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    assert!(!found.is_empty());
+    let dangling: Vec<&String> = found
+        .iter()
+        .filter(|r| {
+            let pointer = r.trim_start_matches('#');
+            !r.starts_with("#/") || doc.pointer(pointer).is_none()
+        })
+        .collect();
+    assert!(dangling.is_empty(), "dangling references: {dangling:?}");
+}
