@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 use crate::db::Fault;
+use crate::i18n::t;
 use crate::service::error::ServiceError;
 pub use crate::service::error::{FieldError, FieldErrors};
 
@@ -131,7 +132,7 @@ pub fn problem_response(
 ) -> Response {
     let problem = Problem {
         problem_type: format!("/problems/{slug}"),
-        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        title: title(status),
         status: status.as_u16(),
         detail,
         errors,
@@ -144,6 +145,30 @@ pub fn problem_response(
     response
 }
 
+/// The title of a problem: the status in words, in the request's language.
+fn title(status: StatusCode) -> String {
+    let key = match status.as_u16() {
+        400 => "problem-400",
+        401 => "problem-401",
+        403 => "problem-403",
+        404 => "problem-404",
+        405 => "problem-405",
+        408 => "problem-408",
+        409 => "problem-409",
+        410 => "problem-410",
+        413 => "problem-413",
+        415 => "problem-415",
+        422 => "problem-422",
+        429 => "problem-429",
+        431 => "problem-431",
+        500 => "problem-500",
+        503 => "problem-503",
+        507 => "problem-507",
+        _ => "problem-other",
+    };
+    t(key)
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -153,13 +178,10 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let (detail, errors) = match self {
-            Self::Validation(errors) => ("request validation failed".to_string(), Some(errors)),
+            Self::Validation(errors) => (t("problem-validation"), Some(errors)),
             Self::Internal(message) => {
                 tracing::error!(%message, "internal error");
-                (
-                    "an internal error occurred; it has been logged".to_string(),
-                    None,
-                )
+                (t("problem-internal"), None)
             }
             Self::CorruptRow(message) => {
                 tracing::error!(%message, "unreadable stored row");
@@ -226,13 +248,11 @@ impl ApiError {
         match crate::db::fault(&e) {
             Some(Fault::Unavailable) => {
                 tracing::warn!(error = %e, "database unavailable");
-                Self::Unavailable("the database is unavailable; retry shortly".into())
+                Self::Unavailable(t("problem-db-unavailable"))
             }
             Some(Fault::Full) => {
                 tracing::error!(error = %e, "database out of space");
-                Self::InsufficientStorage(
-                    "the database has no space left; nothing of this request was written".into(),
-                )
+                Self::InsufficientStorage(t("problem-db-full"))
             }
             None => Self::Internal(e.to_string()),
         }
@@ -261,7 +281,7 @@ impl From<JsonRejection> for ApiError {
                 Self::UnsupportedMediaType("expected Content-Type: application/json".into())
             }
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::PayloadTooLarge("request body exceeds the 1 MiB limit".into())
+                Self::PayloadTooLarge(t("problem-body-too-large"))
             }
             _ => Self::BadRequest(text),
         }

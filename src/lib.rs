@@ -23,6 +23,8 @@
 //! - [`worker`]: background work with a shutdown signal (the date scheduler).
 //! - [`routes`]: one module per resource, each with its own router and OpenAPI annotations.
 //! - [`auth`]: JWT verification and the role checks of DESIGN §1.
+//! - [`i18n`]: the message catalogue (zh-CN by default, English on `Accept-Language: en`), the request's
+//!   language, and [`i18n::Msg`], the key-and-arguments form errors and stored texts carry until rendered.
 //! - [`error`]: the single [`error::ApiError`], rendered as RFC 9457 problem+json.
 //! - [`startup`]: [`startup::Application::build`] connects, migrates, binds (port 0 in tests) and serves;
 //!   [`serve`]: the connection loop with its timeouts and the shutdown's grace period.
@@ -40,6 +42,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::error::{PROBLEM_JSON, problem_response, slug_for_status};
+use crate::i18n::{t, t_with};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -49,14 +50,12 @@ fn is_problem(response: &Response<Body>) -> bool {
 
 fn detail_for(status: StatusCode) -> String {
     match status {
-        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed on this resource".into(),
-        StatusCode::REQUEST_TIMEOUT => "the request took too long and was abandoned".into(),
-        StatusCode::PAYLOAD_TOO_LARGE => "request body exceeds the 1 MiB limit".into(),
-        StatusCode::NOT_FOUND => "no such resource".into(),
-        StatusCode::INTERNAL_SERVER_ERROR => {
-            "an internal error occurred; it has been logged".into()
-        }
-        other => other.canonical_reason().unwrap_or("error").to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => t("problem-method-not-allowed"),
+        StatusCode::REQUEST_TIMEOUT => t("problem-timeout"),
+        StatusCode::PAYLOAD_TOO_LARGE => t("problem-body-too-large"),
+        StatusCode::NOT_FOUND => t("problem-no-such-resource"),
+        StatusCode::INTERNAL_SERVER_ERROR => t("problem-internal"),
+        _ => t("problem-other"),
     }
 }
 
@@ -79,9 +78,12 @@ pub async fn limit_head(request: Request, next: Next) -> Response {
             .sum::<usize>();
     if headers.len() > MAX_HEADERS || bytes > MAX_HEAD_BYTES {
         let status = StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE;
-        let detail = format!(
-            "a request may carry at most {MAX_HEADERS} headers and {} KiB of them",
-            MAX_HEAD_BYTES / 1024
+        let detail = t_with(
+            "problem-head-too-large",
+            &[
+                ("headers", MAX_HEADERS.into()),
+                ("kib", (MAX_HEAD_BYTES / 1024).into()),
+            ],
         );
         return problem_response(status, slug_for_status(status), detail, None);
     }

@@ -307,7 +307,7 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
         .url("/api-docs/openapi.json", spec)
         .config(utoipa_swagger_ui::Config::default().validator_url("none"));
     api.merge(docs)
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .fallback(|| async { ApiError::NotFound(crate::i18n::t("problem-no-such-route")) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Each `.layer` wraps the ones before it: the request id is set first, bare errors from the inner layers
         // (limit, timeout, panic) are rewritten as problem+json on the way out.
@@ -341,6 +341,8 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
         ))
         // An oversized head is refused before anything reads it, still counted by the metrics layer.
         .layer(axum::middleware::from_fn(crate::middleware::limit_head))
+        // Every answer, refusals of the layers above included, in the language the request asked for.
+        .layer(axum::middleware::from_fn(crate::i18n::negotiate))
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
             crate::metrics::record,

@@ -100,7 +100,7 @@ impl Drop for Served {
 }
 
 async fn status_with(address: &str, path: &str, token: &str) -> StatusCode {
-    reqwest::Client::new()
+    crate::helpers::client()
         .get(format!("{address}{path}"))
         .bearer_auth(token)
         .send()

@@ -88,7 +88,7 @@ impl Server {
             child,
             api: Api {
                 address: format!("http://127.0.0.1:{port}"),
-                client: reqwest::Client::builder()
+                client: crate::helpers::client_builder(Some(crate::helpers::TEST_LANGUAGE))
                     .timeout(Duration::from_secs(15))
                     .build()
                     .expect("HTTP client"),

@@ -135,7 +135,7 @@ async fn several_nodes_can_start_together_on_one_database() {
     let address = format!("http://127.0.0.1:{}", a.port());
     tokio::spawn(a.run_until(std::future::pending()));
     let token = keys.mint(Role::Auditor, "auditor-1", None, chrono::Duration::hours(1));
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     let types: Vec<serde_json::Value> = client
         .get(format!(
             "{address}/api/v1/violation-types?code=INSD-IMPERSONATION"

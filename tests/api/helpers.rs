@@ -97,6 +97,29 @@ impl TestResponse {
     }
 }
 
+/// The language the test client asks for unless a test says otherwise: existing assertions on message text are
+/// in English, while the server's default (no `Accept-Language`) is zh-CN.
+pub const TEST_LANGUAGE: &str = "en";
+
+/// A client that sends `Accept-Language: en` with every request (a request's own header replaces it).
+pub fn client() -> reqwest::Client {
+    client_builder(Some(TEST_LANGUAGE))
+        .build()
+        .expect("HTTP client")
+}
+
+/// A client builder sending `Accept-Language: <language>`, or no such header at all for `None`.
+pub fn client_builder(language: Option<&str>) -> reqwest::ClientBuilder {
+    let mut headers = HeaderMap::new();
+    if let Some(language) = language {
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            language.parse().expect("a header value"),
+        );
+    }
+    reqwest::Client::builder().default_headers(headers)
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
@@ -122,7 +145,7 @@ pub async fn spawn_app_with(settings: &[(&'static str, &str)]) -> TestApp {
     TestApp {
         api: Api {
             address,
-            client: reqwest::Client::new(),
+            client: client(),
             keys,
         },
         db,
@@ -144,7 +167,7 @@ impl TestApp {
         tokio::spawn(app.run_until(std::future::pending()));
         let api = Api {
             address,
-            client: reqwest::Client::new(),
+            client: client(),
             keys: self.keys.clone(),
         };
         (api, state)
@@ -344,6 +367,15 @@ impl Api {
     }
 
     /// A token for `role` with a subject named after it; hospitals belong to `INSTITUTION`.
+    /// The same server through a client that asks for `language` (`Some("zh-CN")`), or sends no
+    /// `Accept-Language` at all (`None`), as a browser or `curl` might.
+    pub fn in_language(&self, language: Option<&str>) -> Api {
+        Api {
+            client: client_builder(language).build().expect("HTTP client"),
+            ..self.clone()
+        }
+    }
+
     pub fn token(&self, role: Role) -> String {
         let org = (role == Role::Hospital).then_some(INSTITUTION);
         self.token_for(role, &format!("{}-1", role.as_str()), org)

@@ -19,6 +19,7 @@ mod idempotency;
 mod identities;
 mod imports;
 mod keys;
+mod languages;
 mod limits;
 mod lists;
 mod masking_property;

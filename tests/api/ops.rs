@@ -17,7 +17,7 @@ async fn readyz_says_not_ready_without_the_database_error() {
     // The server's own pool, closed under it: every later ping fails, on SQLite and PostgreSQL alike.
     let pool = app.state().db.conn.clone();
     tokio::spawn(app.run_until(std::future::pending()));
-    let client = reqwest::Client::new();
+    let client = crate::helpers::client();
     let ready = client
         .get(format!("{address}/readyz"))
         .send()

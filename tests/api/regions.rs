@@ -57,7 +57,7 @@ async fn the_demo_data_passes_every_identifier_rule() {
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
     let token = keys.mint(Role::Auditor, "auditor-1", None, chrono::Duration::hours(1));
-    let page: serde_json::Value = reqwest::Client::new()
+    let page: serde_json::Value = crate::helpers::client()
         .get(format!("{address}/api/v1/subjects?limit=500"))
         .bearer_auth(token)
         .send()

@@ -32,7 +32,7 @@ pub async fn serve_keeping_state(settings: &[(&str, &str)]) -> Served {
     let state = app.state().clone();
     let api = Api {
         address: format!("http://127.0.0.1:{}", app.port()),
-        client: reqwest::Client::new(),
+        client: crate::helpers::client(),
         keys,
     };
     tokio::spawn(app.run_until(std::future::pending()));

@@ -235,7 +235,7 @@ async fn postgres_restarted_under_writes_loses_no_acknowledged_write_and_never_a
         .expect("build");
     let api = Api {
         address: format!("http://127.0.0.1:{}", app.port()),
-        client: reqwest::Client::builder()
+        client: crate::helpers::client_builder(Some(crate::helpers::TEST_LANGUAGE))
             .timeout(Duration::from_secs(30))
             .build()
             .unwrap(),
