@@ -46,6 +46,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod pagination;
 pub mod query_rules;
 pub mod rate_limit;

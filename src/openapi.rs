@@ -19,7 +19,7 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
     ),
     modifiers(&BearerScheme),
     components(
-        schemas(Problem, FieldError, crate::read::export::ExportFormat),
+        schemas(Problem, FieldError, crate::service::exports::ExportFormat),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
             Gone, UnsupportedMediaType, Unavailable, InsufficientStorage, HeaderFieldsTooLarge,

@@ -13,6 +13,7 @@ pub mod identifiers;
 pub mod lists;
 pub mod masking;
 pub mod net;
+pub mod notices;
 pub mod policy;
 #[cfg(test)]
 mod properties;

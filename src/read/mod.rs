@@ -3,7 +3,6 @@
 pub mod batch;
 pub mod cache;
 pub mod credit;
-pub mod export;
 pub mod feed;
 pub mod roster;
 pub mod screenings;

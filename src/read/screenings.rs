@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +19,7 @@ use crate::read::standing::StandingView;
 use crate::shared::actor::Actor;
 use crate::shared::context::Ctx;
 use crate::shared::error::{ServiceError, ServiceResult};
-use crate::shared::facts::last_seq;
+use crate::shared::facts::{last_seq, read_snapshot};
 use entity::screening;
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -131,18 +131,8 @@ pub async fn answer(
         ));
     }
     let as_of = body.as_of.unwrap_or_else(|| cx.today());
-    // One snapshot: the seq and every row read as of the same moment. (An SQLite read transaction is a
-    // snapshot already, and its driver only warns about the settings.)
-    let snapshot = match conn.get_database_backend() {
-        DbBackend::Postgres => {
-            conn.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await?
-        }
-        _ => conn.begin().await?,
-    };
+    // One snapshot: the seq and every row read as of the same moment.
+    let snapshot = read_snapshot(conn).await?;
     let seq = last_seq(&snapshot).await?;
     // Brings the cache up to (at least) `seq`, so that its rows can stand in for the snapshot's.
     cache.sync(conn).await?;

@@ -4,10 +4,12 @@ pub mod appeals;
 pub mod audit;
 pub mod changes;
 pub mod credit;
+pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod lists;
 pub mod metrics;
+pub mod notices;
 pub mod once;
 pub mod problems;
 pub mod public;
@@ -41,6 +43,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(repairs::router())
         .merge(screenings::router())
         .merge(changes::router())
+        .merge(exports::router())
+        .merge(notices::router())
         .merge(public::router())
         .merge(webhooks::router())
         .merge(violation_types::router())

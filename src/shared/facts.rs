@@ -203,3 +203,22 @@ pub async fn rows_until<C: ConnectionTrait>(
         .all(db)
         .await?)
 }
+
+/// A read-only snapshot in which the change log's head and every row are read as of one moment. On SQLite a
+/// read transaction is a snapshot already, and its driver only warns about isolation settings it ignores, so
+/// the settings are given to PostgreSQL alone.
+pub async fn read_snapshot(
+    conn: &sea_orm::DatabaseConnection,
+) -> ServiceResult<sea_orm::DatabaseTransaction> {
+    use sea_orm::{AccessMode, DbBackend, IsolationLevel, TransactionTrait};
+    Ok(match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            conn.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?
+        }
+        _ => conn.begin().await?,
+    })
+}

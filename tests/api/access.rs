@@ -72,6 +72,8 @@ const MATRIX: &str = "
   GET    /api/v1/violations                                   200  200  200  200  403  403  200 |  401  401  401  401  403
   POST   /api/v1/violations                                   201  403  403  201  403  403  403 |  401  401  401  401  403
   GET    /api/v1/violations/{id}                              200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/violations/export                            200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/violations/{id}/notice                       200  200  200  200  200  403  200 |  401  401  401  401  403
   PATCH  /api/v1/violations/{id}                              200  403  403  200  403  403  403 |  401  401  401  401  403
   POST   /api/v1/violations/{id}/review                       403  200  403  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/violations/{id}/approve                      403  403  200  409  403  403  403 |  401  401  401  401  403
@@ -81,11 +83,14 @@ const MATRIX: &str = "
   GET    /api/v1/sanctions                                    200  200  200  200  200  200  200 |  401  401  401  401  200
   POST   /api/v1/sanctions                                    403  403  201  201  403  403  403 |  401  401  401  401  403
   GET    /api/v1/sanctions/{id}                               200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/sanctions/export                             200  200  200  200  200  200  200 |  401  401  401  401  200
+  GET    /api/v1/sanctions/{id}/notice                        200  200  200  200  200  403  200 |  401  401  401  401  403
   POST   /api/v1/sanctions/{id}/lift                          403  403  200  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/sanctions/{id}/revoke                        403  403  200  409  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/black                                  200  200  200  200  200  200  200 |  401  401  401  401  200
   POST   /api/v1/lists/black                                  403  403  201  201  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/black/{id}                             200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/lists/black/{id}/notice                      200  200  200  200  200  403  200 |  401  401  401  401  403
   POST   /api/v1/lists/black/{id}/remove                      403  403  200  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/violations/{id}/appeals                      201  403  403  409  409  403  403 |  401  401  401  401  403
   GET    /api/v1/appeals                                      200  200  200  200  200  403  200 |  401  401  401  401  200
@@ -95,6 +100,7 @@ const MATRIX: &str = "
   POST   /api/v1/repairs                                      201  403  403  201  201  403  403 |  401  401  401  401  403
   POST   /api/v1/repairs/{id}/decision                        403  200  403  409  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/red                                    200  200  200  200  200  200  200 |  401  401  401  401  200
+  GET    /api/v1/lists/red/export                             200  200  200  200  200  200  200 |  401  401  401  401  200
   POST   /api/v1/lists/black/{id}/publish                     403  403  409  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/lists/red/proposals                          403  403  403  201  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/red/proposals                          200  200  200  200  403  403  200 |  401  401  401  401  403
@@ -104,6 +110,7 @@ const MATRIX: &str = "
   GET    /api/v1/screenings/{id}                              200  404  404  200  404  404  200 |  401  401  401  401  404
   GET    /api/v1/lookup-quotas                                403  403  403  200  403  200  403 |  401  401  401  401  403
   GET    /api/v1/institutions/{code}/practitioners            200  200  200  200  200  200  200 |  401  401  401  401  403
+  GET    /api/v1/institutions/{code}/practitioners/export     200  200  200  200  200  200  200 |  401  401  401  401  403
   GET    /api/v1/changes                                      403  403  403  200  200  200  200 |  401  401  401  401  200
   GET    /api/v1/lists/black/export                           200  200  200  200  200  200  200 |  401  401  401  401  200
   GET    /public/v1/blacklist                                 200  200  200  200  200  200  200 |  200  200  200  200  200
@@ -380,6 +387,16 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
             Some(case_body(INSTITUTION, CASE_TYPE)),
         ),
         "GET /api/v1/violations/{id}" => (case(f.case, ""), None),
+        "GET /api/v1/violations/export" => ("/api/v1/violations/export".into(), None),
+        "GET /api/v1/violations/{id}/notice" => (case(f.grounds, "/notice"), None),
+        "GET /api/v1/sanctions/export" => ("/api/v1/sanctions/export".into(), None),
+        "GET /api/v1/sanctions/{id}/notice" => {
+            (format!("/api/v1/sanctions/{}/notice", f.sanction), None)
+        }
+        "GET /api/v1/lists/black/{id}/notice" => {
+            (format!("/api/v1/lists/black/{}/notice", f.entry), None)
+        }
+        "GET /api/v1/lists/red/export" => ("/api/v1/lists/red/export".into(), None),
         "PATCH /api/v1/violations/{id}" => (
             case(f.to_correct, ""),
             Some(json!({"description": "补充证据后更正的违规事实"})),
@@ -436,6 +453,10 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         "POST /api/v1/subjects:import" => ("/api/v1/subjects:import".into(), None),
         "GET /api/v1/institutions/{code}/practitioners" => (
             format!("/api/v1/institutions/{INSTITUTION}/practitioners"),
+            None,
+        ),
+        "GET /api/v1/institutions/{code}/practitioners/export" => (
+            format!("/api/v1/institutions/{INSTITUTION}/practitioners/export"),
             None,
         ),
         "POST /api/v1/webhooks" => ("/api/v1/webhooks".into(), Some(subscription())),

@@ -430,6 +430,7 @@ async fn the_public_page_matches_only_what_it_shows_and_names_no_staff() {
         .api
         .client
         .get(format!("{}/public/blacklist", app.api.address))
+        .header("accept-language", "zh-CN")
         .send()
         .await
         .unwrap();

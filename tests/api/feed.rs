@@ -264,6 +264,7 @@ async fn the_csv_export_opens_in_a_chinese_spreadsheet_and_runs_no_formula() {
             "{}/api/v1/lists/black/export?format=csv",
             app.api.address
         ))
+        .header("accept-language", "zh-CN")
         .bearer_auth(app.token(Role::Partner))
         .send()
         .await
