@@ -49,9 +49,11 @@ async fn list_changes(
     ))
 }
 
-/// Export the whole black list (every entry the reader may see, ended ones included) as `jsonl` (one entry per
-/// line, as `GET /lists/black/{id}` gives it) or `csv`, with the change-log `seq` it is current to in
-/// `X-Medcredit-Seq`. Every role.
+/// Export the whole black list.
+///
+/// Every entry the reader may see, ended ones included, as `jsonl` (one entry per line, as
+/// `GET /lists/black/{id}` gives it) or `csv`, with the change-log `seq` it is current to in `X-Medcredit-Seq`.
+/// Every role.
 #[utoipa::path(get, path = "/api/v1/lists/black/export", tag = "lists", security(("bearer" = [])),
     params(ExportQuery),
     responses(
