@@ -8,6 +8,9 @@ use crate::error::{FieldError, Problem};
 pub use crate::routes::problems::*;
 use crate::state::AppState;
 
+mod shape;
+pub use shape::{NO_CONTROLS, NOT_BLANK};
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -17,9 +20,13 @@ violation types, violation cases with review and approval, credit points and gra
 they add up to, and a hash-chained audit log. Errors are RFC 9457 application/problem+json.",
         license(name = "MIT"),
     ),
+    servers((url = "/", description = "The server this document is served from")),
     modifiers(&BearerScheme),
     components(
-        schemas(Problem, FieldError, crate::service::exports::ExportFormat),
+        schemas(
+            Problem, FieldError, crate::service::exports::ExportFormat,
+            crate::shared::outward::StandingChange, crate::shared::views::SanctionChange,
+        ),
         responses(
             BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Validation, PayloadTooLarge,
             Gone, UnsupportedMediaType, Unavailable, InsufficientStorage, HeaderFieldsTooLarge,
@@ -143,6 +150,10 @@ pub fn documented_routes() -> (
     let (streaming, streaming_spec) = crate::routes::imports::streaming().split_for_parts();
     spec.merge(streaming_spec);
     utoipa::Modify::modify(&RateLimited, &mut spec);
+    let mut doc = serde_json::to_value(&spec).expect("the OpenAPI document serialises");
+    shape::apply(&mut doc);
+    let spec =
+        serde_json::from_value(doc).expect("the shaped document is still an OpenAPI document");
     (router, streaming, spec)
 }
 

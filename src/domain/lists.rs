@@ -82,12 +82,24 @@ pub fn status(
     }
 }
 
+string_enum! {
+    /// A way out of a list entry that the subject may take.
+    pub enum RemedyKind as "remedy kind" {
+        /// 申诉, against the cases the entry rests on.
+        Appeal = "appeal",
+        /// 行政复议.
+        AdministrativeReview = "administrative_review",
+        /// 行政诉讼.
+        Litigation = "litigation",
+        /// 信用修复.
+        CreditRepair = "credit_repair",
+    }
+}
+
 /// A remedy the subject may use, with its window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Remedy {
-    /// `appeal` (申诉 against the cases), `administrative_review` (行政复议), `litigation` (行政诉讼) or
-    /// `credit_repair` (信用修复).
-    pub kind: String,
+    pub kind: RemedyKind,
     /// First day it may be used.
     pub from: NaiveDate,
     /// Last day it may be used, if limited.
@@ -132,22 +144,22 @@ pub fn black_notice(
     );
     let remedies = vec![
         Remedy {
-            kind: "appeal".into(),
+            kind: RemedyKind::Appeal,
             from: listed_on,
             until: Some(appeal_until),
         },
         Remedy {
-            kind: "administrative_review".into(),
+            kind: RemedyKind::AdministrativeReview,
             from: listed_on,
             until: Some(listed_on + Days::new(60)),
         },
         Remedy {
-            kind: "litigation".into(),
+            kind: RemedyKind::Litigation,
             from: listed_on,
             until: Some(add_months(listed_on, 6)),
         },
         Remedy {
-            kind: "credit_repair".into(),
+            kind: RemedyKind::CreditRepair,
             from: repair_from,
             until: Some(expires_on),
         },
@@ -267,7 +279,7 @@ mod tests {
             notice
                 .remedies
                 .iter()
-                .any(|r| r.kind == "credit_repair" && r.from == day(2027, 3, 1))
+                .any(|r| r.kind == RemedyKind::CreditRepair && r.from == day(2027, 3, 1))
         );
         assert!(notice.measures.contains(&ListMeasure::NoNewAgreement));
     }

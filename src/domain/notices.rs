@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::dates::add_months;
-use super::lists::Remedy;
+use super::lists::{Remedy, RemedyKind};
 use super::policy::{Policy, Severity};
 
 /// Days for administrative review after the decision is known (行政复议法 art. 20).
@@ -25,22 +25,22 @@ pub fn decision_remedies(
     let (repair_months, _) = policy.lists.repair_publication_months(severity);
     vec![
         Remedy {
-            kind: "appeal".into(),
+            kind: RemedyKind::Appeal,
             from: decided_on,
             until: Some(decided_on + Days::new(u64::from(policy.cases.appeal_window_days))),
         },
         Remedy {
-            kind: "administrative_review".into(),
+            kind: RemedyKind::AdministrativeReview,
             from: decided_on,
             until: Some(decided_on + Days::new(ADMINISTRATIVE_REVIEW_DAYS)),
         },
         Remedy {
-            kind: "litigation".into(),
+            kind: RemedyKind::Litigation,
             from: decided_on,
             until: Some(add_months(decided_on, LITIGATION_MONTHS)),
         },
         Remedy {
-            kind: "credit_repair".into(),
+            kind: RemedyKind::CreditRepair,
             from: add_months(decided_on, repair_months),
             until: repair_until,
         },
@@ -56,18 +56,24 @@ mod tests {
         let policy = Policy::default();
         let day = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
         let remedies = decision_remedies(&policy, day, Severity::General, None);
-        let until = |kind: &str| remedies.iter().find(|r| r.kind == kind).unwrap().until;
+        let until = |kind: RemedyKind| remedies.iter().find(|r| r.kind == kind).unwrap().until;
         assert_eq!(
-            until("appeal"),
+            until(RemedyKind::Appeal),
             Some(day + Days::new(u64::from(policy.cases.appeal_window_days)))
         );
         assert_eq!(
-            until("administrative_review"),
+            until(RemedyKind::AdministrativeReview),
             NaiveDate::from_ymd_opt(2026, 5, 30)
         );
         // The end of a shorter month clamps, as a calendar month does.
-        assert_eq!(until("litigation"), NaiveDate::from_ymd_opt(2026, 9, 30));
-        let repair = remedies.iter().find(|r| r.kind == "credit_repair").unwrap();
+        assert_eq!(
+            until(RemedyKind::Litigation),
+            NaiveDate::from_ymd_opt(2026, 9, 30)
+        );
+        let repair = remedies
+            .iter()
+            .find(|r| r.kind == RemedyKind::CreditRepair)
+            .unwrap();
         assert!(repair.from > day && repair.until.is_none());
     }
 }

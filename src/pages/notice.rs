@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::public_list::Row;
 use super::{STYLE, lang, respond};
-use crate::domain::lists::{ListMeasure, Remedy};
+use crate::domain::lists::{ListMeasure, Remedy, RemedyKind};
 use crate::domain::scoring::SubjectKind;
 use crate::i18n::{t, t_with};
 use crate::service::exports::cell::yuan;
@@ -81,7 +81,7 @@ pub fn render(notice: &Notice, today: NaiveDate) -> Result<Response, ServiceErro
             .remedies
             .iter()
             .map(|r| Row {
-                label: remedy_name(&r.kind),
+                label: remedy_name(r.kind),
                 value: remedy_window(r),
             })
             .collect(),
@@ -201,7 +201,7 @@ pub fn measure_name(measure: ListMeasure) -> String {
     t(&format!("label-list-measure-{measure}"))
 }
 
-pub fn remedy_name(kind: &str) -> String {
+pub fn remedy_name(kind: RemedyKind) -> String {
     t(&format!("label-remedy-{kind}"))
 }
 
@@ -220,7 +220,7 @@ fn remedy_window(r: &Remedy) -> String {
 
 /// A remedy in one line, as the public list prints it.
 pub fn remedy_line(r: &Remedy) -> String {
-    format!("{}：{}", remedy_name(&r.kind), remedy_window(r))
+    format!("{}：{}", remedy_name(r.kind), remedy_window(r))
 }
 
 /// A region as a reader expects it: its name beside its code (历下区 370102).

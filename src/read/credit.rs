@@ -30,6 +30,19 @@ pub struct CreditQuery {
     pub as_of: Option<NaiveDate>,
 }
 
+crate::domain::enums::string_enum! {
+    /// Practitioners: `normal`, `suspended` or `terminated`. Others: `normal`, or the strongest running
+    /// measure.
+    pub enum CreditStatus as "credit status" {
+        Normal = "normal",
+        Suspended = "suspended",
+        Terminated = "terminated",
+        SettlementSuspended = "settlement_suspended",
+        AgreementSuspended = "agreement_suspended",
+        AgreementTerminated = "agreement_terminated",
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreditView {
     pub subject_code: String,
@@ -49,8 +62,7 @@ pub struct CreditView {
     /// 分级分类监管 measures for the grade.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervision: Option<Supervision>,
-    /// Practitioners: `normal`, `suspended` or `terminated`. Others: `normal`, or the strongest running
-    /// measure (`settlement_suspended`, `agreement_suspended`, `agreement_terminated`).
+    #[schema(value_type = CreditStatus)]
     pub status: String,
     /// The standing answer's status (`blacklisted` > `terminated` > `suspended` > `normal`).
     pub standing_status: StandingStatus,

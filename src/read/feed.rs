@@ -29,8 +29,10 @@ const MAX_LIMIT: u64 = 500;
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
     /// The last `seq` the mirror has applied (0 to start; better: the `seq` of an export).
+    #[param(minimum = 0)]
     pub after: Option<i64>,
     /// Rows to look at, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 

@@ -29,6 +29,7 @@ pub struct NewScreening {
     /// (`{"code": …, "name": …}`). A reader who sees people masked finds an insured person (whose code is
     /// the ID number) only with the full name as registered (二要素核验): a mismatch and nobody both answer
     /// `not_found`.
+    #[schema(min_items = 1, max_items = 10000)]
     pub codes: Vec<ScreeningRow>,
     /// Day to answer for (UTC+8); default today.
     #[serde(
@@ -65,11 +66,19 @@ impl ScreeningRow {
     }
 }
 
+crate::domain::enums::string_enum! {
+    /// Whether a screened code names a subject the reader may see.
+    pub enum ScreeningResult as "screening result" {
+        Found = "found",
+        NotFound = "not_found",
+    }
+}
+
 /// One code's answer: its standing, or `not_found` (unknown, or outside a hospital's view).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ScreeningAnswer {
     pub code: String,
-    /// `found` or `not_found`.
+    #[schema(value_type = ScreeningResult)]
     pub result: String,
     #[schema(value_type = Option<StandingView>)]
     pub standing: Option<serde_json::Value>,
@@ -103,6 +112,7 @@ pub struct ScreeningQuery {
     /// Latest time (exclusive), RFC 3339.
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -71,8 +71,10 @@ async fn file_appeal(
     once.finish(&state.db.conn, w, location, view).await
 }
 
-/// List appeals, filtered by state and subject; stably ordered by id. Hospitals see their own subjects'.
-/// Every role but partners.
+/// List appeals.
+///
+/// Filtered by state and subject; stably ordered by id. Hospitals see their own subjects'. Every role but
+/// partners.
 #[utoipa::path(get, path = "/api/v1/appeals", tag = "appeals", security(("bearer" = [])),
     params(AppealQuery),
     responses(
@@ -120,8 +122,10 @@ async fn decide_appeal(
     Ok(Json(view))
 }
 
-/// Void an approved or appealed case of the approver's own motion (a correction, or an external decision:
-/// 行政复议, 行政诉讼). The same effects as an accepted appeal. Approver, admin.
+/// Void a case of the approver's own motion.
+///
+/// Voids an approved or appealed case as a correction, or on an external decision (行政复议, 行政诉讼), with the
+/// same effects as an accepted appeal. Approver, admin.
 #[utoipa::path(post, path = "/api/v1/violations/{id}/void", tag = "appeals", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
     request_body = ReasonBody,

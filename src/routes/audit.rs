@@ -20,6 +20,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// List audit rows, oldest first.
+///
+/// Every write appends one row (actor, role, action, target, request id, time, digest of the change), chained
+/// to the row before by SHA-256. Filter by actor, target and time. Auditor, admin.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
     responses(
@@ -36,7 +39,10 @@ async fn list_audit(
     Ok(Json(audit::list(&state.db.conn, query).await?))
 }
 
-/// Verify the whole chain and report the first broken row.
+/// Verify the audit chain.
+///
+/// Recomputes every row's hash from its content and the row before, and reports the first row that does not
+/// match (a row altered or removed after it was written). Auditor, admin.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", security(("bearer" = [])),
     responses(
         (status = 200, description = "Verification result (ok is false when a row was altered)", body = VerifyReport),

@@ -20,7 +20,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_credit))
 }
 
-/// The subject's credit ledger, oldest first. Entries are never changed or removed.
+/// The subject's credit ledger.
+///
+/// Oldest first: deductions, reversals, repairs and bonuses, each with the case it rests on. Entries are never
+/// changed or removed; a score is their sum over a cycle.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/ledger", tag = "credit", security(("bearer" = [])),
     params(("code" = String, Path, description = "Subject code", example = "H37010200001"), LedgerQuery),
     responses(

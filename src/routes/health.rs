@@ -13,8 +13,15 @@ use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthStatus {
-    #[schema(example = "ok")]
-    pub status: &'static str,
+    pub status: Health,
+}
+
+/// `ok` from `/healthz`, `ready` from `/readyz`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Ok,
+    Ready,
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -24,10 +31,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The process is up.
+///
+/// Answers without touching the database: for a liveness probe. Readiness is `/readyz`.
 #[utoipa::path(get, path = "/healthz", tag = "ops",
     responses((status = 200, description = "Alive", body = HealthStatus)))]
 async fn healthz() -> Json<HealthStatus> {
-    Json(HealthStatus { status: "ok" })
+    Json(HealthStatus { status: Health::Ok })
 }
 
 /// The process can reach its database, and has room to write in it.
@@ -56,7 +65,11 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthStatus>> 
         Ok::<_, String>(())
     };
     let reason = match tokio::time::timeout(READY_TIMEOUT, check).await {
-        Ok(Ok(())) => return Ok(Json(HealthStatus { status: "ready" })),
+        Ok(Ok(())) => {
+            return Ok(Json(HealthStatus {
+                status: Health::Ready,
+            }));
+        }
         Ok(Err(reason)) => reason,
         Err(_) => format!(
             "database did not answer within {} ms",

@@ -147,8 +147,10 @@ fn too_large(error: &axum::Error) -> bool {
     false
 }
 
-/// Bulk imports, newest first: the caller's own (admins and auditors: everyone's), with the rows read so far
-/// for one still running on this node. Inspector, approver, admin, auditor.
+/// List bulk imports.
+///
+/// Newest first: the caller's own (admins and auditors: everyone's), with the rows read so far for one still
+/// running on this node. Inspector, approver, admin, auditor.
 #[utoipa::path(get, path = "/api/v1/imports", tag = "subjects", security(("bearer" = [])),
     params(ImportQuery),
     responses(
@@ -173,7 +175,10 @@ async fn list_imports(
     ))
 }
 
-/// One bulk import: its progress while it runs, then how it ended (with its errors if it failed).
+/// Read one bulk import.
+///
+/// Its progress while it runs, then how it ended (with its errors by line if it failed). The caller's own
+/// (admins and auditors: any).
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "subjects", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Import id")),
     responses(

@@ -33,7 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_red_proposal))
 }
 
-/// List red-list (守信) entries: confirmed proposals. Same filters and visibility as the black list. Every role.
+/// List red-list (守信) entries.
+///
+/// Confirmed proposals. Same filters and visibility as the black list. Every role.
 #[utoipa::path(get, path = "/api/v1/lists/red", tag = "lists", security(("bearer" = [])),
     params(ListQuery),
     responses(
@@ -53,12 +55,12 @@ async fn list_red(
 /// Propose the red list for a year.
 ///
 /// Every institution and pharmacy with grade A at the end of each of the N completed years before `year`
-/// (policy, default 2) and no sanction in them, not proposed for that year before. Returns the new proposals.
-/// Admin.
+/// (policy, default 2) and no sanction in them, not proposed for that year before. Answers every new proposal
+/// in the shape of a list; `next_cursor` is always absent (`GET /lists/red/proposals` pages them). Admin.
 #[utoipa::path(post, path = "/api/v1/lists/red/proposals", tag = "lists", security(("bearer" = [])),
     request_body = ProposeRed,
     responses(
-        (status = 201, description = "The new proposals", body = Vec<RedProposalView>),
+        (status = 201, description = "The new proposals, all on one page", body = Page<RedProposalView>),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Validation),
@@ -67,16 +69,22 @@ async fn propose_red(
     State(state): State<AppState>,
     actor: Actor,
     body: Result<ApiJson<ProposeRed>, ApiError>,
-) -> ApiResult<(StatusCode, Json<Vec<RedProposalView>>)> {
+) -> ApiResult<(StatusCode, Json<Page<RedProposalView>>)> {
     actor.require(&red::PROPOSERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
     let proposed = red::propose(&w, body).await?;
     w.commit().await?;
-    Ok((StatusCode::CREATED, Json(proposed)))
+    let page = Page {
+        items: proposed,
+        next_cursor: None,
+    };
+    Ok((StatusCode::CREATED, Json(page)))
 }
 
-/// List red-list proposals by state and year. Staff and auditors.
+/// List red-list proposals.
+///
+/// Filtered by state and year, stably ordered by id. Staff and auditors.
 #[utoipa::path(get, path = "/api/v1/lists/red/proposals", tag = "lists", security(("bearer" = [])),
     params(ProposalQuery),
     responses(
@@ -92,8 +100,10 @@ async fn list_red_proposals(
     Ok(Json(red::proposals(&state.db.conn, &actor, query).await?))
 }
 
+/// Decide a red-list proposal.
+///
 /// Confirm (the subject goes on the red list through the end of the year) or decline (with a reason) a
-/// proposal. Approver, admin.
+/// proposal; the admin who asked for the proposals may not decide them. Approver, admin.
 #[utoipa::path(post, path = "/api/v1/lists/red/proposals/{id}/decision", tag = "lists", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Proposal id")),
     request_body = RedDecision,
@@ -174,7 +184,10 @@ async fn list_black(
     Ok(Json(page))
 }
 
-/// Read one black-list entry with its history.
+/// Read one black-list entry.
+///
+/// With its measures, exit conditions, remedies and their windows, and its history in the change log.
+/// Unpublished entries exist only for staff.
 #[utoipa::path(get, path = "/api/v1/lists/black/{id}", tag = "lists", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Entry id")),
     responses(
@@ -215,7 +228,9 @@ async fn publish_black(
     Ok(Json(view))
 }
 
-/// Take an entry off the black list from today, with a reason. Approver, admin.
+/// Take an entry off the black list.
+///
+/// From today (UTC+8), with a reason; the entry stays readable with its end. Approver, admin.
 #[utoipa::path(post, path = "/api/v1/lists/black/{id}/remove", tag = "lists", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Entry id")),
     request_body = ReasonBody,

@@ -33,6 +33,7 @@ pub struct PublicQuery {
     /// 6-digit region code.
     pub region: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -51,7 +52,9 @@ async fn entries(state: &AppState, query: PublicQuery) -> ApiResult<Page<PublicE
     Ok(lists::public_black(&state.db.conn, &cx, query).await?)
 }
 
-/// The published black list in force today, masked and paginated. No token.
+/// The published black list (曝光台).
+///
+/// The entries in force today that are published, people masked, paginated. No token.
 #[utoipa::path(get, path = "/public/v1/blacklist", tag = "lists",
     params(PublicQuery),
     responses(
@@ -65,6 +68,8 @@ async fn public_blacklist(
     Ok(Json(entries(&state, query).await?))
 }
 
+/// The published black list as a page.
+///
 /// The same list as a page for people (曝光台), with a search by name or region. No token.
 #[utoipa::path(get, path = "/public/blacklist", tag = "lists",
     params(PublicQuery),

@@ -62,8 +62,10 @@ async fn apply_repair(
     once.finish(&state.db.conn, w, location, view).await
 }
 
-/// List repair applications; `overdue=true` keeps the undecided ones past their due date. Every role but
-/// partners (hospitals: their own subjects').
+/// List repair applications.
+///
+/// `overdue=true` keeps the undecided ones past their due date. Every role but partners (hospitals: their own
+/// subjects').
 #[utoipa::path(get, path = "/api/v1/repairs", tag = "repairs", security(("bearer" = [])),
     params(RepairQuery),
     responses(
@@ -81,8 +83,10 @@ async fn list_repairs(
     ))
 }
 
-/// Decide a repair: approving ends the list entry as `repaired` and/or writes a `repair` ledger entry of the
-/// approved points (default: all of the case's); rejecting needs a reason. Reviewer, admin.
+/// Decide a repair.
+///
+/// Approving ends the list entry as `repaired` and/or writes a `repair` ledger entry of the approved points
+/// (default: all of the case's); rejecting needs a reason. Reviewer, admin.
 #[utoipa::path(post, path = "/api/v1/repairs/{id}/decision", tag = "repairs", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Repair id")),
     request_body = RepairDecision,

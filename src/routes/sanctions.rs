@@ -87,7 +87,9 @@ async fn list_sanctions(
     ))
 }
 
-/// Read one sanction, with its status today (UTC+8), the extensions that continue it and its history.
+/// Read one sanction.
+///
+/// With its status today (UTC+8), the extensions that continue it and its history.
 #[utoipa::path(get, path = "/api/v1/sanctions/{id}", tag = "sanctions", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Sanction id")),
     responses(

@@ -92,7 +92,10 @@ async fn screen(
         .into_response())
 }
 
-/// The caller's screenings (auditors and admins: everyone's), without their answers; filter by time.
+/// List screenings.
+///
+/// The caller's screenings (auditors and admins: everyone's), without their answers, oldest first; filter by
+/// time.
 #[utoipa::path(get, path = "/api/v1/screenings", tag = "standing", security(("bearer" = [])),
     params(ScreeningQuery),
     responses(
@@ -108,6 +111,8 @@ async fn list_screenings(
     Ok(Json(screenings::list(&state.db.conn, &actor, query).await?))
 }
 
+/// Read one screening.
+///
 /// One stored screening with its answers, as given; `digest` is the SHA-256 of `answers`. The caller's own
 /// (auditors and admins: any).
 #[utoipa::path(get, path = "/api/v1/screenings/{id}", tag = "standing", security(("bearer" = [])),

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::pagination::Page;
+use crate::pagination::{Page, PageParams};
 use crate::routes::once::Once;
 use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -86,6 +86,9 @@ async fn list_subjects(
 }
 
 /// Read one subject by its code.
+///
+/// Hospitals read their own institution and its practitioners; partners get people's names and ID numbers
+/// masked, and reach a person only through a screening.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}", tag = "subjects", security(("bearer" = [])),
     params(("code" = String, Path, description = "National code of the subject", example = "H37010200001")),
     responses(
@@ -138,12 +141,12 @@ async fn update_subject(
 
 /// List a practitioner's affiliations, past and present.
 ///
-/// Returns every affiliation at once (a practitioner has a handful): no `limit` or `cursor`, and any query
-/// parameter is refused by name.
+/// In the order they were recorded, paged like every list; each says whether it is current. Every role that
+/// may see the practitioner.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Practitioner code", example = "D370102000001")),
+    params(("code" = String, Path, description = "Practitioner code", example = "D370102000001"), PageParams),
     responses(
-        (status = 200, description = "Affiliations in the order they were recorded", body = Vec<AffiliationView>),
+        (status = 200, description = "One page, in the order they were recorded", body = Page<AffiliationView>),
         (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
         (status = 404, response = NotFound), (status = 422, response = Validation),
     ))]
@@ -151,9 +154,10 @@ async fn list_affiliations(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(code): ApiPath<String>,
-) -> ApiResult<Json<Vec<AffiliationView>>> {
+    ApiQuery(query): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<AffiliationView>>> {
     Ok(Json(
-        affiliations::list(&state.db.conn, &state.ctx(), &actor, &code).await?,
+        affiliations::list(&state.db.conn, &state.ctx(), &actor, &code, &query).await?,
     ))
 }
 

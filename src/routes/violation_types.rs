@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::pagination::Page;
 use crate::routes::once::Once;
 use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
@@ -25,19 +26,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// List catalogue entries, ordered by code then version.
 ///
 /// Without `as_of` every version is listed, past and future; with it only the versions in force that day, which
-/// is the one a violation occurring that day uses. The catalogue is tens of rows and is returned whole: no
-/// `limit` or `cursor`. Every role.
+/// is the one a violation occurring that day uses. Paged like every list. Every role.
 #[utoipa::path(get, path = "/api/v1/violation-types", tag = "violation-types", security(("bearer" = [])),
     params(ViolationTypeQuery),
     responses(
-        (status = 200, description = "Matching versions", body = Vec<ViolationTypeView>),
+        (status = 200, description = "One page of matching versions", body = Page<ViolationTypeView>),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
     ))]
 async fn list_violation_types(
     State(state): State<AppState>,
     _actor: Actor,
     ApiQuery(query): ApiQuery<ViolationTypeQuery>,
-) -> ApiResult<Json<Vec<ViolationTypeView>>> {
+) -> ApiResult<Json<Page<ViolationTypeView>>> {
     Ok(Json(catalogue::list(&state.db.conn, query).await?))
 }
 

@@ -67,7 +67,9 @@ async fn record_violation(
     once.finish(&state.db.conn, w, location, view).await
 }
 
-/// List cases, stably ordered; filter by subject, state, type, major flag and `occurred_on` range.
+/// List cases.
+///
+/// Stably ordered by id; filter by subject, state, type, major flag and `occurred_on` range.
 #[utoipa::path(get, path = "/api/v1/violations", tag = "violations", security(("bearer" = [])),
     params(ViolationQuery),
     responses(
@@ -83,7 +85,9 @@ async fn list_violations(
     Ok(Json(violations::list(&state.db.conn, &actor, query).await?))
 }
 
-/// Read a case with its full transition history and the sanctions resting on it.
+/// Read a case.
+///
+/// With its full transition history and the sanctions resting on it.
 #[utoipa::path(get, path = "/api/v1/violations/{id}", tag = "violations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
     responses(
@@ -99,7 +103,9 @@ async fn get_violation(
     Ok(Json(violations::get(&state.db.conn, &actor, id).await?))
 }
 
-/// Correct a returned case before resubmitting it. Inspector.
+/// Correct a returned case.
+///
+/// Changes the fields given, before the case is resubmitted; at least one is needed. Inspector.
 #[utoipa::path(patch, path = "/api/v1/violations/{id}", tag = "violations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
     request_body = ViolationPatch,
@@ -128,10 +134,12 @@ async fn correct_violation(
     Ok(Json(result))
 }
 
-/// 稽核股覆核: review a recorded case. Reviewer; not the inspector who recorded it.
+/// Review a recorded case (稽核股覆核).
+///
+/// The case moves to `reviewed`, ready for approval. Reviewer; not the inspector who recorded it.
 #[utoipa::path(post, path = "/api/v1/violations/{id}/review", tag = "violations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
-    request_body = ReviewCase,
+    request_body(content = Option<ReviewCase>, description = "Optional: an empty body is a review without a comment"),
     responses(
         (status = 200, description = "Reviewed", body = ViolationView),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
@@ -189,7 +197,9 @@ async fn approve_violation(
     Ok(Json(result))
 }
 
-/// Reject a recorded or reviewed case, with a reason. Reviewer or approver.
+/// Reject a case.
+///
+/// A recorded or reviewed case ends as `rejected`, with a reason. Reviewer or approver.
 #[utoipa::path(post, path = "/api/v1/violations/{id}/reject", tag = "violations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
     request_body = ReasonBody,
@@ -215,7 +225,9 @@ async fn reject_violation(
     Ok(Json(view))
 }
 
-/// Return a case to the inspector for more evidence, with a reason. Reviewer or approver.
+/// Return a case to the inspector.
+///
+/// For more evidence, with a reason; the inspector corrects it and resubmits it. Reviewer or approver.
 #[utoipa::path(post, path = "/api/v1/violations/{id}/return", tag = "violations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
     request_body = ReasonBody,
@@ -241,10 +253,12 @@ async fn return_violation(
     Ok(Json(view))
 }
 
-/// Send a returned case back to review. Inspector.
+/// Resubmit a returned case.
+///
+/// Sends it back to review. Inspector.
 #[utoipa::path(post, path = "/api/v1/violations/{id}/resubmit", tag = "violations", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Case id")),
-    request_body = ReviewCase,
+    request_body(content = Option<ReviewCase>, description = "Optional: an empty body resubmits without a comment"),
     responses(
         (status = 200, description = "Recorded again", body = ViolationView),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),

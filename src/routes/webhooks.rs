@@ -8,7 +8,8 @@ use utoipa_axum::routes;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::pagination::{Page, PageParams};
 use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
@@ -53,20 +54,27 @@ async fn create_webhook(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// The caller's webhooks (admins: everyone's), without their secrets. Partner, hospital, admin.
+/// List the caller's webhooks.
+///
+/// The caller's own subscriptions (admins: everyone's), oldest first, without their secrets. Partner,
+/// hospital, admin.
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
+    params(PageParams),
     responses(
-        (status = 200, description = "The webhooks", body = Vec<WebhookView>),
+        (status = 200, description = "One page", body = Page<WebhookView>),
         (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
     ))]
 async fn list_webhooks(
     State(state): State<AppState>,
     actor: Actor,
-) -> ApiResult<Json<Vec<WebhookView>>> {
-    Ok(Json(webhooks::list(&state.db.conn, &actor).await?))
+    ApiQuery(query): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<WebhookView>>> {
+    Ok(Json(webhooks::list(&state.db.conn, &actor, &query).await?))
 }
 
-/// Unsubscribe. Pending deliveries to it are not sent. Its owner, admin.
+/// Unsubscribe.
+///
+/// Pending deliveries to it are not sent. Its owner, admin.
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Webhook id")),
     responses(
@@ -86,11 +94,14 @@ async fn delete_webhook(
     Ok(Json(view))
 }
 
-/// A webhook's deliveries with their status, attempts and last answer. Its owner, admin.
+/// List a webhook's deliveries.
+///
+/// Every delivery of the webhook, oldest first, with its status, attempts and the receiver's last answer.
+/// Its owner, admin.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Webhook id")),
+    params(("id" = i64, Path, description = "Webhook id"), PageParams),
     responses(
-        (status = 200, description = "The deliveries", body = Vec<DeliveryView>),
+        (status = 200, description = "One page", body = Page<DeliveryView>),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
     ))]
@@ -98,9 +109,10 @@ async fn list_deliveries(
     State(state): State<AppState>,
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<DeliveryView>>> {
+    ApiQuery(query): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<DeliveryView>>> {
     Ok(Json(
-        webhooks::deliveries(&state.db.conn, &actor, id).await?,
+        webhooks::deliveries(&state.db.conn, &actor, id, &query).await?,
     ))
 }
 
@@ -128,7 +140,9 @@ async fn resume_webhook(
     Ok(Json(view))
 }
 
-/// Send a failed delivery again (attempts start over); a paused webhook resumes. Its owner, admin.
+/// Redeliver a failed delivery.
+///
+/// Sends it again (attempts start over); a paused webhook resumes. Its owner, admin.
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = i64, Path, description = "Webhook id"), ("delivery_id" = i64, Path, description = "Delivery id")),

@@ -4,12 +4,13 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::scoring::SubjectKind;
+use crate::pagination::{Page, PageParams};
 use crate::service::actor::Actor;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
@@ -107,17 +108,22 @@ pub async fn list<C: ConnectionTrait>(
     cx: &Ctx,
     reader: &Actor,
     code: &str,
-) -> ServiceResult<Vec<AffiliationView>> {
+    page: &PageParams,
+) -> ServiceResult<Page<AffiliationView>> {
     let practitioner = find_practitioner(db, code).await?;
     let today = cx.today();
     ensure_visible(db, today, reader, &practitioner).await?;
+    let page = page.request()?;
     let rows = affiliation::Entity::find()
         .filter(affiliation::Column::PractitionerId.eq(practitioner.id))
+        .filter(affiliation::Column::Id.gt(page.after))
         .order_by_asc(affiliation::Column::Id)
+        .limit(page.fetch_limit())
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for a in rows {
+    let rows = page.page(rows, |a| a.id, |a| a);
+    let mut out = Vec::with_capacity(rows.items.len());
+    for a in rows.items {
         let organisation = subject::Entity::find_by_id(a.organisation_id)
             .one(db)
             .await?
@@ -126,7 +132,10 @@ pub async fn list<C: ConnectionTrait>(
             })?;
         out.push(view(a, &practitioner, &organisation, today));
     }
-    Ok(out)
+    Ok(Page {
+        items: out,
+        next_cursor: rows.next_cursor,
+    })
 }
 
 pub async fn create(

@@ -48,6 +48,7 @@ pub const READERS: [Role; 6] = [
 #[serde(deny_unknown_fields)]
 pub struct NewAppeal {
     /// The grounds of the appeal, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// References to what the appeal rests on (file names, hashes, URIs), as a case's; at most 100.
     #[serde(default)]
@@ -59,6 +60,7 @@ pub struct NewAppeal {
 pub struct AppealDecision {
     pub outcome: AppealOutcome,
     /// 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -85,6 +87,7 @@ pub struct AppealQuery {
     pub state: Option<AppealState>,
     pub subject_code: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

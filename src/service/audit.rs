@@ -166,11 +166,13 @@ pub struct AuditRecord {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
+    #[schema(value_type = crate::domain::roles::Role)]
     pub role: String,
     pub action: String,
     pub target: String,
     pub request_id: String,
-    /// The change as it was recorded (any JSON value).
+    /// The change as it was recorded: the request's fields or the written view, as a JSON object.
+    #[schema(value_type = Object)]
     pub change: serde_json::Value,
     pub digest: String,
     pub prev_hash: String,
@@ -209,6 +211,7 @@ pub struct AuditQuery {
     /// Latest time (exclusive), RFC 3339.
     pub to: Option<DateTime<Utc>>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -17,9 +17,12 @@ use crate::service::subjects::{find_by_code, kind_of};
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     #[schema(example = "处方笺-2026-0301.pdf")]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// SHA-256 of the file, 64 hex digits.
+    #[schema(pattern = "^[0-9A-Fa-f]{64}$")]
     pub sha256: Option<String>,
+    #[schema(min_length = 1, max_length = 2000)]
     pub uri: Option<String>,
 }
 
@@ -35,6 +38,7 @@ pub struct NewViolation {
     pub occurred_on: NaiveDate,
     #[serde(deserialize_with = "crate::domain::dates::strict::date")]
     pub discovered_on: NaiveDate,
+    #[schema(min_length = 1, max_length = 4000)]
     pub description: String,
     /// Amount of fund money involved, in fen.
     pub amount_involved_fen: i64,

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::identifiers::validate_name;
 use crate::domain::policy::{Policy, Scale, Severity};
 use crate::domain::scoring::SubjectKind;
+use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
 use crate::service::audit;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
@@ -111,6 +112,11 @@ pub struct ViolationTypeQuery {
     pub as_of: Option<NaiveDate>,
     /// Only this code.
     pub code: Option<String>,
+    /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 pub fn applies_to(model: &violation_type::Model) -> ServiceResult<Vec<SubjectKind>> {
@@ -148,7 +154,8 @@ pub async fn in_force<C: ConnectionTrait>(
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     query: ViolationTypeQuery,
-) -> ServiceResult<Vec<ViolationTypeView>> {
+) -> ServiceResult<Page<ViolationTypeView>> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let mut select = violation_type::Entity::find()
         .order_by_asc(violation_type::Column::Code)
         .order_by_asc(violation_type::Column::Version);
@@ -165,10 +172,16 @@ pub async fn list<C: ConnectionTrait>(
         .into_iter()
         .map(ViolationTypeView::try_from)
         .collect::<ServiceResult<Vec<_>>>()?;
-    Ok(views
+    // So the cursor is a position in this order (code, version) rather than an id: the catalogue is read
+    // whole anyway, and a version added between two pages is the only thing that can shift it.
+    let matching = views
         .into_iter()
         .filter(|v| query.kind.is_none_or(|k| v.applies_to.contains(&k)))
-        .collect())
+        .enumerate()
+        .skip(usize::try_from(page.after).unwrap_or(usize::MAX))
+        .take(page.fetch_limit() as usize)
+        .collect();
+    Ok(page.page(matching, |(i, _)| *i as i64 + 1, |(_, v)| v))
 }
 
 /// Point bounds of a scale under `policy`; `None` (insured) has no points at all.

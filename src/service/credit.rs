@@ -23,6 +23,7 @@ use sea_orm::{ActiveModelTrait, Set};
 #[serde(deny_unknown_fields)]
 pub struct LedgerQuery {
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

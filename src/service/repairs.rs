@@ -57,6 +57,7 @@ pub struct NewRepair {
     /// The case whose points are to be given back.
     pub violation_id: Option<i64>,
     /// What was rectified, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// Proof of rectification (references, not files), 1 to 100.
     pub evidence: Vec<Evidence>,
@@ -67,6 +68,7 @@ pub struct NewRepair {
 pub struct RepairDecision {
     pub outcome: RepairOutcome,
     /// 1–2000 characters; a rejection must say why.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// Points (or score) to give back for the case; default all of them, at most the case's.
     pub points: Option<u32>,
@@ -104,6 +106,7 @@ pub struct RepairQuery {
     pub overdue: Option<bool>,
     pub subject_code: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

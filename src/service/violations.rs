@@ -40,6 +40,7 @@ pub struct TransitionView {
     pub from_state: Option<CaseState>,
     pub to_state: CaseState,
     pub actor: String,
+    #[schema(value_type = crate::domain::roles::Role)]
     pub role: String,
     pub reason: Option<String>,
     pub at: DateTime<Utc>,
@@ -105,6 +106,7 @@ pub struct ViolationQuery {
     )]
     pub to: Option<NaiveDate>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

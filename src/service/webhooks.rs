@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,6 +13,7 @@ use utoipa::ToSchema;
 use crate::domain::masking::Audience;
 use crate::domain::net::{check_address, check_url, literal_address};
 use crate::domain::roles::Role;
+use crate::pagination::{Page, PageParams};
 use crate::service::actor::Actor;
 pub use crate::service::announce::{
     Event, MAX_ATTEMPTS, Payload, announces, audience_of, enqueue, event_of,
@@ -49,13 +51,24 @@ pub struct WebhookView {
     pub secret: Option<String>,
 }
 
+crate::domain::enums::string_enum! {
+    /// Where a delivery is: waiting (for its first attempt or a retry), being sent, delivered, or failed after
+    /// every retry.
+    pub enum DeliveryStatus as "delivery status" {
+        Pending = "pending",
+        Sending = "sending",
+        Delivered = "delivered",
+        Failed = "failed",
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryView {
     pub id: i64,
     pub seq: i64,
     pub event: Event,
     pub subject_code: String,
-    /// `pending`, `sending`, `delivered` or `failed`.
+    #[schema(value_type = DeliveryStatus)]
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
@@ -193,21 +206,31 @@ fn owns(reader: &Actor, hook: &webhook::Model) -> bool {
 /// Who reads webhooks and their deliveries: their owners, and auditors.
 const READERS: [Role; 3] = [Role::Partner, Role::Hospital, Role::Auditor];
 
-pub async fn list<C: ConnectionTrait>(db: &C, reader: &Actor) -> ServiceResult<Vec<WebhookView>> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    reader: &Actor,
+    page: &PageParams,
+) -> ServiceResult<Page<WebhookView>> {
     reader.require(&READERS)?;
+    let page = page.request()?;
     let mut select = webhook::Entity::find()
         .filter(webhook::Column::DeletedAt.is_null())
-        .order_by_asc(webhook::Column::Id);
+        .filter(webhook::Column::Id.gt(page.after))
+        .order_by_asc(webhook::Column::Id)
+        .limit(page.fetch_limit());
     if !sees_all(reader) {
         use webhook::Column::{Issuer, Org, Owner, Role as RoleColumn};
         select = select.filter(reader.owns_rows([Issuer, RoleColumn, Org, Owner]));
     }
-    select
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| view(m, false))
-        .collect()
+    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(|m| view(m, false))
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: rows.next_cursor,
+    })
 }
 
 pub async fn delete(w: &Writer, id: i64) -> ServiceResult<WebhookView> {
@@ -245,17 +268,27 @@ pub async fn deliveries<C: ConnectionTrait>(
     db: &C,
     reader: &Actor,
     id: i64,
-) -> ServiceResult<Vec<DeliveryView>> {
+    page: &PageParams,
+) -> ServiceResult<Page<DeliveryView>> {
     reader.require(&READERS)?;
     let hook = owned(db, reader, id).await?;
-    outbox::Entity::find()
+    let page = page.request()?;
+    let rows = outbox::Entity::find()
         .filter(outbox::Column::WebhookId.eq(id))
+        .filter(outbox::Column::Id.gt(page.after))
         .order_by_asc(outbox::Column::Id)
+        .limit(page.fetch_limit())
         .all(db)
-        .await?
-        .into_iter()
-        .map(|m| delivery(m, audience_of(&hook)))
-        .collect()
+        .await?;
+    let rows = page.page(rows, |m| m.id, |m| m);
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(|m| delivery(m, audience_of(&hook)))
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: rows.next_cursor,
+    })
 }
 
 /// Puts a failed delivery back in the queue, its attempts reset.

@@ -34,6 +34,7 @@ pub use crate::service::effects::ApproveCase;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 

@@ -124,10 +124,13 @@ where
 
 /// A typed view of a JSON value, refusing control characters in any string first. A failure names the field
 /// the way a client wrote it (`evidence[0].name`), and a missing field by its own name.
-pub fn parse_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> ServiceResult<T> {
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    mut value: serde_json::Value,
+) -> ServiceResult<T> {
     let mut errors = FieldErrors::default();
     check_strings(&value, String::new(), &mut errors);
     errors.finish()?;
+    whole_numbers_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
@@ -147,6 +150,25 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> S
         };
         ServiceError::validation(&field, message)
     })
+}
+
+/// JSON does not tell `6` from `6.0`, and neither does the document's `type: integer`; serde does. A number
+/// with no fraction is read as the integer it is, so a client whose JSON library writes `6.0` is not refused.
+fn whole_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9_007_199_254_740_992.0
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// Every string in the value (object keys too) must be free of control characters.

@@ -76,6 +76,7 @@ fn next_midnight(now: DateTime<Utc>, day: NaiveDate) -> DateTime<Utc> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuotaView {
     pub issuer: String,
+    #[schema(value_type = crate::domain::roles::Role)]
     pub role: String,
     pub org: Option<String>,
     pub sub: String,

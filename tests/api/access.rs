@@ -309,7 +309,9 @@ async fn seed(app: &TestApp) -> Fixture {
                 .post("/api/v1/lists/red/proposals", Role::Admin, &body)
                 .await;
             assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-            response.body[0]["id"].as_i64().expect("a proposal")
+            response.body["items"][0]["id"]
+                .as_i64()
+                .expect("a proposal")
         },
         screening: {
             let body = json!({"codes": [INSTITUTION]});
@@ -334,7 +336,7 @@ async fn seed(app: &TestApp) -> Fixture {
         delivery: {
             let path = format!("/api/v1/webhooks/{subscribed}/deliveries");
             let response = app.get(&path, Role::Partner).await;
-            response.body[0]["id"]
+            response.body["items"][0]["id"]
                 .as_i64()
                 .expect("a delivery of list.added")
         },

@@ -151,8 +151,7 @@ async fn red_list_proposals_count_only_years_designated_throughout() {
         )
         .await;
     assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.body);
-    let codes: Vec<&str> = proposed
-        .body
+    let codes: Vec<&str> = proposed.body["items"]
         .as_array()
         .unwrap()
         .iter()

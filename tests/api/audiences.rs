@@ -477,7 +477,7 @@ async fn ownership_is_the_principal_not_the_sub() {
         let listed = app
             .send(Method::GET, "/api/v1/webhooks", Some(token), None)
             .await;
-        assert_eq!(listed.body, json!([]), "{}", listed.body);
+        assert_eq!(listed.body["items"], json!([]), "{}", listed.body);
         let deliveries = app
             .send(
                 Method::GET,
@@ -501,11 +501,9 @@ async fn ownership_is_the_principal_not_the_sub() {
     let listed = app
         .send(Method::GET, "/api/v1/webhooks", Some(&partner), None)
         .await;
-    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(
-        app.get("/api/v1/webhooks", Role::Auditor)
-            .await
-            .body
+        app.get("/api/v1/webhooks", Role::Auditor).await.body["items"]
             .as_array()
             .unwrap()
             .len(),

@@ -374,8 +374,7 @@ async fn the_red_list_is_proposed_confirmed_and_ended_by_a_new_case() {
         )
         .await;
     assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.body);
-    let codes: Vec<&str> = proposed
-        .body
+    let codes: Vec<&str> = proposed.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -393,9 +392,13 @@ async fn the_red_list_is_proposed_confirmed_and_ended_by_a_new_case() {
             &json!({"year": year}),
         )
         .await;
-    assert_eq!(again.body, json!([]), "proposed once per year");
+    assert_eq!(
+        again.body,
+        json!({"items": [], "next_cursor": null}),
+        "proposed once per year"
+    );
 
-    let id = proposed.body[0]["id"].clone();
+    let id = proposed.body["items"][0]["id"].clone();
     let path = format!("/api/v1/lists/red/proposals/{id}/decision");
     // The admin who asked for the proposals may not confirm one (four eyes).
     let own = app

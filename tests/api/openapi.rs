@@ -104,3 +104,92 @@ fn every_reference_of_the_document_resolves() {
         .collect();
     assert!(dangling.is_empty(), "dangling references: {dangling:?}");
 }
+
+/// Spectral's `operation-description` and generated clients' method docs: every operation says what it does
+/// in a line and then in full.
+#[test]
+fn every_operation_has_a_summary_and_a_description() {
+    let doc: serde_json::Value = serde_json::from_str(&medcredit::openapi::spec_json()).unwrap();
+    let mut missing = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for key in ["summary", "description"] {
+                if op[key].as_str().is_none_or(|text| text.trim().is_empty()) {
+                    missing.push(format!("{method} {path}: {key}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undocumented: {missing:?}");
+}
+
+/// A page refers to its item's component: an inline copy gives generated clients two types for one thing
+/// (`PageSubjectViewItemsItem` next to `SubjectView`).
+#[test]
+fn every_page_refers_to_its_item_component() {
+    let doc: serde_json::Value = serde_json::from_str(&medcredit::openapi::spec_json()).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let pages: Vec<_> = schemas.keys().filter(|n| n.starts_with("Page_")).collect();
+    assert!(pages.len() > 10, "{pages:?}");
+    for page in pages {
+        let item = page.trim_start_matches("Page_");
+        assert_eq!(
+            schemas[page]["properties"]["items"]["items"],
+            serde_json::json!({ "$ref": format!("#/components/schemas/{item}") }),
+            "{page} inlines its items"
+        );
+        assert!(schemas.contains_key(item), "{item}");
+    }
+}
+
+/// What the server enforces, the document says: a page size of 1 to 500, and no control characters in text.
+#[test]
+fn the_document_states_the_bounds_the_server_enforces() {
+    let doc: serde_json::Value = serde_json::from_str(&medcredit::openapi::spec_json()).unwrap();
+    let mut limits = 0;
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "limit" {
+                    limits += 1;
+                    assert_eq!(p["schema"]["minimum"], 1, "{p}");
+                    assert_eq!(p["schema"]["maximum"], 500, "{p}");
+                }
+            }
+        }
+    }
+    assert!(limits > 15, "{limits}");
+    let reason = &doc["components"]["schemas"]["ReasonBody"]["properties"]["reason"];
+    assert_eq!(reason["minLength"], 1);
+    assert_eq!(reason["pattern"], medcredit::openapi::NOT_BLANK);
+    let kind = &doc["components"]["schemas"]["Remedy"]["properties"]["kind"];
+    assert_eq!(kind["$ref"], "#/components/schemas/RemedyKind");
+    let change = &doc["components"]["schemas"]["ChangeView"];
+    assert_eq!(change["oneOf"].as_array().map(Vec::len), Some(8));
+}
+
+/// JSON and the document's `type: integer` do not tell `2000` from `2000.0`; the server does not either, so
+/// a client whose JSON library writes whole numbers with a fraction is not refused. A real fraction is.
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_an_integer() {
+    let app = spawn_app().await;
+    let path = "/api/v1/lists/red/proposals";
+    let whole = app
+        .post(
+            path,
+            medcredit::auth::Role::Admin,
+            &serde_json::json!({"year": 2000.0}),
+        )
+        .await;
+    assert_eq!(whole.status, StatusCode::CREATED, "{}", whole.body);
+    assert_eq!(whole.body["items"], serde_json::json!([]));
+    let fraction = app
+        .post(
+            path,
+            medcredit::auth::Role::Admin,
+            &serde_json::json!({"year": 2000.5}),
+        )
+        .await;
+    fraction.assert_problem(422);
+    assert_eq!(fraction.error_fields(), ["year"]);
+}

@@ -241,7 +241,7 @@ async fn unknown_and_repeated_query_parameters_are_named() {
     assert_eq!(response.error_fields(), ["institution_code"]);
     let response = app
         .get(
-            &format!("/api/v1/subjects/{PHYSICIAN}/affiliations?limit=0"),
+            &format!("/api/v1/subjects/{PHYSICIAN}?limit=0"),
             Role::Inspector,
         )
         .await;
@@ -253,12 +253,12 @@ async fn unknown_and_repeated_query_parameters_are_named() {
         response.body
     );
     let response = app
-        .get("/api/v1/violation-types?limit=2", Role::Inspector)
+        .get("/api/v1/violation-types?page=2", Role::Inspector)
         .await;
     assert_eq!(
         response.error_fields(),
-        ["limit"],
-        "the catalogue is returned whole"
+        ["page"],
+        "pages are asked for with limit and cursor"
     );
     let response = app
         .get(

@@ -1,7 +1,7 @@
 //! The subject registry: every identifier rule, duplicates, corrections, affiliations and stable pagination.
 
 use medcredit::auth::Role;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::*;
@@ -195,6 +195,15 @@ async fn patch_changes_mutable_fields_only() {
     app.patch(&path, Role::Inspector, &json!({"region": "abc"}))
         .await
         .assert_problem(422);
+    // The document requires a body naming a field; a lost body is not taken for a success.
+    let token = app.token(Role::Inspector);
+    let empty = app.send(Method::PATCH, &path, Some(&token), None).await;
+    empty.assert_problem(422);
+    assert_eq!(empty.error_fields(), ["body"]);
+    app.patch(&path, Role::Inspector, &json!({}))
+        .await
+        .assert_problem(422);
+
     app.patch(&path, Role::Inspector, &json!({"profession": "nurse"}))
         .await
         .assert_problem(422);
@@ -250,7 +259,7 @@ async fn affiliations_are_added_listed_and_ended_without_losing_history() {
     assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
     assert!(ended.body["valid_to"].is_string());
     let list = app.get(&path, Role::Reviewer).await;
-    let items = list.body.as_array().unwrap();
+    let items = list.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "the ended affiliation is kept");
     assert_eq!(items[0]["institution_code"], INSTITUTION);
     assert_eq!(items[0]["active"], true);

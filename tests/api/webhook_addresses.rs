@@ -119,9 +119,9 @@ async fn a_redirect_is_a_failed_attempt_and_is_never_followed() {
             Role::Partner,
         )
         .await;
-    assert_eq!(log.body[0]["last_status"], 307, "{}", log.body);
+    assert_eq!(log.body["items"][0]["last_status"], 307, "{}", log.body);
     assert!(
-        log.body[0]["last_error"]
+        log.body["items"][0]["last_error"]
             .as_str()
             .unwrap()
             .contains("redirect")

@@ -72,7 +72,8 @@ async fn deliveries_are_signed_and_a_hospital_hears_only_about_its_own() {
     let partner = subscribe(&app, Role::Partner, &url, json!(["list.added"])).await;
     let secret = partner["secret"].as_str().unwrap().to_string();
     subscribe(&app, Role::Hospital, &url, json!(["list.added"])).await;
-    let listed = app.get("/api/v1/webhooks", Role::Partner).await.body;
+    let listed = app.get("/api/v1/webhooks", Role::Partner).await.body["items"].clone();
+    assert!(listed[0]["id"].is_i64(), "{listed}");
     assert!(
         listed[0].get("secret").is_none(),
         "the secret is shown once"
@@ -145,14 +146,14 @@ async fn a_failing_receiver_is_retried_with_back_off_then_failed_and_can_be_rede
         deliver_due(&app.db, &client, now).await.unwrap();
     }
     let path = format!("/api/v1/webhooks/{}/deliveries", hook["id"]);
-    let deliveries = app.get(&path, Role::Partner).await.body;
+    let deliveries = app.get(&path, Role::Partner).await.body["items"].clone();
     assert_eq!(deliveries[0]["status"], "failed", "{deliveries}");
     assert_eq!(deliveries[0]["attempts"], 6);
     assert_eq!(deliveries[0]["last_status"], 500);
     assert_eq!(got.got.lock().unwrap().len(), 6);
     // A delivery that failed for good pauses its webhook, with the reason its owner reads; nothing more is
     // tried until the owner resumes it.
-    let listed = app.get("/api/v1/webhooks", Role::Partner).await.body;
+    let listed = app.get("/api/v1/webhooks", Role::Partner).await.body["items"].clone();
     let reason = listed[0]["paused_reason"].as_str().unwrap_or_default();
     assert!(
         reason.contains("failed 6 times") && reason.contains("500"),
@@ -184,7 +185,7 @@ async fn a_failing_receiver_is_retried_with_back_off_then_failed_and_can_be_rede
             .delivered,
         1
     );
-    let deliveries = app.get(&path, Role::Partner).await.body;
+    let deliveries = app.get(&path, Role::Partner).await.body["items"].clone();
     assert_eq!(deliveries[0]["status"], "delivered");
     app.post(&redeliver, Role::Partner, &json!({}))
         .await

@@ -89,6 +89,7 @@ pub struct ImportView {
 pub struct ImportQuery {
     pub state: Option<ImportState>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -25,6 +25,7 @@ pub struct NewBlackEntry {
     #[schema(example = "H37010200001")]
     pub subject_code: String,
     /// Why, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// Approved cases of the subject the listing rests on, 1 to 100.
     pub violation_ids: Vec<i64>,
@@ -58,6 +59,7 @@ pub struct ListQuery {
     /// Part of an organisation's name or code, or of a practitioner's code; a person's full name or ID number.
     pub q: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

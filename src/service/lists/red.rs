@@ -66,6 +66,7 @@ pub struct ProposeRed {
 pub struct RedDecision {
     pub outcome: ProposalOutcome,
     /// Required to decline; up to 2000 characters.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -91,6 +92,7 @@ pub struct ProposalQuery {
     pub state: Option<ProposalState>,
     pub year: Option<i32>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

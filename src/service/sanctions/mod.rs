@@ -62,7 +62,11 @@ pub struct NewSanction {
     /// Recovery and penalty only: the amount in fen, positive.
     pub amount_fen: Option<i64>,
     /// The decision's grounds, 1–2000 characters.
-    #[schema(example = "滥用药、开具不合理处方，暂停普通门诊医保结算资格3个月")]
+    #[schema(
+        example = "滥用药、开具不合理处方，暂停普通门诊医保结算资格3个月",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub reason: String,
 }
 
@@ -71,6 +75,7 @@ pub struct NewSanction {
 #[serde(deny_unknown_fields)]
 pub struct SanctionAction {
     /// 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -100,6 +105,7 @@ pub struct SanctionQuery {
     )]
     pub active_on: Option<NaiveDate>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

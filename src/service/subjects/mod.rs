@@ -73,21 +73,57 @@ pub struct NewSubject {
     pub designated_since: Option<NaiveDate>,
 }
 
-/// Mutable fields; `kind` and `id_number` never change.
+/// Mutable fields; `kind` and `id_number` never change. At least one is given (a patch that changes
+/// nothing is refused, so a lost body is never taken for a success); a field is given a value or left out.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct SubjectPatch {
     /// A new code for the same record: a practitioner who moves region, or an organisation renumbered, keeps
     /// one file (一医一档) with its points, sanctions, list entries and history. Not for insured persons, whose
     /// code is their ID number. A code another subject has is `409`.
-    #[schema(example = "D370103000001")]
+    #[schema(example = "D370103000001", nullable = false)]
     pub code: Option<String>,
+    /// 1–100 characters once trimmed, with at least one letter.
+    #[schema(nullable = false, min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    /// 6-digit administrative division code (GB/T 2260).
+    #[schema(nullable = false, pattern = "^[0-9]{6}$")]
     pub region: Option<String>,
+    /// Institutions and pharmacies: 统一社会信用代码 (GB 32100 check character).
+    #[schema(nullable = false, pattern = "^[0-9A-HJ-NPQRTUWXY]{18}$")]
     pub uscc: Option<String>,
+    #[schema(nullable = false)]
     pub profession: Option<Profession>,
+    #[schema(nullable = false)]
     pub insurance_type: Option<InsuranceType>,
     #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    #[schema(nullable = false, min_length = 1, max_length = 32)]
     pub level: Option<String>,
+    #[schema(nullable = false)]
     pub responsible_person: Option<String>,
+}
+
+impl SubjectPatch {
+    /// Whether the patch names no field to change.
+    pub fn is_empty(&self) -> bool {
+        let Self {
+            code,
+            name,
+            region,
+            uscc,
+            profession,
+            insurance_type,
+            level,
+            responsible_person,
+        } = self;
+        code.is_none()
+            && name.is_none()
+            && region.is_none()
+            && uscc.is_none()
+            && profession.is_none()
+            && insurance_type.is_none()
+            && level.is_none()
+            && responsible_person.is_none()
+    }
 }

@@ -15,6 +15,7 @@ pub struct SubjectQuery {
     /// Substring of the name or code.
     pub q: Option<String>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

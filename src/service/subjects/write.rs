@@ -185,6 +185,12 @@ pub(super) async fn record(w: &Writer, model: &subject::Model, op: ChangeOp) -> 
 
 pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResult<SubjectView> {
     w.actor.require(&WRITERS)?;
+    if patch.is_empty() {
+        return Err(ServiceError::validation(
+            "body",
+            "must name at least one field to change",
+        ));
+    }
     let txn = w.db();
     let current = find_by_code(txn, code).await?;
     let kind = kind_of(&current)?;
