@@ -1,9 +1,6 @@
 //! Identifier rules of DESIGN §2: the two national check-digit algorithms (GB 32100 USCC, GB 11643 resident ID)
 //! and the simple format checks. Code patterns are configuration (see `config.rs`); check digits never change.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
-
 use chrono::NaiveDate;
 
 const USCC_CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -65,17 +62,6 @@ pub fn validate_id_number(id: &str, today: NaiveDate) -> Result<NaiveDate, Strin
     Ok(birth)
 }
 
-/// County-level codes of GB/T 2260, shipped as data; its header says where they come from and which were kept.
-const REGIONS: &str = include_str!("../../data/regions.txt");
-
-static REGION_CODES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    REGIONS
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.split_once(' ').map(|(code, _name)| code))
-        .collect()
-});
-
 /// Administrative division code (行政区划代码, `admdvs`): a county-level division that exists (GB/T 2260, the
 /// 2024 list in `data/regions.txt`). Six digits alone would let a typo file a case in no place at all.
 /// Whether `code` has the shape of a resident ID number (17 digits and a digit or `X`), as an insured
@@ -91,7 +77,7 @@ pub fn validate_region(region: &str) -> Result<(), String> {
     if !(region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit())) {
         return Err("must be a 6-digit administrative division code".into());
     }
-    if REGION_CODES.contains(region) {
+    if super::regions::is_county(region) {
         Ok(())
     } else {
         Err("is not a county-level administrative division code (GB/T 2260)".into())
@@ -208,7 +194,10 @@ mod tests {
     #[test]
     fn the_region_list_is_well_formed() {
         let mut previous = "";
-        for line in REGIONS.lines().filter(|l| !l.starts_with('#')) {
+        for line in super::super::regions::COUNTIES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+        {
             let (code, name) = line.split_once(' ').expect("`code name`");
             assert!(
                 code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
@@ -218,7 +207,7 @@ mod tests {
             assert!(code > previous, "sorted and unique at {code}");
             previous = code;
         }
-        assert_eq!(REGION_CODES.len(), 2850);
+        assert_eq!(super::super::regions::COUNTY_NAMES.len(), 2850);
     }
 
     #[test]

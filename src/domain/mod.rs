@@ -16,6 +16,7 @@ pub mod net;
 pub mod policy;
 #[cfg(test)]
 mod properties;
+pub mod regions;
 pub mod roles;
 pub mod sanctions;
 pub mod scoring;

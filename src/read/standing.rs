@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::domain::dates::cycle_of_date;
 use crate::domain::masking::Audience;
+use crate::domain::regions::{Region, region, region_name};
 use crate::domain::scoring::{Grade, SubjectKind, Supervision};
 use crate::domain::standing::{
     InForce, MayPrescribe, Membership, StandingFacts, StandingStatus, standing_on,
@@ -29,6 +30,10 @@ pub struct StandingView {
     /// Masked (`王**`) for people when the reader is a partner.
     pub name: String,
     pub region: String,
+    /// The name of `region` (`历下区`); null for a code not in the shipped GB/T 2260 list.
+    pub region_name: Option<String>,
+    /// `region` with its prefecture and province (names are Chinese in every language).
+    pub region_detail: Option<Region>,
     /// The strongest that applies: `blacklisted` > `terminated` > `suspended` > `normal`.
     pub status: StandingStatus,
     /// Practitioners: points of the cycle up to `as_of` (12-point system).
@@ -122,6 +127,8 @@ pub(crate) async fn answer<C: ConnectionTrait>(
         kind,
         name: audience.name(&row.name, person),
         region: row.region.clone(),
+        region_name: region_name(&row.region),
+        region_detail: region(&row.region),
         status: s.status,
         points: s.points,
         score: s.score,
