@@ -2,6 +2,7 @@
 //! current to, read in one snapshot. An export plus the feed after its `seq` reproduces the list exactly
 //! (unlike monthly files plus supplements).
 
+use crate::i18n::msg;
 use sea_orm::{
     AccessMode, ColumnTrait, DatabaseConnection, EntityTrait, IsolationLevel, QueryFilter,
     QueryOrder, TransactionTrait,
@@ -78,15 +79,20 @@ pub async fn export(
 fn jsonl(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
     let mut out = Vec::new();
     for entry in entries {
-        serde_json::to_writer(&mut out, entry)
-            .map_err(|e| ServiceError::Unprocessable(e.to_string()))?;
+        serde_json::to_writer(&mut out, entry).map_err(|e| {
+            ServiceError::Unprocessable(crate::i18n::msg!(
+                "fault-serialise",
+                detail = e.to_string()
+            ))
+        })?;
         out.push(b'\n');
     }
     Ok(out)
 }
 
 fn csv(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
-    let fail = |e: csv::Error| ServiceError::Unprocessable(format!("cannot write CSV: {e}"));
+    let fail =
+        |e: csv::Error| ServiceError::Unprocessable(msg!("cannot-write-csv", e = e.to_string()));
     // A byte-order mark first, so that a Chinese spreadsheet reads the file as UTF-8; headers in Chinese.
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     writer
@@ -115,8 +121,12 @@ fn csv(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let ids: Vec<String> = e.violation_ids.iter().map(i64::to_string).collect();
         let measures: Vec<&str> = e.measures.iter().map(|m| m.as_str()).collect();
-        let remedies = serde_json::to_string(&e.remedies)
-            .map_err(|x| ServiceError::Unprocessable(x.to_string()))?;
+        let remedies = serde_json::to_string(&e.remedies).map_err(|x| {
+            ServiceError::Unprocessable(crate::i18n::msg!(
+                "fault-serialise",
+                detail = x.to_string()
+            ))
+        })?;
         let row = [
             e.id.to_string(),
             e.subject_code.clone(),
@@ -144,5 +154,5 @@ fn csv(entries: &[ListEntryView]) -> ServiceResult<Vec<u8>> {
     }
     writer
         .into_inner()
-        .map_err(|e| ServiceError::Unprocessable(format!("cannot write CSV: {e}")))
+        .map_err(|e| ServiceError::Unprocessable(msg!("cannot-write-csv", e = e.to_string())))
 }

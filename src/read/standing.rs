@@ -1,6 +1,7 @@
 //! `GET /api/v1/standing/{code}`: the hot path. One indexed read of the subject's `standings` row (or none,
 //! through the cache) plus date arithmetic; days of an earlier cycle fold that cycle's ledger instead.
 
+use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
@@ -90,9 +91,9 @@ pub async fn standing<C: ConnectionTrait>(
         // The same answer whether the subject is not there or not the reader's to see (DESIGN §14).
         find_visible(db, cx, reader, code).await?;
     }
-    let cached = load(db, cache, code)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
+    let cached = load(db, cache, code).await?.ok_or_else(|| {
+        ServiceError::NotFound(msg!("no-subject-with-code", code = code.to_string()))
+    })?;
     let row = &cached.row;
     let as_of = as_of.unwrap_or_else(|| cx.today());
     let etag = format!("\"{}-{}-{:?}-{as_of}\"", row.subject_id, row.seq, audience);

@@ -60,7 +60,7 @@ pub struct NewSubject {
     /// Insured persons only.
     pub insurance_type: Option<InsuranceType>,
     /// Institutions only: level such as 三级甲等.
-    #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    #[validate(length(min = 1, max = 32, message = "must-be-1-to-32-characters"))]
     pub level: Option<String>,
     /// Pharmacies only: code of the main responsible person, a registered practitioner.
     pub responsible_person: Option<String>,
@@ -87,7 +87,7 @@ pub struct SubjectPatch {
     pub uscc: Option<String>,
     pub profession: Option<Profession>,
     pub insurance_type: Option<InsuranceType>,
-    #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    #[validate(length(min = 1, max = 32, message = "must-be-1-to-32-characters"))]
     pub level: Option<String>,
     pub responsible_person: Option<String>,
 }
