@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 use crate::db::Fault;
-use crate::i18n::t;
+use crate::i18n::{Msg, msg, t};
 use crate::service::error::ServiceError;
 pub use crate::service::error::{FieldError, FieldErrors};
 
@@ -31,45 +31,45 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     #[error("request validation failed")]
     Validation(Vec<FieldError>),
     #[error("{0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// Well-formed but against a business rule (out-of-range points, a type not in force…).
     #[error("{0}")]
-    Unprocessable(String),
+    Unprocessable(Msg),
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Msg),
     #[error("{0}")]
-    Gone(String),
+    Gone(Msg),
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     /// A dependency (the database) is unreachable or busy: answered with `Retry-After`.
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Msg),
     /// 429 with `Retry-After` (seconds).
     #[error("{0}")]
-    TooManyRequests(String, u64),
+    TooManyRequests(Msg, u64),
     /// The database has no space for the write (507).
     #[error("{0}")]
-    InsufficientStorage(String),
+    InsufficientStorage(Msg),
     /// Details go to the log, never to the client.
     #[error("internal error: {0}")]
     Internal(String),
     /// A stored row that does not parse: a 500 whose detail names the row, so an operator can find it.
     #[error("{0}")]
-    CorruptRow(String),
+    CorruptRow(Msg),
 }
 
 impl ApiError {
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+    pub fn validation(field: &str, message: Msg) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
@@ -184,6 +184,7 @@ impl IntoResponse for ApiError {
                 (t("problem-internal"), None)
             }
             Self::CorruptRow(message) => {
+                let message = message.text();
                 tracing::error!(%message, "unreadable stored row");
                 (message, None)
             }
@@ -232,7 +233,12 @@ impl From<ServiceError> for ApiError {
                 detail,
                 retry_after,
             } => Self::TooManyRequests(detail, retry_after),
-            corrupt @ ServiceError::Corrupt { .. } => Self::CorruptRow(corrupt.to_string()),
+            ServiceError::Corrupt { table, id, detail } => Self::CorruptRow(msg!(
+                "problem-corrupt-row",
+                table = table,
+                id = id,
+                detail = detail
+            )),
             ServiceError::Db(e) => Self::from_db(e),
         }
     }
@@ -248,11 +254,11 @@ impl ApiError {
         match crate::db::fault(&e) {
             Some(Fault::Unavailable) => {
                 tracing::warn!(error = %e, "database unavailable");
-                Self::Unavailable(t("problem-db-unavailable"))
+                Self::Unavailable(msg!("problem-db-unavailable"))
             }
             Some(Fault::Full) => {
                 tracing::error!(error = %e, "database out of space");
-                Self::InsufficientStorage(t("problem-db-full"))
+                Self::InsufficientStorage(msg!("problem-db-full"))
             }
             None => Self::Internal(e.to_string()),
         }
@@ -269,28 +275,34 @@ impl From<JsonRejection> for ApiError {
                     .split_once("target type: ")
                     .map_or(text.as_str(), |(_, r)| r);
                 let (field, message) = match inner.split_once(": ") {
-                    Some((path, msg)) if !path.contains(' ') => (path.to_string(), msg.to_string()),
-                    _ => ("body".to_string(), inner.to_string()),
+                    Some((path, message)) if !path.contains(' ') => (path.to_string(), message),
+                    _ => ("body".to_string(), inner),
                 };
-                Self::Validation(vec![FieldError::new(field, message)])
+                Self::Validation(vec![FieldError::new(
+                    field,
+                    crate::shared::error::serde_message(message),
+                )])
             }
             JsonRejection::JsonSyntaxError(_) => {
-                Self::BadRequest(format!("malformed JSON: {text}"))
+                Self::BadRequest(msg!("problem-malformed-json", detail = text))
             }
             JsonRejection::MissingJsonContentType(_) => {
-                Self::UnsupportedMediaType("expected Content-Type: application/json".into())
+                Self::UnsupportedMediaType(msg!("problem-expected-json"))
             }
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::PayloadTooLarge(t("problem-body-too-large"))
+                Self::PayloadTooLarge(msg!("problem-body-too-large"))
             }
-            _ => Self::BadRequest(text),
+            _ => Self::BadRequest(msg!("problem-bad-body", detail = text)),
         }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        Self::BadRequest(format!("invalid path parameter: {}", rejection.body_text()))
+        Self::BadRequest(msg!(
+            "problem-invalid-path-parameter",
+            detail = rejection.body_text()
+        ))
     }
 }
 
@@ -305,12 +317,12 @@ impl From<QueryRejection> for ApiError {
                 .map(str::to_string)
         };
         if let Some(name) = named("unknown field `") {
-            return Self::validation(&name, "is not a parameter of this operation");
+            return Self::validation(&name, msg!("is-not-a-parameter-of-this-operation"));
         }
         if let Some(name) = named("duplicate field `") {
-            return Self::validation(&name, "is given more than once; give it once");
+            return Self::validation(&name, msg!("is-given-more-than-once-give-it"));
         }
-        Self::BadRequest(format!("invalid query string: {text}"))
+        Self::BadRequest(msg!("problem-invalid-query-string", detail = text))
     }
 }
 

@@ -4,6 +4,7 @@
 //! control characters before any field is used, a missing field is reported under its own name, and an empty
 //! body counts as `{}` (an action whose fields are all optional needs none).
 
+use crate::i18n::msg;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header};
@@ -35,20 +36,23 @@ where
             .await
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge("request body exceeds the 1 MiB limit".into())
+                    ApiError::PayloadTooLarge(msg!("request-body-exceeds-the-1-mib-limit"))
                 } else {
-                    ApiError::BadRequest(format!("cannot read the body: {}", rejection.body_text()))
+                    ApiError::BadRequest(msg!(
+                        "cannot-read-the-body",
+                        detail = rejection.body_text().to_string()
+                    ))
                 }
             })?;
         let value = if bytes.iter().all(u8::is_ascii_whitespace) {
             serde_json::Value::Object(serde_json::Map::new())
         } else if !json_type {
-            return Err(ApiError::UnsupportedMediaType(
-                "expected Content-Type: application/json".into(),
-            ));
+            return Err(ApiError::UnsupportedMediaType(msg!(
+                "expected-content-type-application-json"
+            )));
         } else {
             serde_json::from_slice(&bytes)
-                .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?
+                .map_err(|e| ApiError::BadRequest(msg!("malformed-json", e = e.to_string())))?
         };
         Ok(Self(parse_json(value)?))
     }

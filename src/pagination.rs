@@ -1,6 +1,7 @@
 //! Keyset pagination shared by every list: `limit` (default 50, max 500) and an opaque `cursor` that encodes the
 //! last id seen, so pages stay stable while rows are appended.
 
+use crate::i18n::msg;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -24,13 +25,14 @@ impl PageRequest {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::validation(
                 "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
+                msg!("must-be-between-1-and", MAX_LIMIT = MAX_LIMIT.to_string()),
             ));
         }
         let after = match cursor {
             None | Some("") => 0,
-            Some(text) => decode(text)
-                .ok_or_else(|| ApiError::validation("cursor", "is not a cursor from this API"))?,
+            Some(text) => decode(text).ok_or_else(|| {
+                ApiError::validation("cursor", msg!("is-not-a-cursor-from-this-api"))
+            })?,
         };
         Ok(Self { limit, after })
     }

@@ -3,6 +3,7 @@
 //! query parameter its OpenAPI description does not list, so `?institution_code=H…` cannot look like a filter
 //! that worked. The OpenAPI document is the one source of which parameters exist.
 
+use crate::i18n::msg;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -68,7 +69,10 @@ fn check(rules: &QueryRules, request: &Request) -> Result<(), ApiError> {
     let uri = request.uri();
     let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
     if let Err(message) = check_no_controls(&path) {
-        return Err(ApiError::BadRequest(format!("the path {message}")));
+        return Err(ApiError::BadRequest(msg!(
+            "the-path",
+            message = message.to_string()
+        )));
     }
     let Some(query) = uri.query() else {
         return Ok(());
@@ -86,12 +90,9 @@ fn check(rules: &QueryRules, request: &Request) -> Result<(), ApiError> {
             let mut listed: Vec<&str> = known.into_iter().flatten().map(String::as_str).collect();
             listed.sort_unstable();
             let message = if listed.is_empty() {
-                "is not a parameter of this operation, which takes none".to_string()
+                crate::i18n::msg!("query-parameter-none-taken")
             } else {
-                format!(
-                    "is not a parameter of this operation; it takes {}",
-                    listed.join(", ")
-                )
+                crate::i18n::msg!("query-parameter-unknown", listed = listed.join(", "))
             };
             return Err(ApiError::validation(&name, message));
         }

@@ -307,7 +307,7 @@ pub fn app_router(state: AppState, rate_limit: RateLimit) -> Router {
         .url("/api-docs/openapi.json", spec)
         .config(utoipa_swagger_ui::Config::default().validator_url("none"));
     api.merge(docs)
-        .fallback(|| async { ApiError::NotFound(crate::i18n::t("problem-no-such-route")) })
+        .fallback(|| async { ApiError::NotFound(crate::i18n::msg!("problem-no-such-route")) })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Each `.layer` wraps the ones before it: the request id is set first, bare errors from the inner layers
         // (limit, timeout, panic) are rewritten as problem+json on the way out.

@@ -148,13 +148,13 @@ impl JwtKeys {
 
     /// Verifies signature, algorithm and expiry with the key the `kid` names (the signing key when there is none,
     /// as in tokens minted before kids existed); the error text is safe to show to the client.
-    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+    pub fn verify(&self, token: &str) -> Result<Claims, crate::i18n::Msg> {
         let header = jsonwebtoken::decode_header(token).map_err(|e| describe(&e))?;
         let kid = header.kid.as_deref().unwrap_or(&self.signing_kid);
         let key = self
             .verifying
             .get(kid)
-            .ok_or_else(|| "unknown key id".to_string())?;
+            .ok_or_else(|| crate::i18n::msg!("token-unknown-key-id"))?;
         // Only the key's own algorithm: the header's `alg` is attacker-controlled.
         let mut validation = Validation::new(key.algorithm);
         validation.leeway = 0;
@@ -165,22 +165,31 @@ impl JwtKeys {
         // jsonwebtoken checks `nbf` with the leeway of `exp` (none here) and never checks `iat`: both here.
         let latest = Utc::now().timestamp() + self.leeway_secs;
         if claims.nbf.is_some_and(|nbf| nbf > latest) {
-            return Err("token is not valid yet (nbf is in the future)".into());
+            return Err(crate::i18n::msg!("token-not-yet-valid"));
         }
         if claims.iat > latest {
-            return Err("token was issued in the future (iat)".into());
+            return Err(crate::i18n::msg!("token-issued-in-future"));
         }
         Ok(claims)
     }
 }
 
-fn describe(e: &jsonwebtoken::errors::Error) -> String {
+/// What the client is told: the kind of fault in words, never the library's variant name (`InvalidToken`).
+fn describe(e: &jsonwebtoken::errors::Error) -> crate::i18n::Msg {
+    use crate::i18n::msg;
     use jsonwebtoken::errors::ErrorKind;
     match e.kind() {
-        ErrorKind::ExpiredSignature => "token has expired".to_string(),
-        ErrorKind::InvalidSignature => "token signature is invalid".to_string(),
-        ErrorKind::InvalidAlgorithm => "token algorithm is not accepted".to_string(),
-        _ => format!("token is invalid: {e}"),
+        ErrorKind::ExpiredSignature => msg!("token-expired"),
+        ErrorKind::InvalidSignature => msg!("token-signature-invalid"),
+        ErrorKind::InvalidAlgorithm => msg!("token-algorithm-not-accepted"),
+        ErrorKind::ImmatureSignature => msg!("token-not-yet-valid"),
+        ErrorKind::MissingRequiredClaim(claim) => {
+            msg!("token-missing-claim", claim = claim.as_str())
+        }
+        _ => {
+            tracing::debug!(error = %e, "token refused");
+            msg!("token-invalid")
+        }
     }
 }
 
@@ -277,10 +286,20 @@ mod tests {
     fn expired_and_foreign_tokens_are_refused() {
         let keys = JwtKeys::from_secret(SECRET.as_bytes());
         let expired = keys.mint(Role::Admin, "a", None, Duration::seconds(-5));
-        assert_eq!(keys.verify(&expired).unwrap_err(), "token has expired");
+        assert_eq!(
+            keys.verify(&expired)
+                .unwrap_err()
+                .render(crate::i18n::Locale::En),
+            "token has expired"
+        );
         let other = JwtKeys::from_secret(b"another-secret-another-secret-xx");
         let token = other.mint(Role::Admin, "a", None, Duration::hours(1));
-        assert!(keys.verify(&token).unwrap_err().contains("signature"));
+        assert!(
+            keys.verify(&token)
+                .unwrap_err()
+                .render(crate::i18n::Locale::En)
+                .contains("signature")
+        );
     }
 
     #[test]
@@ -311,11 +330,18 @@ mod tests {
         let keys = rotating();
         let old_key = EncodingKey::from_secret(SECRET.as_bytes());
         let unknown = signed(Algorithm::HS256, Some("removed"), &old_key);
-        assert_eq!(keys.verify(&unknown).unwrap_err(), "unknown key id");
+        assert_eq!(
+            keys.verify(&unknown)
+                .unwrap_err()
+                .render(crate::i18n::Locale::En),
+            "unknown key id"
+        );
         // The old secret under the new kid is a bad signature, not a fallback to other keys.
         let mixed = signed(Algorithm::HS256, Some("new"), &old_key);
         assert_eq!(
-            keys.verify(&mixed).unwrap_err(),
+            keys.verify(&mixed)
+                .unwrap_err()
+                .render(crate::i18n::Locale::En),
             "token signature is invalid"
         );
 
@@ -332,7 +358,9 @@ mod tests {
         // Signed correctly but presented under the other public key.
         let swapped = signed(Algorithm::EdDSA, Some("idp-rsa"), &ed);
         assert_eq!(
-            keys.verify(&swapped).unwrap_err(),
+            keys.verify(&swapped)
+                .unwrap_err()
+                .render(crate::i18n::Locale::En),
             "token algorithm is not accepted"
         );
 
@@ -381,11 +409,13 @@ mod tests {
         assert!(
             keys.verify(&token(now, Some(now + 3600)))
                 .unwrap_err()
+                .render(crate::i18n::Locale::En)
                 .contains("nbf")
         );
         assert!(
             keys.verify(&token(now + 86400, None))
                 .unwrap_err()
+                .render(crate::i18n::Locale::En)
                 .contains("iat")
         );
     }

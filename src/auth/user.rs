@@ -2,6 +2,7 @@
 
 pub use crate::domain::roles::Role;
 use crate::error::ApiError;
+use crate::i18n::msg;
 pub use crate::service::actor::Actor;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -16,22 +17,20 @@ impl FromRequestParts<AppState> for Actor {
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthorized("missing Authorization: Bearer token".into()))?;
+            .ok_or_else(|| ApiError::Unauthorized(msg!("missing-authorization-bearer-token")))?;
         let token = header
             .to_str()
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                ApiError::Unauthorized("Authorization must be 'Bearer <token>'".into())
-            })?;
+            .ok_or_else(|| ApiError::Unauthorized(msg!("authorization-must-be-bearer-token")))?;
         let claims = state
             .jwt
             .verify(token.trim())
             .map_err(ApiError::Unauthorized)?;
         if claims.role == Role::Hospital && claims.org.is_none() {
-            return Err(ApiError::Unauthorized(
-                "a hospital token must carry the org claim".into(),
-            ));
+            return Err(ApiError::Unauthorized(msg!(
+                "a-hospital-token-must-carry-the-org"
+            )));
         }
         Ok(Self {
             issuer: claims.iss.unwrap_or_default(),

@@ -83,7 +83,7 @@ pub fn four_eyes(
     actor: &str,
     recorded_by: &str,
     reviewed_by: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), crate::i18n::Msg> {
     use super::four_eyes::{Decision, Party, check};
     let decision = match action {
         CaseAction::Review => Decision::CaseReview,

@@ -2,6 +2,8 @@
 //! take it. Use cases name the decision and the parties of the record at hand; this table alone says who is
 //! excluded, so a decision added later is one row here, not a check remembered in its use case.
 
+use crate::i18n::msg;
+
 /// A decision that someone other than those who set it in motion must take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -75,28 +77,28 @@ impl Decision {
             .map_or(&[], |(_, parties)| *parties)
     }
 
-    fn words(self) -> &'static str {
+    fn words(self) -> crate::i18n::Msg {
         match self {
-            Decision::CaseReview => "review the case",
-            Decision::CaseApproval => "approve the case",
-            Decision::Appeal => "decide the appeal",
-            Decision::Repair => "decide the repair application",
-            Decision::RedListProposal => "decide the red-list proposal",
-            Decision::BlackListRemoval => "remove the black-list entry",
+            Decision::CaseReview => msg!("decision-case-review"),
+            Decision::CaseApproval => msg!("decision-case-approval"),
+            Decision::Appeal => msg!("decision-appeal"),
+            Decision::Repair => msg!("decision-repair"),
+            Decision::RedListProposal => msg!("decision-red-list-proposal"),
+            Decision::BlackListRemoval => msg!("decision-black-list-removal"),
         }
     }
 }
 
 impl Party {
-    fn words(self) -> &'static str {
+    fn words(self) -> crate::i18n::Msg {
         match self {
-            Party::Recorder => "who recorded the case",
-            Party::Reviewer => "who reviewed the case",
-            Party::Approver => "who approved the case",
-            Party::Appellant => "who filed the appeal",
-            Party::Applicant => "who applied for the repair",
-            Party::Proposer => "who asked for the proposals",
-            Party::Lister => "who listed the entry",
+            Party::Recorder => msg!("party-recorder"),
+            Party::Reviewer => msg!("party-reviewer"),
+            Party::Approver => msg!("party-approver"),
+            Party::Appellant => msg!("party-appellant"),
+            Party::Applicant => msg!("party-applicant"),
+            Party::Proposer => msg!("party-proposer"),
+            Party::Lister => msg!("party-lister"),
         }
     }
 }
@@ -107,16 +109,16 @@ pub fn check(
     decision: Decision,
     decider: &str,
     parties: &[(Party, Option<&str>)],
-) -> Result<(), String> {
+) -> Result<(), crate::i18n::Msg> {
     let excluded = decision.excluded();
     match parties
         .iter()
         .find(|(party, who)| excluded.contains(party) && *who == Some(decider))
     {
-        Some((party, _)) => Err(format!(
-            "four eyes: the person {} may not {}",
-            party.words(),
-            decision.words()
+        Some((party, _)) => Err(msg!(
+            "four-eyes-the-person-may-not",
+            party = party.words(),
+            decision = decision.words()
         )),
         None => Ok(()),
     }
@@ -168,7 +170,7 @@ mod tests {
             &[(Party::Proposer, Some("admin-1"))],
         );
         assert_eq!(
-            refused.unwrap_err(),
+            refused.unwrap_err().render(crate::i18n::Locale::En),
             "four eyes: the person who asked for the proposals may not decide the red-list proposal"
         );
     }

@@ -1,9 +1,7 @@
 //! Identifier rules of DESIGN §2: the two national check-digit algorithms (GB 32100 USCC, GB 11643 resident ID)
 //! and the simple format checks. Code patterns are configuration (see `config.rs`); check digits never change.
 
-use std::collections::HashSet;
-use std::sync::LazyLock;
-
+use crate::i18n::msg;
 use chrono::NaiveDate;
 
 const USCC_CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -15,16 +13,21 @@ const ID_CHECK: &[u8] = b"10X98765432";
 
 /// Unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters of a 31-letter alphabet,
 /// the last one a mod-31 check character.
-pub fn validate_uscc(code: &str) -> Result<(), String> {
+pub fn validate_uscc(code: &str) -> Result<(), crate::i18n::Msg> {
     let bytes = code.as_bytes();
     if bytes.len() != 18 {
-        return Err("must be 18 characters".into());
+        return Err(msg!("must-be-18-characters"));
     }
     let mut values = [0u32; 18];
     for (i, b) in bytes.iter().enumerate() {
         match USCC_CHARSET.iter().position(|c| c == b) {
             Some(v) => values[i] = v as u32,
-            None => return Err(format!("character {} is not allowed in a USCC", i + 1)),
+            None => {
+                return Err(msg!(
+                    "character-is-not-allowed-in-a-uscc",
+                    detail = (i + 1).to_string()
+                ));
+            }
         }
     }
     let sum: u32 = USCC_WEIGHTS
@@ -34,20 +37,20 @@ pub fn validate_uscc(code: &str) -> Result<(), String> {
         .sum();
     let expected = (31 - sum % 31) % 31;
     if values[17] != expected {
-        return Err("check character does not match (GB 32100)".into());
+        return Err(msg!("check-character-does-not-match-gb-32100"));
     }
     Ok(())
 }
 
 /// Resident identity number (公民身份号码, GB 11643-1999): 17 digits, a mod-11 check character, and digits 7–14
 /// a real birth date that is not in the future. Returns the birth date.
-pub fn validate_id_number(id: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+pub fn validate_id_number(id: &str, today: NaiveDate) -> Result<NaiveDate, crate::i18n::Msg> {
     let bytes = id.as_bytes();
     if bytes.len() != 18 {
-        return Err("must be 18 characters".into());
+        return Err(msg!("must-be-18-characters"));
     }
     if !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return Err("the first 17 characters must be digits".into());
+        return Err(msg!("the-first-17-characters-must-be-digits"));
     }
     let sum: u32 = ID_WEIGHTS
         .iter()
@@ -55,26 +58,15 @@ pub fn validate_id_number(id: &str, today: NaiveDate) -> Result<NaiveDate, Strin
         .map(|(w, b)| w * u32::from(b - b'0'))
         .sum();
     if bytes[17] != ID_CHECK[(sum % 11) as usize] {
-        return Err("check character does not match (GB 11643)".into());
+        return Err(msg!("check-character-does-not-match-gb-11643"));
     }
     let birth = NaiveDate::parse_from_str(&id[6..14], "%Y%m%d")
-        .map_err(|_| "digits 7–14 are not a real birth date".to_string())?;
+        .map_err(|_| msg!("id-number-birth-date-invalid"))?;
     if birth > today {
-        return Err("birth date is in the future".into());
+        return Err(msg!("birth-date-is-in-the-future"));
     }
     Ok(birth)
 }
-
-/// County-level codes of GB/T 2260, shipped as data; its header says where they come from and which were kept.
-const REGIONS: &str = include_str!("../../data/regions.txt");
-
-static REGION_CODES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    REGIONS
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.split_once(' ').map(|(code, _name)| code))
-        .collect()
-});
 
 /// Administrative division code (行政区划代码, `admdvs`): a county-level division that exists (GB/T 2260, the
 /// 2024 list in `data/regions.txt`). Six digits alone would let a typo file a case in no place at all.
@@ -87,23 +79,23 @@ pub fn looks_like_id_number(code: &str) -> bool {
         && (bytes[17].is_ascii_digit() || bytes[17] == b'X' || bytes[17] == b'x')
 }
 
-pub fn validate_region(region: &str) -> Result<(), String> {
+pub fn validate_region(region: &str) -> Result<(), crate::i18n::Msg> {
     if !(region.len() == 6 && region.bytes().all(|b| b.is_ascii_digit())) {
-        return Err("must be a 6-digit administrative division code".into());
+        return Err(msg!("must-be-a-6-digit-administrative-division"));
     }
-    if REGION_CODES.contains(region) {
+    if super::regions::is_county(region) {
         Ok(())
     } else {
-        Err("is not a county-level administrative division code (GB/T 2260)".into())
+        Err(msg!("is-not-a-county-level-administrative-division"))
     }
 }
 
 /// Names are trimmed by the caller; here only the length rule (1–100 characters, not bytes).
 /// A subject's or catalogue entry's name, already trimmed: 1–100 characters, at least one a letter.
-pub fn validate_name(name: &str) -> Result<(), String> {
+pub fn validate_name(name: &str) -> Result<(), crate::i18n::Msg> {
     let n = name.chars().count();
     if !(1..=100).contains(&n) {
-        return Err("must be 1 to 100 characters".into());
+        return Err(msg!("must-be-1-to-100-characters"));
     }
     super::text::check_name_has_letter(name)
 }
@@ -186,12 +178,14 @@ mod tests {
         assert!(
             validate_id_number(&feb30, today())
                 .unwrap_err()
+                .render(crate::i18n::Locale::En)
                 .contains("birth date")
         );
         let future = with_check("11010520991231001");
         assert!(
             validate_id_number(&future, today())
                 .unwrap_err()
+                .render(crate::i18n::Locale::En)
                 .contains("future")
         );
     }
@@ -208,7 +202,10 @@ mod tests {
     #[test]
     fn the_region_list_is_well_formed() {
         let mut previous = "";
-        for line in REGIONS.lines().filter(|l| !l.starts_with('#')) {
+        for line in super::super::regions::COUNTIES
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+        {
             let (code, name) = line.split_once(' ').expect("`code name`");
             assert!(
                 code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
@@ -218,7 +215,7 @@ mod tests {
             assert!(code > previous, "sorted and unique at {code}");
             previous = code;
         }
-        assert_eq!(REGION_CODES.len(), 2850);
+        assert_eq!(super::super::regions::COUNTY_NAMES.len(), 2850);
     }
 
     #[test]
@@ -231,6 +228,7 @@ mod tests {
         // development zone, Taiwan, a number that was never assigned.
         for code in ["370000", "370100", "440524", "130171", "710000", "370199"] {
             let err = validate_region(code).unwrap_err();
+            let err = err.render(crate::i18n::Locale::En);
             assert!(err.contains("GB/T 2260"), "{code}: {err}");
         }
     }

@@ -1,6 +1,7 @@
 //! Red and black lists (DESIGN §7): what an entry is, when it is in force, and what the subject must be told
 //! about it — its legal basis, the measures partners apply, how it ends and the remedies with their deadlines.
 
+use crate::i18n::msg;
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -205,21 +206,22 @@ pub fn check_black_terms(
     listed_on: NaiveDate,
     expires_on: Option<NaiveDate>,
     today: NaiveDate,
-) -> Vec<(&'static str, String)> {
+) -> Vec<(&'static str, crate::i18n::Msg)> {
     let mut refused = Vec::new();
     let ahead = policy.lists.max_days_listed_ahead;
     if listed_on > today + Days::new(u64::from(ahead)) {
         refused.push((
             "listed_on",
-            format!("must be at most {ahead} days after today ({today})"),
+            msg!(
+                "must-be-at-most-days-after-today",
+                ahead = ahead.to_string(),
+                today = today.to_string()
+            ),
         ));
     }
     let ends = expires_on.unwrap_or_else(|| add_years(listed_on, policy.lists.blacklist_years));
     if let Err(why) = super::dates::strict::in_range(ends) {
-        refused.push((
-            "listed_on",
-            format!("the entry would end on a day out of range: {why}"),
-        ));
+        refused.push(("listed_on", msg!("the-entry-would-end-on-a-day", why = why)));
     }
     if ends < today {
         let field = if expires_on.is_some() {
@@ -229,7 +231,7 @@ pub fn check_black_terms(
         };
         refused.push((
             field,
-            format!("the entry would have ended on {ends}, before today ({today})"),
+            msg!("list-entry-would-have-ended", ends = ends, today = today),
         ));
     }
     refused

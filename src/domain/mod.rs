@@ -17,6 +17,7 @@ pub mod notices;
 pub mod policy;
 #[cfg(test)]
 mod properties;
+pub mod regions;
 pub mod roles;
 pub mod sanctions;
 pub mod scoring;

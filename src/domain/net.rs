@@ -3,6 +3,7 @@
 //! at registration and every address its host resolves to is checked again at each delivery, so a name that
 //! later points inward is caught where the connection is made.
 
+use crate::i18n::msg;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
@@ -124,7 +125,7 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
 /// Whether a delivery may connect to `ip`: public addresses always; loopback, private and the other set-aside
 /// ranges only when `allow` (`MEDCREDIT_WEBHOOK_ALLOW`) lists them; link-local, metadata and unspecified
 /// addresses never.
-pub fn check_address(ip: IpAddr, allow: &[IpNet]) -> Result<(), String> {
+pub fn check_address(ip: IpAddr, allow: &[IpNet]) -> Result<(), crate::i18n::Msg> {
     let ip = canonical(ip);
     let class = classify(ip);
     if class == AddressClass::Public {
@@ -133,9 +134,10 @@ pub fn check_address(ip: IpAddr, allow: &[IpNet]) -> Result<(), String> {
     if !class.never() && allow.iter().any(|net| net.contains(&ip)) {
         return Ok(());
     }
-    Err(format!(
-        "{ip} is a {} address, which webhooks may not reach",
-        match class {
+    Err(msg!(
+        "is-a-address-which-webhooks-may-not",
+        ip = ip.to_string(),
+        detail = (match class {
             AddressClass::Loopback => "loopback",
             AddressClass::Private => "private",
             AddressClass::LinkLocal => "link-local (metadata)",
@@ -144,37 +146,38 @@ pub fn check_address(ip: IpAddr, allow: &[IpNet]) -> Result<(), String> {
             AddressClass::Multicast => "multicast",
             AddressClass::Documentation => "documentation",
             AddressClass::Reserved | AddressClass::Public => "reserved",
-        }
+        })
+        .to_string()
     ))
 }
 
 /// A webhook URL's shape: `http` or `https`, a host, no userinfo, at most 2000 characters, and no control
 /// character or whitespace anywhere (a URL parser would silently drop a tab, and show a different URL than the
 /// one stored). Numeric host spellings (decimal, octal, hex) come back as the address they mean.
-pub fn check_url(raw: &str) -> Result<Url, String> {
+pub fn check_url(raw: &str) -> Result<Url, crate::i18n::Msg> {
     if raw.len() > 2000 {
-        return Err("must be at most 2000 characters".into());
+        return Err(msg!("must-be-at-most-2000-characters"));
     }
     if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err("must not contain whitespace or control characters".into());
+        return Err(msg!("must-not-contain-whitespace-or-control-characters"));
     }
     // A parser reads `http:///hook` as the host `hook`: the authority must be written, not inferred.
     let (_, rest) = raw
         .split_once("://")
-        .ok_or_else(|| "must be an http or https URL".to_string())?;
+        .ok_or_else(|| msg!("must-be-an-http-or-https-url"))?;
     if rest.is_empty() || rest.starts_with(['/', '?', '#', ':', '@']) {
-        return Err("must name a host".into());
+        return Err(msg!("must-name-a-host"));
     }
-    let url = Url::parse(raw).map_err(|e| format!("is not a URL: {e}"))?;
+    let url = Url::parse(raw).map_err(|e| msg!("url-invalid", detail = e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err("must be an http or https URL".into());
+        return Err(msg!("must-be-an-http-or-https-url"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry a user name or password".into());
+        return Err(msg!("must-not-carry-a-user-name-or"));
     }
     match url.host() {
-        None => Err("must name a host".into()),
-        Some(Host::Domain("")) => Err("must name a host".into()),
+        None => Err(msg!("must-name-a-host")),
+        Some(Host::Domain("")) => Err(msg!("must-name-a-host")),
         Some(_) => Ok(url),
     }
 }

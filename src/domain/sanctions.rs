@@ -3,6 +3,7 @@
 //! A sanction's status is never stored: it is derived from its dates and the lift/revoke actions, so a
 //! question about any past day (`as_of`) gets the answer that was true then.
 
+use crate::i18n::msg;
 use chrono::{Datelike, Days, NaiveDate};
 
 use super::dates::{add_months, add_years};
@@ -125,10 +126,13 @@ impl SanctionType {
 }
 
 /// The grounds of imposing, lifting or revoking, already trimmed: 1 to 2000 characters.
-pub fn check_reason(reason: &str) -> Result<(), String> {
+pub fn check_reason(reason: &str) -> Result<(), crate::i18n::Msg> {
     match reason.chars().count() {
-        0 => Err("is required".into()),
-        n if n > MAX_REASON_CHARS => Err(format!("must be at most {MAX_REASON_CHARS} characters")),
+        0 => Err(msg!("is-required")),
+        n if n > MAX_REASON_CHARS => Err(msg!(
+            "must-be-at-most-characters",
+            MAX_REASON_CHARS = MAX_REASON_CHARS.to_string()
+        )),
         _ => Ok(()),
     }
 }
@@ -159,49 +163,58 @@ pub fn last_day_of_term(starts_on: NaiveDate, months: u32) -> NaiveDate {
 pub fn check_terms(
     t: &Terms,
     policy: &Policy,
-) -> Result<Option<Scope>, Vec<(&'static str, String)>> {
+) -> Result<Option<Scope>, Vec<(&'static str, crate::i18n::Msg)>> {
     let mut errors = Vec::new();
     let ty = t.sanction_type;
     if !ty.applies_to(t.kind) {
-        let message = format!("{ty} does not apply to a subject of kind {}", t.kind);
+        let message = msg!(
+            "sanction-type-not-for-kind",
+            ty = ty.to_string(),
+            kind = t.kind.to_string()
+        );
         errors.push(("type", message));
     }
     match t.ends_on {
         Some(_) if ty.open_ended() => {
-            errors.push(("ends_on", format!("must be absent: {ty} is open-ended")));
+            errors.push((
+                "ends_on",
+                msg!("must-be-absent-is-open-ended", ty = ty.to_string()),
+            ));
         }
         Some(end) if end < t.starts_on => {
-            errors.push(("ends_on", "must not be before starts_on".into()));
+            errors.push(("ends_on", msg!("must-not-be-before-starts-on")));
         }
         Some(end) => {
             if let Err(message) = check_statutory_term(t, end, policy) {
                 errors.push(("ends_on", message));
             }
         }
-        None if ty.needs_end() => errors.push(("ends_on", format!("is required for {ty}"))),
+        None if ty.needs_end() => {
+            errors.push(("ends_on", msg!("is-required-for", ty = ty.to_string())))
+        }
         None => {}
     }
     match t.amount_fen {
         Some(_) if !ty.needs_amount() => {
-            errors.push(("amount_fen", "applies only to recovery and penalty".into()));
+            errors.push(("amount_fen", msg!("applies-only-to-recovery-and-penalty")));
         }
         Some(amount) if amount <= 0 => {
-            errors.push(("amount_fen", "must be a positive number of fen".into()));
+            errors.push(("amount_fen", msg!("must-be-a-positive-number-of-fen")));
         }
-        None if ty.needs_amount() => errors.push(("amount_fen", format!("is required for {ty}"))),
+        None if ty.needs_amount() => {
+            errors.push(("amount_fen", msg!("is-required-for", ty = ty.to_string())))
+        }
         _ => {}
     }
     let scope = match (ty, t.scope) {
         (SanctionType::QualificationSuspension, None) => {
-            let message = "is required for a qualification suspension";
-            errors.push(("scope", message.into()));
+            errors.push(("scope", msg!("scope-required-for-suspension")));
             None
         }
         (SanctionType::QualificationSuspension, scope) => scope,
         (SanctionType::SettlementSuspension, scope) => Some(scope.unwrap_or(Scope::All)),
         (_, Some(_)) => {
-            let message = "applies only to qualification and settlement suspensions";
-            errors.push(("scope", message.into()));
+            errors.push(("scope", msg!("scope-only-for-suspensions")));
             None
         }
         (_, None) => None,
@@ -216,7 +229,11 @@ pub fn check_terms(
 /// The statutory ceilings hold for manual sanctions too, since the policy calls them law rather than
 /// preference: a practitioner's suspension lasts at most `practitioner.max_suspension_months`, an insured
 /// person's settlement suspension `insured.settlement_suspension_min_months..=max` (条例 art. 41).
-fn check_statutory_term(t: &Terms, end: NaiveDate, policy: &Policy) -> Result<(), String> {
+fn check_statutory_term(
+    t: &Terms,
+    end: NaiveDate,
+    policy: &Policy,
+) -> Result<(), crate::i18n::Msg> {
     let (min, max) = match (t.sanction_type, t.kind) {
         (SanctionType::QualificationSuspension, SubjectKind::Practitioner) => {
             (None, policy.practitioner.max_suspension_months)
@@ -229,15 +246,19 @@ fn check_statutory_term(t: &Terms, end: NaiveDate, policy: &Policy) -> Result<()
     };
     let longest = last_day_of_term(t.starts_on, max);
     if end > longest {
-        return Err(format!(
-            "lasts at most {max} months for a {}: the latest end is {longest}",
-            t.kind
+        return Err(msg!(
+            "lasts-at-most-months-for-a-the",
+            max = max.to_string(),
+            kind = t.kind.to_string(),
+            longest = longest.to_string()
         ));
     }
     match min.map(|min| (min, last_day_of_term(t.starts_on, min))) {
-        Some((min, shortest)) if end < shortest => Err(format!(
-            "lasts at least {min} months for a {}: the earliest end is {shortest}",
-            t.kind
+        Some((min, shortest)) if end < shortest => Err(msg!(
+            "lasts-at-least-months-for-a-the",
+            min = min.to_string(),
+            kind = t.kind.to_string(),
+            shortest = shortest.to_string()
         )),
         _ => Ok(()),
     }

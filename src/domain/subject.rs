@@ -64,14 +64,18 @@ impl Identity {
     }
 
     /// Why a second record is refused, naming the first.
-    pub fn taken_by(&self, existing_code: &str) -> String {
+    pub fn taken_by(&self, existing_code: &str) -> crate::i18n::Msg {
         match self {
-            Identity::Person { kind, id_number } => format!(
-                "ID number {id_number} is already registered as {} {existing_code}: one file per person",
-                kind.as_str()
+            Identity::Person { kind, id_number } => crate::i18n::msg!(
+                "identity-person-taken",
+                id_number = id_number,
+                kind = kind.as_str(),
+                code = existing_code
             ),
-            Identity::Organisation { uscc } => format!(
-                "USCC {uscc} is already registered as {existing_code}: one file per organisation"
+            Identity::Organisation { uscc } => crate::i18n::msg!(
+                "identity-organisation-taken",
+                uscc = uscc,
+                code = existing_code
             ),
         }
     }
@@ -98,6 +102,7 @@ mod tests {
             doctor
                 .unwrap()
                 .taken_by("D370102000001")
+                .render(crate::i18n::Locale::En)
                 .contains("D370102000001")
         );
     }

@@ -1,18 +1,20 @@
 //! Rules every piece of text a client sends must meet, whatever the field: no control characters (PostgreSQL
 //! refuses NUL outright and SQLite would store it, so one input had two outcomes), and names that name something.
 
+use crate::i18n::msg;
+
 /// Tab, line feed and carriage return are layout in free text; every other C0/C1 control character and DEL
 /// is refused, and so are the bidirectional embedding, override and isolate controls (U+202A–U+202E,
 /// U+2066–U+2069), which make a list show a name in another order than the one stored.
-pub fn check_no_controls(text: &str) -> Result<(), String> {
+pub fn check_no_controls(text: &str) -> Result<(), crate::i18n::Msg> {
     let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     match text
         .chars()
         .find(|c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || bidi(*c))
     {
-        Some(c) => Err(format!(
-            "must not contain control characters (found U+{:04X})",
-            u32::from(c)
+        Some(c) => Err(msg!(
+            "must-not-contain-control-characters-found-u",
+            detail = format!("{:04X}", u32::from(c))
         )),
         None => Ok(()),
     }
@@ -20,11 +22,11 @@ pub fn check_no_controls(text: &str) -> Result<(), String> {
 
 /// A name needs at least one letter (any script, CJK included) once trimmed: invisible characters (zero-width
 /// spaces and joiners, BOM), emoji and symbols alone are not a name.
-pub fn check_name_has_letter(name: &str) -> Result<(), String> {
+pub fn check_name_has_letter(name: &str) -> Result<(), crate::i18n::Msg> {
     if name.chars().any(char::is_alphabetic) {
         Ok(())
     } else {
-        Err("must contain at least one letter or CJK character".into())
+        Err(msg!("must-contain-at-least-one-letter-or"))
     }
 }
 

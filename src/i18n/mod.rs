@@ -29,7 +29,7 @@ use axum::response::Response;
 /// `use crate::i18n::msg;` brings the macro in with the rest of the module.
 pub use crate::msg;
 pub use catalogue::{has_key, keys, render};
-pub use msg::{Arg, Msg};
+pub use msg::{Arg, Msg, storing};
 
 /// A language of the catalogue.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -75,6 +75,28 @@ impl Msg {
         self
     }
 
+    /// Text that is not from the catalogue, shown as written in every language: a row written before its texts
+    /// were stored as keys, or words a person typed.
+    pub fn verbatim(text: impl Into<String>) -> Self {
+        Msg::new("text-verbatim").arg("text", text.into())
+    }
+
+    /// What a text column keeps: the stored form as JSON.
+    pub fn to_column(&self) -> String {
+        self.to_stored().to_string()
+    }
+
+    /// Reads a text column: a stored message whose key the catalogue has, else the text as written (an older
+    /// row's English, or a person's words).
+    pub fn from_column(text: &str) -> Msg {
+        serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .filter(|value| value.get("key").is_some())
+            .and_then(|value| Msg::from_stored(&value))
+            .filter(|msg| super::has_key(super::Locale::ZhCn, msg.key()))
+            .unwrap_or_else(|| Msg::verbatim(text))
+    }
+
     pub fn key(&self) -> &str {
         &self.key
     }
@@ -141,9 +163,44 @@ impl fmt::Display for Msg {
     }
 }
 
+thread_local! {
+    static STORING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a serialisation) so that every [`Msg`] in it is written in its stored form (key and arguments)
+/// rather than rendered: for what a row keeps (a change-log value, an import's errors), read back later in the
+/// reader's language. Serialisation is synchronous, so a thread-local flag is enough.
+pub fn storing<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STORING.with(|flag| flag.set(self.0));
+        }
+    }
+    let _reset = Reset(STORING.with(|flag| flag.replace(true)));
+    f()
+}
+
 impl serde::Serialize for Msg {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.text())
+        if STORING.with(std::cell::Cell::get) {
+            serde::Serialize::serialize(&self.to_stored(), serializer)
+        } else {
+            serializer.serialize_str(&self.text())
+        }
+    }
+}
+
+/// Reads a stored message, or a plain string (a row written before texts were stored as keys, or text a
+/// person typed), which is shown as written.
+impl<'de> serde::Deserialize<'de> for Msg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        match &value {
+            serde_json::Value::String(text) => Ok(Msg::verbatim(text.clone())),
+            other => Msg::from_stored(other)
+                .ok_or_else(|| serde::de::Error::custom("neither a text nor a stored message")),
+        }
     }
 }
 

@@ -223,9 +223,18 @@ pub fn remedy_line(r: &Remedy) -> String {
     format!("{}：{}", remedy_name(r.kind), remedy_window(r))
 }
 
-/// A region as a reader expects it: its name beside its code (历下区 370102).
+/// A region as a reader expects it: its name in its prefecture and province, beside its code
+/// (山东省济南市历下区（370102）).
 pub fn region_label(code: &str) -> String {
-    code.to_string()
+    let Some(region) = crate::domain::regions::region(code) else {
+        return code.to_string();
+    };
+    let mut name = region.province.name.clone();
+    if let Some(prefecture) = region.prefecture.filter(|p| p.name != region.province.name) {
+        name.push_str(&prefecture.name);
+    }
+    name.push_str(&region.name);
+    format!("{name}（{code}）")
 }
 
 #[cfg(test)]

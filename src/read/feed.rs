@@ -3,6 +3,7 @@
 //! included), so a mirror resumes without a gap. What a reader may not see is filtered out, and people are
 //! masked for those who see them masked.
 
+use crate::i18n::msg;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -73,20 +74,22 @@ pub async fn feed<C: ConnectionTrait>(
     if after < 0 {
         return Err(ServiceError::validation(
             "after",
-            "must be 0 or a seq from this feed",
+            msg!("must-be-0-or-a-seq-from"),
         ));
     }
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ServiceError::validation(
             "limit",
-            format!("must be 1 to {MAX_LIMIT}"),
+            msg!("must-be-1-to", MAX_LIMIT = MAX_LIMIT.to_string()),
         ));
     }
     let head = crate::shared::facts::last_seq(db).await?;
     if after > head {
-        return Err(ServiceError::Conflict(format!(
-            "after={after} is beyond the feed's head, seq {head}: a mirror must resume from a seq it has read"
+        return Err(ServiceError::Conflict(msg!(
+            "after-is-beyond-the-feed-s-head",
+            after = after.to_string(),
+            head = head.to_string()
         )));
     }
     let rows = change::Entity::find()
@@ -100,10 +103,10 @@ pub async fn feed<C: ConnectionTrait>(
         && after > 0
         && first.at < cx.now - retention
     {
-        return Err(ServiceError::Gone(format!(
-            "seq {after} is older than the feed keeps ({} days): re-export the list and follow the feed from the \
-             export's seq",
-            cx.policy().feed.retention_days
+        return Err(ServiceError::Gone(msg!(
+            "seq-is-older-than-the-feed-keeps",
+            after = after.to_string(),
+            detail = (cx.policy().feed.retention_days).to_string()
         )));
     }
     let next_after = rows.last().map_or(after, |r| r.seq);

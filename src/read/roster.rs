@@ -1,6 +1,7 @@
 //! `GET /api/v1/institutions/{code}/practitioners` (issue 10): every practitioner affiliated with the
 //! institution now or from a later day, with their standing — the hospital's roster to check before a shift.
 
+use crate::i18n::msg;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -40,17 +41,18 @@ pub async fn roster<C: ConnectionTrait>(
     query: RosterQuery,
 ) -> ServiceResult<Roster> {
     if reader.role == Role::Hospital && reader.org.as_deref() != Some(code) {
-        return Err(ServiceError::Forbidden(
-            "a hospital may read only its own institution's roster".into(),
-        ));
+        return Err(ServiceError::Forbidden(msg!(
+            "a-hospital-may-read-only-its-own"
+        )));
     }
     let institution = find_by_code(db, code).await?;
     if !matches!(
         kind_of(&institution)?,
         SubjectKind::Institution | SubjectKind::Pharmacy
     ) {
-        return Err(ServiceError::NotFound(format!(
-            "{code} is not an institution or pharmacy"
+        return Err(ServiceError::NotFound(msg!(
+            "is-not-an-institution-or-pharmacy",
+            code = code.to_string()
         )));
     }
     let ids = lookup::practitioner_ids_from(db, institution.id, cx.today()).await?;

@@ -2,6 +2,7 @@
 //! ones as `not_found`), and the whole answer stored with who asked, when, the change-log position it reflects
 //! and its SHA-256 digest, so it can be shown later as proof (as NPDB keeps query records).
 
+use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -129,15 +130,16 @@ pub async fn answer(
 ) -> ServiceResult<Answered> {
     let max = cx.policy().screenings.max_codes as usize;
     if body.codes.len() > max {
-        return Err(ServiceError::TooLarge(format!(
-            "a screening carries at most {max} codes; this one has {}",
-            body.codes.len()
+        return Err(ServiceError::TooLarge(msg!(
+            "a-screening-carries-at-most-codes-this",
+            max = max.to_string(),
+            detail = body.codes.len().to_string()
         )));
     }
     if body.codes.is_empty() {
         return Err(ServiceError::validation(
             "codes",
-            format!("give 1 to {max} codes"),
+            msg!("give-1-to-codes", max = max.to_string()),
         ));
     }
     let as_of = body.as_of.unwrap_or_else(|| cx.today());
@@ -177,10 +179,12 @@ pub async fn answer(
         let standing = match found {
             Some(loaded) => {
                 let view = view_of(&snapshot, cx, reader, loaded, as_of).await?;
-                Some(
-                    serde_json::to_value(view)
-                        .map_err(|e| ServiceError::Unprocessable(e.to_string()))?,
-                )
+                Some(serde_json::to_value(view).map_err(|e| {
+                    ServiceError::Unprocessable(crate::i18n::msg!(
+                        "fault-serialise",
+                        detail = e.to_string()
+                    ))
+                })?)
             }
             None => None,
         };
@@ -197,8 +201,9 @@ pub async fn answer(
         });
     }
     snapshot.commit().await?;
-    let text =
-        serde_json::to_string(&answers).map_err(|e| ServiceError::Unprocessable(e.to_string()))?;
+    let text = serde_json::to_string(&answers).map_err(|e| {
+        ServiceError::Unprocessable(crate::i18n::msg!("fault-serialise", detail = e.to_string()))
+    })?;
     Ok(Answered {
         as_of,
         seq,
@@ -299,7 +304,7 @@ pub async fn get<C: ConnectionTrait>(
     reader: &Actor,
     id: i64,
 ) -> ServiceResult<ScreeningRecord> {
-    let not_found = || ServiceError::NotFound(format!("no screening {id} of yours"));
+    let not_found = || ServiceError::NotFound(msg!("no-screening-of-yours", id = id.to_string()));
     let row = screening::Entity::find_by_id(id)
         .one(db)
         .await?

@@ -1,6 +1,7 @@
 //! `GET /api/v1/standing/{code}`: the hot path. One indexed read of the subject's `standings` row (or none,
 //! through the cache) plus date arithmetic; days of an earlier cycle fold that cycle's ledger instead.
 
+use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
@@ -8,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::dates::cycle_of_date;
 use crate::domain::masking::Audience;
+use crate::domain::regions::{Region, region, region_name};
 use crate::domain::scoring::{Grade, SubjectKind, Supervision};
 use crate::domain::standing::{
     InForce, MayPrescribe, Membership, StandingFacts, StandingStatus, standing_on,
@@ -29,6 +31,10 @@ pub struct StandingView {
     /// Masked (`王**`) for people when the reader is a partner.
     pub name: String,
     pub region: String,
+    /// The name of `region` (`历下区`); null for a code not in the shipped GB/T 2260 list.
+    pub region_name: Option<String>,
+    /// `region` with its prefecture and province (names are Chinese in every language).
+    pub region_detail: Option<Region>,
     /// The strongest that applies: `blacklisted` > `terminated` > `suspended` > `normal`.
     pub status: StandingStatus,
     /// Practitioners: points of the cycle up to `as_of` (12-point system).
@@ -85,9 +91,9 @@ pub async fn standing<C: ConnectionTrait>(
         // The same answer whether the subject is not there or not the reader's to see (DESIGN §14).
         find_visible(db, cx, reader, code).await?;
     }
-    let cached = load(db, cache, code)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))?;
+    let cached = load(db, cache, code).await?.ok_or_else(|| {
+        ServiceError::NotFound(msg!("no-subject-with-code", code = code.to_string()))
+    })?;
     let row = &cached.row;
     let as_of = as_of.unwrap_or_else(|| cx.today());
     let etag = format!("\"{}-{}-{:?}-{as_of}\"", row.subject_id, row.seq, audience);
@@ -122,6 +128,8 @@ pub(crate) async fn answer<C: ConnectionTrait>(
         kind,
         name: audience.name(&row.name, person),
         region: row.region.clone(),
+        region_name: region_name(&row.region),
+        region_detail: region(&row.region),
         status: s.status,
         points: s.points,
         score: s.score,

@@ -77,7 +77,7 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<HealthStatus>> 
         ),
     };
     tracing::warn!(%reason, "readiness check failed");
-    Err(ApiError::Unavailable("not ready".into()))
+    Err(ApiError::Unavailable(crate::i18n::msg!("not-ready")))
 }
 
 /// Below the 1 s a load balancer's probe may allow, with room for the answer to travel.

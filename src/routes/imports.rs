@@ -1,5 +1,6 @@
 //! `/api/v1/subjects:import` and `/api/v1/imports`: registering subjects in bulk, and following an import.
 
+use crate::i18n::msg;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -130,9 +131,9 @@ fn format_of(headers: &HeaderMap) -> Result<ImportFormat, ApiError> {
             | "application/jsonlines"
             | "application/json",
         ) => Ok(ImportFormat::Jsonl),
-        _ => Err(ApiError::UnsupportedMediaType(
-            "expected Content-Type: text/csv or application/x-ndjson".into(),
-        )),
+        _ => Err(ApiError::UnsupportedMediaType(msg!(
+            "expected-content-type-text-csv-or-application"
+        ))),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP side of `Idempotency-Key` (service `idempotency`): every creating POST reads the header, answers a
 //! retry with the first response (`Idempotent-Replayed: true`) and stores a new response with what it created.
 
+use crate::i18n::msg;
 use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,10 +27,7 @@ impl Once {
             return Ok(Self(None));
         };
         let key = value.to_str().map_err(|_| {
-            ApiError::validation(
-                "Idempotency-Key",
-                "must be 1 to 200 visible ASCII characters",
-            )
+            ApiError::validation("Idempotency-Key", msg!("must-be-1-to-200-visible-ascii"))
         })?;
         Ok(Self(Some(KeyedRequest::new(
             &actor.sub, key, operation, body,
@@ -65,7 +63,7 @@ impl Once {
             // A concurrent request with this key committed first: ours is rolled back, theirs is the answer.
             drop(w);
             let first = keyed.replay(db).await?.ok_or_else(|| {
-                ApiError::Conflict("a concurrent request with this Idempotency-Key failed".into())
+                ApiError::Conflict(msg!("a-concurrent-request-with-this-idempotency-key"))
             })?;
             return Ok(respond(first, true));
         }

@@ -1,6 +1,7 @@
 //! Where a practitioner works, over time. Standing follows the person (一医一档); affiliations decide which
 //! hospital may see whom.
 
+use crate::i18n::msg;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -96,8 +97,9 @@ async fn find_practitioner<C: ConnectionTrait>(
 ) -> ServiceResult<subject::Model> {
     let model = find_by_code(db, code).await?;
     if kind_of(&model)? != SubjectKind::Practitioner {
-        return Err(ServiceError::Unprocessable(format!(
-            "{code} is not a practitioner; only practitioners have affiliations"
+        return Err(ServiceError::Unprocessable(msg!(
+            "is-not-a-practitioner-only-practitioners-have",
+            code = code.to_string()
         )));
     }
     Ok(model)
@@ -146,7 +148,7 @@ pub async fn create(
     w.actor.require(&WRITERS)?;
     let mut errors = FieldErrors::default();
     if input.valid_to.is_some_and(|to| to < input.valid_from) {
-        errors.add("valid_to", "must not be before valid_from");
+        errors.add("valid_to", msg!("must-not-be-before-valid-from"));
     }
     errors.finish()?;
     let txn = w.db();
@@ -156,7 +158,10 @@ pub async fn create(
         .map_err(|_| {
             ServiceError::validation(
                 "institution_code",
-                format!("{} is not a registered subject", input.institution_code),
+                msg!(
+                    "is-not-a-registered-subject",
+                    institution_code = input.institution_code.to_string()
+                ),
             )
         })?;
     if !matches!(
@@ -165,7 +170,7 @@ pub async fn create(
     ) {
         return Err(ServiceError::validation(
             "institution_code",
-            "must name an institution or a pharmacy",
+            msg!("must-name-an-institution-or-a-pharmacy"),
         ));
     }
     crate::service::bans::check_affiliation(txn, &practitioner, w.cx.today()).await?;
@@ -180,9 +185,10 @@ pub async fn create(
         a.valid_from <= new_end && input.valid_from <= old_end
     });
     if overlaps {
-        return Err(ServiceError::Conflict(format!(
-            "{code} already has an affiliation with {} overlapping these dates",
-            organisation.code
+        return Err(ServiceError::Conflict(msg!(
+            "already-has-an-affiliation-with-overlapping-these",
+            code = code.to_string(),
+            code2 = organisation.code.to_string()
         )));
     }
     let model = affiliation::ActiveModel {
@@ -219,8 +225,10 @@ pub async fn end(w: &Writer, code: &str, institution_code: &str) -> ServiceResul
         .one(txn)
         .await?
         .ok_or_else(|| {
-            ServiceError::NotFound(format!(
-                "{code} has no current affiliation with {institution_code}"
+            ServiceError::NotFound(msg!(
+                "has-no-current-affiliation-with",
+                code = code.to_string(),
+                institution_code = institution_code.to_string()
             ))
         })?;
     let ended_on = if open.valid_from <= today {

@@ -2,6 +2,7 @@
 //! a reviewer who did not act on the case decides. Accepted → the case is voided with everything that rested
 //! on it (`voiding`); rejected → it stands. An approver may void a case of their own motion the same way.
 
+use crate::i18n::msg;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -119,8 +120,9 @@ pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<Ap
     let mut errors = crate::service::error::FieldErrors::default();
     crate::service::case_rules::check_evidence(&body.evidence, &mut errors);
     errors.finish()?;
-    let evidence = serde_json::to_string(&body.evidence)
-        .map_err(|e| ServiceError::Unprocessable(format!("evidence is not JSON: {e}")))?;
+    let evidence = serde_json::to_string(&body.evidence).map_err(|e| {
+        ServiceError::Unprocessable(msg!("evidence-is-not-json", e = e.to_string()))
+    })?;
     let current = violations::find(w.db(), case_id).await?;
     if let Some(approved_at) = current.approved_at {
         let last = last_day(
@@ -128,9 +130,11 @@ pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<Ap
             w.cx.policy().cases.appeal_window_days,
         );
         if w.cx.today() > last {
-            return Err(ServiceError::Unprocessable(format!(
-                "the appeal window of case {case_id} closed on {last} ({} days after approval)",
-                w.cx.policy().cases.appeal_window_days
+            return Err(ServiceError::Unprocessable(msg!(
+                "the-appeal-window-of-case-closed-on",
+                case_id = case_id.to_string(),
+                last = last.to_string(),
+                detail = (w.cx.policy().cases.appeal_window_days).to_string()
             )));
         }
     }
@@ -179,11 +183,13 @@ pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<
         .lock_exclusive()
         .one(w.db())
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no appeal {id}")))?;
+        .ok_or_else(|| ServiceError::NotFound(msg!("no-appeal", id = id.to_string())))?;
     let state: AppealState = column("appeals", id, &pending.state)?;
     if state != AppealState::Pending {
-        return Err(ServiceError::Conflict(format!(
-            "appeal {id} is already {state}"
+        return Err(ServiceError::Conflict(msg!(
+            "appeal-is-already",
+            id = id.to_string(),
+            state = state.to_string()
         )));
     }
     let case = violations::find(w.db(), pending.violation_id).await?;

@@ -3,6 +3,7 @@
 //! organisation whose agreement was terminated gets no new one for 3 years (seed 002). The ban follows the
 //! person (ID number) and the legal entity (USCC), not the code, so a new code does not escape it.
 
+use crate::i18n::msg;
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
@@ -61,7 +62,11 @@ pub async fn check_registration<C: ConnectionTrait>(
         _ => return Ok(()),
     };
     match running_ban(db, holders, sanction_type, today).await? {
-        Some(until) => Err(ServiceError::Conflict(format!("{what} before {until}"))),
+        Some(until) => Err(ServiceError::Conflict(msg!(
+            "before",
+            what = what.to_string(),
+            until = until.to_string()
+        ))),
         None => Ok(()),
     }
 }
@@ -106,9 +111,10 @@ pub async fn check_affiliation<C: ConnectionTrait>(
     let holders = subject::Entity::find().filter(subject::Column::Id.eq(practitioner.id));
     let ban = running_ban(db, holders, SanctionType::QualificationTermination, today).await?;
     match ban {
-        Some(until) => Err(ServiceError::Conflict(format!(
-            "{}'s payment qualification was terminated; no re-affiliation before {until}",
-            practitioner.code
+        Some(until) => Err(ServiceError::Conflict(msg!(
+            "s-payment-qualification-was-terminated-no-re",
+            code = practitioner.code.to_string(),
+            until = until.to_string()
         ))),
         None => Ok(()),
     }

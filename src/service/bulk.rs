@@ -3,6 +3,7 @@
 //! instead of taking turns on one core. Everything still runs in the caller's one transaction, in order. A small
 //! write (one approval's few subjects) is built in place: a thread hop would cost more than it saves.
 
+use crate::i18n::msg;
 use std::sync::Mutex;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, Statement};
@@ -26,7 +27,7 @@ enum Sink {
 impl Statements {
     /// Queues `statement`; fails once execution has stopped (a statement failed), so the producer stops too.
     pub fn send(&self, statement: Statement) -> ServiceResult<()> {
-        let stopped = || ServiceError::Unprocessable("a bulk write stopped".into());
+        let stopped = || ServiceError::Unprocessable(msg!("a-bulk-write-stopped"));
         match &self.0 {
             Sink::Thread(sender) => sender.blocking_send(statement).map_err(|_| stopped()),
             Sink::InPlace(queue) => {
@@ -66,9 +67,9 @@ pub async fn execute<T: Send + 'static>(
     }
     // Dropping the receiver makes a producer still sending stop at its next statement.
     drop(receiver);
-    let produced = producer
-        .await
-        .map_err(|e| ServiceError::Unprocessable(format!("a bulk write's producer failed: {e}")))?;
+    let produced = producer.await.map_err(|e| {
+        ServiceError::Unprocessable(msg!("a-bulk-write-s-producer-failed", e = e.to_string()))
+    })?;
     match failed {
         Some(error) => Err(error.into()),
         None => produced,

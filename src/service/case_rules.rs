@@ -1,6 +1,7 @@
 //! The rules a case's fields must meet before it is stored (DESIGN §4): dates, amounts, evidence, which fields a
 //! subject kind may carry, and that the catalogue entry applies to the subject and is in force on the day.
 
+use crate::i18n::msg;
 use chrono::NaiveDate;
 use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
@@ -61,40 +62,40 @@ pub struct NewViolation {
 /// Field rules that need no database: dates, amounts, text, evidence, and which fields a kind may carry.
 pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldErrors) {
     if input.occurred_on > today {
-        errors.add("occurred_on", "may not be in the future");
+        errors.add("occurred_on", msg!("may-not-be-in-the-future"));
     }
     if input.occurred_on > input.discovered_on {
-        errors.add("occurred_on", "may not be after discovered_on");
+        errors.add("occurred_on", msg!("may-not-be-after-discovered-on"));
     }
     if input.discovered_on > today {
-        errors.add("discovered_on", "may not be in the future");
+        errors.add("discovered_on", msg!("may-not-be-in-the-future"));
     }
     let description = input.description.trim().chars().count();
     if !(1..=4000).contains(&description) {
-        errors.add("description", "must be 1 to 4000 characters");
+        errors.add("description", msg!("must-be-1-to-4000-characters"));
     }
     if input.amount_involved_fen < 0 {
-        errors.add("amount_involved_fen", "may not be negative");
+        errors.add("amount_involved_fen", msg!("may-not-be-negative"));
     }
     if input.amount_to_recover_fen < 0 {
-        errors.add("amount_to_recover_fen", "may not be negative");
+        errors.add("amount_to_recover_fen", msg!("may-not-be-negative"));
     }
     check_evidence(&input.evidence, errors);
     if input.institution_liable && input.institution_code.is_none() {
-        errors.add("institution_liable", "needs institution_code");
+        errors.add("institution_liable", msg!("needs-institution-code"));
     }
 }
 
 /// Evidence references (of a case, of an appeal): at most 100, each named, with a well-formed hash and URI.
 pub fn check_evidence(evidence: &[Evidence], errors: &mut FieldErrors) {
     if evidence.len() > 100 {
-        errors.add("evidence", "at most 100 references");
+        errors.add("evidence", msg!("at-most-100-references"));
     }
     for (i, item) in evidence.iter().enumerate() {
         if !(1..=200).contains(&item.name.trim().chars().count()) {
             errors.add(
                 &format!("evidence[{i}].name"),
-                "must be 1 to 200 characters",
+                msg!("must-be-1-to-200-characters"),
             );
         }
         if let Some(hash) = &item.sha256
@@ -102,7 +103,7 @@ pub fn check_evidence(evidence: &[Evidence], errors: &mut FieldErrors) {
         {
             errors.add(
                 &format!("evidence[{i}].sha256"),
-                "must be 64 hexadecimal digits",
+                msg!("must-be-64-hexadecimal-digits"),
             );
         }
         if item
@@ -112,7 +113,7 @@ pub fn check_evidence(evidence: &[Evidence], errors: &mut FieldErrors) {
         {
             errors.add(
                 &format!("evidence[{i}].uri"),
-                "must be 1 to 2000 characters",
+                msg!("must-be-1-to-2000-characters"),
             );
         }
     }
@@ -130,23 +131,28 @@ pub async fn resolve<C: ConnectionTrait>(
     if subject.is_none() {
         errors.add(
             "subject_code",
-            format!("{} is not a registered subject", input.subject_code),
+            msg!(
+                "is-not-a-registered-subject-2",
+                subject_code = input.subject_code.to_string()
+            ),
         );
     }
     let found = catalogue::in_force(db, &input.type_code, input.occurred_on).await?;
     match (&found, kind) {
         (None, _) => errors.add(
             "type_code",
-            format!(
-                "{} is not in the catalogue in force on {}",
-                input.type_code, input.occurred_on
+            msg!(
+                "is-not-in-the-catalogue-in-force",
+                type_code = input.type_code.to_string(),
+                occurred_on = input.occurred_on.to_string()
             ),
         ),
         (Some(t), Some(kind)) if !catalogue::applies_to(t)?.contains(&kind) => errors.add(
             "type_code",
-            format!(
-                "{} does not apply to a subject of kind {}",
-                input.type_code, kind
+            msg!(
+                "does-not-apply-to-a-subject-of",
+                type_code = input.type_code.to_string(),
+                kind = kind.to_string()
             ),
         ),
         _ => {}
@@ -155,7 +161,7 @@ pub async fn resolve<C: ConnectionTrait>(
     if practitioner && input.responsibility.is_none() {
         errors.add(
             "responsibility",
-            "is required for a practitioner (general, important or main)",
+            msg!("is-required-for-a-practitioner-general-important"),
         );
     }
     if !practitioner && kind.is_some() {
@@ -165,7 +171,7 @@ pub async fn resolve<C: ConnectionTrait>(
             ("institution_liable", input.institution_liable),
         ] {
             if given {
-                errors.add(field, "applies only to practitioners");
+                errors.add(field, msg!("applies-only-to-practitioners"));
             }
         }
     }
@@ -180,15 +186,18 @@ pub async fn resolve<C: ConnectionTrait>(
         ) {
             errors.add(
                 "institution_code",
-                format!("{code} is not a registered institution or pharmacy"),
+                msg!(
+                    "is-not-a-registered-institution-or-pharmacy",
+                    code = code.to_string()
+                ),
             );
         }
     }
     errors.finish()?;
     match (subject, found) {
         (Some(subject), Some(found)) => Ok((subject, found)),
-        _ => Err(ServiceError::Unprocessable(
-            "the case names no subject or catalogue entry".into(),
-        )),
+        _ => Err(ServiceError::Unprocessable(msg!(
+            "the-case-names-no-subject-or-catalogue"
+        ))),
     }
 }

@@ -1,6 +1,7 @@
 //! The versioned violation-type catalogue (违规行为目录, DESIGN §3): the default entries shipped in
 //! `data/catalogue.json`, the version in force on a date, and new versions that close the one before.
 
+use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
@@ -194,12 +195,12 @@ fn points_bounds(scale: Option<Scale>, policy: &Policy) -> (u32, u32) {
 }
 
 /// Dates outside these years are typos, and PostgreSQL and SQLite would not agree on storing them.
-fn check_date(day: NaiveDate) -> Result<(), String> {
+fn check_date(day: NaiveDate) -> Result<(), crate::i18n::Msg> {
     use chrono::Datelike;
     if (1900..=9999).contains(&day.year()) {
         Ok(())
     } else {
-        Err("must be a date between 1900-01-01 and 9999-12-31".into())
+        Err(msg!("must-be-a-date-between-1900-01"))
     }
 }
 
@@ -212,45 +213,41 @@ fn validate(input: &NewViolationType, policy: &Policy) -> ServiceResult<()> {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
     if !code_ok {
-        errors.add(
-            "code",
-            "must be 3 to 64 uppercase letters, digits or hyphens",
-        );
+        errors.add("code", msg!("must-be-3-to-64-uppercase-letters"));
     }
     errors.check("name", validate_name(input.name.trim()));
     let basis = input.legal_basis.trim().chars().count();
     if !(1..=500).contains(&basis) {
-        errors.add("legal_basis", "must be 1 to 500 characters");
+        errors.add("legal_basis", msg!("must-be-1-to-500-characters"));
     }
 
     let kinds = &input.applies_to;
     let mut scale = None;
     if kinds.is_empty() {
-        errors.add("applies_to", "must name at least one kind of subject");
+        errors.add("applies_to", msg!("must-name-at-least-one-kind-of"));
     } else if kinds
         .iter()
         .enumerate()
         .any(|(i, k)| kinds[..i].contains(k))
     {
-        errors.add("applies_to", "must not repeat a kind");
+        errors.add("applies_to", msg!("must-not-repeat-a-kind"));
     } else if kinds.iter().any(|k| k.scale() != kinds[0].scale()) {
         errors.add(
             "applies_to",
-            "mixes point scales: practitioner (12 points), institution/pharmacy (100 points) and insured \
-             (no points) need separate types",
+            msg!("mixes-point-scales-practitioner-12-points-institution"),
         );
     } else {
         scale = Some(kinds[0].scale());
     }
 
     if input.points_min > input.points_max {
-        errors.add("points_min", "must not exceed points_max");
+        errors.add("points_min", msg!("must-not-exceed-points-max"));
     }
     if let Some(points_scale) = scale {
         let (low, high) = points_bounds(points_scale, policy);
         let message = match points_scale {
-            None => "must be 0: insured persons have no points".to_string(),
-            Some(_) => format!("must be between {low} and {high} on this scale"),
+            None => msg!("catalogue-points-insured-zero"),
+            Some(_) => msg!("catalogue-points-on-scale", low = low, high = high),
         };
         for (field, value) in [
             ("points_min", input.points_min),
@@ -263,7 +260,7 @@ fn validate(input: &NewViolationType, policy: &Policy) -> ServiceResult<()> {
         if input.insured_settlement_suspension && points_scale.is_some() {
             errors.add(
                 "insured_settlement_suspension",
-                "applies only to types for insured persons",
+                msg!("applies-only-to-types-for-insured-persons"),
             );
         }
     }
@@ -272,7 +269,7 @@ fn validate(input: &NewViolationType, policy: &Policy) -> ServiceResult<()> {
     if let Some(to) = input.effective_to {
         errors.check("effective_to", check_date(to));
         if to < input.effective_from {
-            errors.add("effective_to", "must not be before effective_from");
+            errors.add("effective_to", msg!("must-not-be-before-effective-from"));
         }
     }
     errors.finish()
@@ -368,14 +365,15 @@ pub async fn create(w: &Writer, input: NewViolationType) -> ServiceResult<Violat
         Some(latest) => {
             let from = input.effective_from;
             if from <= latest.effective_from || latest.effective_to.is_some_and(|to| from <= to) {
-                return Err(ServiceError::Conflict(format!(
-                    "version {} of {} is in force from {} to {}; a new version must start after it",
-                    latest.version,
-                    latest.code,
-                    latest.effective_from,
-                    latest
+                return Err(ServiceError::Conflict(msg!(
+                    "version-of-is-in-force-from-to",
+                    version = latest.version.to_string(),
+                    code = latest.code.to_string(),
+                    effective_from = latest.effective_from.to_string(),
+                    detail = (latest
                         .effective_to
-                        .map_or_else(|| "open end".to_string(), |to| to.to_string()),
+                        .map_or_else(|| "open end".to_string(), |to| to.to_string()))
+                    .to_string()
                 )));
             }
             let version = latest.version + 1;

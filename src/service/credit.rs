@@ -1,6 +1,7 @@
 //! The credit ledger (DESIGN §5): appending entries and reading them as recorded. The credit answer built on
 //! them is `read::credit`, from the same computation as the standing.
 
+use crate::i18n::msg;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -38,8 +39,8 @@ pub async fn append_entry(
     violation_id: Option<i64>,
     reason: String,
 ) -> ServiceResult<credit_entry::Model> {
-    let points =
-        i32::try_from(points).map_err(|_| ServiceError::validation("points", "is too large"))?;
+    let points = i32::try_from(points)
+        .map_err(|_| ServiceError::validation("points", msg!("is-too-large")))?;
     let row = credit_entry::ActiveModel {
         subject_id: Set(subject.0),
         kind: Set(kind.as_str().to_string()),

@@ -2,6 +2,7 @@
 //! transaction as what it created, so a retry (same key, same body) gets that response back and creates
 //! nothing, and the same key with another body is refused.
 
+use crate::i18n::msg;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
 };
@@ -37,12 +38,13 @@ impl KeyedRequest {
         if !(1..=200).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(ServiceError::validation(
                 "Idempotency-Key",
-                "must be 1 to 200 visible ASCII characters",
+                msg!("must-be-1-to-200-visible-ascii"),
             ));
         }
         // serde_json keeps object keys sorted, so the same body hashes the same whatever its field order.
-        let canonical = serde_json::to_value(body)
-            .map_err(|e| ServiceError::Unprocessable(format!("body is not JSON: {e}")))?;
+        let canonical = serde_json::to_value(body).map_err(|e| {
+            ServiceError::Unprocessable(msg!("body-is-not-json", e = e.to_string()))
+        })?;
         Ok(Self {
             actor: actor.to_string(),
             key: key.to_string(),
@@ -63,9 +65,9 @@ impl KeyedRequest {
             return Ok(None);
         };
         if row.request_hash != self.request_hash {
-            return Err(ServiceError::Conflict(format!(
-                "this Idempotency-Key was used with a different body (first on {})",
-                row.operation
+            return Err(ServiceError::Conflict(msg!(
+                "this-idempotency-key-was-used-with-a",
+                operation = row.operation.to_string()
             )));
         }
         let body = serde_json::from_str(&row.body)

@@ -16,6 +16,7 @@ use crate::domain::lists::{ListKind, ListMeasure, Remedy};
 use crate::domain::notices::decision_remedies;
 use crate::domain::policy::Severity;
 use crate::domain::roles::Role;
+use crate::i18n::msg;
 use crate::service::lists;
 use crate::service::violations;
 use crate::shared::actor::Actor;
@@ -98,12 +99,15 @@ pub async fn of_case<C: ConnectionTrait>(
     reader.require(&READERS)?;
     let model = violation::Entity::find_by_id(id).one(db).await?;
     ensure_hospital_owns(db, cx.today(), reader, model.as_ref().map(|m| m.subject_id)).await?;
-    let model = model.ok_or_else(|| ServiceError::NotFound(format!("no case with id {id}")))?;
+    let model = model
+        .ok_or_else(|| ServiceError::NotFound(msg!("no-violation-case", id = id.to_string())))?;
     let state: CaseState = column("violations", id, &model.state)?;
     let approved_at = model.approved_at.filter(|_| state == CaseState::Approved);
     let Some(approved_at) = approved_at else {
-        return Err(ServiceError::Conflict(format!(
-            "case {id} is {state}: only an approved case has a notice"
+        return Err(ServiceError::Conflict(msg!(
+            "notice-case-not-approved",
+            id = id.to_string(),
+            state = state.to_string()
         )));
     };
     let decided_on = legal_date(approved_at);
@@ -145,7 +149,8 @@ pub async fn of_sanction<C: ConnectionTrait>(
     reader.require(&READERS)?;
     let model = sanction::Entity::find_by_id(id).one(db).await?;
     ensure_hospital_owns(db, cx.today(), reader, model.as_ref().map(|m| m.subject_id)).await?;
-    let model = model.ok_or_else(|| ServiceError::NotFound(format!("no sanction with id {id}")))?;
+    let model = model
+        .ok_or_else(|| ServiceError::NotFound(msg!("no-sanction-with-id", id = id.to_string())))?;
     let subject = subject_of(db, reader, model.subject_id).await?;
     let view = view_of(db, model, cx.today(), reader).await?;
     let (cases, severity) = cases_of(db, &view.violation_ids).await?;

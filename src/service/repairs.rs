@@ -2,6 +2,7 @@
 //! inspector, or its own hospital) applies with proof of rectification; a reviewer decides within N working
 //! days (holiday calendar). Approval ends the list entry as `repaired` and/or gives points back in the ledger.
 
+use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -178,13 +179,10 @@ pub async fn apply(w: &Writer, body: NewRepair) -> ServiceResult<RepairView> {
     let mut errors = FieldErrors::default();
     errors.check("reason", check_reason(&reason));
     if body.list_entry_id.is_none() && body.violation_id.is_none() {
-        errors.add("list_entry_id", "give list_entry_id, violation_id or both");
+        errors.add("list_entry_id", msg!("give-list-entry-id-violation-id-or"));
     }
     if !(1..=100).contains(&body.evidence.len()) {
-        errors.add(
-            "evidence",
-            "give 1 to 100 references to the proof of rectification",
-        );
+        errors.add("evidence", msg!("give-1-to-100-references-to-the"));
     }
     errors.finish()?;
     let db = w.db();
@@ -195,11 +193,15 @@ pub async fn apply(w: &Writer, body: NewRepair) -> ServiceResult<RepairView> {
             .one(db)
             .await?
             .ok_or_else(|| {
-                ServiceError::validation("list_entry_id", format!("no list entry {id}"))
+                ServiceError::validation(
+                    "list_entry_id",
+                    msg!("no-list-entry-3", id = id.to_string()),
+                )
             })?;
         if entry.end_kind.is_some() || entry.expires_on.is_some_and(|e| e < w.cx.today()) {
-            return Err(ServiceError::Conflict(format!(
-                "list entry {id} has already ended"
+            return Err(ServiceError::Conflict(msg!(
+                "list-entry-has-already-ended-2",
+                id = id.to_string()
             )));
         }
         // A black-list entry is a serious finding: the serious period applies.
@@ -211,7 +213,10 @@ pub async fn apply(w: &Writer, body: NewRepair) -> ServiceResult<RepairView> {
             .one(db)
             .await?
             .ok_or_else(|| {
-                ServiceError::validation("violation_id", format!("no violation case {id}"))
+                ServiceError::validation(
+                    "violation_id",
+                    msg!("no-violation-case", id = id.to_string()),
+                )
             })?;
         let approved = case
             .approved_at
@@ -219,13 +224,13 @@ pub async fn apply(w: &Writer, body: NewRepair) -> ServiceResult<RepairView> {
             .ok_or_else(|| {
                 ServiceError::validation(
                     "violation_id",
-                    format!("case {id} is not an approved case"),
+                    msg!("case-is-not-an-approved-case", id = id.to_string()),
                 )
             })?;
         if subject_id.is_some_and(|s| s != case.subject_id) {
             return Err(ServiceError::validation(
                 "violation_id",
-                "is a case of another subject than the entry",
+                msg!("is-a-case-of-another-subject-than"),
             ));
         }
         let case_type = violation_type::Entity::find_by_id(case.type_id)
@@ -242,20 +247,27 @@ pub async fn apply(w: &Writer, body: NewRepair) -> ServiceResult<RepairView> {
     let owner = subject::Entity::find_by_id(subject_id)
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no subject with id {subject_id}")))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(msg!(
+                "no-subject-with-id",
+                subject_id = subject_id.to_string()
+            ))
+        })?;
     if w.actor.role == Role::Hospital {
         ensure_visible(db, w.cx.today(), &w.actor, &owner).await?;
     }
     let today = w.cx.today();
     if today < eligible_from {
-        return Err(ServiceError::Unprocessable(format!(
-            "not yet eligible for credit repair: the minimum publication period ends, and applications open, on {eligible_from}"
+        return Err(ServiceError::Unprocessable(msg!(
+            "not-yet-eligible-for-credit-repair-the",
+            eligible_from = eligible_from.to_string()
         )));
     }
     let days = w.cx.policy().lists.repair_decision_working_days;
     let decision_due = w.cx.config.calendar.add_working_days(today, days);
-    let evidence = serde_json::to_string(&body.evidence)
-        .map_err(|e| ServiceError::Unprocessable(format!("evidence is not JSON: {e}")))?;
+    let evidence = serde_json::to_string(&body.evidence).map_err(|e| {
+        ServiceError::Unprocessable(msg!("evidence-is-not-json", e = e.to_string()))
+    })?;
     let filed = repair::ActiveModel {
         list_entry_id: Set(body.list_entry_id),
         violation_id: Set(body.violation_id),
@@ -295,11 +307,15 @@ pub async fn decide(w: &Writer, id: i64, body: RepairDecision) -> ServiceResult<
         .lock_exclusive()
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no repair application {id}")))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(msg!("no-repair-application", id = id.to_string()))
+        })?;
     let state: RepairState = column("repairs", id, &pending.state)?;
     if state != RepairState::Pending {
-        return Err(ServiceError::Conflict(format!(
-            "repair {id} is already {state}"
+        return Err(ServiceError::Conflict(msg!(
+            "repair-is-already",
+            id = id.to_string(),
+            state = state.to_string()
         )));
     }
     let applicant = [(Party::Applicant, Some(pending.filed_by.as_str()))];
@@ -332,7 +348,7 @@ pub async fn decide(w: &Writer, id: i64, body: RepairDecision) -> ServiceResult<
             if points > most {
                 return Err(ServiceError::validation(
                     "points",
-                    format!("at most the case's {most}"),
+                    msg!("at-most-the-case-s", most = most.to_string()),
                 ));
             }
             if points > 0 && kind_of_case(&case)?.scale().is_some() {
@@ -354,7 +370,7 @@ pub async fn decide(w: &Writer, id: i64, body: RepairDecision) -> ServiceResult<
     } else if body.points.is_some() {
         return Err(ServiceError::validation(
             "points",
-            "applies only to an approval",
+            msg!("applies-only-to-an-approval"),
         ));
     }
     let decided = match body.outcome {

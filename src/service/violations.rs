@@ -1,5 +1,6 @@
 //! Recording violation cases and reading them back (DESIGN §4). The workflow that moves them is in `workflow`.
 
+use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -125,7 +126,7 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ServiceResult<violatio
     violation::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no violation case {id}")))
+        .ok_or_else(|| ServiceError::NotFound(msg!("no-violation-case", id = id.to_string())))
 }
 
 /// Builds the full view: transitions, linked sanctions and the catalogue version.
@@ -136,7 +137,7 @@ pub async fn view<C: ConnectionTrait>(
     let mut views = views(db, vec![model]).await?;
     views
         .pop()
-        .ok_or_else(|| ServiceError::NotFound("the case went missing while it was read".into()))
+        .ok_or_else(|| ServiceError::NotFound(msg!("the-case-went-missing-while-it-was")))
 }
 
 /// Full views of several cases with three queries in all, whatever their number (a page of a list).

@@ -2,6 +2,7 @@
 //! matching change puts a delivery in the outbox in the change's own transaction (`enqueue`, called by the
 //! writer), and `worker::outbox` sends it, signed, with retries. A hospital hears only about its own subjects.
 
+use crate::i18n::msg;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -124,7 +125,7 @@ pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> 
         errors.add("url", why);
     }
     if body.events.is_empty() {
-        errors.add("events", "name at least one event");
+        errors.add("events", msg!("name-at-least-one-event"));
     }
     errors.finish()?;
     let mut events = body.events.clone();
@@ -143,8 +144,12 @@ pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> 
         org: Set(w.actor.org.clone()),
         url: Set(url.to_string()),
         secret: Set(secret),
-        events: Set(serde_json::to_string(&events)
-            .map_err(|e| ServiceError::Unprocessable(e.to_string()))?),
+        events: Set(serde_json::to_string(&events).map_err(|e| {
+            ServiceError::Unprocessable(crate::i18n::msg!(
+                "fault-serialise",
+                detail = e.to_string()
+            ))
+        })?),
         created_at: Set(w.cx.now),
         ..Default::default()
     }
@@ -165,7 +170,7 @@ async fn owned<C: ConnectionTrait>(
     reader: &Actor,
     id: i64,
 ) -> ServiceResult<webhook::Model> {
-    let not_found = || ServiceError::NotFound(format!("no webhook {id} of yours"));
+    let not_found = || ServiceError::NotFound(msg!("no-webhook-of-yours", id = id.to_string()));
     let row = webhook::Entity::find_by_id(id)
         .filter(webhook::Column::DeletedAt.is_null())
         .one(db)
@@ -179,7 +184,10 @@ async fn owned<C: ConnectionTrait>(
 
 /// A receiver's URL as registration checks it (DESIGN §14): its shape, and every address its host resolves to
 /// now. A host that does not resolve yet is accepted; each delivery resolves and checks it again.
-async fn receiver_may_be_reached(url: &str, allow: &[ipnet::IpNet]) -> Result<(), String> {
+async fn receiver_may_be_reached(
+    url: &str,
+    allow: &[ipnet::IpNet],
+) -> Result<(), crate::i18n::Msg> {
     let parsed = check_url(url)?;
     if let Some(ip) = literal_address(&parsed) {
         return check_address(ip, allow);
@@ -188,7 +196,8 @@ async fn receiver_may_be_reached(url: &str, allow: &[ipnet::IpNet]) -> Result<()
     let port = parsed.port_or_known_default().unwrap_or(443);
     if let Ok(found) = tokio::net::lookup_host((host, port)).await {
         for address in found {
-            check_address(address.ip(), allow).map_err(|e| format!("{host} resolves to {e}"))?;
+            check_address(address.ip(), allow)
+                .map_err(|e| crate::i18n::msg!("webhook-host-resolves-to", host = host, why = e))?;
         }
     }
     Ok(())
@@ -302,12 +311,17 @@ pub async fn redeliver(w: &Writer, id: i64, delivery_id: i64) -> ServiceResult<D
         .one(w.db())
         .await?
         .ok_or_else(|| {
-            ServiceError::NotFound(format!("no delivery {delivery_id} of webhook {id}"))
+            ServiceError::NotFound(msg!(
+                "no-delivery-of-webhook",
+                delivery_id = delivery_id.to_string(),
+                id = id.to_string()
+            ))
         })?;
     if row.status != "failed" {
-        return Err(ServiceError::Conflict(format!(
-            "delivery {delivery_id} is {}, not failed",
-            row.status
+        return Err(ServiceError::Conflict(msg!(
+            "delivery-is-not-failed",
+            delivery_id = delivery_id.to_string(),
+            status = row.status.to_string()
         )));
     }
     let mut model: outbox::ActiveModel = row.into();

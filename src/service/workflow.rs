@@ -1,6 +1,7 @@
 //! Moving cases through the four-step workflow (DESIGN §4): review, approve, reject, return, correct, resubmit.
 //! Every move checks the state machine and four eyes, and stores who, when and why.
 
+use crate::i18n::msg;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -75,9 +76,10 @@ pub(crate) async fn begin(
     let model = violations::find(w.db(), id).await?;
     let from = state_of(&model)?;
     let to = next_state(from, action).ok_or_else(|| {
-        ServiceError::Conflict(format!(
-            "a case in state {from} cannot be given the action {}",
-            action.as_str()
+        ServiceError::Conflict(msg!(
+            "a-case-in-state-cannot-be-given",
+            from = from.to_string(),
+            action = action.as_str().to_string()
         ))
     })?;
     four_eyes(
@@ -141,7 +143,7 @@ pub async fn reject_or_return(
     if !(1..=2000).contains(&reason.chars().count()) {
         return Err(ServiceError::validation(
             "reason",
-            "is required (1 to 2000 characters)",
+            msg!("is-required-1-to-2000-characters"),
         ));
     }
     let (current, from, to) = begin(w, id, action).await?;
@@ -199,23 +201,30 @@ fn check_approval(
     if !(min..=max).contains(&body.points) {
         errors.add(
             "points",
-            format!("must be between {min} and {max} for {}", case_type.code),
+            msg!(
+                "must-be-between-and-for",
+                min = min.to_string(),
+                max = max.to_string(),
+                code = case_type.code.to_string()
+            ),
         );
     }
     let suspends = insured && case_type.insured_settlement_suspension;
     match body.settlement_suspension_months {
         None if suspends => errors.add(
             "settlement_suspension_months",
-            format!(
-                "is required for {}: suspend networked settlement for {}–{} months",
-                case_type.code,
-                policy.settlement_suspension_min_months,
-                policy.settlement_suspension_max_months
+            msg!(
+                "is-required-for-suspend-networked-settlement-for",
+                code = case_type.code.to_string(),
+                settlement_suspension_min_months =
+                    policy.settlement_suspension_min_months.to_string(),
+                settlement_suspension_max_months =
+                    policy.settlement_suspension_max_months.to_string()
             ),
         ),
         Some(_) if !suspends => errors.add(
             "settlement_suspension_months",
-            "applies only to insured persons' cases of a type that suspends settlement",
+            msg!("applies-only-to-insured-persons-cases-of"),
         ),
         Some(m)
             if !(policy.settlement_suspension_min_months
@@ -224,23 +233,24 @@ fn check_approval(
         {
             errors.add(
                 "settlement_suspension_months",
-                format!(
-                    "must be between {} and {}",
-                    policy.settlement_suspension_min_months,
-                    policy.settlement_suspension_max_months
+                msg!(
+                    "must-be-between-and",
+                    min = policy.settlement_suspension_min_months,
+                    max = policy.settlement_suspension_max_months
                 ),
             )
         }
         _ => {}
     }
     match body.fine_multiple {
-        Some(_) if !insured => errors.add("fine_multiple", "applies only to insured persons"),
+        Some(_) if !insured => errors.add("fine_multiple", msg!("applies-only-to-insured-persons")),
         Some(m) if !(policy.fine_multiple_min..=policy.fine_multiple_max).contains(&m) => errors
             .add(
                 "fine_multiple",
-                format!(
-                    "must be between {} and {}",
-                    policy.fine_multiple_min, policy.fine_multiple_max
+                msg!(
+                    "must-be-between-and",
+                    min = policy.fine_multiple_min,
+                    max = policy.fine_multiple_max
                 ),
             ),
         _ => {}
@@ -254,9 +264,9 @@ pub async fn correct(w: &Writer, id: i64, patch: ViolationPatch) -> ServiceResul
     let txn = w.db();
     let current = violations::find(txn, id).await?;
     if state_of(&current)? != CaseState::Returned {
-        return Err(ServiceError::Conflict(format!(
-            "only a returned case can be corrected; this one is {}",
-            current.state
+        return Err(ServiceError::Conflict(msg!(
+            "only-a-returned-case-can-be-corrected",
+            state = current.state.to_string()
         )));
     }
     let merged = NewViolation {

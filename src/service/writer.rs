@@ -3,6 +3,7 @@
 //! of every subject the use case touched, in the same transaction, so what hospitals and partners read never
 //! lags behind what was decided.
 
+use crate::i18n::msg;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
@@ -96,8 +97,9 @@ impl Writer {
         let seq =
             append_change(self.db(), &self.cx, entity, entity_id, subject.1, op, value).await?;
         // Webhook deliveries go in the same transaction as the change they announce (the outbox).
-        let json = serde_json::to_value(value)
-            .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
+        let json = serde_json::to_value(value).map_err(|e| {
+            ServiceError::Unprocessable(msg!("change-is-not-json", e = e.to_string()))
+        })?;
         if crate::service::announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
             .await?
         {
@@ -141,8 +143,9 @@ impl Writer {
         let (subjects, value) = subjects?;
         if announce::announces(entity, op) {
             for (seq, model) in (first..).zip(&subjects) {
-                let value = serde_json::from_str(&value(model)?)
-                    .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
+                let value = serde_json::from_str(&value(model)?).map_err(|e| {
+                    ServiceError::Unprocessable(msg!("change-is-not-json", e = e.to_string()))
+                })?;
                 let subject = (model.id, model.code.as_str());
                 if announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &value)
                     .await?
@@ -216,7 +219,7 @@ pub async fn append_change(
         .await?
         .map_or(0, |row| row.seq);
     let value = serde_json::to_string(value)
-        .map_err(|e| ServiceError::Unprocessable(format!("change is not JSON: {e}")))?;
+        .map_err(|e| ServiceError::Unprocessable(msg!("change-is-not-json", e = e.to_string())))?;
     let seq = last + 1;
     change_row(
         seq,

@@ -1,6 +1,7 @@
 //! Who acts, as use cases see it: no headers, no tokens. `auth` builds one from a verified JWT; the startup
 //! catalogue seed and the date scheduler act as `Actor::system`.
 
+use crate::i18n::msg;
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::domain::masking::Audience;
@@ -81,10 +82,10 @@ impl Actor {
         }
         let mut allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         allowed.push(Role::Admin.as_str());
-        Err(ServiceError::Forbidden(format!(
-            "role {} may not do this; allowed: {}",
-            self.role,
-            allowed.join(", ")
+        Err(ServiceError::Forbidden(msg!(
+            "role-may-not-do-this-allowed",
+            role = self.role.to_string(),
+            detail = (allowed.join(", ")).to_string()
         )))
     }
 

@@ -1,12 +1,15 @@
 //! The error of the use-case layer. Use cases know no HTTP: they say what went wrong in domain words, keep the
 //! database error they came from, and `routes/` (through `ApiError: From<ServiceError>`) decides the status.
 
+use crate::i18n::msg;
 use sea_orm::{DbErr, SqlErr};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::i18n::Msg;
 use utoipa::ToSchema;
 
 /// One invalid field of a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, ToSchema)]
 pub struct FieldError {
     /// Bulk imports only: the 1-based line of the input the field is on (a CSV header is line 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -14,15 +17,17 @@ pub struct FieldError {
     pub line: Option<u64>,
     /// JSON path or parameter name, e.g. `id_number`.
     pub field: String,
-    pub message: String,
+    /// What is wrong, in the request's language.
+    #[schema(value_type = String)]
+    pub message: Msg,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: Msg) -> Self {
         Self {
             line: None,
             field: field.into(),
-            message: message.into(),
+            message,
         }
     }
 
@@ -41,24 +46,24 @@ pub enum ServiceError {
     #[error("request validation failed")]
     Validation(Vec<FieldError>),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     /// The state of things forbids the step (illegal transition, duplicate, a ban still running).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     /// Well-formed but against a business rule (out-of-range points, a type not in force…).
     #[error("{0}")]
-    Unprocessable(String),
+    Unprocessable(Msg),
     /// What was asked for is no longer kept (a feed position older than the retention window).
     #[error("{0}")]
-    Gone(String),
+    Gone(Msg),
     /// More than a request may carry (codes in one screening).
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Msg),
     /// A daily quota is used up until `retry_after` seconds from now (person look-ups of a partner).
     #[error("{detail}")]
-    QuotaExceeded { detail: String, retry_after: u64 },
+    QuotaExceeded { detail: Msg, retry_after: u64 },
     /// A stored row this code cannot read: written by something else, or tampered with. Never defaulted.
     #[error("stored row {table}#{id} cannot be read: {detail}")]
     Corrupt {
@@ -84,20 +89,41 @@ impl From<DbErr> for ServiceError {
 
 /// The refusal of a unique index, in domain words where the index is one of the one-file rules (PostgreSQL names
 /// the index, SQLite the columns).
-fn unique_conflict(message: &str) -> String {
+fn unique_conflict(message: &str) -> Msg {
     let names = |index: &str, columns: &str| message.contains(index) || message.contains(columns);
     if names(migration::ORGANISATION_INDEX, "subjects.uscc") {
-        "this USCC is already registered: one file per organisation".into()
+        msg!("conflict-uscc-registered")
     } else if names(migration::PERSON_INDEX, "subjects.kind, subjects.id_number") {
-        "this ID number is already registered in this role: one file per person".into()
+        msg!("conflict-id-number-registered")
     } else {
-        "a record with the same key already exists".into()
+        msg!("conflict-same-key")
     }
 }
 
 impl ServiceError {
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+    pub fn validation(field: &str, message: Msg) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// What a person is told of this error, in words of the catalogue.
+    pub fn message(&self) -> Msg {
+        match self {
+            Self::Validation(_) => msg!("problem-validation"),
+            Self::Forbidden(m)
+            | Self::NotFound(m)
+            | Self::Conflict(m)
+            | Self::Unprocessable(m)
+            | Self::Gone(m)
+            | Self::TooLarge(m) => m.clone(),
+            Self::QuotaExceeded { detail, .. } => detail.clone(),
+            Self::Corrupt { table, id, detail } => msg!(
+                "problem-corrupt-row",
+                table = *table,
+                id = id,
+                detail = detail
+            ),
+            Self::Db(_) => msg!("problem-internal"),
+        }
     }
 
     pub fn corrupt(table: &'static str, id: impl ToString, detail: impl ToString) -> Self {
@@ -144,11 +170,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             (None, ".") => "body".to_string(),
             (None, path) => path.to_string(),
         };
-        let message = match missing {
-            Some(_) => "is required".to_string(),
-            None => message,
-        };
-        ServiceError::validation(&field, message)
+        ServiceError::validation(&field, serde_message(&message))
     })
 }
 
@@ -168,6 +190,29 @@ fn whole_numbers_as_integers(value: &mut serde_json::Value) {
         Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
         Value::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
         _ => {}
+    }
+}
+
+/// serde's words about a value, as a message: the common refusals by key with their parts as arguments (the
+/// parts are machine words: field names, JSON types, enum values), anything else quoted as serde said it.
+pub fn serde_message(text: &str) -> Msg {
+    let quoted = |rest: &str| rest.split('`').nth(1).unwrap_or("").to_string();
+    if text.starts_with("missing field `") {
+        msg!("field-is-required")
+    } else if let Some(rest) = text.strip_prefix("unknown field ") {
+        msg!("field-unknown", name = quoted(rest))
+    } else if let Some(rest) = text.strip_prefix("unknown variant ") {
+        let expected = rest.split_once("expected ").map_or("", |(_, e)| e);
+        msg!(
+            "field-unknown-variant",
+            value = quoted(rest),
+            expected = expected.trim_start_matches("one of ")
+        )
+    } else if let Some(rest) = text.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        msg!("field-invalid-type", found = found, expected = expected)
+    } else {
+        msg!("field-invalid", detail = text)
     }
 }
 
@@ -198,7 +243,7 @@ fn check_strings(value: &serde_json::Value, path: String, errors: &mut FieldErro
                     format!("{path}.{key}")
                 };
                 if let Err(message) = crate::domain::text::check_no_controls(key) {
-                    errors.add(&name(&path), format!("a field name {message}"));
+                    errors.add(&name(&path), msg!("a-field-name", message = message));
                     continue;
                 }
                 check_strings(item, child, errors);
@@ -223,13 +268,13 @@ pub fn required_reason(text: &str) -> ServiceResult<String> {
 pub struct FieldErrors(Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn check(&mut self, field: &str, result: Result<(), String>) {
+    pub fn check(&mut self, field: &str, result: Result<(), Msg>) {
         if let Err(message) = result {
             self.0.push(FieldError::new(field, message));
         }
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: Msg) {
         self.0.push(FieldError::new(field, message));
     }
 
@@ -240,10 +285,11 @@ impl FieldErrors {
             .into_iter()
             .flat_map(|(field, errs)| {
                 errs.iter().map(move |e| {
-                    let message = e
-                        .message
-                        .as_ref()
-                        .map_or_else(|| e.code.to_string(), |m| m.to_string());
+                    // A derive's `message` is a catalogue key.
+                    let message = e.message.as_ref().map_or_else(
+                        || msg!("field-invalid", detail = e.code.to_string()),
+                        |key| Msg::new(key.to_string()),
+                    );
                     FieldError::new(field.to_string(), message)
                 })
             })
@@ -282,13 +328,13 @@ mod tests {
     #[test]
     fn the_one_file_indexes_are_named_in_domain_words_on_both_databases() {
         let postgres = "duplicate key value violates unique constraint \"ux_subjects_uscc\"";
-        assert!(unique_conflict(postgres).contains("one file per organisation"));
+        assert_eq!(unique_conflict(postgres).key(), "conflict-uscc-registered");
         let sqlite = "UNIQUE constraint failed: subjects.kind, subjects.id_number";
-        assert!(unique_conflict(sqlite).contains("one file per person"));
-        let other = "UNIQUE constraint failed: subjects.code";
         assert_eq!(
-            unique_conflict(other),
-            "a record with the same key already exists"
+            unique_conflict(sqlite).key(),
+            "conflict-id-number-registered"
         );
+        let other = "UNIQUE constraint failed: subjects.code";
+        assert_eq!(unique_conflict(other).key(), "conflict-same-key");
     }
 }

@@ -2,6 +2,7 @@
 //! appeals for the writer that materialises them and for the fold over earlier cycles, read back from a
 //! `standings` row, and the change log's head.
 
+use crate::i18n::msg;
 use std::collections::HashMap;
 
 use chrono::Days;
@@ -31,8 +32,12 @@ pub async fn load_facts<C: ConnectionTrait>(
     cycle: i32,
 ) -> ServiceResult<StandingFacts> {
     let mut all = load_facts_many(db, &[(subject_id, kind)], cycle).await?;
-    all.remove(&subject_id)
-        .ok_or_else(|| ServiceError::NotFound(format!("no subject with id {subject_id}")))
+    all.remove(&subject_id).ok_or_else(|| {
+        ServiceError::NotFound(msg!(
+            "no-subject-with-id",
+            subject_id = subject_id.to_string()
+        ))
+    })
 }
 
 /// `load_facts` for many subjects in two queries, whatever their number.
@@ -62,8 +67,9 @@ pub async fn load_facts_many<C: ConnectionTrait>(
             });
         }
     }
-    let first_day = NaiveDate::from_ymd_opt(cycle, 1, 1)
-        .ok_or_else(|| ServiceError::Unprocessable(format!("no such cycle {cycle}")))?;
+    let first_day = NaiveDate::from_ymd_opt(cycle, 1, 1).ok_or_else(|| {
+        ServiceError::Unprocessable(msg!("no-such-cycle", cycle = cycle.to_string()))
+    })?;
     for m in sanction::Entity::find()
         .filter(sanction::Column::SubjectId.is_in(ids.clone()))
         .filter(sanction::Column::RevokedAt.is_null())

@@ -1,6 +1,7 @@
 //! Finding subjects and who may see them: what both the use cases and the read side need, kept apart from
 //! either so that neither has to import the other (DESIGN §13, §14).
 
+use crate::i18n::msg;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -19,7 +20,9 @@ pub async fn find_by_code<C: ConnectionTrait>(db: &C, code: &str) -> ServiceResu
         .filter(subject::Column::Code.eq(code))
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no subject with code {code}")))
+        .ok_or_else(|| {
+            ServiceError::NotFound(msg!("no-subject-with-code", code = code.to_string()))
+        })
 }
 
 /// Hospitals read only their own institution and the practitioners affiliated with it today or from a later
@@ -45,7 +48,9 @@ pub async fn ensure_visible<C: ConnectionTrait>(
     {
         return Ok(());
     }
-    Err(ServiceError::Forbidden(NOT_YOURS.into()))
+    Err(ServiceError::Forbidden(crate::i18n::msg!(
+        "hospital-not-yours"
+    )))
 }
 
 /// The subject `code` names, as far as `reader` may know it exists (DESIGN §14): a hospital gets the same 403
@@ -71,7 +76,7 @@ pub async fn find_visible<C: ConnectionTrait>(
     }
     match reader.audience() {
         Audience::Hospital => {
-            let refused = || ServiceError::Forbidden(NOT_YOURS.into());
+            let refused = || ServiceError::Forbidden(crate::i18n::msg!("hospital-not-yours"));
             let model = found.ok_or_else(refused)?;
             ensure_visible(db, cx.today(), reader, &model).await?;
             Ok(model)
@@ -79,12 +84,9 @@ pub async fn find_visible<C: ConnectionTrait>(
         audience => found
             .filter(|m| !(audience.masks_people() && m.kind == SubjectKind::Insured.as_str()))
             // The code is not repeated: for a masked reader it may be an ID number.
-            .ok_or_else(|| ServiceError::NotFound("no subject with this code".into())),
+            .ok_or_else(|| ServiceError::NotFound(msg!("no-subject-with-this-code"))),
     }
 }
-
-/// What a hospital is told about any subject outside its view, there or not.
-const NOT_YOURS: &str = "a hospital may read only its own institution and its practitioners";
 
 /// For a hospital acting on something of a subject's (a case, a list entry), the right to act, checked before
 /// anything else about it: the same 403 whether the thing is missing, is someone else's, or (for an entry) is
@@ -102,7 +104,8 @@ pub async fn ensure_hospital_owns<C: ConnectionTrait>(
         Some(id) => subject::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
-    let owner = owner.ok_or_else(|| ServiceError::Forbidden(NOT_YOURS.into()))?;
+    let owner =
+        owner.ok_or_else(|| ServiceError::Forbidden(crate::i18n::msg!("hospital-not-yours")))?;
     ensure_visible(db, today, reader, &owner).await
 }
 

@@ -58,9 +58,11 @@ pub async fn spend<C: ConnectionTrait>(
     }
     let resets_at = next_midnight(cx.now, day);
     Err(ServiceError::QuotaExceeded {
-        detail: format!(
-            "the daily quota of {limit} person look-ups is used up (this request asks for {n}); it resets at \
-             {resets_at}"
+        detail: crate::i18n::msg!(
+            "quota-used-up",
+            limit = limit,
+            n = n,
+            resets_at = resets_at.to_rfc3339()
         ),
         retry_after: u64::try_from(Ord::max((resets_at - cx.now).num_seconds(), 1)).unwrap_or(1),
     })

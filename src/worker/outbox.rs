@@ -57,9 +57,11 @@ impl Outbound {
 
     /// Whether `url` may be delivered to as it stands: its shape, and its address when it is written as one.
     pub fn check(&self, url: &str) -> Result<(), String> {
-        let url = check_url(url)?;
+        // Delivery faults are logged for operators, in English.
+        let english = |m: crate::i18n::Msg| m.render(crate::i18n::Locale::En);
+        let url = check_url(url).map_err(english)?;
         match literal_address(&url) {
-            Some(ip) => check_address(ip, &self.allow),
+            Some(ip) => check_address(ip, &self.allow).map_err(english),
             None => Ok(()),
         }
     }
@@ -88,6 +90,7 @@ impl reqwest::dns::Resolve for CheckedResolver {
                 let why = found
                     .first()
                     .and_then(|a| check_address(a.ip(), &allow).err())
+                    .map(|m| m.render(crate::i18n::Locale::En))
                     .unwrap_or_else(|| format!("{host} resolves to no address"));
                 return Err(why.into());
             }

@@ -98,3 +98,43 @@ async fn the_demo_data_passes_every_identifier_rule() {
     }
     assert_eq!((usccs.len(), ids.len()), (3, 3));
 }
+
+/// Answers that carry a `region` code also name it, with its prefecture and province, from the shipped
+/// GB/T 2260 data; names are the same in every language.
+#[tokio::test]
+async fn answers_name_the_region_with_its_prefecture_and_province() {
+    let app = spawn_app().await;
+    let created = app
+        .register(institution(INSTITUTION, "济南市第一人民医院"))
+        .await;
+    assert_eq!(created["region"], "370102");
+    assert_eq!(created["region_name"], "历下区");
+    assert_eq!(
+        created["region_detail"],
+        json!({
+            "code": "370102",
+            "name": "历下区",
+            "prefecture": {"code": "370100", "name": "济南市"},
+            "province": {"code": "370000", "name": "山东省"}
+        })
+    );
+
+    let standing = app
+        .in_language(None)
+        .get(&format!("/api/v1/standing/{INSTITUTION}"), Role::Inspector)
+        .await;
+    assert_eq!(standing.status, StatusCode::OK, "{}", standing.body);
+    assert_eq!(standing.body["region_name"], "历下区");
+    assert_eq!(standing.body["region_detail"]["province"]["name"], "山东省");
+
+    // A Beijing district is directly under a province-level unit: no prefecture.
+    let path = format!("/api/v1/subjects/{INSTITUTION}");
+    let moved = app
+        .patch(&path, Role::Inspector, &json!({"region": "110105"}))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let english = app.get(&path, Role::Partner).await;
+    assert_eq!(english.body["region_name"], "朝阳区");
+    assert_eq!(english.body["region_detail"]["prefecture"], json!(null));
+    assert_eq!(english.body["region_detail"]["province"]["name"], "北京市");
+}

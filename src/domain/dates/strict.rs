@@ -4,6 +4,7 @@
 //! `deserialize_with = "strict::date"` (or `strict::optional_date`); the API test `strict_dates` walks the
 //! OpenAPI document so that a field without it is noticed.
 
+use crate::i18n::msg;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 
@@ -13,7 +14,7 @@ pub const FIRST: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date"
 pub const LAST: NaiveDate = NaiveDate::from_ymd_opt(2199, 12, 31).expect("a date");
 
 /// Parses exactly `YYYY-MM-DD` within `FIRST..=LAST`.
-pub fn parse(text: &str) -> Result<NaiveDate, String> {
+pub fn parse(text: &str) -> Result<NaiveDate, crate::i18n::Msg> {
     let bytes = text.as_bytes();
     let shape = bytes.len() == 10
         && bytes.iter().enumerate().all(|(i, b)| {
@@ -24,20 +25,28 @@ pub fn parse(text: &str) -> Result<NaiveDate, String> {
             }
         });
     if !shape {
-        return Err(format!("must be a date written YYYY-MM-DD, not {text:?}"));
+        return Err(msg!(
+            "must-be-a-date-written-yyyy-mm",
+            text = format!("{:?}", text)
+        ));
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{text} is not a day of the calendar"))?;
+        .map_err(|_| msg!("date-not-a-calendar-day", text = text))?;
     in_range(date)?;
     Ok(date)
 }
 
 /// A date given or computed must lie within `FIRST..=LAST`.
-pub fn in_range(date: NaiveDate) -> Result<(), String> {
+pub fn in_range(date: NaiveDate) -> Result<(), crate::i18n::Msg> {
     if (FIRST..=LAST).contains(&date) {
         Ok(())
     } else {
-        Err(format!("{date} is outside {FIRST}..{LAST}"))
+        Err(msg!(
+            "is-outside",
+            date = date.to_string(),
+            FIRST = FIRST.to_string(),
+            LAST = LAST.to_string()
+        ))
     }
 }
 

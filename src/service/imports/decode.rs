@@ -1,6 +1,7 @@
 //! Reading an import's rows as they arrive: CSV through the `csv` crate or JSON lines, on a blocking thread, in
 //! batches handed to the use case over a bounded channel. Only one batch at a time is held, never the body.
 
+use crate::i18n::msg;
 use std::io::{BufRead, BufReader, Read};
 
 use serde_json::{Map, Value};
@@ -161,15 +162,17 @@ fn check_header(header: &[String]) -> Result<(), Stop> {
     let mut errors = Vec::new();
     for (i, name) in header.iter().enumerate() {
         if !COLUMNS.contains(&name.as_str()) {
-            let message = format!("is not a column of an import; use {}", COLUMNS.join(", "));
+            let message = msg!("import-unknown-column", columns = COLUMNS.join(", "));
             errors.push(FieldError::new(name.clone(), message).on_line(1));
         } else if header[..i].contains(name) {
-            errors.push(FieldError::new(name.clone(), "appears twice in the header").on_line(1));
+            errors.push(
+                FieldError::new(name.clone(), msg!("appears-twice-in-the-header")).on_line(1),
+            );
         }
     }
     for required in REQUIRED {
         if !header.iter().any(|name| name == required) {
-            errors.push(FieldError::new(required, "is a required column").on_line(1));
+            errors.push(FieldError::new(required, msg!("is-a-required-column")).on_line(1));
         }
     }
     if errors.is_empty() {
@@ -194,7 +197,7 @@ fn json_lines(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
             return Ok(());
         }
         if text.len() > MAX_LINE && !text.ends_with(b"\n") {
-            let message = format!("is longer than {MAX_LINE} bytes");
+            let message = msg!("import-line-too-long", max = MAX_LINE);
             return Err(Stop::Broken(vec![
                 FieldError::new("line", message).on_line(line),
             ]));
@@ -210,10 +213,10 @@ fn json_lines(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
         let row = match serde_json::from_slice::<Value>(trimmed) {
             Ok(value @ Value::Object(_)) => parse_row(value, line),
             Ok(_) => Err(vec![
-                FieldError::new("body", "each line must be one JSON object").on_line(line),
+                FieldError::new("body", msg!("each-line-must-be-one-json-object")).on_line(line),
             ]),
             Err(e) => Err(vec![
-                FieldError::new("body", format!("is not JSON: {e}")).on_line(line),
+                FieldError::new("body", msg!("is-not-json", e = e.to_string())).on_line(line),
             ]),
         };
         rows.push(line, row)?;
@@ -226,7 +229,7 @@ fn parse_row(value: Value, line: u64) -> Result<NewSubject, Vec<FieldError>> {
         crate::service::error::ServiceError::Validation(errors) => {
             errors.into_iter().map(|e| e.on_line(line)).collect()
         }
-        other => vec![FieldError::new("body", other.to_string()).on_line(line)],
+        other => vec![FieldError::new("body", other.message()).on_line(line)],
     })
 }
 
@@ -235,7 +238,7 @@ fn broken(error: &std::io::Error, line: u64) -> Stop {
     match error.kind() {
         std::io::ErrorKind::FileTooLarge => Stop::TooMany,
         _ => {
-            let message = format!("could not be read to its end: {error}");
+            let message = msg!("import-body-broken", detail = error.to_string());
             Stop::Broken(vec![FieldError::new("body", message).on_line(line)])
         }
     }
@@ -245,9 +248,13 @@ fn unreadable(line: u64, error: &csv::Error) -> FieldError {
     let message = match error.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!("has {len} fields where the header has {expected_len}"),
-        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".to_string(),
-        _ => error.to_string(),
+        } => msg!(
+            "import-unequal-fields",
+            len = *len,
+            expected = *expected_len
+        ),
+        csv::ErrorKind::Utf8 { .. } => msg!("import-not-utf8"),
+        _ => msg!("field-invalid", detail = error.to_string()),
     };
     FieldError::new("row", message).on_line(line)
 }

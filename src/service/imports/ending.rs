@@ -2,6 +2,7 @@
 //! request is dropped (a timeout, a stopping server), and at start-up the records of imports that no server is
 //! running any more.
 
+use crate::i18n::msg;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ use crate::service::error::{FieldError, ServiceError, ServiceResult};
 use entity::import;
 
 /// The reason recorded for an import whose server stopped while it ran.
-pub const SERVER_STOPPED: &str = "the server stopped";
+pub const SERVER_STOPPED: &str = "import-server-stopped";
 
 /// The PostgreSQL advisory lock a running import holds in its transaction: a lock nobody holds means no server
 /// is running that import. Advisory locks are per database, so the schema is part of the key (deployments,
@@ -70,9 +71,13 @@ pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>) -> ServiceResult<u64> {
         }
         let mut errors: Vec<FieldError> = serde_json::from_str(&row.errors)
             .map_err(|e| ServiceError::corrupt("imports", row.id, e))?;
-        errors.push(FieldError::new("body", SERVER_STOPPED));
-        let errors_json = serde_json::to_string(&errors)
-            .map_err(|e| ServiceError::Unprocessable(format!("errors are not JSON: {e}")))?;
+        errors.push(FieldError::new(
+            "body",
+            crate::i18n::Msg::new(SERVER_STOPPED),
+        ));
+        let errors_json = crate::i18n::storing(|| serde_json::to_string(&errors)).map_err(|e| {
+            ServiceError::Unprocessable(msg!("errors-are-not-json", e = e.to_string()))
+        })?;
         import::ActiveModel {
             id: Set(row.id),
             state: Set(ImportState::Failed.as_str().to_string()),
@@ -93,21 +98,15 @@ pub async fn fail_abandoned(db: &Db, now: DateTime<Utc>) -> ServiceResult<u64> {
 }
 
 /// The reason a failed import's record gives when its errors are not about its rows.
-pub(super) fn reason(error: &ServiceError) -> Option<String> {
+pub(super) fn reason(error: &ServiceError) -> Option<crate::i18n::Msg> {
     match error {
         ServiceError::Validation(_) => None,
-        ServiceError::Db(e) => Some(
-            match fault(e) {
-                Some(Fault::Full) => "the database ran out of space; nothing was written",
-                Some(Fault::Unavailable) => {
-                    "the database could not be reached, or the connection to it was lost; nothing was \
-                     written"
-                }
-                None => "a database error stopped the import; nothing was written",
-            }
-            .to_string(),
-        ),
-        other => Some(other.to_string()),
+        ServiceError::Db(e) => Some(match fault(e) {
+            Some(Fault::Full) => msg!("import-database-full"),
+            Some(Fault::Unavailable) => msg!("import-database-unavailable"),
+            None => msg!("import-database-error"),
+        }),
+        other => Some(other.message()),
     }
 }
 
@@ -172,8 +171,7 @@ impl Drop for DropGuard<'_> {
             return;
         };
         runtime.spawn(async move {
-            let message = "the request ended before the import did (time limit, client gone or server \
-                           stopping); nothing was written";
+            let message = msg!("import-request-ended");
             let outcome = Outcome {
                 state: ImportState::Failed,
                 rows_read,
@@ -198,10 +196,23 @@ mod tests {
     #[test]
     fn a_failure_that_is_not_about_the_rows_says_why() {
         let lost = ServiceError::Db(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
-        assert!(reason(&lost).unwrap().contains("could not be reached"));
-        let too_many = ServiceError::TooLarge("an import holds at most 100000 rows".into());
-        assert!(reason(&too_many).unwrap().contains("at most"));
+        assert!(
+            reason(&lost)
+                .unwrap()
+                .render(crate::i18n::Locale::En)
+                .contains("could not be reached")
+        );
+        let too_many = ServiceError::TooLarge(msg!("an-import-holds-at-most-100000-rows"));
+        assert!(
+            reason(&too_many)
+                .unwrap()
+                .render(crate::i18n::Locale::En)
+                .contains("at most")
+        );
         // The rows' own errors are the reason already.
-        assert_eq!(reason(&ServiceError::validation("code", "bad")), None);
+        assert_eq!(
+            reason(&ServiceError::validation("code", msg!("is-required"))),
+            None
+        );
     }
 }

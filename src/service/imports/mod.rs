@@ -8,6 +8,7 @@ mod insert;
 mod run;
 mod spool;
 
+use crate::i18n::msg;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -163,8 +164,8 @@ async fn finish<C: ConnectionTrait>(
     outcome: &Outcome,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let errors = serde_json::to_string(&outcome.errors)
-        .map_err(|e| ServiceError::Unprocessable(format!("errors are not JSON: {e}")))?;
+    let errors = crate::i18n::storing(|| serde_json::to_string(&outcome.errors))
+        .map_err(|e| ServiceError::Unprocessable(msg!("errors-are-not-json", e = e.to_string())))?;
     import::ActiveModel {
         id: Set(id),
         state: Set(outcome.state.as_str().to_string()),
@@ -199,7 +200,7 @@ pub async fn get<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> ServiceResult<ImportView> {
     reader.require(&READERS)?;
-    let not_found = || ServiceError::NotFound(format!("no import {id} of yours"));
+    let not_found = || ServiceError::NotFound(msg!("no-import-of-yours", id = id.to_string()));
     let row = import::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -274,8 +275,7 @@ fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceR
     if state == ImportState::Running && now - row.started_at >= abandoned {
         // Nothing of it was written (its transaction never committed); only its record was left behind.
         state = ImportState::Failed;
-        let message = "did not finish: its server stopped, or it ran past the 10-minute limit";
-        errors.push(FieldError::new("body", message));
+        errors.push(FieldError::new("body", msg!("import-abandoned")));
         error_count += 1;
     }
     let running = state == ImportState::Running;

@@ -3,6 +3,7 @@
 //! is checked; change-log rows are written at the end, so the lock that orders the change log is held only
 //! briefly.
 
+use crate::i18n::msg;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
@@ -119,18 +120,20 @@ async fn receive(
     let arrived = move |lines: u64| progress.set(id, lines.saturating_sub(header));
     let received = tokio::task::spawn_blocking(move || spool::receive(input, arrived))
         .await
-        .map_err(|e| ServiceError::Unprocessable(format!("the import reader failed: {e}")))?;
+        .map_err(|e| {
+            ServiceError::Unprocessable(msg!("the-import-reader-failed", e = e.to_string()))
+        })?;
     received.map_err(|e| match e.kind() {
         std::io::ErrorKind::FileTooLarge => too_large(),
-        _ => ServiceError::validation("body", format!("cannot be read: {e}")),
+        _ => ServiceError::validation("body", msg!("cannot-be-read", e = e.to_string())),
     })
 }
 
 /// The `413` of an import's body over `MAX_BYTES`.
 pub fn too_large() -> ServiceError {
-    ServiceError::TooLarge(format!(
-        "an import's body holds at most {} MiB; split the file",
-        MAX_BYTES >> 20
+    ServiceError::TooLarge(msg!(
+        "an-import-s-body-holds-at-most",
+        detail = (MAX_BYTES >> 20).to_string()
     ))
 }
 
@@ -250,12 +253,13 @@ async fn read_all(
                 Decoded::End { sha256, rows } => {
                     state.sha256 = Some(sha256);
                     if rows == 0 {
-                        state.reject([FieldError::new("body", "holds no rows").on_line(1)]);
+                        state.reject([FieldError::new("body", msg!("holds-no-rows")).on_line(1)]);
                     }
                 }
                 Decoded::TooMany => {
-                    return Err(ServiceError::TooLarge(format!(
-                        "an import holds at most {MAX_ROWS} rows; split the file"
+                    return Err(ServiceError::TooLarge(msg!(
+                        "an-import-holds-at-most-rows-split",
+                        MAX_ROWS = MAX_ROWS.to_string()
                     )));
                 }
                 Decoded::Broken(errors) => state.reject(errors),
@@ -270,9 +274,9 @@ async fn read_all(
     .await;
     drop(batches);
     // The reader ends once the channel is closed; a panic there is a bug worth a 500, not a silent success.
-    reader
-        .await
-        .map_err(|e| ServiceError::Unprocessable(format!("the import reader failed: {e}")))?;
+    reader.await.map_err(|e| {
+        ServiceError::Unprocessable(msg!("the-import-reader-failed", e = e.to_string()))
+    })?;
     result
 }
 
@@ -297,7 +301,7 @@ async fn check_batch(
         match check_new(&w.cx, new) {
             Ok(subject) => {
                 if let Some(first) = state.codes.get(&subject.code) {
-                    let message = format!("{} appears twice (first on line {first})", subject.code);
+                    let message = msg!("import-code-twice", code = &subject.code, first = *first);
                     errors.push(FieldError::new("code", message).on_line(line));
                     continue;
                 }
@@ -305,7 +309,11 @@ async fn check_batch(
                 if let Some(identity) = subject.identity() {
                     match state.identities.get(&identity) {
                         Some((first, code)) => {
-                            let message = format!("{} (line {first})", identity.taken_by(code));
+                            let message = msg!(
+                                "import-identity-taken-on-line",
+                                taken = identity.taken_by(code),
+                                first = *first
+                            );
                             errors.push(FieldError::new(identity.field(), message).on_line(line));
                         }
                         None => {
@@ -390,7 +398,7 @@ async fn check_against_database(
     for (line, s) in rows {
         let line = *line;
         if taken.contains(&s.code) {
-            let message = format!("a subject with code {} already exists", s.code);
+            let message = msg!("a-subject-with-code-already-exists", code = &s.code);
             errors.push(FieldError::new("code", message).on_line(line));
         }
         let above = |person: &String| state.practitioners.get(person).is_some_and(|at| *at < line);
@@ -399,7 +407,7 @@ async fn check_against_database(
             && registered.get(person).map(String::as_str)
                 != Some(SubjectKind::Practitioner.as_str())
         {
-            let message = format!("{person} is not a registered practitioner nor one above");
+            let message = msg!("import-person-not-registered", person = person);
             errors.push(FieldError::new("responsible_person", message).on_line(line));
         }
         let (id, uscc) = (s.id_number.as_deref(), s.input.uscc.as_deref());

@@ -1,5 +1,6 @@
 //! Reading list entries: what each role sees, with people masked for those who see them masked.
 
+use crate::i18n::msg;
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -170,7 +171,13 @@ pub async fn get<C: ConnectionTrait>(
     kind: ListKind,
     id: i64,
 ) -> ServiceResult<ListEntryDetail> {
-    let not_found = || ServiceError::NotFound(format!("no {kind} list entry {id}"));
+    let not_found = || {
+        ServiceError::NotFound(msg!(
+            "no-list-entry",
+            kind = kind.to_string(),
+            id = id.to_string()
+        ))
+    };
     let model = list_entry::Entity::find_by_id(id)
         .filter(list_entry::Column::List.eq(kind.as_str()))
         .one(db)

@@ -2,6 +2,7 @@
 //! of the last N completed years (policy) and no sanction in them; an approver confirms or declines each. A new
 //! approved case against a red-listed subject ends its entry, with the case as the reason.
 
+use crate::i18n::msg;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -118,7 +119,7 @@ fn year_bounds(year: i32) -> ServiceResult<(NaiveDate, NaiveDate)> {
     let last = NaiveDate::from_ymd_opt(year, 12, 31);
     first
         .zip(last)
-        .ok_or_else(|| ServiceError::validation("year", "is not a calendar year"))
+        .ok_or_else(|| ServiceError::validation("year", msg!("is-not-a-calendar-year")))
 }
 
 /// Proposes every organisation that qualifies and has no proposal for the year yet; returns the new ones.
@@ -127,7 +128,7 @@ pub async fn propose(w: &Writer, body: ProposeRed) -> ServiceResult<Vec<RedPropo
     if !(1901..=9999).contains(&body.year) {
         return Err(ServiceError::validation(
             "year",
-            "must be a year from 1901 to 9999",
+            msg!("must-be-a-year-from-1901-to"),
         ));
     }
     let n = w.cx.policy().lists.red_list_years.clamp(1, 100) as i32;
@@ -136,9 +137,11 @@ pub async fn propose(w: &Writer, body: ProposeRed) -> ServiceResult<Vec<RedPropo
     if let Some(open) = years.iter().find(|y| **y >= current) {
         return Err(ServiceError::validation(
             "year",
-            format!(
-                "the red list for {} needs {n} completed years before it; {open} is not over",
-                body.year
+            msg!(
+                "the-red-list-for-needs-completed-years",
+                year = body.year.to_string(),
+                n = n.to_string(),
+                open = open.to_string()
             ),
         ));
     }
@@ -248,12 +251,15 @@ pub async fn decide(w: &Writer, id: i64, body: RedDecision) -> ServiceResult<Red
         .filter(|r| !r.is_empty())
         .map(str::to_string);
     if body.outcome == ProposalOutcome::Declined && reason.is_none() {
-        return Err(ServiceError::validation("reason", "is required to decline"));
+        return Err(ServiceError::validation(
+            "reason",
+            msg!("is-required-to-decline"),
+        ));
     }
     if reason.as_ref().is_some_and(|r| r.chars().count() > 2000) {
         return Err(ServiceError::validation(
             "reason",
-            "must be at most 2000 characters",
+            msg!("must-be-at-most-2000-characters"),
         ));
     }
     let db = w.db();
@@ -261,11 +267,13 @@ pub async fn decide(w: &Writer, id: i64, body: RedDecision) -> ServiceResult<Red
         .lock_exclusive()
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no red-list proposal {id}")))?;
+        .ok_or_else(|| ServiceError::NotFound(msg!("no-red-list-proposal", id = id.to_string())))?;
     let state: ProposalState = column("red_proposals", id, &pending.state)?;
     if state != ProposalState::Pending {
-        return Err(ServiceError::Conflict(format!(
-            "proposal {id} is already {state}"
+        return Err(ServiceError::Conflict(msg!(
+            "proposal-is-already",
+            id = id.to_string(),
+            state = state.to_string()
         )));
     }
     let proposer = [(Party::Proposer, Some(pending.proposed_by.as_str()))];

@@ -1,6 +1,7 @@
 //! Adding and ending list entries. Every entry is written through `insert_entry`, by an approver or by the
 //! effects of a decision (then once per cause); ending fills the end columns once and appends a change row.
 
+use crate::i18n::msg;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -41,7 +42,7 @@ pub async fn add_black(w: &Writer, input: NewBlackEntry) -> ServiceResult<ListEn
     let mut errors = FieldErrors::default();
     errors.check("reason", check_reason(&reason));
     if input.expires_on.is_some_and(|end| end < input.listed_on) {
-        errors.add("expires_on", "must not be before listed_on");
+        errors.add("expires_on", msg!("must-not-be-before-listed-on"));
     }
     let today = w.cx.today();
     for (field, why) in check_black_terms(w.cx.policy(), input.listed_on, input.expires_on, today) {
@@ -109,7 +110,8 @@ pub async fn insert_entry(
         }
     };
     let json = |value: serde_json::Result<String>| {
-        value.map_err(|e| ServiceError::Unprocessable(format!("notice is not JSON: {e}")))
+        value
+            .map_err(|e| ServiceError::Unprocessable(msg!("notice-is-not-json", e = e.to_string())))
     };
     let automatic = row.cause_key.is_some();
     let model = list_entry::ActiveModel {
@@ -179,7 +181,13 @@ pub async fn remove(
         .lock_exclusive()
         .one(w.db())
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no {list} list entry {id}")))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(msg!(
+                "no-list-entry-2",
+                list = list.to_string(),
+                id = id.to_string()
+            ))
+        })?;
     if list == ListKind::Black {
         // An entry the engine made (it has a cause) has no lister among people.
         let lister = entry
@@ -206,10 +214,17 @@ pub async fn publish(w: &Writer, list: ListKind, id: i64) -> ServiceResult<ListE
         .lock_exclusive()
         .one(w.db())
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no {list} list entry {id}")))?;
+        .ok_or_else(|| {
+            ServiceError::NotFound(msg!(
+                "no-list-entry-2",
+                list = list.to_string(),
+                id = id.to_string()
+            ))
+        })?;
     if entry.published {
-        return Err(ServiceError::Conflict(format!(
-            "list entry {id} is published already"
+        return Err(ServiceError::Conflict(msg!(
+            "list-entry-is-published-already",
+            id = id.to_string()
         )));
     }
     let mut model: list_entry::ActiveModel = entry.into();
@@ -247,16 +262,17 @@ pub async fn end_entry(
 ) -> ServiceResult<list_entry::Model> {
     let today = w.cx.today();
     if let Some(kind) = &entry.end_kind {
-        return Err(ServiceError::Conflict(format!(
-            "list entry {} has already ended ({kind})",
-            entry.id
+        return Err(ServiceError::Conflict(msg!(
+            "list-entry-has-already-ended",
+            id = entry.id.to_string(),
+            kind = kind.to_string()
         )));
     }
     if entry.expires_on.is_some_and(|end| end < today) {
-        return Err(ServiceError::Conflict(format!(
-            "list entry {} expired on {}",
-            entry.id,
-            entry.expires_on.unwrap_or(today)
+        return Err(ServiceError::Conflict(msg!(
+            "list-entry-expired-on",
+            id = entry.id.to_string(),
+            detail = (entry.expires_on.unwrap_or(today)).to_string()
         )));
     }
     // An entry not yet begun ends on its first day, so it never takes effect.

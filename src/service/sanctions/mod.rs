@@ -1,6 +1,7 @@
 //! 处理措施 (DESIGN §6): approvers impose, lift and revoke sanctions; every role reads them within its visibility.
 //! The threshold engine inserts its own rows; reading, lifting and revoking treat both kinds alike.
 
+use crate::i18n::msg;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -129,7 +130,7 @@ pub(super) async fn find<C: ConnectionTrait>(
     select
         .one(db)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no sanction with id {id}")))
+        .ok_or_else(|| ServiceError::NotFound(msg!("no-sanction-with-id", id = id.to_string())))
 }
 
 pub async fn get<C: ConnectionTrait>(

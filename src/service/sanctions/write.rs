@@ -2,6 +2,7 @@
 //! are never rewritten afterwards (the database refuses it too).
 
 use super::*;
+use crate::i18n::msg;
 
 /// A case grounds a sanction on `subject` when it is against that subject, or when it is a practitioner's
 /// case whose losses the named institution bears (seed 003: 由定点医疗机构承担).
@@ -22,12 +23,15 @@ pub(crate) async fn check_violations<C: ConnectionTrait>(
         // A measure is a decision on facts: it rests on at least one approved case (issue 11).
         errors.add(
             "violation_ids",
-            "must name at least one approved case of this subject (or a practitioner's case its institution bears)",
+            msg!("must-name-at-least-one-approved-case"),
         );
         return Ok(());
     }
     if ids.len() > MAX_VIOLATIONS {
-        errors.add("violation_ids", format!("at most {MAX_VIOLATIONS} cases"));
+        errors.add(
+            "violation_ids",
+            msg!("at-most-cases", MAX_VIOLATIONS = MAX_VIOLATIONS.to_string()),
+        );
         return Ok(());
     }
     // Shared row locks on PostgreSQL: a case cannot be voided between this check and the commit.
@@ -44,20 +48,30 @@ pub(crate) async fn check_violations<C: ConnectionTrait>(
     for (i, id) in ids.iter().enumerate() {
         let field = format!("violation_ids[{i}]");
         match cases.get(id) {
-            _ if !seen.insert(id) => errors.add(&field, format!("case {id} is listed twice")),
-            None => errors.add(&field, format!("no case with id {id}")),
+            _ if !seen.insert(id) => {
+                errors.add(&field, msg!("case-is-listed-twice", id = id.to_string()))
+            }
+            None => errors.add(&field, msg!("no-case-with-id", id = id.to_string())),
             Some(case) if !grounds(case, subject)? => {
                 let owner = &case.subject_code;
                 errors.add(
                     &field,
-                    format!("case {id} is against {owner}, not this subject"),
+                    msg!(
+                        "case-is-against-not-this-subject",
+                        id = id.to_string(),
+                        owner = owner.to_string()
+                    ),
                 );
             }
             Some(case) if case.state != approved => {
                 let state = &case.state;
                 errors.add(
                     &field,
-                    format!("case {id} is {state}; only approved cases count"),
+                    msg!(
+                        "case-is-only-approved-cases-count",
+                        id = id.to_string(),
+                        state = state.to_string()
+                    ),
                 );
             }
             Some(_) => {}
@@ -92,10 +106,7 @@ pub async fn create(w: &Writer, input: NewSanction) -> ServiceResult<SanctionVie
     errors.check("reason", check_reason(&reason));
     let ban_until = input.sanction_type.ban_until(input.starts_on, policy);
     if let Some(Err(why)) = ban_until.map(crate::domain::dates::strict::in_range) {
-        errors.add(
-            "starts_on",
-            format!("the ban would end on a day out of range: {why}"),
-        );
+        errors.add("starts_on", msg!("the-ban-would-end-on-a-day", why = why));
     }
     errors.finish()?;
     let row = SanctionRow {
@@ -220,7 +231,12 @@ pub async fn insert(
         // The extended row keeps its terms; its new value says what continues it and to when.
         let earlier = find(txn, extended, false).await?;
         let mut change = serde_json::to_value(view_of(txn, earlier, w.cx.today(), &system).await?)
-            .map_err(|e| ServiceError::Unprocessable(e.to_string()))?;
+            .map_err(|e| {
+                ServiceError::Unprocessable(crate::i18n::msg!(
+                    "fault-serialise",
+                    detail = e.to_string()
+                ))
+            })?;
         change["extended_by"] = json!(model.id);
         change["effective_ends_on"] = json!(model.ends_on);
         change["extension_reason"] = json!(model.reason);
@@ -295,15 +311,20 @@ pub async fn end_row(
 ) -> ServiceResult<sanction::Model> {
     let (id, now, today, txn) = (current.id, w.cx.now, w.cx.today(), w.db());
     if current.revoked_at.is_some() {
-        return Err(ServiceError::Conflict(format!("sanction {id} is revoked")));
+        return Err(ServiceError::Conflict(msg!(
+            "sanction-is-revoked",
+            id = id.to_string()
+        )));
     }
     let mut model: sanction::ActiveModel = current.clone().into();
     let (action, op, change) = match ending {
         Ending::Lift => {
             let now_status = status_of(&current, today);
             if matches!(now_status, SanctionStatus::Lifted | SanctionStatus::Expired) {
-                return Err(ServiceError::Conflict(format!(
-                    "sanction {id} is {now_status}"
+                return Err(ServiceError::Conflict(msg!(
+                    "sanction-is",
+                    id = id.to_string(),
+                    now_status = now_status.to_string()
                 )));
             }
             model.lifted_on = Set(Some(today));

@@ -60,7 +60,7 @@ pub struct NewSubject {
     /// Insured persons only.
     pub insurance_type: Option<InsuranceType>,
     /// Institutions only: level such as 三级甲等.
-    #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    #[validate(length(min = 1, max = 32, message = "must-be-1-to-32-characters"))]
     pub level: Option<String>,
     /// Pharmacies only: code of the main responsible person, a registered practitioner.
     pub responsible_person: Option<String>,
@@ -97,7 +97,7 @@ pub struct SubjectPatch {
     pub profession: Option<Profession>,
     #[schema(nullable = false)]
     pub insurance_type: Option<InsuranceType>,
-    #[validate(length(min = 1, max = 32, message = "must be 1 to 32 characters"))]
+    #[validate(length(min = 1, max = 32, message = "must-be-1-to-32-characters"))]
     #[schema(nullable = false, min_length = 1, max_length = 32)]
     pub level: Option<String>,
     #[schema(nullable = false)]

@@ -1,6 +1,7 @@
 //! Registering and correcting subjects, with their change-log rows.
 
 use super::*;
+use crate::i18n::msg;
 
 /// A registration that passed every rule needing no database: trimmed, with its code settled.
 pub struct CheckedSubject {
@@ -62,8 +63,9 @@ pub async fn create(w: &Writer, input: NewSubject) -> ServiceResult<SubjectView>
         .await?
         .is_some()
     {
-        return Err(ServiceError::Conflict(format!(
-            "a subject with code {code} already exists"
+        return Err(ServiceError::Conflict(msg!(
+            "a-subject-with-code-already-exists",
+            code = code.to_string()
         )));
     }
     if let Some(identity) = checked.identity() {
@@ -103,50 +105,50 @@ pub fn check_new(cx: &Ctx, input: NewSubject) -> Result<CheckedSubject, FieldErr
     let person = !organisation;
     match (&input.uscc, organisation) {
         (Some(uscc), true) => errors.check("uscc", validate_uscc(uscc)),
-        (None, true) => errors.add("uscc", "is required for institutions and pharmacies"),
-        (Some(_), false) => errors.add("uscc", "applies only to institutions and pharmacies"),
+        (None, true) => errors.add("uscc", msg!("is-required-for-institutions-and-pharmacies")),
+        (Some(_), false) => errors.add("uscc", msg!("applies-only-to-institutions-and-pharmacies")),
         (None, false) => {}
     }
     match (&id_number, person) {
         (Some(id), true) => errors.check("id_number", validate_id_number(id, today).map(|_| ())),
         (None, true) => errors.add(
             "id_number",
-            "is required for practitioners and insured persons",
+            msg!("is-required-for-practitioners-and-insured-persons"),
         ),
         (Some(_), false) => errors.add(
             "id_number",
-            "applies only to practitioners and insured persons",
+            msg!("applies-only-to-practitioners-and-insured-persons"),
         ),
         (None, false) => {}
     }
     let practitioner = input.kind == SubjectKind::Practitioner;
     match (input.profession, practitioner) {
-        (None, true) => errors.add("profession", "is required for practitioners"),
-        (Some(_), false) => errors.add("profession", "applies only to practitioners"),
+        (None, true) => errors.add("profession", msg!("is-required-for-practitioners")),
+        (Some(_), false) => errors.add("profession", msg!("applies-only-to-practitioners")),
         _ => {}
     }
     let insured = input.kind == SubjectKind::Insured;
     match (input.insurance_type, insured) {
         (None, true) => errors.add(
             "insurance_type",
-            "is required for insured persons (employee or resident)",
+            msg!("is-required-for-insured-persons-employee-or"),
         ),
-        (Some(_), false) => errors.add("insurance_type", "applies only to insured persons"),
+        (Some(_), false) => errors.add("insurance_type", msg!("applies-only-to-insured-persons")),
         _ => {}
     }
     if input.level.is_some() && input.kind != SubjectKind::Institution {
-        errors.add("level", "applies only to institutions");
+        errors.add("level", msg!("applies-only-to-institutions"));
     }
     if input.responsible_person.is_some() && input.kind != SubjectKind::Pharmacy {
-        errors.add("responsible_person", "applies only to pharmacies");
+        errors.add("responsible_person", msg!("applies-only-to-pharmacies"));
     }
     match (input.designated_since, organisation) {
         (Some(day), true) if day > today => {
-            errors.add("designated_since", "may not be in the future")
+            errors.add("designated_since", msg!("may-not-be-in-the-future"))
         }
         (Some(_), false) => errors.add(
             "designated_since",
-            "applies only to institutions and pharmacies",
+            msg!("applies-only-to-institutions-and-pharmacies"),
         ),
         _ => {}
     }
@@ -171,7 +173,7 @@ fn logged_view(model: &subject::Model, request_id: &str) -> ServiceResult<Subjec
 /// The value of a registration's change-log row, as JSON text (`Writer::registered_many`).
 pub fn change_value(model: &subject::Model, request_id: &str) -> ServiceResult<String> {
     serde_json::to_string(&logged_view(model, request_id)?)
-        .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))
+        .map_err(|e| ServiceError::Unprocessable(msg!("subject-is-not-json", e = e.to_string())))
 }
 
 /// The change-log row of a correction.
@@ -188,7 +190,7 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     if patch.is_empty() {
         return Err(ServiceError::validation(
             "body",
-            "must name at least one field to change",
+            msg!("patch-names-no-field"),
         ));
     }
     let txn = w.db();
@@ -216,21 +218,21 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
             if organisation {
                 validate_uscc(uscc)
             } else {
-                Err("applies only to institutions and pharmacies".into())
+                Err(msg!("applies-only-to-institutions-and-pharmacies"))
             },
         );
     }
     if patch.profession.is_some() && kind != SubjectKind::Practitioner {
-        errors.add("profession", "applies only to practitioners");
+        errors.add("profession", msg!("applies-only-to-practitioners"));
     }
     if patch.insurance_type.is_some() && kind != SubjectKind::Insured {
-        errors.add("insurance_type", "applies only to insured persons");
+        errors.add("insurance_type", msg!("applies-only-to-insured-persons"));
     }
     if patch.level.is_some() && kind != SubjectKind::Institution {
-        errors.add("level", "applies only to institutions");
+        errors.add("level", msg!("applies-only-to-institutions"));
     }
     if patch.responsible_person.is_some() && kind != SubjectKind::Pharmacy {
-        errors.add("responsible_person", "applies only to pharmacies");
+        errors.add("responsible_person", msg!("applies-only-to-pharmacies"));
     }
     let new_code = patch
         .code
@@ -239,10 +241,7 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
         .filter(|c| *c != current.code);
     if let Some(new_code) = new_code {
         if kind == SubjectKind::Insured {
-            errors.add(
-                "code",
-                "an insured person's code is the ID number and does not change",
-            );
+            errors.add("code", msg!("an-insured-person-s-code-is-the"));
         } else {
             errors.check("code", check_code(&w.cx.config.patterns, kind, new_code));
         }
@@ -251,9 +250,10 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     if let Some(new_code) = new_code
         && let Ok(holder) = find_by_code(txn, new_code).await
     {
-        return Err(ServiceError::Conflict(format!(
-            "code {new_code} is the code of another subject ({})",
-            holder.code
+        return Err(ServiceError::Conflict(msg!(
+            "code-is-the-code-of-another-subject",
+            new_code = new_code.to_string(),
+            code = holder.code.to_string()
         )));
     }
     if let Some(person_code) = &patch.responsible_person {
@@ -331,7 +331,7 @@ async fn recode(w: &Writer, model: &subject::Model, previous: &str) -> ServiceRe
         red_proposal
     );
     let mut value = serde_json::to_value(logged_view(model, &w.actor.request_id)?)
-        .map_err(|e| ServiceError::Unprocessable(format!("subject is not JSON: {e}")))?;
+        .map_err(|e| ServiceError::Unprocessable(msg!("subject-is-not-json", e = e.to_string())))?;
     value["previous_code"] = serde_json::json!(previous);
     w.change(
         ChangeEntity::Subject,
@@ -348,9 +348,9 @@ pub(super) fn check_code(
     patterns: &IdentifierPatterns,
     kind: SubjectKind,
     code: &str,
-) -> Result<(), String> {
+) -> Result<(), crate::i18n::Msg> {
     if code.is_empty() {
-        return Err("is required".into());
+        return Err(msg!("is-required"));
     }
     let pattern = match kind {
         SubjectKind::Institution => &patterns.institution,
@@ -363,17 +363,17 @@ pub(super) fn check_code(
             {
                 Ok(())
             } else {
-                Err("must be 1 to 64 letters or digits".into())
+                Err(msg!("must-be-1-to-64-letters-or"))
             };
         }
     };
     if pattern.is_match(code) {
         Ok(())
     } else {
-        Err(format!(
-            "does not match the {} code pattern {}",
-            kind.as_str(),
-            pattern.as_str()
+        Err(msg!(
+            "does-not-match-the-code-pattern",
+            kind = kind.as_str().to_string(),
+            pattern = pattern.as_str().to_string()
         ))
     }
 }
@@ -386,7 +386,7 @@ pub(super) async fn check_responsible_person<C: ConnectionTrait>(
         Ok(person) if kind_of(&person)? == SubjectKind::Practitioner => Ok(()),
         _ => Err(ServiceError::validation(
             "responsible_person",
-            format!("{code} is not a registered practitioner"),
+            msg!("is-not-a-registered-practitioner", code = code.to_string()),
         )),
     }
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy, status};
 use crate::domain::masking::Audience;
+use crate::domain::regions::{Region, region, region_name};
 use crate::domain::scoring::SubjectKind;
 use crate::shared::actor::Actor;
 use crate::shared::error::{ServiceError, ServiceResult, column};
@@ -24,6 +25,12 @@ pub struct ListEntryView {
     /// Masked (`王**`) for people when the reader sees people masked.
     pub subject_name: String,
     pub region: String,
+    /// The name of `region` (`历下区`); null for a code not in the shipped GB/T 2260 list.
+    #[serde(default)]
+    pub region_name: Option<String>,
+    /// `region` with its prefecture and province (names are Chinese in every language).
+    #[serde(default)]
+    pub region_detail: Option<Region>,
     pub reason: String,
     pub legal_basis: String,
     /// What partners apply (联合惩戒).
@@ -68,6 +75,9 @@ impl ListEntryView {
             },
             subject_name: audience.name(&self.subject_name, person),
             created_by: self.created_by.and_then(|sub| audience.staff(sub)),
+            // From the code, also for a change-log row written before names were shown.
+            region_name: region_name(&self.region),
+            region_detail: region(&self.region),
             ..self
         }
     }
@@ -84,6 +94,12 @@ pub struct PublicEntryView {
     /// A person's name masked (`王**`).
     pub subject_name: String,
     pub region: String,
+    /// The name of `region` (`历下区`); null for a code not in the shipped GB/T 2260 list.
+    #[serde(default)]
+    pub region_name: Option<String>,
+    /// `region` with its prefecture and province (names are Chinese in every language).
+    #[serde(default)]
+    pub region_detail: Option<Region>,
     pub reason: String,
     pub legal_basis: String,
     pub measures: Vec<ListMeasure>,
@@ -103,6 +119,8 @@ impl From<ListEntryView> for PublicEntryView {
             subject_kind: e.subject_kind,
             subject_name: e.subject_name,
             region: e.region,
+            region_name: e.region_name,
+            region_detail: e.region_detail,
             reason: e.reason,
             legal_basis: e.legal_basis,
             measures: e.measures,
@@ -175,6 +193,8 @@ pub async fn views<C: ConnectionTrait>(
                 subject_kind: kind,
                 subject_name: subject.name.clone(),
                 region: subject.region.clone(),
+                region_name: region_name(&subject.region),
+                region_detail: region(&subject.region),
                 status: status(m.listed_on, m.expires_on, ended, day),
                 measures: serde_json::from_str(&m.measures).map_err(corrupt)?,
                 remedies: serde_json::from_str(&m.remedies).map_err(corrupt)?,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::masking::Audience;
+use crate::domain::regions::{Region, region, region_name};
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::{InsuranceType, Profession};
 use crate::shared::actor::Actor;
@@ -19,6 +20,12 @@ pub struct SubjectView {
     /// Masked (`张*`) for people when the reader is a partner.
     pub name: String,
     pub region: String,
+    /// The name of `region` (`历下区`); null for a code not in the shipped GB/T 2260 list.
+    #[serde(default)]
+    pub region_name: Option<String>,
+    /// `region` with its prefecture and province (names are Chinese in every language).
+    #[serde(default)]
+    pub region_detail: Option<Region>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uscc: Option<String>,
     /// Masked (`110105********002X`) when the reader is a partner.
@@ -61,6 +68,9 @@ impl SubjectView {
             },
             name: audience.name(&self.name, person),
             id_number: self.id_number.map(|id| audience.id_number(&id)),
+            // From the code, also for a change-log row written before names were shown.
+            region_name: region_name(&self.region),
+            region_detail: region(&self.region),
             ..self
         }
     }
@@ -84,6 +94,8 @@ impl SubjectView {
             code: model.code,
             kind,
             name: model.name,
+            region_name: region_name(&model.region),
+            region_detail: region(&model.region),
             region: model.region,
             uscc: model.uscc,
             id_number: model.id_number,
