@@ -2,8 +2,6 @@
 //! last id seen, so pages stay stable while rows are appended.
 
 use crate::i18n::msg;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -101,14 +99,26 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// What a cursor looks like, as the document states it: `c` and up to 15 hexadecimal digits. Every string of
+/// that shape is a cursor (a position after which the page starts), so a client that writes one to the pattern
+/// is never refused; anything else is.
+pub const CURSOR_PATTERN: &str = "^c[0-9a-f]{1,15}$";
+
 fn encode(id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("v1:{id}"))
+    format!("c{:x}", id.max(0))
 }
 
 fn decode(text: &str) -> Option<i64> {
-    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    text.strip_prefix("v1:")?.parse().ok().filter(|id| *id >= 0)
+    let digits = text.strip_prefix('c')?;
+    if digits.is_empty()
+        || digits.len() > 15
+        || !digits
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return None;
+    }
+    i64::from_str_radix(digits, 16).ok()
 }
 
 #[cfg(test)]
@@ -118,6 +128,17 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         assert_eq!(decode(&encode(42)), Some(42));
+        assert_eq!(
+            decode(&encode(i64::from(u32::MAX) * 4096)),
+            Some(i64::from(u32::MAX) * 4096)
+        );
+        let pattern = regex::Regex::new(CURSOR_PATTERN).unwrap();
+        for text in ["c0", "cfff", "c123456789abcdef"] {
+            assert!(pattern.is_match(text) && decode(text).is_some(), "{text}");
+        }
+        for text in ["", "c", "C1", "cg", "c1234567890abcdef0", "v1:42"] {
+            assert!(decode(text).is_none(), "{text}");
+        }
         assert!(PageRequest::parse(None, Some("garbage!")).is_err());
         assert!(PageRequest::parse(Some(0), None).is_err());
         assert!(PageRequest::parse(Some(501), None).is_err());

@@ -169,6 +169,11 @@ fn hold_request_text(doc: &mut Value) {
                     .into_iter()
                     .flatten()
                 {
+                    if parameter["name"] == "cursor" && parameter["in"] == "query" {
+                        parameter["schema"] = json!({
+                            "type": "string", "pattern": crate::pagination::CURSOR_PATTERN,
+                        });
+                    }
                     if parameter["name"] == "Idempotency-Key" {
                         parameter["schema"] = json!({
                             "type": "string", "minLength": 1, "maxLength": 200, "pattern": IDEMPOTENCY_KEY,
