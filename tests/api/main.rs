@@ -23,6 +23,7 @@ mod limits;
 mod lists;
 mod masking_property;
 mod metrics;
+mod metrics_operator;
 mod openapi;
 mod ops;
 mod privacy;

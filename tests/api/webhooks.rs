@@ -16,7 +16,7 @@ use crate::helpers::*;
 #[derive(Clone, Default)]
 pub(crate) struct Receiver {
     pub(crate) got: Arc<Mutex<Vec<(HeaderMap, String)>>>,
-    answer: Arc<AtomicU16>,
+    pub(crate) answer: Arc<AtomicU16>,
 }
 
 /// A real HTTP receiver on a bound port; answers `answer` (200 unless set).

@@ -113,6 +113,13 @@ impl Progress {
         }
     }
 
+    /// Imports running on this node (for `/metrics`).
+    pub fn running(&self) -> i64 {
+        self.0
+            .lock()
+            .map_or(0, |map| i64::try_from(map.len()).unwrap_or(i64::MAX))
+    }
+
     pub(super) fn rows(&self, id: i64) -> Option<u64> {
         self.0.lock().ok().and_then(|map| map.get(&id).copied())
     }
