@@ -40,3 +40,4 @@ mod violation_types;
 mod violations;
 mod webhook_addresses;
 mod webhooks;
+mod webhooks_standard;
