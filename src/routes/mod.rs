@@ -16,6 +16,7 @@ pub mod sanctions;
 pub mod screenings;
 pub mod standing;
 pub mod subjects;
+pub mod tasks;
 pub mod violation_types;
 pub mod violations;
 pub mod webhooks;
@@ -39,6 +40,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(lists::router())
         .merge(appeals::router())
         .merge(repairs::router())
+        .merge(tasks::router())
         .merge(screenings::router())
         .merge(changes::router())
         .merge(public::router())

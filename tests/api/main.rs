@@ -36,6 +36,7 @@ mod screenings;
 mod standing;
 mod strict_input;
 mod subjects;
+mod tasks;
 mod violation_types;
 mod violations;
 mod webhook_addresses;
