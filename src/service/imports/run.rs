@@ -39,7 +39,7 @@ pub async fn run(
     cx: Ctx,
     actor: Actor,
     format: ImportFormat,
-    input: impl Read + Send + 'static,
+    (input, announced): (impl Read + Send + 'static, Option<u64>),
     progress: &Arc<Progress>,
 ) -> ServiceResult<i64> {
     actor.require(&WRITERS)?;
@@ -55,6 +55,7 @@ pub async fn run(
         progress,
         armed: true,
     };
+    progress.announced(id, announced);
     let mut state = State::default();
     // The whole body first, the write transaction after: a slow upload holds no writer. While it arrives, the
     // running import's lock is held on a connection of its own, so a node starting meanwhile leaves it alone;
@@ -116,10 +117,16 @@ async fn receive(
 ) -> ServiceResult<Spooled> {
     // A CSV's first line is its header.
     let header = u64::from(format == ImportFormat::Csv);
-    let arrived = move |lines: u64| progress.set(id, lines.saturating_sub(header));
+    let counter = progress.clone();
+    let arrived =
+        move |lines: u64, bytes: u64| counter.arrived(id, lines.saturating_sub(header), bytes);
     let received = tokio::task::spawn_blocking(move || spool::receive(input, arrived))
         .await
         .map_err(|e| ServiceError::Unprocessable(format!("the import reader failed: {e}")))?;
+    if let Ok((_, lines)) = &received {
+        progress.received(id, lines.saturating_sub(header));
+    }
+    let received = received.map(|(spooled, _)| spooled);
     received.map_err(|e| match e.kind() {
         std::io::ErrorKind::FileTooLarge => too_large(),
         _ => ServiceError::validation("body", format!("cannot be read: {e}")),
