@@ -2,7 +2,7 @@
 //! repairs to decide, major-case reports due — each with the ids it is acted on by, the day it is due in working
 //! days (holiday calendar) and whether that day has passed. Overdue first, then by due date.
 //!
-//! A kind is a variant of [`TaskKind`] and a source in [`source`]: suspects (智能监控 疑点) and tips (举报) join
+//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) and tips (举报) join
 //! as one of each when they exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is
 //! never offered. Partners, hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
 
