@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::appeals::AppealState;
-use crate::domain::cases::CaseState;
+use crate::domain::cases::{self, CaseAction, CaseState};
 use crate::domain::dates::legal_date;
 use crate::domain::enums::string_enum;
 use crate::domain::four_eyes::{self, Decision, Party};
@@ -160,37 +160,15 @@ async fn source<C: ConnectionTrait>(
     kind: TaskKind,
 ) -> ServiceResult<Vec<Task>> {
     let policy = &cx.policy().cases;
-    match kind {
-        TaskKind::CaseReview => {
-            cases(
-                db,
-                cx,
-                reader,
-                kind,
-                CaseState::Recorded,
-                policy.review_due_working_days,
-            )
-            .await
-        }
-        TaskKind::CaseApproval => {
-            cases(
-                db,
-                cx,
-                reader,
-                kind,
-                CaseState::Reviewed,
-                policy.approval_due_working_days,
-            )
-            .await
-        }
-        TaskKind::CaseResubmission => {
-            let days = policy.resubmission_due_working_days;
-            cases(db, cx, reader, kind, CaseState::Returned, days).await
-        }
-        TaskKind::AppealDecision => appeals(db, cx, reader).await,
-        TaskKind::RepairDecision => repairs(db, cx, reader).await,
-        TaskKind::MajorCaseReport => reports(db, cx).await,
-    }
+    let (state, days) = match kind {
+        TaskKind::CaseReview => (CaseState::Recorded, policy.review_due_working_days),
+        TaskKind::CaseApproval => (CaseState::Reviewed, policy.approval_due_working_days),
+        TaskKind::CaseResubmission => (CaseState::Returned, policy.resubmission_due_working_days),
+        TaskKind::AppealDecision => return appeals(db, cx, reader).await,
+        TaskKind::RepairDecision => return repairs(db, cx, reader).await,
+        TaskKind::MajorCaseReport => return reports(db, cx).await,
+    };
+    cases_in(db, cx, reader, kind, state, days).await
 }
 
 fn task(
@@ -214,7 +192,7 @@ fn task(
 
 /// Cases in `state`, due `days` working days after they entered it; review and approval leave out the cases
 /// the caller took part in (four eyes), resubmission offers only the caller's own.
-async fn cases<C: ConnectionTrait>(
+async fn cases_in<C: ConnectionTrait>(
     db: &C,
     cx: &Ctx,
     reader: &Actor,
@@ -229,17 +207,14 @@ async fn cases<C: ConnectionTrait>(
     let rows: Vec<violation::Model> = rows
         .into_iter()
         .filter(|case| {
-            let parties = [
-                (Party::Recorder, Some(case.recorded_by.as_str())),
-                (Party::Reviewer, case.reviewed_by.as_deref()),
-            ];
+            // The workflow's own check, so the queue never offers what the decision would refuse.
+            let may = |action| {
+                let reviewed_by = case.reviewed_by.as_deref();
+                cases::four_eyes(action, &reader.sub, &case.recorded_by, reviewed_by).is_ok()
+            };
             match kind {
-                TaskKind::CaseReview => {
-                    four_eyes::check(Decision::CaseReview, &reader.sub, &parties).is_ok()
-                }
-                TaskKind::CaseApproval => {
-                    four_eyes::check(Decision::CaseApproval, &reader.sub, &parties).is_ok()
-                }
+                TaskKind::CaseReview => may(CaseAction::Review),
+                TaskKind::CaseApproval => may(CaseAction::Approve),
                 _ => case.recorded_by == reader.sub,
             }
         })
@@ -394,21 +369,4 @@ fn decode(text: &str) -> Option<(NaiveDate, usize, i64)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_others_are_refused() {
-        let key = (NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(), 3, 42);
-        assert_eq!(decode(&encode(key)), Some(key));
-        assert_eq!(decode(&URL_SAFE_NO_PAD.encode("v1:42")), None);
-        assert_eq!(decode("not base64!"), None);
-    }
-
-    #[test]
-    fn every_kind_waits_for_a_role_that_may_have_tasks() {
-        for kind in TaskKind::ALL {
-            assert!(WORKERS.contains(&kind.role()), "{kind}");
-        }
-    }
-}
+mod tests;

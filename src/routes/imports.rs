@@ -86,7 +86,8 @@ async fn import_subjects(
         state.ctx(),
         actor.clone(),
         format,
-        (input, announced),
+        input,
+        announced,
         &progress,
     )
     .await?;

@@ -33,13 +33,14 @@ use crate::service::writer::Writer;
 use entity::subject;
 
 /// Runs one import for `actor`: opens its record, reads `input` as `format` and registers every subject in it
-/// in one transaction, or none; the record says which, and why.
+/// in one transaction, or none; the record says which, and why. `announced` is the body's `Content-Length`.
 pub async fn run(
     db: &Db,
     cx: Ctx,
     actor: Actor,
     format: ImportFormat,
-    (input, announced): (impl Read + Send + 'static, Option<u64>),
+    input: impl Read + Send + 'static,
+    announced: Option<u64>,
     progress: &Arc<Progress>,
 ) -> ServiceResult<i64> {
     actor.require(&WRITERS)?;
