@@ -19,7 +19,7 @@
 //!   person look-ups), the standing facts, and the typed views every answer is built from for its audience
 //!   (full, hospital, masked, public; DESIGN §14).
 //! - [`read`]: the read side built on `standings` and the change log: the standing answer and its cache, the
-//!   feed, screenings, exports. It imports `shared`, never `service`.
+//!   feed, screenings, exports, the work queue. It imports `shared`, never `service`.
 //! - [`worker`]: background work with a shutdown signal (the date scheduler).
 //! - [`routes`]: one module per resource, each with its own router and OpenAPI annotations.
 //! - [`auth`]: JWT verification and the role checks of DESIGN §1.
@@ -30,7 +30,8 @@
 //!   [`serve`]: the connection loop with its timeouts and the shutdown's grace period.
 //! - [`config`], [`state`], [`db`], [`pagination`], [`middleware`], [`extract`], [`openapi`], [`demo`]:
 //!   the plumbing those share; [`query_rules`]: what a URI may carry (no control characters, no undocumented
-//!   parameter); [`rate_limit`] and [`metrics`]: the per-client limit and `/metrics`.
+//!   parameter); [`rate_limit`] and [`metrics`]: the per-client limit and `/metrics` (with the series an
+//!   operator alerts on in `metrics::operator`).
 //!
 //! Tables are defined in the `entity` crate and created by the `migration` crate; both run unchanged on SQLite
 //! and PostgreSQL.

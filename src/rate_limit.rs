@@ -194,6 +194,10 @@ fn too_many_requests(wait: Duration) -> Response {
     response
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(seconds));
+    // Tells the metrics layer this 429 is the rate limit's, not the look-up quota's.
+    response
+        .extensions_mut()
+        .insert(crate::metrics::Refusal::RateLimit);
     response
 }
 

@@ -232,10 +232,7 @@ async fn run_dates(state: AppState, mut stopped: tokio::sync::watch::Receiver<bo
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                let now = state.clock.now();
-                if let Err(e) = crate::worker::dates::run_due(&state.db, state.config.clone(), now).await {
-                    tracing::warn!(error = %e, "date scheduler failed");
-                }
+                crate::worker::dates::pass(&state).await;
             }
             _ = stopped.changed() => return,
         }

@@ -237,6 +237,8 @@ impl Policy {
             self.practitioner.max_suspension_months, self.practitioner.ban_years_accumulated,
             self.organisation.base_score, self.organisation.grade_c_min,
             self.cases.report_due_working_days, self.cases.appeal_window_days,
+            self.cases.review_due_working_days, self.cases.approval_due_working_days,
+            self.cases.resubmission_due_working_days, self.cases.appeal_decision_working_days,
             self.lists.blacklist_years, self.lists.agreement_termination_ban_years,
             self.lists.red_list_years, self.lists.repair_decision_working_days,
         );

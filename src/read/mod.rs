@@ -7,3 +7,4 @@ pub mod feed;
 pub mod roster;
 pub mod screenings;
 pub mod standing;
+pub mod tasks;

@@ -23,7 +23,9 @@ use crate::shared::lookup::{self, find_by_code, kind_of};
 pub struct RosterQuery {
     /// Only practitioners in this status today.
     pub status: Option<StandingStatus>,
-    /// Only practitioners who may not prescribe in this scope today.
+    /// Only practitioners who may prescribe in this scope today: the roster of that clinic (`all` and `pharmacy`:
+    /// who may be paid at all). Those barred show `status` `suspended` or `terminated`, and `may_prescribe`
+    /// says in which scopes.
     pub scope: Option<Scope>,
 }
 
@@ -74,9 +76,7 @@ pub async fn roster<C: ConnectionTrait>(
                 Scope::All | Scope::Pharmacy => !view.may_be_paid,
             })
         };
-        if query.status.is_some_and(|s| s != view.status)
-            || query.scope.is_some_and(|s| !blocked(s))
-        {
+        if query.status.is_some_and(|s| s != view.status) || query.scope.is_some_and(blocked) {
             continue;
         }
         practitioners.push(view);

@@ -76,6 +76,11 @@ async fn import_subjects(
         }
     });
     let input = SyncIoBridge::new(StreamReader::new(stream));
+    // The size the client announced, so that progress can say how much of the body has arrived.
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
     let progress = state.imports.clone();
     let id = imports::run(
         &state.db,
@@ -83,6 +88,7 @@ async fn import_subjects(
         actor.clone(),
         format,
         input,
+        announced,
         &progress,
     )
     .await?;

@@ -14,13 +14,15 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(metrics))
 }
 
-/// Prometheus metrics: requests and latencies by route template, database pool, cases by state.
+/// Prometheus metrics: requests, latencies and refusals by route template, database pool, cases by state,
+/// webhook backlog and failures, the date scheduler, imports, build and process.
 ///
-/// Text exposition format 0.0.4. Not rate-limited, so a scraper is never refused.
+/// Text exposition format 0.0.4. Not rate-limited, so a scraper is never refused. The README's Metrics section
+/// lists every series.
 #[utoipa::path(get, path = "/metrics", tag = "ops",
     responses((status = 200, description = "Prometheus text format", body = String,
         content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = crate::metrics::render(&state.metrics, &state.db.conn).await;
+    let body = crate::metrics::render(&state.metrics, &state.db.conn, &state.imports).await;
     ([(CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], body)
 }

@@ -18,6 +18,7 @@ pub mod sanctions;
 pub mod screenings;
 pub mod standing;
 pub mod subjects;
+pub mod tasks;
 pub mod violation_types;
 pub mod violations;
 pub mod webhooks;
@@ -41,6 +42,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(lists::router())
         .merge(appeals::router())
         .merge(repairs::router())
+        .merge(tasks::router())
         .merge(screenings::router())
         .merge(changes::router())
         .merge(exports::router())

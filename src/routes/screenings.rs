@@ -133,7 +133,8 @@ async fn get_screening(
 /// An institution's practitioners with their standing today.
 ///
 /// Everyone affiliated now or from a later day (so a hospital can vet a doctor before the first day), ordered
-/// by code; returned whole. `status` and `scope` (those who may not prescribe in it) filter. A hospital may ask
+/// by code; returned whole. `status` keeps those in that status today, `scope` those who may prescribe in it
+/// today (who can staff that clinic). A hospital may ask
 /// only about its own institution; partners get names masked.
 #[utoipa::path(get, path = "/api/v1/institutions/{code}/practitioners", tag = "standing", security(("bearer" = [])),
     params(("code" = String, Path, description = "Institution or pharmacy code", example = "H37010200001"), RosterQuery),

@@ -29,9 +29,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Subscribe a URL to events.
 ///
 /// Events: `list.added`, `list.removed`, `sanction.started`, `sanction.ended`, `standing.changed`. Each
-/// delivery is a `POST` with `X-Medcredit-Signature: sha256=<HMAC-SHA256 of "timestamp.body" with the secret>`,
-/// `X-Medcredit-Timestamp` and `X-Medcredit-Delivery`; failures are retried with exponential back-off (6
-/// attempts), then marked failed. The secret is shown once, here. A hospital hears only about its own subjects;
+/// delivery is a `POST` of JSON signed as the Standard Webhooks specification says
+/// (https://www.standardwebhooks.com/): `webhook-id` (`msg_<delivery id>`, the same on every retry),
+/// `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature: v1,<base64 HMAC-SHA256 of
+/// "{webhook-id}.{webhook-timestamp}.{body}">`, keyed by the secret. The secret (`whsec_` and the base64 of 32
+/// random bytes) is shown once, here; give it whole to any Standard Webhooks library to verify. Failures are
+/// retried with exponential back-off (6 attempts), then marked failed. A hospital hears only about its own subjects;
 /// partners get people masked. Partner, hospital, admin.
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
     request_body = NewWebhook,

@@ -47,7 +47,8 @@ pub struct WebhookView {
     /// Why it was paused: the delivery and the receiver's last answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused_reason: Option<String>,
-    /// Shown once, in the answer to the creation: the key of `X-Medcredit-Signature`.
+    /// Shown once, in the answer to the creation: the Standard Webhooks secret, `whsec_` followed by the base64
+    /// of 32 random bytes, that verifies `webhook-signature` (pass it whole to a Standard Webhooks library).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
@@ -132,10 +133,12 @@ pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> 
     events.sort_by_key(|e| e.as_str());
     events.dedup();
     let secret = {
+        use base64::Engine;
         use rand::RngCore;
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
-        hex::encode(bytes)
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        format!("{}{encoded}", crate::worker::outbox::SECRET_PREFIX)
     };
     let row = webhook::ActiveModel {
         issuer: Set(w.actor.issuer.clone()),

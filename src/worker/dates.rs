@@ -20,6 +20,23 @@ use crate::service::sanctions::view_of;
 use crate::service::writer::Writer;
 use entity::{list_entry, sanction, scheduled_day};
 
+/// One pass of the background scheduler: the days due, and its outcome in the metrics (a pass that finds its
+/// day written by another node succeeded too).
+pub async fn pass(state: &crate::state::AppState) {
+    let now = state.clock.now();
+    match run_due(&state.db, state.config.clone(), now).await {
+        // Wall time, not the legal clock: the alert compares it with Prometheus' `time()`.
+        Ok(_) => state
+            .metrics
+            .operator
+            .scheduler_succeeded(chrono::Utc::now()),
+        Err(e) => {
+            state.metrics.operator.scheduler_failed();
+            tracing::warn!(error = %e, "date scheduler failed");
+        }
+    }
+}
+
 /// Writes the date-driven changes of every day up to today not yet written. On a database that has never run
 /// it, today is taken as done (there is no history to replay). Returns the days written.
 pub async fn run_due(db: &Db, config: Arc<Config>, now: DateTime<Utc>) -> ServiceResult<u32> {

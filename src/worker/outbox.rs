@@ -1,6 +1,7 @@
 //! Sends the outbox (DESIGN §9): claims due deliveries (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several
-//! nodes never take the same row), posts each signed with HMAC-SHA256 over `timestamp.body`, and records the
-//! outcome: delivered, or retried with exponential back-off until `MAX_ATTEMPTS`, then failed. A claim expires,
+//! nodes never take the same row), posts each signed as the Standard Webhooks specification says
+//! (<https://www.standardwebhooks.com/>: `webhook-id`, `webhook-timestamp`, `webhook-signature`), so partners
+//! verify with a library of their language rather than code of their own, and records the outcome: delivered, or retried with exponential back-off until `MAX_ATTEMPTS`, then failed. A claim expires,
 //! so a node that dies mid-send does not strand its rows.
 
 use std::collections::{BTreeMap, HashSet};
@@ -10,6 +11,8 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Expr;
@@ -107,12 +110,32 @@ pub struct Outcome {
     pub failed: u32,
 }
 
-/// `sha256=<hex>` of HMAC-SHA256(secret, "{timestamp}.{body}").
-pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+/// The `webhook-signature` of a delivery (Standard Webhooks): `v1,<base64 of HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`,
+/// where the key is the secret's bytes (see [`signing_key`]).
+pub fn signature(secret: &str, id: &str, timestamp: i64, body: &str) -> String {
     let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(format!("{timestamp}.{body}").as_bytes());
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+        Hmac::<Sha256>::new_from_slice(&signing_key(secret)).expect("HMAC takes any key length");
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// The HMAC key of a secret: the base64 after `whsec_`, as every Standard Webhooks library reads it. Secrets made
+/// before the service followed the specification are hex text used as it stands; their owners verify with
+/// `whsec_` followed by the base64 of that text.
+pub fn signing_key(secret: &str) -> Vec<u8> {
+    secret
+        .strip_prefix(SECRET_PREFIX)
+        .and_then(|b64| STANDARD.decode(b64).ok())
+        .unwrap_or_else(|| secret.as_bytes().to_vec())
+}
+
+/// How a Standard Webhooks secret starts.
+pub const SECRET_PREFIX: &str = "whsec_";
+
+/// The `webhook-id` of a delivery: its id in `GET /webhooks/{id}/deliveries`, the same on every attempt, so a
+/// receiver that saw it already can drop a retry whose answer got lost.
+pub fn message_id(delivery: i64) -> String {
+    format!("msg_{delivery}")
 }
 
 /// Claims the due rows in one short transaction: pending ones whose time has come, and `sending` ones whose
@@ -330,18 +353,20 @@ async fn send(
     outbound
         .check(&hook.url)
         .map_err(|e| (None, format!("the URL may not be delivered to: {e}")))?;
+    // The time of this attempt: receivers refuse signatures older than a few minutes, and a retry may come
+    // hours after the first try. The id stays the delivery's.
     let timestamp = Utc::now().timestamp();
+    let id = message_id(row.id);
     let response = outbound
         .client
         .post(&hook.url)
         .header("content-type", "application/json")
-        .header("x-medcredit-timestamp", timestamp.to_string())
+        .header("webhook-id", id.as_str())
+        .header("webhook-timestamp", timestamp.to_string())
         .header(
-            "x-medcredit-signature",
-            signature(&hook.secret, timestamp, &row.payload),
+            "webhook-signature",
+            signature(&hook.secret, &id, timestamp, &row.payload),
         )
-        .header("x-medcredit-delivery", row.id.to_string())
-        .header("x-medcredit-event", row.event.as_str())
         .body(row.payload.clone())
         .send()
         .await

@@ -99,6 +99,7 @@ const MATRIX: &str = "
   GET    /api/v1/repairs                                      200  200  200  200  200  403  200 |  401  401  401  401  200
   POST   /api/v1/repairs                                      201  403  403  201  201  403  403 |  401  401  401  401  403
   POST   /api/v1/repairs/{id}/decision                        403  200  403  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/tasks                                        200  200  200  200  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/red                                    200  200  200  200  200  200  200 |  401  401  401  401  200
   GET    /api/v1/lists/red/export                             200  200  200  200  200  200  200 |  401  401  401  401  200
   POST   /api/v1/lists/black/{id}/publish                     403  403  409  409  403  403  403 |  401  401  401  401  403

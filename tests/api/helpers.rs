@@ -159,7 +159,12 @@ impl TestApp {
     /// Another server on the same database, as a second node behind a load balancer would be; its state is
     /// returned for the hooks a test drives instead of sleeping (the standing cache's sync).
     pub async fn second_node(&self) -> (Api, AppState) {
-        let app = Application::build(self.config.clone(), self.keys.clone())
+        self.node_with(self.config.clone()).await
+    }
+
+    /// Another node on the same database with a configuration of its own (e.g. its scheduler on).
+    pub async fn node_with(&self, config: Config) -> (Api, AppState) {
+        let app = Application::build(config, self.keys.clone())
             .await
             .expect("build second node");
         let address = format!("http://127.0.0.1:{}", app.port());

@@ -109,7 +109,7 @@ async fn requests_are_counted_by_route_template_and_status() {
         })
         .map(|l| metrics[l.rsplit_once(' ').unwrap().0])
         .collect();
-    assert_eq!(buckets.len(), 12, "11 bounds and +Inf");
+    assert_eq!(buckets.len(), 15, "14 bounds and +Inf");
     assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{buckets:?}");
     let sum = metrics[&format!(r#"http_request_duration_seconds_sum{{{case},status="200"}}"#)];
     assert!(sum > 0.0 && sum < 20.0, "{sum}");

@@ -3,7 +3,7 @@
 use medcredit::auth::Role;
 use medcredit::service::audit::sha256_hex;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 
@@ -172,20 +172,27 @@ async fn a_hospital_reads_its_roster_with_standing_including_future_starters() {
         .map(|p| p["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, [PHYSICIAN, OTHER_PHYSICIAN]);
-    let blocked = app
-        .get(
-            &format!("/api/v1/institutions/{INSTITUTION}/practitioners?scope=inpatient"),
-            Role::Hospital,
-        )
-        .await
-        .body;
-    let only: Vec<&Value> = blocked["practitioners"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .collect();
-    assert_eq!(only.len(), 1);
-    assert_eq!(only[0]["code"], PHYSICIAN);
+    // `scope` is the roster of a clinic: who may prescribe in it today. The physician suspended for inpatient
+    // prescribing is left out of the inpatient roster and stays on the general-outpatient one.
+    let roster_of = |scope: &'static str| {
+        let path = format!("/api/v1/institutions/{INSTITUTION}/practitioners?scope={scope}");
+        let app = &app;
+        async move {
+            let body = app.get(&path, Role::Hospital).await.body;
+            body["practitioners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["code"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(roster_of("inpatient").await, [OTHER_PHYSICIAN]);
+    assert_eq!(
+        roster_of("outpatient_general").await,
+        [PHYSICIAN, OTHER_PHYSICIAN]
+    );
+    assert_eq!(roster_of("all").await, [PHYSICIAN, OTHER_PHYSICIAN]);
     let suspended = app
         .get(
             &format!("/api/v1/institutions/{INSTITUTION}/practitioners?status=suspended"),

@@ -41,12 +41,26 @@ impl InsuredPolicy {
 }
 
 /// Case handling (seed 002: 重大案件 above 50,000 yuan, reported within 2 working days).
+///
+/// The work queue's time limits (`GET /tasks`) other than the report's are ours: DESIGN names none, so each is a
+/// default a region replaces, counted in working days with the holiday calendar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CasePolicy {
     pub major_case_fen: i64,
     pub report_due_working_days: u32,
     pub appeal_window_days: u32,
+    /// A recorded (or resubmitted) case is reviewed within this many working days.
+    pub review_due_working_days: u32,
+    /// A reviewed case is approved (or sent back) within this many working days.
+    pub approval_due_working_days: u32,
+    /// A case returned for more evidence is resubmitted within this many working days.
+    pub resubmission_due_working_days: u32,
+    /// An appeal is decided within this many working days of its filing.
+    pub appeal_decision_working_days: u32,
+    /// The service does not record the major-case report itself, so the queue reminds of it until this many
+    /// days after it was due.
+    pub report_reminder_days: u32,
 }
 
 impl Default for CasePolicy {
@@ -55,6 +69,11 @@ impl Default for CasePolicy {
             major_case_fen: 5_000_000,
             report_due_working_days: 2,
             appeal_window_days: 15,
+            review_due_working_days: 5,
+            approval_due_working_days: 5,
+            resubmission_due_working_days: 10,
+            appeal_decision_working_days: 15,
+            report_reminder_days: 30,
         }
     }
 }

@@ -5,13 +5,11 @@
 mod decode;
 mod ending;
 mod insert;
+mod progress;
 mod run;
 mod spool;
 
 use crate::i18n::msg;
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -28,6 +26,7 @@ use crate::service::error::{FieldError, ServiceError, ServiceResult, column};
 pub use decode::COLUMNS;
 pub use ending::{SERVER_STOPPED, fail_abandoned};
 use entity::import;
+pub use progress::Progress;
 pub use run::{run, too_large};
 
 /// Rows one import may hold; more is `413`. A region's registry is loaded in a few imports of this size.
@@ -51,6 +50,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a running import is doing.
+    pub enum ImportStage as "import stage" {
+        /// The body is arriving (nothing is written yet).
+        Receiving = "receiving",
+        /// The body has arrived; its rows are checked and written, all or none.
+        Writing = "writing",
+    }
+}
+
+string_enum! {
     /// Where an import stands.
     pub enum ImportState as "import state" {
         Running = "running",
@@ -70,6 +79,24 @@ pub struct ImportView {
     pub actor: String,
     /// Data rows read so far (while running, on the node that runs it), or in all.
     pub rows_read: u64,
+    /// While running (on the node that runs it): `receiving` the body, then `writing` its rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<ImportStage>,
+    /// The rows of the body: known once all of it has arrived (its lines, while running), and after a
+    /// completed import the rows read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_total: Option<u64>,
+    /// Bytes of the body arrived so far, while it arrives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_read: Option<u64>,
+    /// The body's size, when the client sent a `Content-Length`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_total: Option<u64>,
+    /// The share done, 0–100: the body's arrival is the first half (known with a `Content-Length`), checking
+    /// and writing its rows the second; 100 once completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 100)]
+    pub percent_done: Option<u32>,
     /// Subjects registered: all the rows, or none.
     pub rows_imported: u64,
     pub error_count: u64,
@@ -94,30 +121,6 @@ pub struct ImportQuery {
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-}
-
-/// Rows read by each running import of this node, for `GET /imports` while the import's transaction is open.
-#[derive(Default)]
-pub struct Progress(Mutex<HashMap<i64, u64>>);
-
-impl Progress {
-    /// Never goes back: the rows counted while the body arrives, then those checked, never fewer than before.
-    fn set(&self, id: i64, rows: u64) {
-        if let Ok(mut map) = self.0.lock() {
-            let known = map.entry(id).or_insert(rows);
-            *known = (*known).max(rows);
-        }
-    }
-
-    pub(super) fn forget(&self, id: i64) {
-        if let Ok(mut map) = self.0.lock() {
-            map.remove(&id);
-        }
-    }
-
-    pub(super) fn rows(&self, id: i64) -> Option<u64> {
-        self.0.lock().ok().and_then(|map| map.get(&id).copied())
-    }
 }
 
 /// Opens an import's record, committed at once so that it can be followed while the import runs.
@@ -279,7 +282,25 @@ fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceR
         error_count += 1;
     }
     let running = state == ImportState::Running;
+    let live = running.then(|| progress.of(row.id)).flatten();
+    let completed = state == ImportState::Completed;
     Ok(ImportView {
+        stage: live.map(|r| match r.rows_total {
+            Some(_) => ImportStage::Writing,
+            None => ImportStage::Receiving,
+        }),
+        rows_total: match live {
+            Some(r) => r.rows_total,
+            None => completed.then_some(row.rows_read as u64),
+        },
+        bytes_read: live
+            .filter(|r| r.rows_total.is_none())
+            .map(|r| r.bytes_read),
+        bytes_total: live.and_then(|r| r.bytes_total),
+        percent_done: match live {
+            Some(r) => r.percent(),
+            None => completed.then_some(100),
+        },
         id: row.id,
         state,
         format: column("imports", row.id, &row.format)?,

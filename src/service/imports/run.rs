@@ -34,13 +34,14 @@ use crate::service::writer::Writer;
 use entity::subject;
 
 /// Runs one import for `actor`: opens its record, reads `input` as `format` and registers every subject in it
-/// in one transaction, or none; the record says which, and why.
+/// in one transaction, or none; the record says which, and why. `announced` is the body's `Content-Length`.
 pub async fn run(
     db: &Db,
     cx: Ctx,
     actor: Actor,
     format: ImportFormat,
     input: impl Read + Send + 'static,
+    announced: Option<u64>,
     progress: &Arc<Progress>,
 ) -> ServiceResult<i64> {
     actor.require(&WRITERS)?;
@@ -56,6 +57,7 @@ pub async fn run(
         progress,
         armed: true,
     };
+    progress.announced(id, announced);
     let mut state = State::default();
     // The whole body first, the write transaction after: a slow upload holds no writer. While it arrives, the
     // running import's lock is held on a connection of its own, so a node starting meanwhile leaves it alone;
@@ -117,12 +119,18 @@ async fn receive(
 ) -> ServiceResult<Spooled> {
     // A CSV's first line is its header.
     let header = u64::from(format == ImportFormat::Csv);
-    let arrived = move |lines: u64| progress.set(id, lines.saturating_sub(header));
+    let counter = progress.clone();
+    let arrived =
+        move |lines: u64, bytes: u64| counter.arrived(id, lines.saturating_sub(header), bytes);
     let received = tokio::task::spawn_blocking(move || spool::receive(input, arrived))
         .await
         .map_err(|e| {
             ServiceError::Unprocessable(msg!("the-import-reader-failed", e = e.to_string()))
         })?;
+    if let Ok((_, lines)) = &received {
+        progress.received(id, lines.saturating_sub(header));
+    }
+    let received = received.map(|(spooled, _)| spooled);
     received.map_err(|e| match e.kind() {
         std::io::ErrorKind::FileTooLarge => too_large(),
         _ => ServiceError::validation("body", msg!("cannot-be-read", e = e.to_string())),

@@ -24,12 +24,18 @@ impl Read for Spooled {
 }
 
 /// Reads `input` to its end (a blocking reader: run it on a blocking thread), telling `arrived` how many lines
-/// have come so far, for the progress a client follows while it uploads.
-pub fn receive(mut input: impl Read, mut arrived: impl FnMut(u64)) -> std::io::Result<Spooled> {
+/// and bytes have come so far, for the progress a client follows while it uploads. Returns the body and its
+/// lines (a last line without a newline counts).
+pub fn receive(
+    mut input: impl Read,
+    mut arrived: impl FnMut(u64, u64),
+) -> std::io::Result<(Spooled, u64)> {
     let mut memory = Vec::new();
     let mut file: Option<BufWriter<File>> = None;
     let mut buffer = vec![0u8; 64 * 1024];
     let mut lines = 0u64;
+    let mut bytes = 0u64;
+    let mut open_line = false;
     loop {
         let n = match input.read(&mut buffer) {
             Ok(0) => break,
@@ -39,7 +45,9 @@ pub fn receive(mut input: impl Read, mut arrived: impl FnMut(u64)) -> std::io::R
         };
         let chunk = &buffer[..n];
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
-        arrived(lines);
+        bytes += n as u64;
+        open_line = chunk.last() != Some(&b'\n');
+        arrived(lines, bytes);
         match &mut file {
             Some(file) => file.write_all(chunk)?,
             None => {
@@ -52,12 +60,13 @@ pub fn receive(mut input: impl Read, mut arrived: impl FnMut(u64)) -> std::io::R
             }
         }
     }
+    let lines = lines + u64::from(open_line);
     match file {
-        None => Ok(Spooled::Memory(Cursor::new(memory))),
+        None => Ok((Spooled::Memory(Cursor::new(memory)), lines)),
         Some(file) => {
             let mut file = file.into_inner().map_err(|e| e.into_error())?;
             file.seek(SeekFrom::Start(0))?;
-            Ok(Spooled::File(BufReader::new(file)))
+            Ok((Spooled::File(BufReader::new(file)), lines))
         }
     }
 }
@@ -71,14 +80,21 @@ mod tests {
         let body: Vec<u8> = (0..IN_MEMORY as u32 / 4 + 1000)
             .flat_map(|n| format!("{n:03}\n").into_bytes())
             .collect();
-        let mut seen = 0;
-        let mut spooled = receive(Cursor::new(body.clone()), |lines| seen = lines).unwrap();
+        let mut seen = (0, 0);
+        let (mut spooled, lines) = receive(Cursor::new(body.clone()), |lines, bytes| {
+            seen = (lines, bytes)
+        })
+        .unwrap();
         assert!(matches!(spooled, Spooled::File(_)));
-        assert_eq!(seen, IN_MEMORY as u64 / 4 + 1000);
+        assert_eq!(seen, (IN_MEMORY as u64 / 4 + 1000, body.len() as u64));
+        assert_eq!(lines, seen.0);
         let mut back = Vec::new();
         spooled.read_to_end(&mut back).unwrap();
         assert_eq!(back, body);
-        let small = receive(Cursor::new(b"a\nb\n".to_vec()), |_| {}).unwrap();
+        let (small, lines) = receive(Cursor::new(b"a\nb\n".to_vec()), |_, _| {}).unwrap();
         assert!(matches!(small, Spooled::Memory(_)));
+        assert_eq!(lines, 2);
+        let (_, unterminated) = receive(Cursor::new(b"a\nb".to_vec()), |_, _| {}).unwrap();
+        assert_eq!(unterminated, 2, "a last line without a newline counts");
     }
 }

@@ -110,6 +110,23 @@ async fn a_running_import_shows_its_progress() {
     }
     let seen = seen.expect("the running import is listed with the rows read so far");
     assert!((1..=2500).contains(&seen), "{seen}");
+    // Sent in chunks, without a Content-Length: the bytes so far are known, the total and the share not yet.
+    let running = app
+        .get("/api/v1/imports?state=running", Role::Inspector)
+        .await
+        .body["items"][0]
+        .clone();
+    assert_eq!(running["stage"], "receiving", "{running}");
+    assert!(running["bytes_read"].as_u64().unwrap() > 0, "{running}");
+    for unknown in ["bytes_total", "rows_total", "percent_done"] {
+        assert!(running.get(unknown).is_none(), "{unknown}: {running}");
+    }
+    let metrics = app.send(reqwest::Method::GET, "/metrics", None, None).await;
+    let text = metrics.body.as_str().unwrap_or_default();
+    assert!(
+        text.lines().any(|l| l == "medcredit_imports_running 1"),
+        "{text}"
+    );
     stream
         .write_all(chunk(2510..3010, false).as_bytes())
         .await
@@ -126,10 +143,23 @@ async fn a_running_import_shows_its_progress() {
         })
         .expect("a JSON answer");
     assert_eq!(body["rows_imported"], 3000);
+    assert_eq!(body["rows_total"], 3000);
+    assert_eq!(body["percent_done"], 100);
+    assert!(body.get("stage").is_none(), "{body}");
+    // It took as long as its upload: it finished after it started.
+    let (started, finished) = (&body["started_at"], &body["finished_at"]);
+    let parse = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert!(parse(finished) > parse(started), "{body}");
     let done = app
         .get("/api/v1/imports?state=running", Role::Inspector)
         .await;
     assert_eq!(done.body["items"], json!([]));
+    let metrics = app.send(reqwest::Method::GET, "/metrics", None, None).await;
+    let text = metrics.body.as_str().unwrap_or_default();
+    assert!(
+        text.lines().any(|l| l == "medcredit_imports_running 0"),
+        "{text}"
+    );
 }
 
 /// A record left `running` by a server that stopped mid-import (nothing of it was committed) reads as failed
@@ -242,4 +272,48 @@ async fn an_import_over_its_size_limit_names_its_own_limit() {
         answer.contains("64 MiB") && !answer.contains("1 MiB"),
         "{answer}"
     );
+}
+
+/// An upload that announces its size: while half of it has arrived, the record says how many bytes of how many,
+/// and the share done (the arrival being the first half of the work).
+#[tokio::test]
+async fn an_announced_upload_shows_its_total_and_share_done() {
+    let app = spawn_app().await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let mut body = format!("{HEADER}\n");
+    for n in 10..210 {
+        body.push_str(&practitioner_row(n));
+        body.push('\n');
+    }
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {IMPORT} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: {CSV}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        app.token(Role::Inspector),
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let half = body.len() / 2;
+    stream.write_all(&body.as_bytes()[..half]).await.unwrap();
+    let mut running = Value::Null;
+    for _ in 0..200 {
+        running = app
+            .get("/api/v1/imports?state=running", Role::Inspector)
+            .await
+            .body["items"][0]
+            .clone();
+        if running["bytes_read"].as_u64() == Some(half as u64) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(running["bytes_read"], half, "{running}");
+    assert_eq!(running["bytes_total"], body.len(), "{running}");
+    assert_eq!(running["percent_done"], 25, "{running}");
+    assert_eq!(running["stage"], "receiving", "{running}");
+    stream.write_all(&body.as_bytes()[half..]).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains(r#""rows_total":200"#), "{answer}");
 }
