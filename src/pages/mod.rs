@@ -5,6 +5,7 @@
 
 pub mod notice;
 pub mod public_list;
+pub mod words;
 
 use askama::Template;
 use axum::http::{HeaderValue, header};

@@ -3,9 +3,9 @@
 use askama::Template;
 use axum::response::Response;
 
+use super::words::{Row, kind_name, measure_name, region_label, remedy_line};
 use super::{STYLE, lang, respond};
 use crate::i18n::{t, t_with};
-use crate::pages::notice::{kind_name, measure_name, region_label, remedy_line};
 use crate::pagination::Page;
 use crate::shared::error::ServiceError;
 use crate::shared::views::PublicEntryView;
@@ -39,11 +39,6 @@ struct Entry {
     listed: String,
     until: String,
     rows: Vec<Row>,
-}
-
-pub(crate) struct Row {
-    pub label: String,
-    pub value: String,
 }
 
 /// The page of `page`'s entries, with the search the reader typed kept in the form and in the next page's link.

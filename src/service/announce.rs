@@ -34,6 +34,9 @@ string_enum! {
 /// Deliveries are tried this many times before they are marked failed.
 pub const MAX_ATTEMPTS: i32 = 6;
 
+/// How a Standard Webhooks secret starts.
+pub const SECRET_PREFIX: &str = "whsec_";
+
 /// The event a change announces, if any.
 pub fn event_of(entity: ChangeEntity, op: ChangeOp, value: &serde_json::Value) -> Option<Event> {
     match (entity, op) {

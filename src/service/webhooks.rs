@@ -138,7 +138,7 @@ pub async fn create(w: &Writer, body: NewWebhook) -> ServiceResult<WebhookView> 
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-        format!("{}{encoded}", crate::worker::outbox::SECRET_PREFIX)
+        format!("{}{encoded}", crate::service::announce::SECRET_PREFIX)
     };
     let row = webhook::ActiveModel {
         issuer: Set(w.actor.issuer.clone()),

@@ -24,8 +24,8 @@ use sha2::Sha256;
 
 use crate::db::Db;
 use crate::domain::net::{check_address, check_url, literal_address};
+use crate::service::announce::{MAX_ATTEMPTS, SECRET_PREFIX};
 use crate::service::error::ServiceResult;
-use crate::service::webhooks::MAX_ATTEMPTS;
 use entity::{outbox, webhook};
 
 const BATCH: i64 = 50;
@@ -128,9 +128,6 @@ pub fn signing_key(secret: &str) -> Vec<u8> {
         .and_then(|b64| STANDARD.decode(b64).ok())
         .unwrap_or_else(|| secret.as_bytes().to_vec())
 }
-
-/// How a Standard Webhooks secret starts.
-pub const SECRET_PREFIX: &str = "whsec_";
 
 /// The `webhook-id` of a delivery: its id in `GET /webhooks/{id}/deliveries`, the same on every attempt, so a
 /// receiver that saw it already can drop a retry whose answer got lost.
