@@ -17,6 +17,8 @@ pub enum Decision {
     RedListProposal,
     /// Taking an entry off the black list before it ends.
     BlackListRemoval,
+    /// Approving or changing the reward proposed for a tip (举报奖励).
+    TipReward,
 }
 
 /// Someone who took part in what a decision decides on.
@@ -36,6 +38,8 @@ pub enum Party {
     Proposer,
     /// Put the entry on the list by hand (an entry the engine made has no lister).
     Lister,
+    /// Handled the tip: decided whether to take it up and linked its cases.
+    TipHandler,
 }
 
 /// The rule: for every decision, who may not take it.
@@ -54,17 +58,19 @@ pub const EXCLUDED: &[(Decision, &[Party])] = &[
     (Decision::Repair, &[Party::Applicant]),
     (Decision::RedListProposal, &[Party::Proposer]),
     (Decision::BlackListRemoval, &[Party::Lister]),
+    (Decision::TipReward, &[Party::TipHandler]),
 ];
 
 impl Decision {
     /// Every decision, for the test that walks the table.
-    pub const ALL: [Decision; 6] = [
+    pub const ALL: [Decision; 7] = [
         Decision::CaseReview,
         Decision::CaseApproval,
         Decision::Appeal,
         Decision::Repair,
         Decision::RedListProposal,
         Decision::BlackListRemoval,
+        Decision::TipReward,
     ];
 
     /// The parties excluded from this decision.
@@ -83,6 +89,7 @@ impl Decision {
             Decision::Repair => "decide the repair application",
             Decision::RedListProposal => "decide the red-list proposal",
             Decision::BlackListRemoval => "remove the black-list entry",
+            Decision::TipReward => "decide the tip's reward",
         }
     }
 }
@@ -97,6 +104,7 @@ impl Party {
             Party::Applicant => "who applied for the repair",
             Party::Proposer => "who asked for the proposals",
             Party::Lister => "who listed the entry",
+            Party::TipHandler => "who handled the tip",
         }
     }
 }
@@ -126,7 +134,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    const PARTIES: [Party; 7] = [
+    const PARTIES: [Party; 8] = [
         Party::Recorder,
         Party::Reviewer,
         Party::Approver,
@@ -134,6 +142,7 @@ mod tests {
         Party::Applicant,
         Party::Proposer,
         Party::Lister,
+        Party::TipHandler,
     ];
 
     #[test]

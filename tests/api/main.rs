@@ -38,6 +38,8 @@ mod screenings;
 mod standing;
 mod strict_input;
 mod subjects;
+mod tips;
+mod tips_secrecy;
 mod violation_types;
 mod violations;
 mod webhook_addresses;
