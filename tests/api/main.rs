@@ -39,6 +39,7 @@ mod standing;
 mod strict_input;
 mod subjects;
 mod tips;
+mod tips_handling;
 mod tips_secrecy;
 mod violation_types;
 mod violations;
