@@ -314,3 +314,24 @@ async fn a_reward_follows_the_cases_until_it_is_decided_and_may_be_declined() {
     .await
     .assert_problem(409);
 }
+
+#[tokio::test]
+async fn a_reporter_who_asks_for_the_reward_later_gets_what_was_confirmed() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    let mut body = new_tip(None);
+    body["wants_reward"] = json!(false);
+    let (number, code) = submit(&app, &body).await;
+    let id = id_of(&app, &number).await;
+    accept(&app, id).await;
+    let case = case_from_tip(&app, id, MILLION_YUAN).await;
+    app.review_and_approve(case, json!({"points": 6})).await;
+    assert!(
+        tip(&app, id).await["reward"].is_null(),
+        "no reward asked for"
+    );
+    let claimed = claim(&app, &number, &code, &json!({"payment": PAYMENT})).await;
+    assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
+    assert_eq!(claimed.body["reward"]["state"], "proposed");
+    assert_eq!(tip(&app, id).await["reward"]["proposed_fen"], 1_550_000);
+}

@@ -220,7 +220,7 @@ async fn confirmed_for<C: ConnectionTrait>(
     Ok(total)
 }
 
-async fn refresh(w: &Writer, tip_id: i64) -> ServiceResult<()> {
+pub(crate) async fn refresh(w: &Writer, tip_id: i64) -> ServiceResult<()> {
     let row = find(w.db(), tip_id).await?;
     let ids: Vec<i64> = tip_case::Entity::find()
         .filter(tip_case::Column::TipId.eq(tip_id))
