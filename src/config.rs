@@ -94,6 +94,9 @@ pub struct Settings {
     /// metadata and unspecified addresses stay refused [default: none]
     #[arg(long, env = "MEDCREDIT_WEBHOOK_ALLOW", global = true)]
     pub webhook_allow: Option<String>,
+    /// 64 hex digits (32 bytes): the key that seals tip reporters' contact and payment details at rest
+    #[arg(long, env = "MEDCREDIT_TIP_KEY", global = true, hide_env_values = true, value_parser = secret)]
+    pub tip_key: Option<SecretString>,
 }
 
 fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
@@ -154,6 +157,9 @@ pub struct Config {
     /// Public holidays and make-up working days, for deadlines counted in working days.
     pub calendar: crate::domain::calendar::Calendar,
     pub policy: Policy,
+    /// Seals tip reporters' contact and payment details (`MEDCREDIT_TIP_KEY`, 64 hex digits); `serve --demo`
+    /// keeps one beside the database. Without it, tips are taken only without such details.
+    pub tip_key: Option<SecretString>,
 }
 
 /// Blank values count as unset, as they always have: `MEDCREDIT_BIND= medcredit serve` means "the default".
@@ -220,6 +226,7 @@ impl Config {
             holidays_file,
             log_format,
             webhook_allow,
+            tip_key,
         } = settings;
         let database_url = database_url
             .filter(|url| !url.expose_secret().trim().is_empty())
@@ -375,6 +382,14 @@ impl Config {
                     .map_err(|e| ConfigError(format!("MEDCREDIT_POLICY_FILE {path:?}: {e}")))?
             }
         };
+        let tip_key = tip_key.filter(|k| !k.expose_secret().trim().is_empty());
+        if let Some(key) = &tip_key
+            && crate::shared::sealed::TipKey::from_hex(key.expose_secret()).is_none()
+        {
+            return Err(ConfigError(
+                "MEDCREDIT_TIP_KEY must be 64 hexadecimal digits (32 bytes)".into(),
+            ));
+        }
         Ok(Self {
             database_url,
             db_schema,
@@ -396,6 +411,7 @@ impl Config {
             webhook_allow,
             calendar,
             policy,
+            tip_key,
         })
     }
 

@@ -107,6 +107,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 None
             };
+            if demo && config.tip_key.is_none() {
+                // The tip form must take contact details in the demo too: a key kept like the demo secret.
+                let path = demo_secret::tip_key_path_for(config.database_url.expose_secret());
+                let (key, _) = demo_secret::load_or_create(&path)?;
+                println!(
+                    "No MEDCREDIT_TIP_KEY set: tips' contact details are sealed with the key in {}.",
+                    path.display()
+                );
+                config.tip_key = Some(key);
+            }
             let keys = JwtKeys::from_config(&config, fallback.as_ref())
                 .map_err(|e| format!("{e} (or run `serve --demo`)"))?;
             let app = Application::build(config, keys)

@@ -50,6 +50,14 @@ impl ClientLimiter {
     pub fn new(per_minute: NonZeroU32, burst: NonZeroU32) -> Self {
         Self::with_clock(per_minute, burst, DefaultClock::default())
     }
+
+    /// `count` an hour, all of which may be spent at once: the tip intake's limit per client (issue 21).
+    pub fn per_hour(count: NonZeroU32) -> Self {
+        let quota = Quota::per_hour(count).allow_burst(count);
+        Self {
+            limiter: RateLimiter::dashmap_with_clock(quota, DefaultClock::default()),
+        }
+    }
 }
 
 impl<C: Clock> ClientLimiter<C> {
@@ -161,7 +169,12 @@ pub fn client_key<B>(request: &http::Request<B>, jwt: &JwtKeys) -> String {
     {
         return format!("{}:{}", claims.role.as_str(), claims.sub);
     }
-    match request.extensions().get::<ConnectInfo<SocketAddr>>() {
+    peer_key(request.extensions())
+}
+
+/// The key of a caller by address alone (`ip:ADDRESS`, an IPv6 host's /64), for limits that no token lifts.
+pub fn peer_key(extensions: &http::Extensions) -> String {
+    match extensions.get::<ConnectInfo<SocketAddr>>() {
         Some(ConnectInfo(peer)) => format!("ip:{}", network_of(peer.ip())),
         // Only when served without connect info (router unit tests): everyone shares one bucket.
         None => "ip:unknown".to_string(),

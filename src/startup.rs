@@ -126,7 +126,19 @@ impl Application {
             .start_at_end(&db.conn)
             .await
             .map_err(|e| StartupError(format!("cannot read the change log: {e}")))?;
+        let tip_key = config.tip_key.as_ref().and_then(|key| {
+            crate::shared::sealed::TipKey::from_hex(secrecy::ExposeSecret::expose_secret(key))
+        });
+        if tip_key.is_none() {
+            tracing::warn!(
+                "no MEDCREDIT_TIP_KEY: tips are taken only without contact or payment details"
+            );
+        }
+        let per_hour = std::num::NonZeroU32::new(config.policy.tips.per_client_per_hour)
+            .unwrap_or(std::num::NonZeroU32::MIN);
         let state = AppState {
+            tip_key: tip_key.map(Arc::new),
+            tip_limiter: Arc::new(crate::rate_limit::ClientLimiter::per_hour(per_hour)),
             db,
             config: Arc::new(config),
             jwt: Arc::new(jwt),

@@ -25,6 +25,10 @@ pub struct AppState {
     pub standings: Arc<StandingCache>,
     /// Rows read by the bulk imports running on this node.
     pub imports: Arc<crate::service::imports::Progress>,
+    /// Seals tip reporters' contact and payment details; `None` when none is configured.
+    pub tip_key: Option<Arc<crate::shared::sealed::TipKey>>,
+    /// Tips each client (address) may send an hour, on this node (policy `tips.per_client_per_hour`).
+    pub tip_limiter: Arc<crate::rate_limit::ClientLimiter>,
 }
 
 impl AppState {

@@ -19,6 +19,8 @@ pub mod scheduled_day;
 pub mod screening;
 pub mod standing;
 pub mod subject;
+pub mod tip;
+pub mod tip_case;
 pub mod violation;
 pub mod violation_transition;
 pub mod violation_type;

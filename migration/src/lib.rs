@@ -21,6 +21,7 @@ mod m20261206_000001_add_owner_issuer_and_lookup_quotas;
 mod m20261206_000002_unique_subject_identities;
 mod m20261206_000003_add_appeal_evidence_and_designation;
 mod m20261206_000004_add_webhook_pause;
+mod m20261206_000021_create_tips;
 
 pub use m20261206_000002_unique_subject_identities::{
     Duplicate, ORGANISATION_INDEX, PERSON_INDEX, duplicate_identities,
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000002_unique_subject_identities::Migration),
             Box::new(m20261206_000003_add_appeal_evidence_and_designation::Migration),
             Box::new(m20261206_000004_add_webhook_pause::Migration),
+            Box::new(m20261206_000021_create_tips::Migration),
         ]
     }
 }

@@ -22,11 +22,21 @@ const SUFFIX: &str = ".demo-secret";
 /// Where the demo secret of a database lives: `FILE.demo-secret` for `sqlite://FILE…`, else
 /// `./medcredit.demo-secret`.
 pub fn path_for(database_url: &str) -> PathBuf {
+    beside(database_url, SUFFIX, FALLBACK_FILE)
+}
+
+/// Where `serve --demo` keeps the key that seals tips' contact and payment details when `MEDCREDIT_TIP_KEY` is
+/// not set: `FILE.tip-key` beside a SQLite file, else `./medcredit.tip-key`. Its 64 hex digits are a key.
+pub fn tip_key_path_for(database_url: &str) -> PathBuf {
+    beside(database_url, ".tip-key", "medcredit.tip-key")
+}
+
+fn beside(database_url: &str, suffix: &str, fallback: &str) -> PathBuf {
     sqlite_file(database_url).map_or_else(
-        || PathBuf::from(FALLBACK_FILE),
+        || PathBuf::from(fallback),
         |file| {
             let mut name = file.into_os_string();
-            name.push(SUFFIX);
+            name.push(suffix);
             PathBuf::from(name)
         },
     )

@@ -19,6 +19,8 @@ pub enum Decision {
     RedListProposal,
     /// Taking an entry off the black list before it ends.
     BlackListRemoval,
+    /// Approving or changing the reward proposed for a tip (举报奖励).
+    TipReward,
 }
 
 /// Someone who took part in what a decision decides on.
@@ -38,6 +40,8 @@ pub enum Party {
     Proposer,
     /// Put the entry on the list by hand (an entry the engine made has no lister).
     Lister,
+    /// Handled the tip: decided whether to take it up and linked its cases.
+    TipHandler,
 }
 
 /// The rule: for every decision, who may not take it.
@@ -56,17 +60,19 @@ pub const EXCLUDED: &[(Decision, &[Party])] = &[
     (Decision::Repair, &[Party::Applicant]),
     (Decision::RedListProposal, &[Party::Proposer]),
     (Decision::BlackListRemoval, &[Party::Lister]),
+    (Decision::TipReward, &[Party::TipHandler]),
 ];
 
 impl Decision {
     /// Every decision, for the test that walks the table.
-    pub const ALL: [Decision; 6] = [
+    pub const ALL: [Decision; 7] = [
         Decision::CaseReview,
         Decision::CaseApproval,
         Decision::Appeal,
         Decision::Repair,
         Decision::RedListProposal,
         Decision::BlackListRemoval,
+        Decision::TipReward,
     ];
 
     /// The parties excluded from this decision.
@@ -85,6 +91,7 @@ impl Decision {
             Decision::Repair => msg!("decision-repair"),
             Decision::RedListProposal => msg!("decision-red-list-proposal"),
             Decision::BlackListRemoval => msg!("decision-black-list-removal"),
+            Decision::TipReward => msg!("decision-tip-reward"),
         }
     }
 }
@@ -99,6 +106,7 @@ impl Party {
             Party::Applicant => msg!("party-applicant"),
             Party::Proposer => msg!("party-proposer"),
             Party::Lister => msg!("party-lister"),
+            Party::TipHandler => msg!("party-tip-handler"),
         }
     }
 }
@@ -128,7 +136,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    const PARTIES: [Party; 7] = [
+    const PARTIES: [Party; 8] = [
         Party::Recorder,
         Party::Reviewer,
         Party::Approver,
@@ -136,6 +144,7 @@ mod tests {
         Party::Applicant,
         Party::Proposer,
         Party::Lister,
+        Party::TipHandler,
     ];
 
     #[test]

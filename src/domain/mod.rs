@@ -24,3 +24,4 @@ pub mod scoring;
 pub mod standing;
 pub mod subject;
 pub mod text;
+pub mod tips;

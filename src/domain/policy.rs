@@ -7,8 +7,10 @@
 //! law, not preference.
 
 mod sections;
+mod tips;
 
 pub use sections::*;
+pub use tips::*;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -183,6 +185,8 @@ pub struct Policy {
     pub lists: ListPolicy,
     pub screenings: ScreeningPolicy,
     pub feed: FeedPolicy,
+    /// Tip-offs (举报): the reward schedule and handling deadlines.
+    pub tips: TipPolicy,
 }
 
 impl Default for Policy {
@@ -196,6 +200,7 @@ impl Default for Policy {
             lists: ListPolicy::default(),
             screenings: ScreeningPolicy::default(),
             feed: FeedPolicy::default(),
+            tips: TipPolicy::default(),
         }
     }
 }
@@ -287,7 +292,7 @@ impl Policy {
                 "insured.blacklist_fraud_fen and cases.major_case_fen must be positive".into(),
             );
         }
-        Ok(())
+        self.tips.validate()
     }
 
     /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by

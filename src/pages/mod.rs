@@ -5,6 +5,7 @@
 
 pub mod notice;
 pub mod public_list;
+pub mod tip_form;
 pub mod words;
 
 use askama::Template;
@@ -23,6 +24,11 @@ button{padding:.5rem 1rem;font-size:1rem}ul{list-style:none;padding:0}\
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin:1rem 0 .25rem}.meta{color:#555}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.25rem 0}dt{font-weight:600}dd{margin:0}\
 .notice h1{text-align:center}.number{text-align:center;color:#333}.sign{text-align:right;margin-top:2rem}\
+.tip p{flex:1 1 100%;margin:.25rem 0}.tip label{display:block;font-weight:600}\
+.tip textarea{width:100%;box-sizing:border-box;padding:.5rem;font-size:1rem;min-height:6rem}\
+.tip input{width:100%;box-sizing:border-box}.tip .check input{width:auto}\
+.code{font-size:1.6rem;font-family:monospace;letter-spacing:.1rem}.warn{border:2px solid #b00;padding:.75rem}\
+.errors{color:#b00}\
 @media (max-width:30rem){dl{grid-template-columns:1fr}}\
 @media print{body{max-width:none;padding:0;font-size:11pt;color:#000}form,.next,.no-print{display:none}\
 .entry{border:none;border-bottom:1px solid #999;border-radius:0;break-inside:avoid}a{color:#000;text-decoration:none}\

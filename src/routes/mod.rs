@@ -13,12 +13,14 @@ pub mod notices;
 pub mod once;
 pub mod problems;
 pub mod public;
+pub mod public_tips;
 pub mod repairs;
 pub mod sanctions;
 pub mod screenings;
 pub mod standing;
 pub mod subjects;
 pub mod tasks;
+pub mod tips;
 pub mod violation_types;
 pub mod violations;
 pub mod webhooks;
@@ -48,6 +50,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(exports::router())
         .merge(notices::router())
         .merge(public::router())
+        .merge(public_tips::router())
+        .merge(tips::router())
         .merge(webhooks::router())
         .merge(violation_types::router())
 }

@@ -24,6 +24,7 @@ pub mod sanctions;
 pub mod screenings;
 pub mod standings;
 pub mod subjects;
+pub mod tips;
 pub mod violations;
 pub mod voiding;
 pub mod webhooks;

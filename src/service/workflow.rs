@@ -107,6 +107,8 @@ pub(crate) async fn finish(
     record_transition(w.db(), id, Some(from), to, &w.actor, reason, now).await?;
     w.audit(&format!("violation.{}", to.as_str()), &target(id), &change)
         .await?;
+    // Tips that led to the case close when their cases are decided, and their rewards follow approvals.
+    crate::service::tips::on_case_moved(w, id).await?;
     violations::view(w.db(), updated).await
 }
 

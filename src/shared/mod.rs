@@ -10,4 +10,5 @@ pub mod facts;
 pub mod lookup;
 pub mod outward;
 pub mod quota;
+pub mod sealed;
 pub mod views;

@@ -116,6 +116,19 @@ const MATRIX: &str = "
   GET    /api/v1/lists/black/export                           200  200  200  200  200  200  200 |  401  401  401  401  200
   GET    /public/v1/blacklist                                 200  200  200  200  200  200  200 |  200  200  200  200  200
   GET    /public/blacklist                                    200  200  200  200  200  200  200 |  200  200  200  200  200
+  GET    /api/v1/tips                                         200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/tips/export                                  200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/tips/{id}                                    200  200  200  200  403  403  200 |  401  401  401  401  403
+  POST   /api/v1/tips/{id}/decision                           200  403  403  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/tips/{id}/cases                              200  403  403  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/tips/{id}/details                            200  403  403  200  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/tips/{id}/reward/decision                    403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/tips/{id}/reward/payment                     403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /public/v1/tips                                      201  201  201  201  201  201  201 |  201  201  201  201  201
+  GET    /public/v1/tips/{number}                             404  404  404  404  404  404  404 |  404  404  404  404  404
+  POST   /public/v1/tips/{number}/claim                       404  404  404  404  404  404  404 |  404  404  404  404  404
+  GET    /public/tips                                         200  200  200  200  200  200  200 |  200  200  200  200  200
+  POST   /public/tips                                         415  415  415  415  415  415  415 |  415  415  415  415  415
   POST   /api/v1/webhooks                                     403  403  403  201  201  201  403 |  401  401  401  401  201
   GET    /api/v1/webhooks                                     403  403  403  200  200  200  200 |  401  401  401  401  200
   DELETE /api/v1/webhooks/{id}                                403  403  403  200  404  404  403 |  401  401  401  401  404
@@ -188,6 +201,58 @@ struct Fixture {
     webhook_to_delete: i64,
     webhook: i64,
     delivery: i64,
+    tips: Tips,
+}
+
+/// Tips at each step (`tests/api/tips.rs` makes them as a reporter and the staff would).
+struct Tips {
+    /// Received, waiting for the decision.
+    received: i64,
+    /// Taken up by `inspector-1`, with a case of INSTITUTION recorded to be linked to it.
+    accepted: i64,
+    case: i64,
+    /// Its case approved: a reward waits for an approver.
+    proposed: i64,
+    /// Its reward approved by `approver-2`: the payment waits.
+    approved: i64,
+    number: String,
+}
+
+async fn tips(app: &TestApp) -> Tips {
+    use crate::tips::{accept, case_from_tip, id_of, new_tip, submit};
+    let (number, _) = submit(app, &new_tip(None)).await;
+    let received = id_of(app, &number).await;
+    let mut accepted_rewarded = Vec::new();
+    for _ in 0..3 {
+        let (number, _) = submit(app, &new_tip(None)).await;
+        let id = id_of(app, &number).await;
+        accept(app, id).await;
+        accepted_rewarded.push(id);
+    }
+    let (accepted, proposed, approved) = (
+        accepted_rewarded[0],
+        accepted_rewarded[1],
+        accepted_rewarded[2],
+    );
+    for id in [proposed, approved] {
+        let case = case_from_tip(app, id, 5_000_000).await;
+        app.review_and_approve(case, json!({"points": 6})).await;
+    }
+    let second = app.token_for(Role::Approver, "approver-2", None);
+    let decision = json!({"outcome": "approved", "reason": "同意"});
+    let path = format!("/api/v1/tips/{approved}/reward/decision");
+    let response = app
+        .send(Method::POST, &path, Some(&second), Some(&decision))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    Tips {
+        received,
+        accepted,
+        case: app.record_case(INSTITUTION, CASE_TYPE).await,
+        proposed,
+        approved,
+        number,
+    }
 }
 
 fn subscription() -> Value {
@@ -342,6 +407,7 @@ async fn seed(app: &TestApp) -> Fixture {
                 .expect("a delivery of list.added")
         },
         grounds,
+        tips: tips(app).await,
     }
 }
 
@@ -479,6 +545,35 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
             ),
             None,
         ),
+        "GET /api/v1/tips/{id}" => (format!("/api/v1/tips/{}", f.tips.received), None),
+        "POST /api/v1/tips/{id}/decision" => (
+            format!("/api/v1/tips/{}/decision", f.tips.received),
+            Some(json!({"outcome": "not_accepted", "reason": "不属于医保基金监管范围"})),
+        ),
+        "POST /api/v1/tips/{id}/cases" => (
+            format!("/api/v1/tips/{}/cases", f.tips.accepted),
+            Some(json!({"violation_id": f.tips.case})),
+        ),
+        "GET /api/v1/tips/{id}/details" => {
+            (format!("/api/v1/tips/{}/details", f.tips.accepted), None)
+        }
+        "POST /api/v1/tips/{id}/reward/decision" => (
+            format!("/api/v1/tips/{}/reward/decision", f.tips.proposed),
+            Some(json!({"outcome": "approved", "reason": "同意"})),
+        ),
+        "POST /api/v1/tips/{id}/reward/payment" => (
+            format!("/api/v1/tips/{}/reward/payment", f.tips.approved),
+            Some(json!({"paid_on": legal_date(chrono::Utc::now()), "reference": "ZF-1"})),
+        ),
+        "POST /public/v1/tips" => ("/public/v1/tips".into(), Some(crate::tips::new_tip(None))),
+        // Without the claim code, whoever asks: the answer of an unknown number.
+        "GET /public/v1/tips/{number}" => (format!("/public/v1/tips/{}", f.tips.number), None),
+        "POST /public/v1/tips/{number}/claim" => (
+            format!("/public/v1/tips/{}/claim", f.tips.number),
+            Some(json!({"decline": true})),
+        ),
+        // A browser posts the form; JSON is refused as the wrong type.
+        "POST /public/tips" => ("/public/tips".into(), Some(json!({"facts": "x"}))),
         // What is left are GETs of fixed paths.
         other => match other.strip_prefix("GET ") {
             Some(path) if !path.contains('{') => (path.to_string(), None),
@@ -552,7 +647,16 @@ async fn every_operation_answers_each_caller_as_documented() {
     );
 
     // About 400 requests in a second or two, more than a client's burst: the rate limit has tests of its own.
-    let app = spawn_app_with(&[("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0")]).await;
+    // Tips too: the public intake has a limit an hour of its own.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"tips": {"per_client_per_hour": 1000}}"#).expect("policy file");
+    let policy = policy.to_str().expect("a UTF-8 path");
+    let app = spawn_app_with(&[
+        ("MEDCREDIT_RATE_LIMIT_PER_MINUTE", "0"),
+        ("MEDCREDIT_POLICY_FILE", policy),
+    ])
+    .await;
     let fixture = seed(&app).await;
     let tokens: Vec<Option<String>> = CALLERS.iter().map(|&c| token(&app, c)).collect();
     let mut wrong = Vec::new();

@@ -14,6 +14,8 @@ use std::collections::HashMap;
 use std::ops::Deref;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret!";
+/// The key that seals tips' contact and payment details in tests (32 bytes of hex).
+pub const TIP_KEY: &str = "5c0e3c1d9a7b44f2a1e8d6c3b2a190817263544536271809a1b2c3d4e5f60718";
 pub const INSTITUTION: &str = "H37010200001";
 pub const OTHER_INSTITUTION: &str = "H37010200002";
 
@@ -192,6 +194,8 @@ impl TestDatabase {
         env.insert("MEDCREDIT_DATES_SECS".into(), "0".into());
         // The tests' webhook receivers listen on loopback, as an on-premises deployment's would on its network.
         env.insert("MEDCREDIT_WEBHOOK_ALLOW".into(), "127.0.0.0/8".into());
+        // Tips' contact and payment details are sealed with a key from configuration.
+        env.insert("MEDCREDIT_TIP_KEY".into(), TIP_KEY.into());
         env.insert("DATABASE_URL".into(), self.url.clone());
         if let Some(schema) = &self.schema {
             env.insert("MEDCREDIT_DB_SCHEMA".into(), schema.clone());

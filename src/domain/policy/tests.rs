@@ -24,13 +24,32 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
         "fraud_type_codes": ["INST-INDUCED-ADMISSION", "INST-FAKE-SERVICE", "INST-FORGED-DOCUMENTS",
             "INST-BED-HOLDING", "INST-CARD-FRAUD", "PHAR-CARD-RETENTION", "PHAR-CARD-FRAUD", "PHAR-CARD-MISUSE"]},
     "screenings": {"max_codes": 10000, "retention_years": 5, "daily_person_lookups": 20000},
-    "feed": {"retention_days": 90}}"#;
+    "feed": {"retention_days": 90},
+    "tips": {"reward_bands": [{"up_to_fen": 10000000, "rate_bp": 200}, {"up_to_fen": 100000000, "rate_bp": 150},
+            {"up_to_fen": 1000000000, "rate_bp": 100}, {"up_to_fen": null, "rate_bp": 50}],
+        "reward_floor_fen": 20000, "reward_cap_fen": 20000000, "insider_share_percent": 0,
+        "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5}}"#;
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {
     let expected: Value = serde_json::from_str(DEFAULT_JSON).unwrap();
     assert_eq!(serde_json::to_value(Policy::default()).unwrap(), expected);
     assert_eq!(Policy::default().validate(), Ok(()));
+}
+
+#[test]
+fn tip_overrides_are_checked() {
+    let p = Policy::from_json_overrides(r#"{"tips": {"insider_share_percent": 20}}"#).unwrap();
+    assert_eq!(p.tips.insider_share_percent, 20);
+    assert_eq!(p.tips.reward_cap_fen, 20_000_000);
+    for bad in [
+        r#"{"tips": {"reward_floor_fen": 30000000}}"#,
+        r#"{"tips": {"reward_bands": [{"up_to_fen": 100, "rate_bp": 200}]}}"#,
+        r#"{"tips": {"reward_bands": [{"up_to_fen": 100, "rate_bp": 200}, {"up_to_fen": 50, "rate_bp": 1}, {"up_to_fen": null, "rate_bp": 1}]}}"#,
+        r#"{"tips": {"per_client_per_hour": 0}}"#,
+    ] {
+        assert!(Policy::from_json_overrides(bad).is_err(), "{bad}");
+    }
 }
 
 #[test]
