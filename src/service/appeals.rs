@@ -78,6 +78,7 @@ pub struct AppealView {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     /// As the reviewer wrote it; when an approver voided the case, a generated text in the reader's language.
+    #[schema(value_type = Option<String>)]
     pub decision_reason: Option<crate::i18n::Msg>,
     pub evidence: Vec<Evidence>,
 }

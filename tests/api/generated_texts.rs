@@ -214,3 +214,30 @@ async fn words_a_person_typed_and_rows_written_before_read_as_written_in_every_l
     assert_eq!(zh.body["exit_conditions"], old);
     assert_eq!(en.body["exit_conditions"], old);
 }
+
+#[tokio::test]
+async fn a_webhook_delivery_reads_in_chinese_whatever_language_the_change_was_made_in() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    let (url, got) = crate::webhooks::receiver().await;
+    crate::webhooks::subscribe(&app, Role::Partner, &url, json!(["list.added"])).await;
+    // The approver's client asks for English; the delivery is written once, for a subscriber with no language.
+    crate::webhooks::blacklist(&app, INSTITUTION).await;
+    let outbound = app.outbound();
+    let outcome = medcredit::worker::outbox::deliver_due(&app.db, &outbound, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(outcome.delivered, 1);
+    let (_, body) = got.got.lock().unwrap()[0].clone();
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(event["event"], "list.added");
+    let exit = text(&event["data"]["exit_conditions"]);
+    assert!(
+        exit.starts_with("最迟于") && exit.contains("期满移出"),
+        "{exit}"
+    );
+    assert_eq!(
+        event["data"]["reason"], "骗保",
+        "the approver's words as written"
+    );
+}

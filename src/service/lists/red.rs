@@ -78,6 +78,7 @@ pub struct RedProposalView {
     pub subject_code: String,
     pub state: ProposalState,
     /// Why the engine proposes it (grades and years), in the reader's language.
+    #[schema(value_type = String)]
     pub grounds: Msg,
     pub proposed_at: DateTime<Utc>,
     pub decided_by: Option<String>,

@@ -19,6 +19,7 @@ pub struct LedgerEntryView {
     pub cycle: i32,
     pub violation_id: Option<i64>,
     /// Why: the catalogue entry of a deduction, or what reversed or repaired it, in the reader's language.
+    #[schema(value_type = String)]
     pub reason: Msg,
     /// Who wrote it; for staff and hospitals only.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -33,12 +33,14 @@ pub struct ListEntryView {
     #[serde(default)]
     pub region_detail: Option<Region>,
     /// An approver's words as written; the engine's reason in the reader's language.
+    #[schema(value_type = String)]
     pub reason: Msg,
     pub legal_basis: String,
     /// What partners apply (联合惩戒).
     pub measures: Vec<ListMeasure>,
     /// When and how the entry ends, in the reader's language (an entry written before texts were kept as
     /// messages shows its text as written).
+    #[schema(value_type = String)]
     pub exit_conditions: Msg,
     /// Appeal, review, litigation and repair, with their windows.
     pub remedies: Vec<Remedy>,
@@ -57,6 +59,7 @@ pub struct ListEntryView {
     pub end_kind: Option<EndKind>,
     /// An approver's words as written; what ended it otherwise (a voided case, a repair), in the reader's
     /// language.
+    #[schema(value_type = Option<String>)]
     pub end_reason: Option<Msg>,
     /// The approver who added it (`system` for an automatic entry); for staff and hospitals only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,10 +109,12 @@ pub struct PublicEntryView {
     #[serde(default)]
     pub region_detail: Option<Region>,
     /// Why it is listed, in the reader's language where the service wrote it.
+    #[schema(value_type = String)]
     pub reason: Msg,
     pub legal_basis: String,
     pub measures: Vec<ListMeasure>,
     /// When and how the entry ends, in the reader's language.
+    #[schema(value_type = String)]
     pub exit_conditions: Msg,
     /// Appeal, review, litigation and repair, with their windows.
     pub remedies: Vec<Remedy>,

@@ -34,6 +34,7 @@ pub struct SanctionView {
     pub ban_until: Option<NaiveDate>,
     pub amount_fen: Option<i64>,
     /// The engine's reasons in the reader's language; an approver's as written.
+    #[schema(value_type = String)]
     pub reason: Msg,
     /// Created by the threshold engine rather than by an approver.
     pub automatic: bool,
@@ -41,9 +42,11 @@ pub struct SanctionView {
     /// On today (UTC+8), or on `active_on` when listing with it.
     pub status: SanctionStatus,
     pub lifted_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>)]
     pub lifted_reason: Option<Msg>,
     pub revoked_at: Option<DateTime<Utc>>,
     /// Voiding a case writes its own reason, in the reader's language; an approver's is as written.
+    #[schema(value_type = Option<String>)]
     pub revoked_reason: Option<Msg>,
     /// Who imposed it; for staff and hospitals only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +88,7 @@ pub struct SanctionChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_ends_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub extension_reason: Option<Msg>,
 }
 
