@@ -38,6 +38,40 @@ problem-db-full = the database has no space left; nothing of this request was wr
 
 text-verbatim = { $text }
 
+## Texts the service writes and keeps (list entries, sanctions, ledger entries, proposals): kept as keys and
+## arguments, read in the reader's language
+
+list-exit-black = Ends on { $expires_on } at the latest; earlier if an approver removes it, if credit repair is approved (applications from { $repair_from }, after the minimum publication period), or if the cases it rests on are voided on appeal, administrative review or litigation.
+list-exit-red = Ends on { $expires_on } at the latest; earlier, automatically, when a new case against the subject is approved, or if an approver removes it.
+red-grounds = grade A with no sanction in { $from }–{ $to } (scores { $scores })
+reason-practitioner-suspension = { $points } points in { $cycle }: payment qualification suspended for { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } (医保发〔2024〕23号)
+reason-practitioner-termination = { $points } points in { $cycle }: payment qualification terminated, no re-registration for { $ban_years ->
+        [one] { $ban_years } year
+       *[other] { $ban_years } years
+    }
+reason-practitioner-termination-single-event = { $points } points in { $cycle } from a single event: payment qualification terminated, no re-registration for { $ban_years ->
+        [one] { $ban_years } year
+       *[other] { $ban_years } years
+    }
+reason-insured-settlement-suspension = { $label }: networked settlement suspended for { $months ->
+        [one] { $months } month
+       *[other] { $months } months
+    } (条例第四十一条)
+reason-black-single-event-termination = { $label }: { $points } points from a single event terminated the payment qualification
+reason-black-insured-fraud = { $label }: fraud of { $amount } fen, above the { $threshold } fen the policy black-lists
+reason-black-judicial-transfer = { $label }: major case transferred to the judiciary (移送司法)
+reason-black-agreement-termination-fraud = service agreement terminated for fraud (sanction { $id }): { $reason }
+reason-case-voided = case { $id } voided: { $reason }
+reason-case-voided-points-remain = { $why }; { $points } points remain in { $cycle }
+reason-appeal-accepted = appeal { $id } accepted: { $reason }
+reason-case-voided-by-approver = case voided by an approver: { $reason }
+reason-credit-repair = credit repair { $id }: { $reason }
+reason-credit-repair-of-case = credit repair { $id } of case { $case }: { $reason }
+reason-red-ended-by-case = case { $id } approved: { $label }
+
 ## Messages of the use cases, validators and extractors
 
 a-hospital-token-must-carry-the-org = a hospital token must carry the org claim

@@ -38,6 +38,28 @@ problem-db-full = 数据库已无剩余空间，本次请求未写入任何内�
 
 text-verbatim = { $text }
 
+## Texts the service writes and keeps (list entries, sanctions, ledger entries, proposals): kept as keys and
+## arguments, read in the reader's language
+
+list-exit-black = 最迟于 { $expires_on } 期满移出；在此之前，经审批人移出、信用修复申请获批（最短公示期满后，自 { $repair_from } 起可申请），或所依据的案件经申诉、行政复议或行政诉讼撤销的，提前移出。
+list-exit-red = 最迟于 { $expires_on } 期满移出；在此之前，该主体有新的违规案件审批生效时自动移出，或经审批人移出。
+red-grounds = { $from }—{ $to } 年度信用等级均为 A 级且未受处理（得分 { $scores }）
+reason-practitioner-suspension = { $cycle } 年度累计记 { $points } 分：暂停医保支付资格 { $months } 个月（医保发〔2024〕23号）
+reason-practitioner-termination = { $cycle } 年度累计记 { $points } 分：终止医保支付资格，{ $ban_years } 年内不得再次登记备案
+reason-practitioner-termination-single-event = { $cycle } 年度一次记满 { $points } 分：终止医保支付资格，{ $ban_years } 年内不得再次登记备案
+reason-insured-settlement-suspension = { $label }：暂停联网结算 { $months } 个月（《医疗保障基金使用监督管理条例》第四十一条）
+reason-black-single-event-termination = { $label }：一次记满 { $points } 分，终止医保支付资格
+reason-black-insured-fraud = { $label }：骗取医保基金 { $amount } 分，超过列入严重失信名单的金额 { $threshold } 分
+reason-black-judicial-transfer = { $label }：重大案件，已移送司法机关
+reason-black-agreement-termination-fraud = 因欺诈骗保解除服务协议（处理措施 { $id }）：{ $reason }
+reason-case-voided = 案件 { $id } 已撤销：{ $reason }
+reason-case-voided-points-remain = { $why }；{ $cycle } 年度剩余 { $points } 分
+reason-appeal-accepted = 申诉 { $id } 成立：{ $reason }
+reason-case-voided-by-approver = 审批人已撤销案件：{ $reason }
+reason-credit-repair = 信用修复 { $id }：{ $reason }
+reason-credit-repair-of-case = 信用修复 { $id }（案件 { $case }）：{ $reason }
+reason-red-ended-by-case = 案件 { $id } 审批生效：{ $label }
+
 ## 用例、校验与请求解析的消息
 
 a-hospital-token-must-carry-the-org = 医院令牌必须带有 org 声明

@@ -7,6 +7,8 @@
 
 use chrono::{Days, NaiveDate};
 
+use crate::i18n::{Msg, msg};
+
 use super::dates::add_years;
 use super::policy::Policy;
 use super::sanctions::{SanctionType, Scope, last_day_of_term};
@@ -20,7 +22,8 @@ pub struct NewSanctionTerms {
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub ban_until: Option<NaiveDate>,
-    pub reason: String,
+    /// Kept as a message (key and figures), read in each reader's language.
+    pub reason: Msg,
     pub threshold_key: String,
     /// The live sanction this one extends.
     pub extends: Option<i64>,
@@ -31,13 +34,13 @@ pub enum Effect {
     Ledger {
         kind: EntryKind,
         points: u32,
-        reason: String,
+        reason: Msg,
     },
     StartSanction(NewSanctionTerms),
     /// An automatic black-list entry resting on the case, once per `cause_key`.
     BlackList {
         cause_key: String,
-        reason: String,
+        reason: Msg,
     },
 }
 
@@ -77,7 +80,8 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
         effects.push(Effect::Ledger {
             kind: EntryKind::Deduction,
             points: a.points,
-            reason: a.type_label.to_string(),
+            // `CODE 名称` of the catalogue entry: data, the same in every language.
+            reason: Msg::verbatim(a.type_label),
         });
     }
     // Measures begin the day after the decision (UTC+8), the way notices take effect.
@@ -96,9 +100,10 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
             if single_event && newly_terminated {
                 effects.push(Effect::BlackList {
                     cause_key: format!("single-event-termination:{}", a.case_id),
-                    reason: format!(
-                        "{}: {} points from a single event terminated the payment qualification",
-                        a.type_label, a.points
+                    reason: msg!(
+                        "reason-black-single-event-termination",
+                        label = a.type_label,
+                        points = a.points
                     ),
                 });
             }
@@ -111,9 +116,10 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
                     starts_on,
                     ends_on: Some(last_day_of_term(starts_on, months)),
                     ban_until: None,
-                    reason: format!(
-                        "{}: networked settlement suspended for {months} months (条例第四十一条)",
-                        a.type_label
+                    reason: msg!(
+                        "reason-insured-settlement-suspension",
+                        label = a.type_label,
+                        months = months
                     ),
                     threshold_key: format!("insured-settlement:{}", a.case_id),
                     extends: None,
@@ -125,19 +131,18 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
     if a.kind == SubjectKind::Insured && policy.insured.is_blacklist_fraud(a.amount_involved_fen) {
         effects.push(Effect::BlackList {
             cause_key: format!("insured-fraud:{}", a.case_id),
-            reason: format!(
-                "{}: fraud of {} fen, above the {} fen the policy black-lists",
-                a.type_label, a.amount_involved_fen, policy.insured.blacklist_fraud_fen
+            reason: msg!(
+                "reason-black-insured-fraud",
+                label = a.type_label,
+                amount = a.amount_involved_fen,
+                threshold = policy.insured.blacklist_fraud_fen
             ),
         });
     }
     if a.major && a.transferred_to_judiciary {
         effects.push(Effect::BlackList {
             cause_key: format!("judicial-transfer:{}", a.case_id),
-            reason: format!(
-                "{}: major case transferred to the judiciary (移送司法)",
-                a.type_label
-            ),
+            reason: msg!("reason-black-judicial-transfer", label = a.type_label),
         });
     }
     effects
@@ -154,8 +159,11 @@ fn threshold(
     match outcome {
         ThresholdOutcome::None => None,
         ThresholdOutcome::Suspend { months } => {
-            let reason = format!(
-                "{points} points in {cycle}: payment qualification suspended for {months} month(s) (医保发〔2024〕23号)"
+            let reason = msg!(
+                "reason-practitioner-suspension",
+                points = points,
+                cycle = cycle.to_string(),
+                months = months
             );
             let threshold_key = format!("practitioner-suspension:{}", a.case_id);
             // One suspension per cycle, running to the longest rung reached: extend the live one from its start.
@@ -204,20 +212,22 @@ fn threshold(
             if terminated {
                 return None;
             }
-            let single = if single_event {
-                " from a single event"
+            let reason = if single_event {
+                Msg::new("reason-practitioner-termination-single-event")
             } else {
-                ""
+                Msg::new("reason-practitioner-termination")
             };
+            let reason = reason
+                .arg("points", points)
+                .arg("cycle", cycle.to_string())
+                .arg("ban_years", ban_years);
             Some(Effect::StartSanction(NewSanctionTerms {
                 sanction_type: SanctionType::QualificationTermination,
                 scope: Scope::All,
                 starts_on,
                 ends_on: None,
                 ban_until: Some(add_years(starts_on, ban_years)),
-                reason: format!(
-                    "{points} points in {cycle}{single}: payment qualification terminated, no re-registration for {ban_years} year(s)"
-                ),
+                reason,
                 threshold_key: format!("practitioner-termination:{}", a.case_id),
                 extends: None,
             }))
@@ -306,7 +316,18 @@ mod tests {
             SanctionType::QualificationTermination
         );
         assert_eq!(terms[0].ban_until, Some(day(2029, 3, 2)));
-        assert!(terms[0].reason.contains("single event"));
+        assert_eq!(
+            terms[0].reason.key(),
+            "reason-practitioner-termination-single-event"
+        );
+        let english = terms[0].reason.render(crate::i18n::Locale::En);
+        assert!(english.contains("12 points") && english.contains("single event"));
+        assert!(
+            terms[0]
+                .reason
+                .render(crate::i18n::Locale::ZhCn)
+                .contains("终止")
+        );
         assert!(
             effects
                 .iter()

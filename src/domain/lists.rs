@@ -1,7 +1,7 @@
 //! Red and black lists (DESIGN §7): what an entry is, when it is in force, and what the subject must be told
 //! about it — its legal basis, the measures partners apply, how it ends and the remedies with their deadlines.
 
-use crate::i18n::msg;
+use crate::i18n::{Msg, msg};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -111,7 +111,9 @@ pub struct Remedy {
 pub struct Notice {
     pub expires_on: NaiveDate,
     pub measures: Vec<ListMeasure>,
-    pub exit_conditions: String,
+    /// How the entry ends, as a message: the row keeps its key and dates, and each reader reads it in their
+    /// language.
+    pub exit_conditions: Msg,
     pub remedies: Vec<Remedy>,
 }
 
@@ -138,10 +140,10 @@ pub fn black_notice(
     let (repair_months, _) = policy.lists.repair_publication_months(Severity::Serious);
     let repair_from = add_months(listed_on, repair_months);
     let appeal_until = listed_on + Days::new(u64::from(policy.cases.appeal_window_days));
-    let exit_conditions = format!(
-        "Ends on {expires_on} at the latest; earlier if an approver removes it, if credit repair is approved \
-         (applications from {repair_from}, after the minimum publication period), or if the cases it rests on \
-         are voided on appeal, administrative review or litigation."
+    let exit_conditions = msg!(
+        "list-exit-black",
+        expires_on = expires_on,
+        repair_from = repair_from
     );
     let remedies = vec![
         Remedy {
@@ -181,10 +183,7 @@ pub fn red_notice(expires_on: NaiveDate) -> Notice {
             ListMeasure::ReducedInspection,
             ListMeasure::PublicCommendation,
         ],
-        exit_conditions: format!(
-            "Ends on {expires_on} at the latest; earlier, automatically, when a new case against the subject is \
-             approved, or if an approver removes it."
-        ),
+        exit_conditions: msg!("list-exit-red", expires_on = expires_on),
         remedies: Vec::new(),
     }
 }
@@ -276,7 +275,11 @@ mod tests {
     fn the_default_listing_lasts_three_years_and_says_how_it_ends() {
         let notice = black_notice(&Policy::default(), day(2026, 3, 1), None, false);
         assert_eq!(notice.expires_on, day(2029, 3, 1));
-        assert!(notice.exit_conditions.contains("2029-03-01"));
+        assert_eq!(notice.exit_conditions.key(), "list-exit-black");
+        let english = notice.exit_conditions.render(crate::i18n::Locale::En);
+        assert!(english.contains("2029-03-01") && english.contains("2027-03-01"));
+        let chinese = notice.exit_conditions.render(crate::i18n::Locale::ZhCn);
+        assert!(chinese.contains("2029-03-01") && chinese.contains("信用修复"));
         assert!(
             notice
                 .remedies

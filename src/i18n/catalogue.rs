@@ -84,6 +84,27 @@ pub fn render(locale: Locale, key: &str, args: &[(&str, Arg)]) -> String {
     text.into_owned()
 }
 
+/// Whether `key` is in `locale`'s file and renders with `args` without a fault: for reading a column that
+/// may hold a stored message or words a person typed that merely look like one.
+pub(super) fn renders(locale: Locale, key: &str, args: &[(&str, Arg)]) -> bool {
+    let bundle = bundle_of(locale);
+    let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        return false;
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        let value = match value {
+            // Nested messages are checked on their own; any text stands in for them here.
+            Arg::Int(n) => FluentValue::from(*n),
+            Arg::Text(_) | Arg::Msg(_) => FluentValue::from(""),
+        };
+        fluent_args.set(name.to_string(), value);
+    }
+    let mut errors = Vec::new();
+    bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+    errors.is_empty()
+}
+
 fn fault(locale: Locale, key: &str, problem: &str) {
     if cfg!(debug_assertions) {
         panic!("message `{key}` ({}): {problem}", locale.tag());

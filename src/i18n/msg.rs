@@ -81,20 +81,59 @@ impl Msg {
         Msg::new("text-verbatim").arg("text", text.into())
     }
 
-    /// What a text column keeps: the stored form as JSON.
+    /// What a text column keeps: the stored form as JSON, or, for words as written ([`Msg::verbatim`]), the
+    /// words themselves, so a person's text stays readable in the column; only words that would read back as
+    /// a stored message are kept in the stored form. Either way [`Msg::from_column`] gives this message back.
     pub fn to_column(&self) -> String {
+        if let Some(text) = self.as_verbatim()
+            && Msg::stored_in(text).is_none()
+        {
+            return text.to_string();
+        }
         self.to_stored().to_string()
     }
 
-    /// Reads a text column: a stored message whose key the catalogue has, else the text as written (an older
-    /// row's English, or a person's words).
+    /// Reads a text column: a stored message whose key the catalogue has and whose arguments it renders with,
+    /// else the text as written (an older row's English, or a person's words).
     pub fn from_column(text: &str) -> Msg {
+        Msg::stored_in(text).unwrap_or_else(|| Msg::verbatim(text))
+    }
+
+    /// The stored message a column's text holds, if it holds one the catalogue can render.
+    fn stored_in(text: &str) -> Option<Msg> {
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
         serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .filter(|value| value.get("key").is_some())
             .and_then(|value| Msg::from_stored(&value))
-            .filter(|msg| super::has_key(super::Locale::ZhCn, msg.key()))
-            .unwrap_or_else(|| Msg::verbatim(text))
+            .filter(Msg::renders)
+    }
+
+    /// Whether every key of this message (its arguments' too) is in the catalogue and renders with the
+    /// arguments given, in every language.
+    fn renders(&self) -> bool {
+        let args: Vec<(&str, Arg)> = self
+            .args
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.clone()))
+            .collect();
+        super::Locale::ALL
+            .iter()
+            .all(|locale| super::catalogue::renders(*locale, &self.key, &args))
+            && self.args.iter().all(|(_, value)| match value {
+                Arg::Msg(inner) => inner.renders(),
+                _ => true,
+            })
+    }
+
+    /// The words of a [`Msg::verbatim`] message.
+    pub fn as_verbatim(&self) -> Option<&str> {
+        match (self.key.as_ref(), self.args.as_slice()) {
+            ("text-verbatim", [(name, Arg::Text(text))]) if name == "text" => Some(text),
+            _ => None,
+        }
     }
 
     pub fn key(&self) -> &str {
@@ -184,6 +223,10 @@ pub fn storing<R>(f: impl FnOnce() -> R) -> R {
 impl serde::Serialize for Msg {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if STORING.with(std::cell::Cell::get) {
+            // Words as written stay a plain string, which reads back as the same words.
+            if let Some(text) = self.as_verbatim() {
+                return serializer.serialize_str(text);
+            }
             serde::Serialize::serialize(&self.to_stored(), serializer)
         } else {
             serializer.serialize_str(&self.text())

@@ -200,3 +200,49 @@ fn messages_render_in_the_current_locale_with_their_arguments() {
         None
     );
 }
+
+#[test]
+fn a_text_column_gives_back_the_message_it_was_given() {
+    // Generated texts keep their key and arguments, nested messages included.
+    let why = msg!(
+        "reason-case-voided",
+        id = 7,
+        reason = Msg::verbatim("证据不足")
+    );
+    let reason = msg!(
+        "reason-case-voided-points-remain",
+        why = why,
+        points = 3,
+        cycle = "2026"
+    );
+    // (Arguments come back in name order; the message is the same.)
+    let read = Msg::from_column(&reason.to_column());
+    assert_eq!(read.to_stored(), reason.to_stored());
+    assert_eq!(read.render(Locale::ZhCn), reason.render(Locale::ZhCn));
+    assert_eq!(
+        reason.render(Locale::En),
+        "case 7 voided: 证据不足; 3 points remain in 2026"
+    );
+    // Words a person typed stay as typed in the column, also when they look like a stored message.
+    let typed = Msg::verbatim("已整改到位");
+    assert_eq!(typed.to_column(), "已整改到位");
+    assert_eq!(Msg::from_column("已整改到位"), typed);
+    let lookalike = r#"{"key":"list-exit-red","args":{"expires_on":"2030-01-01"}}"#;
+    let typed = Msg::verbatim(lookalike);
+    assert_ne!(typed.to_column(), lookalike);
+    assert_eq!(Msg::from_column(&typed.to_column()), typed);
+    // A column that names a key but cannot render it (an argument missing, an unknown key) is text as written.
+    for text in [
+        r#"{"key":"list-exit-red","args":{}}"#,
+        r#"{"key":"no-such-key","args":{}}"#,
+    ] {
+        assert_eq!(Msg::from_column(text), Msg::verbatim(text));
+    }
+    // Change-log values keep the same forms: a stored message, or a plain string for words as written.
+    let values = storing(|| serde_json::to_value([&reason, &Msg::verbatim("骗保")]).unwrap());
+    assert_eq!(values[0], reason.to_stored());
+    assert_eq!(values[1], "骗保");
+    let back: Vec<Msg> = serde_json::from_value(values).unwrap();
+    assert_eq!(back[0].to_stored(), reason.to_stored());
+    assert_eq!(back[1], Msg::verbatim("骗保"));
+}

@@ -143,8 +143,8 @@ fn decision(notice: &Notice) -> Section {
             }
             let measures: Vec<String> = measures.iter().copied().map(measure_name).collect();
             rows.push(row("notice-measures", measures.join("、")));
-            rows.push(row("notice-reason", reason.clone()));
-            rows.push(row("notice-exit", exit_conditions.clone()));
+            rows.push(row("notice-reason", reason.text()));
+            rows.push(row("notice-exit", exit_conditions.text()));
         }
     }
     Section {

@@ -96,10 +96,10 @@ fn entry(e: &PublicEntryView) -> Entry {
             .map(|d| t_with("public-list-until", &[("date", d.to_string().into())]))
             .unwrap_or_default(),
         rows: vec![
-            row("public-list-reason", e.reason.clone()),
+            row("public-list-reason", e.reason.text()),
             row("public-list-basis", e.legal_basis.clone()),
             row("public-list-measures", measures.join("、")),
-            row("public-list-exit", e.exit_conditions.clone()),
+            row("public-list-exit", e.exit_conditions.text()),
             row("public-list-remedies", remedies.join("；")),
         ],
     }

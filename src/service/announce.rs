@@ -99,8 +99,12 @@ pub async fn enqueue(
             at: cx.now,
             data,
         };
-        let payload = serde_json::to_string(&payload)
-            .map_err(|e| ServiceError::corrupt("changes", seq, e))?;
+        // A delivery is written once for whoever receives it, and a subscription names no language: its texts
+        // are in the default language, zh-CN, whichever language the request that caused the change asked for.
+        let payload = crate::i18n::in_locale(crate::i18n::Locale::default(), || {
+            serde_json::to_string(&payload)
+        })
+        .map_err(|e| ServiceError::corrupt("changes", seq, e))?;
         outbox::ActiveModel {
             webhook_id: Set(hook.id),
             seq: Set(seq),

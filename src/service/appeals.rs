@@ -77,7 +77,9 @@ pub struct AppealView {
     pub filed_at: DateTime<Utc>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
-    pub decision_reason: Option<String>,
+    /// As the reviewer wrote it; when an approver voided the case, a generated text in the reader's language.
+    #[schema(value_type = Option<String>)]
+    pub decision_reason: Option<crate::i18n::Msg>,
     pub evidence: Vec<Evidence>,
 }
 
@@ -106,7 +108,10 @@ fn view(m: appeal::Model) -> ServiceResult<AppealView> {
         filed_at: m.filed_at,
         decided_by: m.decided_by,
         decided_at: m.decided_at,
-        decision_reason: m.decision_reason,
+        decision_reason: m
+            .decision_reason
+            .as_deref()
+            .map(crate::i18n::Msg::from_column),
         evidence: serde_json::from_str(&m.evidence)
             .map_err(|e| ServiceError::corrupt("appeals", m.id, e))?,
     })
@@ -217,14 +222,15 @@ pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<
     .await?;
     if decided == AppealState::Accepted {
         let voided = violations::find(w.db(), case_id).await?;
-        voiding::undo(w, &voided, &format!("appeal {id} accepted: {reason}")).await?;
+        let why = crate::i18n::msg!("reason-appeal-accepted", id = id, reason = reason.as_str());
+        voiding::undo(w, &voided, &why).await?;
         record_voided(w, &voided).await?;
     }
     let mut row: appeal::ActiveModel = pending.into();
     row.state = Set(decided.as_str().to_string());
     row.decided_by = Set(Some(w.actor.sub.clone()));
     row.decided_at = Set(Some(w.cx.now));
-    row.decision_reason = Set(Some(reason));
+    row.decision_reason = Set(Some(crate::i18n::Msg::verbatim(reason).to_column()));
     let updated = view(row.update(w.db()).await?)?;
     w.audit("appeal.decide", &target(case_id), &updated).await?;
     let subject = (case.subject_id, case.subject_code.as_str());
@@ -248,7 +254,7 @@ pub async fn void(w: &Writer, case_id: i64, body: ReasonBody) -> ServiceResult<V
     )
     .await?;
     let voided = violations::find(w.db(), case_id).await?;
-    voiding::undo(w, &voided, &reason).await?;
+    voiding::undo(w, &voided, &crate::i18n::Msg::verbatim(reason.as_str())).await?;
     record_voided(w, &voided).await?;
     // An appeal still pending on it has got what it asked for.
     for pending in appeal::Entity::find()
@@ -261,7 +267,8 @@ pub async fn void(w: &Writer, case_id: i64, body: ReasonBody) -> ServiceResult<V
         row.state = Set(AppealState::Accepted.as_str().to_string());
         row.decided_by = Set(Some(w.actor.sub.clone()));
         row.decided_at = Set(Some(w.cx.now));
-        row.decision_reason = Set(Some(format!("case voided by an approver: {reason}")));
+        let why = crate::i18n::msg!("reason-case-voided-by-approver", reason = reason.as_str());
+        row.decision_reason = Set(Some(why.to_column()));
         row.update(w.db()).await?;
     }
     violations::view(w.db(), violations::find(w.db(), case_id).await?).await

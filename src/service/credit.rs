@@ -37,7 +37,7 @@ pub async fn append_entry(
     (kind, cycle): (EntryKind, i32),
     points: u32,
     violation_id: Option<i64>,
-    reason: String,
+    reason: crate::i18n::Msg,
 ) -> ServiceResult<credit_entry::Model> {
     let points = i32::try_from(points)
         .map_err(|_| ServiceError::validation("points", msg!("is-too-large")))?;
@@ -47,7 +47,7 @@ pub async fn append_entry(
         points: Set(points),
         cycle: Set(cycle),
         violation_id: Set(violation_id),
-        reason: Set(reason),
+        reason: Set(reason.to_column()),
         created_by: Set(w.actor.sub.clone()),
         at: Set(w.cx.now),
         ..Default::default()

@@ -71,9 +71,9 @@ pub enum Decision {
         listed_on: NaiveDate,
         expires_on: Option<NaiveDate>,
         measures: Vec<ListMeasure>,
-        reason: String,
+        reason: crate::i18n::Msg,
         legal_basis: String,
-        exit_conditions: String,
+        exit_conditions: crate::i18n::Msg,
     },
 }
 

@@ -334,7 +334,7 @@ pub async fn decide(w: &Writer, id: i64, body: RepairDecision) -> ServiceResult<
                 w,
                 entry,
                 EndKind::Repaired,
-                format!("credit repair {id}: {reason}"),
+                crate::i18n::msg!("reason-credit-repair", id = id, reason = reason.as_str()),
             )
             .await?;
         }
@@ -354,7 +354,12 @@ pub async fn decide(w: &Writer, id: i64, body: RepairDecision) -> ServiceResult<
             if points > 0 && kind_of_case(&case)?.scale().is_some() {
                 let cycle = case.cycle.unwrap_or_else(|| w.cx.cycle());
                 let subject = (case.subject_id, case.subject_code.as_str());
-                let why = format!("credit repair {id} of case {case_id}: {reason}");
+                let why = crate::i18n::msg!(
+                    "reason-credit-repair-of-case",
+                    id = id,
+                    case = case_id,
+                    reason = reason.as_str()
+                );
                 credit::append_entry(
                     w,
                     subject,

@@ -14,6 +14,7 @@ use crate::domain::sanctions::{SanctionType, last_day_of_term};
 use crate::domain::scoring::{
     EntryKind, SubjectKind, ThresholdOutcome, practitioner_points, practitioner_threshold,
 };
+use crate::i18n::{Msg, msg};
 use crate::service::credit::{self, entry_of};
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::service::lists;
@@ -23,7 +24,7 @@ use crate::service::writer::Writer;
 use entity::{credit_entry, sanction, sanction_violation, violation};
 
 /// The effects of voiding `case` (already moved to `voided` by the caller, under the subject's lock).
-pub async fn undo(w: &Writer, case: &violation::Model, reason: &str) -> ServiceResult<()> {
+pub async fn undo(w: &Writer, case: &violation::Model, reason: &Msg) -> ServiceResult<()> {
     let kind = kind_of_case(case)?;
     let subject = (case.subject_id, case.subject_code.as_str());
     let cycle = case
@@ -32,11 +33,11 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &str) -> ServiceR
         .ok_or_else(|| ServiceError::corrupt("violations", case.id, "approved without a cycle"))?;
     let points = u32::try_from(case.points.unwrap_or(0)).unwrap_or(0);
     if kind.scale().is_some() && points > 0 {
-        let why = format!("case {} voided: {reason}", case.id);
+        let why = msg!("reason-case-voided", id = case.id, reason = reason.clone());
         let entry = (EntryKind::Reversal, cycle);
         credit::append_entry(w, subject, entry, points, Some(case.id), why).await?;
     }
-    let why = format!("case {} voided: {reason}", case.id);
+    let why = msg!("reason-case-voided", id = case.id, reason = reason.clone());
     let mut revoked = revoke_resting_only_on(w, case.id, &why).await?;
     if kind == SubjectKind::Practitioner {
         revoked.extend(recheck_thresholds(w, case, cycle, &why, &revoked).await?);
@@ -50,7 +51,7 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &str) -> ServiceR
 async fn revoke_resting_only_on(
     w: &Writer,
     case_id: i64,
-    why: &str,
+    why: &Msg,
 ) -> ServiceResult<HashSet<i64>> {
     let db = w.db();
     let sanction_ids: Vec<i64> = sanction_violation::Entity::find()
@@ -86,7 +87,7 @@ async fn revoke_resting_only_on(
         });
         if !still_grounded {
             revoked.insert(model.id);
-            end_row(w, model, why.to_string(), Ending::Revoke).await?;
+            end_row(w, model, why.clone(), Ending::Revoke).await?;
         }
     }
     Ok(revoked)
@@ -98,7 +99,7 @@ async fn recheck_thresholds(
     w: &Writer,
     case: &violation::Model,
     cycle: i32,
-    why: &str,
+    why: &Msg,
     already: &HashSet<i64>,
 ) -> ServiceResult<Vec<i64>> {
     let db = w.db();
@@ -152,7 +153,12 @@ async fn recheck_thresholds(
         };
         if !stands {
             revoked.push(model.id);
-            let reason = format!("{why}; {points} points remain in {cycle}");
+            let reason = msg!(
+                "reason-case-voided-points-remain",
+                why = why.clone(),
+                points = points,
+                cycle = cycle.to_string()
+            );
             end_row(w, model, reason, Ending::Revoke).await?;
         }
     }

@@ -96,8 +96,9 @@ impl Writer {
         self.touch(subject.0);
         let seq =
             append_change(self.db(), &self.cx, entity, entity_id, subject.1, op, value).await?;
-        // Webhook deliveries go in the same transaction as the change they announce (the outbox).
-        let json = serde_json::to_value(value).map_err(|e| {
+        // Webhook deliveries go in the same transaction as the change they announce (the outbox). Texts stay
+        // keys and arguments here, as in the change row; the payload renders them.
+        let json = crate::i18n::storing(|| serde_json::to_value(value)).map_err(|e| {
             ServiceError::Unprocessable(msg!("change-is-not-json", e = e.to_string()))
         })?;
         if crate::service::announce::enqueue(self.db(), &self.cx, (seq, entity, op), subject, &json)
@@ -218,7 +219,9 @@ pub async fn append_change(
         .one(db)
         .await?
         .map_or(0, |row| row.seq);
-    let value = serde_json::to_string(value)
+    // Generated texts (exit conditions, engine reasons) are kept as keys and arguments, so the feed, history
+    // rows and webhooks that re-read this row give them in their reader's language.
+    let value = crate::i18n::storing(|| serde_json::to_string(value))
         .map_err(|e| ServiceError::Unprocessable(msg!("change-is-not-json", e = e.to_string())))?;
     let seq = last + 1;
     change_row(

@@ -89,7 +89,11 @@ async fn every_export_is_its_list_as_json_lines_and_as_a_chinese_csv() {
         ("/api/v1/lists/red", "/api/v1/lists/red/export", "编号"),
     ];
     for (list, path, first_header) in exports {
-        let listed = app.get(&format!("{list}?limit=500"), Role::Auditor).await;
+        // In the export's language: generated texts (reasons, exit conditions) follow the reader's.
+        let listed = app
+            .in_language(Some("zh-CN"))
+            .get(&format!("{list}?limit=500"), Role::Auditor)
+            .await;
         assert_eq!(listed.status, StatusCode::OK, "{list}: {}", listed.body);
         let items = listed.body["items"].as_array().unwrap().clone();
         let jsonl = export(&app, &format!("{path}?format=jsonl"), &staff, "zh-CN").await;

@@ -15,6 +15,7 @@ mod credit_standing;
 mod errors;
 mod exports;
 mod feed;
+mod generated_texts;
 mod helpers;
 mod idempotency;
 mod identities;

@@ -53,11 +53,11 @@ const COLUMNS: &[Column<ListEntryView>] = &[
     column("export-column-published", |e| cell::flag(e.published)),
     column("export-column-automatic", |e| cell::flag(e.automatic)),
     column("export-column-case-ids", |e| cell::list(&e.violation_ids)),
-    column("export-column-reason", |e| e.reason.clone()),
+    column("export-column-reason", |e| e.reason.text()),
     column("export-column-measures", |e| cell::list(&e.measures)),
     column("export-column-legal-basis", |e| e.legal_basis.clone()),
     column("export-column-exit-conditions", |e| {
-        e.exit_conditions.clone()
+        e.exit_conditions.text()
     }),
     column("export-column-remedies", |e| {
         serde_json::to_string(&e.remedies).unwrap_or_default()

@@ -45,9 +45,9 @@ const COLUMNS: &[Column<ListEntryView>] = &[
     column("export-column-listed-on", |e| e.listed_on.to_string()),
     column("export-column-expires-on", |e| cell::date(e.expires_on)),
     column("export-column-ended-on", |e| cell::date(e.ended_on)),
-    column("export-column-reason", |e| e.reason.clone()),
+    column("export-column-reason", |e| e.reason.text()),
     column("export-column-measures", |e| cell::list(&e.measures)),
     column("export-column-exit-conditions", |e| {
-        e.exit_conditions.clone()
+        e.exit_conditions.text()
     }),
 ];

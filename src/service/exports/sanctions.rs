@@ -74,7 +74,7 @@ const COLUMNS: &[Column<SanctionView>] = &[
     column("export-column-amount", |s| {
         s.amount_fen.map(cell::yuan).unwrap_or_default()
     }),
-    column("export-column-reason", |s| s.reason.clone()),
+    column("export-column-reason", |s| s.reason.text()),
     column("export-column-automatic", |s| cell::flag(s.automatic)),
     column("export-column-case-ids", |s| cell::list(&s.violation_ids)),
     column("export-column-lifted-on", |s| cell::date(s.lifted_on)),

@@ -2,7 +2,7 @@
 //! of the last N completed years (policy) and no sanction in them; an approver confirms or declines each. A new
 //! approved case against a red-listed subject ends its entry, with the case as the reason.
 
-use crate::i18n::msg;
+use crate::i18n::{Msg, msg};
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -77,7 +77,9 @@ pub struct RedProposalView {
     pub year: i32,
     pub subject_code: String,
     pub state: ProposalState,
-    pub grounds: String,
+    /// Why the engine proposes it (grades and years), in the reader's language.
+    #[schema(value_type = String)]
+    pub grounds: Msg,
     pub proposed_at: DateTime<Utc>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -105,7 +107,7 @@ fn view(m: red_proposal::Model) -> ServiceResult<RedProposalView> {
         id: m.id,
         year: m.year,
         subject_code: m.subject_code,
-        grounds: m.grounds,
+        grounds: Msg::from_column(&m.grounds),
         proposed_at: m.proposed_at,
         decided_by: m.decided_by,
         decided_at: m.decided_at,
@@ -209,11 +211,11 @@ pub async fn propose(w: &Writer, body: ProposeRed) -> ServiceResult<Vec<RedPropo
     for subject in organisations.iter().filter(|s| {
         qualified.contains(&s.id) && !sanctioned.contains(&s.id) && !existing.contains(&s.id)
     }) {
-        let grounds = format!(
-            "grade A with no sanction in {}–{} (scores {})",
-            years.first().unwrap_or(&body.year),
-            years.last().unwrap_or(&body.year),
-            scores
+        let grounds = msg!(
+            "red-grounds",
+            from = years.first().unwrap_or(&body.year).to_string(),
+            to = years.last().unwrap_or(&body.year).to_string(),
+            scores = scores
                 .get(&subject.id)
                 .map(|s| s.join(", "))
                 .unwrap_or_default()
@@ -223,7 +225,7 @@ pub async fn propose(w: &Writer, body: ProposeRed) -> ServiceResult<Vec<RedPropo
             subject_id: Set(subject.id),
             subject_code: Set(subject.code.clone()),
             state: Set(ProposalState::Pending.as_str().to_string()),
-            grounds: Set(grounds),
+            grounds: Set(grounds.to_column()),
             proposed_by: Set(w.actor.sub.clone()),
             proposed_at: Set(w.cx.now),
             ..Default::default()
@@ -289,7 +291,7 @@ pub async fn decide(w: &Writer, id: i64, body: RedDecision) -> ServiceResult<Red
         let listed_on = w.cx.today();
         let entry = EntryRow {
             list: ListKind::Red,
-            reason: pending.grounds.clone(),
+            reason: Msg::from_column(&pending.grounds),
             listed_on,
             expires_on: Some(last.max(listed_on)),
             published: true,
@@ -353,7 +355,7 @@ pub async fn end_on_approval(
         .all(w.db())
         .await?;
     for entry in running {
-        let reason = format!("case {case_id} approved: {label}");
+        let reason = msg!("reason-red-ended-by-case", id = case_id, label = label);
         end_entry(w, entry, EndKind::Removed, reason).await?;
     }
     Ok(())

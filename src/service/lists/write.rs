@@ -1,7 +1,7 @@
 //! Adding and ending list entries. Every entry is written through `insert_entry`, by an approver or by the
 //! effects of a decision (then once per cause); ending fills the end columns once and appends a change row.
 
-use crate::i18n::msg;
+use crate::i18n::{Msg, msg};
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -27,7 +27,8 @@ use entity::{list_entry, list_entry_violation, subject, violation};
 /// An entry's terms as they are written; `cause_key` marks an automatic one.
 pub struct EntryRow {
     pub list: ListKind,
-    pub reason: String,
+    /// An approver's words ([`Msg::verbatim`]) or the engine's reason.
+    pub reason: Msg,
     pub listed_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,
     pub published: bool,
@@ -52,7 +53,7 @@ pub async fn add_black(w: &Writer, input: NewBlackEntry) -> ServiceResult<ListEn
     errors.finish()?;
     let row = EntryRow {
         list: ListKind::Black,
-        reason,
+        reason: Msg::verbatim(reason),
         listed_on: input.listed_on,
         expires_on: input.expires_on,
         published: input.published.unwrap_or(true),
@@ -67,7 +68,7 @@ pub async fn add_automatic(
     w: &Writer,
     target: &subject::Model,
     cause_key: String,
-    reason: String,
+    reason: Msg,
     case_ids: &[i64],
 ) -> ServiceResult<()> {
     let exists = list_entry::Entity::find()
@@ -119,10 +120,10 @@ pub async fn insert_entry(
         subject_id: Set(target.id),
         subject_code: Set(target.code.clone()),
         subject_kind: Set(kind.as_str().to_string()),
-        reason: Set(row.reason),
+        reason: Set(row.reason.to_column()),
         legal_basis: Set(basis.to_string()),
         measures: Set(json(serde_json::to_string(&notice.measures))?),
-        exit_conditions: Set(notice.exit_conditions),
+        exit_conditions: Set(notice.exit_conditions.to_column()),
         remedies: Set(json(serde_json::to_string(&notice.remedies))?),
         listed_on: Set(row.listed_on),
         expires_on: Set(Some(notice.expires_on)),
@@ -201,7 +202,7 @@ pub async fn remove(
         )
         .map_err(ServiceError::Forbidden)?;
     }
-    let ended = end_entry(w, entry, EndKind::Removed, reason).await?;
+    let ended = end_entry(w, entry, EndKind::Removed, Msg::verbatim(reason)).await?;
     view(w, ended).await
 }
 
@@ -258,7 +259,7 @@ pub async fn end_entry(
     w: &Writer,
     entry: list_entry::Model,
     kind: EndKind,
-    reason: String,
+    reason: Msg,
 ) -> ServiceResult<list_entry::Model> {
     let today = w.cx.today();
     if let Some(kind) = &entry.end_kind {
@@ -280,7 +281,7 @@ pub async fn end_entry(
     let mut model: list_entry::ActiveModel = entry.into();
     model.ended_on = Set(Some(ended_on));
     model.end_kind = Set(Some(kind.as_str().to_string()));
-    model.end_reason = Set(Some(reason.clone()));
+    model.end_reason = Set(Some(reason.to_column()));
     let ended = model.update(w.db()).await?;
     let change = serde_json::json!({
         "id": ended.id, "ended_on": ended_on, "end_kind": kind, "reason": reason,
@@ -315,7 +316,7 @@ async fn view(w: &Writer, model: list_entry::Model) -> ServiceResult<ListEntryVi
 /// What voiding `case_id` does to the list entries resting on it, manual or automatic: one still running that
 /// rests on no other standing case ends (`voided`, with `why`); one resting on other cases too stays, and its
 /// change row (its view's `resting_on`) and audit row say which cases remain.
-pub async fn on_case_voided(w: &Writer, case_id: i64, why: &str) -> ServiceResult<()> {
+pub async fn on_case_voided(w: &Writer, case_id: i64, why: &Msg) -> ServiceResult<()> {
     let db = w.db();
     let ids: Vec<i64> = list_entry_violation::Entity::find()
         .filter(list_entry_violation::Column::ViolationId.eq(case_id))
@@ -356,7 +357,7 @@ pub async fn on_case_voided(w: &Writer, case_id: i64, why: &str) -> ServiceResul
             .filter(|id| !voided.contains(id))
             .collect();
         if remaining.is_empty() {
-            end_entry(w, entry, EndKind::Voided, why.to_string()).await?;
+            end_entry(w, entry, EndKind::Voided, why.clone()).await?;
             continue;
         }
         let note =

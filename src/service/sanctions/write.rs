@@ -2,7 +2,7 @@
 //! are never rewritten afterwards (the database refuses it too).
 
 use super::*;
-use crate::i18n::msg;
+use crate::i18n::{Msg, msg};
 
 /// A case grounds a sanction on `subject` when it is against that subject, or when it is a practitioner's
 /// case whose losses the named institution bears (seed 003: 由定点医疗机构承担).
@@ -116,7 +116,7 @@ pub async fn create(w: &Writer, input: NewSanction) -> ServiceResult<SanctionVie
         ends_on: input.ends_on,
         ban_until,
         amount_fen: input.amount_fen,
-        reason,
+        reason: Msg::verbatim(reason),
         threshold_key: None,
         extends_id: None,
     };
@@ -148,9 +148,10 @@ async fn black_list_fraud(
     if fraudulent.is_empty() {
         return Ok(());
     }
-    let reason = format!(
-        "service agreement terminated for fraud (sanction {}): {}",
-        sanction.id, sanction.reason
+    let reason = msg!(
+        "reason-black-agreement-termination-fraud",
+        id = sanction.id,
+        reason = Msg::from_column(&sanction.reason)
     );
     let cause = format!("agreement-termination:{}", sanction.id);
     crate::service::lists::add_automatic(w, target, cause, reason, &fraudulent).await
@@ -164,7 +165,8 @@ pub struct SanctionRow {
     pub ends_on: Option<NaiveDate>,
     pub ban_until: Option<NaiveDate>,
     pub amount_fen: Option<i64>,
-    pub reason: String,
+    /// The engine's reason as a message; an approver's words as [`Msg::verbatim`].
+    pub reason: Msg,
     pub threshold_key: Option<String>,
     pub extends_id: Option<i64>,
 }
@@ -189,7 +191,7 @@ pub async fn insert(
         ends_on: Set(row.ends_on),
         ban_until: Set(row.ban_until),
         amount_fen: Set(row.amount_fen),
-        reason: Set(row.reason),
+        reason: Set(row.reason.to_column()),
         automatic: Set(automatic),
         threshold_key: Set(row.threshold_key),
         created_by: Set(w.actor.sub.clone()),
@@ -230,16 +232,17 @@ pub async fn insert(
     if let Some(extended) = row.extends_id {
         // The extended row keeps its terms; its new value says what continues it and to when.
         let earlier = find(txn, extended, false).await?;
-        let mut change = serde_json::to_value(view_of(txn, earlier, w.cx.today(), &system).await?)
-            .map_err(|e| {
-                ServiceError::Unprocessable(crate::i18n::msg!(
-                    "fault-serialise",
-                    detail = e.to_string()
-                ))
-            })?;
+        let earlier = view_of(txn, earlier, w.cx.today(), &system).await?;
+        // Kept as keys and arguments, like every change-log value, so it reads in any language later.
+        let mut change = crate::i18n::storing(|| serde_json::to_value(earlier)).map_err(|e| {
+            ServiceError::Unprocessable(crate::i18n::msg!(
+                "fault-serialise",
+                detail = e.to_string()
+            ))
+        })?;
         change["extended_by"] = json!(model.id);
         change["effective_ends_on"] = json!(model.ends_on);
-        change["extension_reason"] = json!(model.reason);
+        change["extension_reason"] = Msg::from_column(&model.reason).to_stored();
         w.change(
             ChangeEntity::Sanction,
             extended,
@@ -295,7 +298,7 @@ pub async fn end(
     ending: Ending,
 ) -> ServiceResult<SanctionView> {
     w.actor.require(&WRITERS)?;
-    let reason = crate::service::error::required_reason(&body.reason)?;
+    let reason = Msg::verbatim(crate::service::error::required_reason(&body.reason)?);
     let current = find(w.db(), id, true).await?;
     let updated = end_row(w, current, reason, ending).await?;
     view_of(w.db(), updated, w.cx.today(), &w.actor).await
@@ -306,7 +309,7 @@ pub async fn end(
 pub async fn end_row(
     w: &Writer,
     current: sanction::Model,
-    reason: String,
+    reason: Msg,
     ending: Ending,
 ) -> ServiceResult<sanction::Model> {
     let (id, now, today, txn) = (current.id, w.cx.now, w.cx.today(), w.db());
@@ -328,13 +331,13 @@ pub async fn end_row(
                 )));
             }
             model.lifted_on = Set(Some(today));
-            model.lifted_reason = Set(Some(reason.clone()));
+            model.lifted_reason = Set(Some(reason.to_column()));
             let change = json!({"id": id, "lifted_on": today, "reason": reason});
             ("sanction.lift", ChangeOp::Ended, change)
         }
         Ending::Revoke => {
             model.revoked_at = Set(Some(now));
-            model.revoked_reason = Set(Some(reason.clone()));
+            model.revoked_reason = Set(Some(reason.to_column()));
             let change = json!({"id": id, "revoked_at": now, "reason": reason});
             ("sanction.revoke", ChangeOp::Removed, change)
         }

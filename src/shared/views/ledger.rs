@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::masking::Audience;
 use crate::domain::scoring::{EntryKind, LedgerEntry};
+use crate::i18n::Msg;
 use crate::shared::error::{ServiceError, ServiceResult, column};
 use entity::credit_entry;
 
@@ -17,7 +18,9 @@ pub struct LedgerEntryView {
     pub points: i32,
     pub cycle: i32,
     pub violation_id: Option<i64>,
-    pub reason: String,
+    /// Why: the catalogue entry of a deduction, or what reversed or repaired it, in the reader's language.
+    #[schema(value_type = String)]
+    pub reason: Msg,
     /// Who wrote it; for staff and hospitals only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -44,7 +47,7 @@ impl TryFrom<credit_entry::Model> for LedgerEntryView {
             points: r.points,
             cycle: r.cycle,
             violation_id: r.violation_id,
-            reason: r.reason,
+            reason: Msg::from_column(&r.reason),
             created_by: Some(r.created_by),
             at: r.at,
         })

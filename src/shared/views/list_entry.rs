@@ -11,6 +11,7 @@ use crate::domain::lists::{EndKind, EntryStatus, ListKind, ListMeasure, Remedy, 
 use crate::domain::masking::Audience;
 use crate::domain::regions::{Region, region, region_name};
 use crate::domain::scoring::SubjectKind;
+use crate::i18n::Msg;
 use crate::shared::actor::Actor;
 use crate::shared::error::{ServiceError, ServiceResult, column};
 use entity::{list_entry, list_entry_violation, subject, violation};
@@ -31,12 +32,16 @@ pub struct ListEntryView {
     /// `region` with its prefecture and province (names are Chinese in every language).
     #[serde(default)]
     pub region_detail: Option<Region>,
-    pub reason: String,
+    /// An approver's words as written; the engine's reason in the reader's language.
+    #[schema(value_type = String)]
+    pub reason: Msg,
     pub legal_basis: String,
     /// What partners apply (联合惩戒).
     pub measures: Vec<ListMeasure>,
-    /// When and how the entry ends.
-    pub exit_conditions: String,
+    /// When and how the entry ends, in the reader's language (an entry written before texts were kept as
+    /// messages shows its text as written).
+    #[schema(value_type = String)]
+    pub exit_conditions: Msg,
     /// Appeal, review, litigation and repair, with their windows.
     pub remedies: Vec<Remedy>,
     pub listed_on: NaiveDate,
@@ -52,7 +57,10 @@ pub struct ListEntryView {
     pub status: EntryStatus,
     pub ended_on: Option<NaiveDate>,
     pub end_kind: Option<EndKind>,
-    pub end_reason: Option<String>,
+    /// An approver's words as written; what ended it otherwise (a voided case, a repair), in the reader's
+    /// language.
+    #[schema(value_type = Option<String>)]
+    pub end_reason: Option<Msg>,
     /// The approver who added it (`system` for an automatic entry); for staff and hospitals only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -100,10 +108,14 @@ pub struct PublicEntryView {
     /// `region` with its prefecture and province (names are Chinese in every language).
     #[serde(default)]
     pub region_detail: Option<Region>,
-    pub reason: String,
+    /// Why it is listed, in the reader's language where the service wrote it.
+    #[schema(value_type = String)]
+    pub reason: Msg,
     pub legal_basis: String,
     pub measures: Vec<ListMeasure>,
-    pub exit_conditions: String,
+    /// When and how the entry ends, in the reader's language.
+    #[schema(value_type = String)]
+    pub exit_conditions: Msg,
     /// Appeal, review, litigation and repair, with their windows.
     pub remedies: Vec<Remedy>,
     pub listed_on: NaiveDate,
@@ -206,15 +218,15 @@ pub async fn views<C: ConnectionTrait>(
                     .filter(|id| !voided.contains(id))
                     .collect(),
                 automatic: m.cause_key.is_some(),
-                reason: m.reason,
+                reason: Msg::from_column(&m.reason),
                 legal_basis: m.legal_basis,
-                exit_conditions: m.exit_conditions,
+                exit_conditions: Msg::from_column(&m.exit_conditions),
                 listed_on: m.listed_on,
                 expires_on: m.expires_on,
                 published: m.published,
                 ended_on: m.ended_on,
                 end_kind,
-                end_reason: m.end_reason,
+                end_reason: m.end_reason.as_deref().map(Msg::from_column),
                 created_by: Some(m.created_by),
                 created_at: m.created_at,
             }

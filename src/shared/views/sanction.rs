@@ -13,6 +13,7 @@ use crate::domain::changes::ChangeOp;
 use crate::domain::masking::Audience;
 use crate::domain::sanctions::{SanctionStatus, SanctionType, Scope, status};
 use crate::domain::scoring::SubjectKind;
+use crate::i18n::Msg;
 use crate::shared::actor::Actor;
 use crate::shared::error::{ServiceError, ServiceResult, column};
 use crate::shared::lookup::kind_of;
@@ -32,16 +33,21 @@ pub struct SanctionView {
     /// Terminations: no new agreement or re-registration before this date.
     pub ban_until: Option<NaiveDate>,
     pub amount_fen: Option<i64>,
-    pub reason: String,
+    /// The engine's reasons in the reader's language; an approver's as written.
+    #[schema(value_type = String)]
+    pub reason: Msg,
     /// Created by the threshold engine rather than by an approver.
     pub automatic: bool,
     pub violation_ids: Vec<i64>,
     /// On today (UTC+8), or on `active_on` when listing with it.
     pub status: SanctionStatus,
     pub lifted_on: Option<NaiveDate>,
-    pub lifted_reason: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub lifted_reason: Option<Msg>,
     pub revoked_at: Option<DateTime<Utc>>,
-    pub revoked_reason: Option<String>,
+    /// Voiding a case writes its own reason, in the reader's language; an approver's is as written.
+    #[schema(value_type = Option<String>)]
+    pub revoked_reason: Option<Msg>,
     /// Who imposed it; for staff and hospitals only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -82,7 +88,8 @@ pub struct SanctionChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_ends_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extension_reason: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub extension_reason: Option<Msg>,
 }
 
 impl SanctionChange {
@@ -184,14 +191,14 @@ pub async fn views_of<C: ConnectionTrait>(
                 ends_on: m.ends_on,
                 ban_until: m.ban_until,
                 amount_fen: m.amount_fen,
-                reason: m.reason,
+                reason: Msg::from_column(&m.reason),
                 automatic: m.automatic,
                 violation_ids: links.remove(&m.id).unwrap_or_default(),
                 status,
                 lifted_on: m.lifted_on,
-                lifted_reason: m.lifted_reason,
+                lifted_reason: m.lifted_reason.as_deref().map(Msg::from_column),
                 revoked_at: m.revoked_at,
-                revoked_reason: m.revoked_reason,
+                revoked_reason: m.revoked_reason.as_deref().map(Msg::from_column),
                 created_by: Some(m.created_by),
                 created_at: m.created_at,
                 extends_id: m.extends_id,
