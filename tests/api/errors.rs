@@ -136,7 +136,7 @@ async fn several_nodes_can_start_together_on_one_database() {
     tokio::spawn(a.run_until(std::future::pending()));
     let token = keys.mint(Role::Auditor, "auditor-1", None, chrono::Duration::hours(1));
     let client = crate::helpers::client();
-    let types: Vec<serde_json::Value> = client
+    let page: serde_json::Value = client
         .get(format!(
             "{address}/api/v1/violation-types?code=INSD-IMPERSONATION"
         ))
@@ -147,6 +147,7 @@ async fn several_nodes_can_start_together_on_one_database() {
         .json()
         .await
         .unwrap();
+    let types = page["items"].as_array().expect("a page of the catalogue");
     assert_eq!(types.len(), 1, "the catalogue is seeded once");
     let seeds: serde_json::Value = client
         .get(format!("{address}/api/v1/audit?target=violation-types"))
