@@ -1,9 +1,9 @@
 //! `GET /api/v1/tasks` (issue 24): what waits for the caller — cases to review, approve or resubmit, appeals and
-//! repairs to decide, major-case reports due — each with the ids it is acted on by, the day it is due in working
+//! repairs to decide, major-case reports due, tips to take up — each with the ids it is acted on by, the day it is due in working
 //! days (holiday calendar) and whether that day has passed. Overdue first, then by due date.
 //!
-//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) and tips (举报) join
-//! as one of each when they exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is
+//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as
+//! one when they exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is
 //! never offered. Partners, hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
 
 use std::collections::HashMap;
@@ -19,11 +19,12 @@ use crate::domain::dates::legal_date;
 use crate::domain::enums::string_enum;
 use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::roles::Role;
+use crate::domain::tips::TipState;
 use crate::pagination::{Page, PageRequest};
 use crate::shared::actor::Actor;
 use crate::shared::context::Ctx;
 use crate::shared::error::ServiceResult;
-use entity::{appeal, repair, violation, violation_transition};
+use entity::{appeal, repair, tip, violation, violation_transition};
 
 string_enum! {
     /// What waits, and so what the caller does about it. The order here breaks ties between items due the same
@@ -41,6 +42,8 @@ string_enum! {
         RepairDecision = "repair_decision",
         /// 重大案件: report the approved case to the authority above by `due_on` (seed 002; outside this service).
         MajorCaseReport = "major_case_report",
+        /// 举报 received, to take up or not (`POST /tips/{id}/decision`), by the policy's working days from receipt.
+        TipDecision = "tip_decision",
     }
 }
 
@@ -52,7 +55,7 @@ impl TaskKind {
                 Role::Reviewer
             }
             TaskKind::CaseApproval | TaskKind::MajorCaseReport => Role::Approver,
-            TaskKind::CaseResubmission => Role::Inspector,
+            TaskKind::CaseResubmission | TaskKind::TipDecision => Role::Inspector,
         }
     }
 
@@ -92,6 +95,9 @@ pub struct Task {
     /// The repair application to decide (`repair_decision`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repair_id: Option<i64>,
+    /// The tip to take up or not (`tip_decision`); its `subject_code` is the code the reporter gave, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tip_id: Option<i64>,
     /// The day it started waiting (UTC+8): recorded, reviewed, returned, filed or approved.
     pub waiting_since: NaiveDate,
     /// The last day to act (UTC+8), counted in working days with the holiday calendar; the time limits are in
@@ -105,6 +111,7 @@ impl Task {
     fn id(&self) -> i64 {
         self.appeal_id
             .or(self.repair_id)
+            .or(self.tip_id)
             .or(self.violation_id)
             .unwrap_or_default()
     }
@@ -154,6 +161,7 @@ async fn source<C: ConnectionTrait>(
         TaskKind::AppealDecision => return appeals(db, cx, reader).await,
         TaskKind::RepairDecision => return repairs(db, cx, reader).await,
         TaskKind::MajorCaseReport => return reports(db, cx).await,
+        TaskKind::TipDecision => return tips(db, cx).await,
     };
     cases_in(db, cx, reader, kind, state, days).await
 }
@@ -171,6 +179,7 @@ fn task(
         violation_id: None,
         appeal_id: None,
         repair_id: None,
+        tip_id: None,
         waiting_since: since,
         due_on,
         overdue: due_on < cx.today(),
@@ -337,6 +346,26 @@ async fn reports<C: ConnectionTrait>(db: &C, cx: &Ctx) -> ServiceResult<Vec<Task
                 violation_id: Some(case.id),
                 ..task(cx, TaskKind::MajorCaseReport, case.subject_code, since, due)
             })
+        })
+        .collect())
+}
+
+/// Tips received and not yet taken up or turned down, due on their stored `decision_due` (the policy's working
+/// days from receipt, counted when the tip arrived). Who reported them is never part of a task.
+async fn tips<C: ConnectionTrait>(db: &C, cx: &Ctx) -> ServiceResult<Vec<Task>> {
+    let received = tip::Entity::find()
+        .filter(tip::Column::State.eq(TipState::Received.as_str()))
+        .all(db)
+        .await?;
+    Ok(received
+        .into_iter()
+        .map(|t| {
+            let code = t.subject_code.or(t.reported_code).unwrap_or_default();
+            let since = legal_date(t.received_at);
+            Task {
+                tip_id: Some(t.id),
+                ..task(cx, TaskKind::TipDecision, code, since, t.decision_due)
+            }
         })
         .collect())
 }

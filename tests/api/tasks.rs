@@ -242,3 +242,47 @@ async fn overdue_tasks_come_first_with_due_dates_in_working_days() {
     .await;
     assert_eq!(later["items"], json!([]), "{later}");
 }
+
+#[tokio::test]
+async fn a_received_tip_waits_for_an_inspector_until_it_is_decided() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    let (number, _) = crate::tips::submit(&app, &crate::tips::new_tip(None)).await;
+    let id = crate::tips::id_of(&app, &number).await;
+    let queue = app
+        .get("/api/v1/tasks?kind=tip_decision", Role::Inspector)
+        .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+    let items = queue.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["tip_id"], id);
+    assert_eq!(items[0]["subject_code"], INSTITUTION);
+    assert_eq!(items[0]["overdue"], false);
+    let register = app
+        .get(&format!("/api/v1/tips/{id}"), Role::Inspector)
+        .await;
+    assert_eq!(items[0]["due_on"], register.body["decision_due"]);
+    // A reviewer decides no tips; nothing about the reporter is in a task.
+    let reviewer = app.get("/api/v1/tasks", Role::Reviewer).await;
+    assert!(
+        reviewer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["kind"] != "tip_decision")
+    );
+    assert!(!queue.body.to_string().contains("contact"));
+
+    let decided = app
+        .post(
+            &format!("/api/v1/tips/{id}/decision"),
+            Role::Inspector,
+            &json!({"outcome": "not_accepted", "reason": "所述事实已在查处中"}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let queue = app
+        .get("/api/v1/tasks?kind=tip_decision", Role::Inspector)
+        .await;
+    assert_eq!(queue.body["items"], json!([]));
+}
