@@ -171,7 +171,9 @@ pub struct AuditRecord {
     pub action: String,
     pub target: String,
     pub request_id: String,
-    /// The change as it was recorded: the request's fields or the written view, as a JSON object.
+    /// The change as it was recorded: the request's fields or the written view, as a JSON object. A row whose
+    /// change is not an object (the catalogue's seed records the list of codes it added) reads as
+    /// `{"value": …}`; the stored row, which the hash chain covers, is unchanged.
     #[schema(value_type = Object)]
     pub change: serde_json::Value,
     pub digest: String,
@@ -189,8 +191,9 @@ impl From<audit_log::Model> for AuditRecord {
             action: row.action,
             target: row.target,
             request_id: row.request_id,
-            change: serde_json::from_str(&row.change)
-                .unwrap_or(serde_json::Value::String(row.change)),
+            change: as_object(
+                serde_json::from_str(&row.change).unwrap_or(serde_json::Value::String(row.change)),
+            ),
             digest: row.digest,
             prev_hash: row.prev_hash,
             hash: row.hash,
@@ -240,4 +243,12 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = select.all(db).await?;
     Ok(page.page(rows, |r| r.id, AuditRecord::from))
+}
+
+/// An audit row's change as the object the document promises: anything else is wrapped as `{"value": …}`.
+fn as_object(change: serde_json::Value) -> serde_json::Value {
+    match change {
+        serde_json::Value::Object(_) => change,
+        other => serde_json::json!({ "value": other }),
+    }
 }

@@ -129,3 +129,19 @@ async fn a_tampered_row_is_detected() {
     assert_eq!(report.body["first_broken_id"], 5);
     assert!(report.body["reason"].as_str().unwrap().contains("digest"));
 }
+
+#[tokio::test]
+async fn every_audit_change_reads_as_an_object_as_documented() {
+    let app = spawn_app().await;
+    let seed = app
+        .get("/api/v1/audit?target=violation-types", Role::Auditor)
+        .await;
+    assert_eq!(seed.status, StatusCode::OK, "{}", seed.body);
+    let first = &seed.body["items"][0];
+    assert_eq!(first["action"], "catalogue.seed");
+    assert!(first["change"].is_object(), "{first}");
+    assert!(
+        first["change"]["value"].is_array(),
+        "the codes the seed added: {first}"
+    );
+}
