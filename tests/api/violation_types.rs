@@ -70,7 +70,10 @@ async fn the_default_catalogue_is_loaded_once_at_start() {
     let rows = seeded.body["items"].as_array().unwrap();
     assert_eq!(rows.len(), 1, "{}", seeded.body);
     assert_eq!(rows[0]["action"], "catalogue.seed");
-    assert_eq!(rows[0]["change"].as_array().unwrap().len(), all.len());
+    assert_eq!(
+        rows[0]["change"]["value"].as_array().unwrap().len(),
+        all.len()
+    );
 
     // Every start runs it again: nothing more is inserted and nothing more is audited.
     medcredit::service::catalogue::ensure_default(&app.db.conn, chrono::Utc::now())
