@@ -17,8 +17,7 @@ use crate::routes::problems::{
     Validation,
 };
 use crate::service::appeals::{self, AppealDecision, AppealQuery, AppealView, NewAppeal};
-use crate::service::violations::ViolationView;
-use crate::service::workflow::ReasonBody;
+use crate::service::cases::{ReasonBody, ViolationView};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -17,9 +17,9 @@ use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
+use crate::service::cases::ReasonBody;
 use crate::service::lists::red::{self, ProposalQuery, ProposeRed, RedDecision, RedProposalView};
 use crate::service::lists::{self, ListEntryDetail, ListEntryView, ListQuery, NewBlackEntry};
-use crate::service::workflow::ReasonBody;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -17,8 +17,10 @@ use crate::routes::problems::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::service::violations::{self, NewViolation, ViolationQuery, ViolationView};
-use crate::service::workflow::{self, ApproveCase, ReasonBody, ReviewCase, ViolationPatch};
+use crate::service::cases::{
+    self, ApproveCase, NewViolation, ReasonBody, ReviewCase, ViolationPatch, ViolationQuery,
+    ViolationView, read, record, workflow,
+};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -55,14 +57,14 @@ async fn record_violation(
     body: Result<ApiJson<serde_json::Value>, ApiError>,
 ) -> ApiResult<Response> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&violations::RECORDERS)?;
+    actor.require(&cases::RECORDERS)?;
     let ApiJson(body) = body?;
     let once = Once::of(&headers, &actor, "POST /api/v1/violations", &body)?;
     let w = state.writer(actor).await?;
     if let Some(replay) = once.replayed(&w).await? {
         return Ok(replay);
     }
-    let view = violations::record(&w, body).await?;
+    let view = record::record(&w, body).await?;
     let location = format!("/api/v1/violations/{}", view.id);
     once.finish(&state.db.conn, w, location, view).await
 }
@@ -82,7 +84,7 @@ async fn list_violations(
     actor: Actor,
     ApiQuery(query): ApiQuery<ViolationQuery>,
 ) -> ApiResult<Json<Page<ViolationView>>> {
-    Ok(Json(violations::list(&state.db.conn, &actor, query).await?))
+    Ok(Json(read::list(&state.db.conn, &actor, query).await?))
 }
 
 /// Read a case.
@@ -100,7 +102,7 @@ async fn get_violation(
     actor: Actor,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ViolationView>> {
-    Ok(Json(violations::get(&state.db.conn, &actor, id).await?))
+    Ok(Json(read::get(&state.db.conn, &actor, id).await?))
 }
 
 /// Correct a returned case.
@@ -123,7 +125,7 @@ async fn correct_violation(
     patch: Result<ApiJson<ViolationPatch>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&violations::RECORDERS)?;
+    actor.require(&cases::RECORDERS)?;
     let ApiJson(patch) = patch?;
     let w = state.writer(actor).await?;
 
@@ -154,7 +156,7 @@ async fn review_violation(
     body: Result<ApiJson<ReviewCase>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&workflow::REVIEWERS)?;
+    actor.require(&cases::REVIEWERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
 
@@ -186,7 +188,7 @@ async fn approve_violation(
     body: Result<ApiJson<ApproveCase>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&workflow::APPROVERS)?;
+    actor.require(&cases::APPROVERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
 
@@ -217,7 +219,7 @@ async fn reject_violation(
     body: Result<ApiJson<ReasonBody>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&workflow::DECIDERS)?;
+    actor.require(&cases::DECIDERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
     let view = workflow::reject_or_return(&w, id, CaseAction::Reject, body).await?;
@@ -245,7 +247,7 @@ async fn return_violation(
     body: Result<ApiJson<ReasonBody>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&workflow::DECIDERS)?;
+    actor.require(&cases::DECIDERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
     let view = workflow::reject_or_return(&w, id, CaseAction::Return, body).await?;
@@ -273,7 +275,7 @@ async fn resubmit_violation(
     body: Result<ApiJson<ReviewCase>, ApiError>,
 ) -> ApiResult<Json<ViolationView>> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&violations::RECORDERS)?;
+    actor.require(&cases::RECORDERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
 

@@ -20,12 +20,11 @@ use crate::domain::roles::Role;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
 use crate::service::affiliations;
+use crate::service::cases::workflow::{begin, finish};
+use crate::service::cases::{Evidence, ReasonBody, ViolationView, find, read, target, voiding};
 use crate::service::context::Ctx;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::service::subjects::ensure_hospital_owns;
-use crate::service::violations::{self, Evidence, ViolationView, target};
-use crate::service::voiding;
-use crate::service::workflow::{ReasonBody, begin, finish};
 use crate::service::writer::Writer;
 use entity::{appeal, violation};
 
@@ -123,12 +122,12 @@ pub async fn file(w: &Writer, case_id: i64, body: NewAppeal) -> ServiceResult<Ap
     may_file(w.db(), &w.cx, &w.actor, case_id).await?;
     let reason = crate::service::error::required_reason(&body.reason)?;
     let mut errors = crate::service::error::FieldErrors::default();
-    crate::service::case_rules::check_evidence(&body.evidence, &mut errors);
+    crate::service::cases::rules::check_evidence(&body.evidence, &mut errors);
     errors.finish()?;
     let evidence = serde_json::to_string(&body.evidence).map_err(|e| {
         ServiceError::Unprocessable(msg!("evidence-is-not-json", e = e.to_string()))
     })?;
-    let current = violations::find(w.db(), case_id).await?;
+    let current = find(w.db(), case_id).await?;
     if let Some(approved_at) = current.approved_at {
         let last = last_day(
             legal_date(approved_at),
@@ -197,7 +196,7 @@ pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<
             state = state.to_string()
         )));
     }
-    let case = violations::find(w.db(), pending.violation_id).await?;
+    let case = find(w.db(), pending.violation_id).await?;
     let parties = [
         (Party::Recorder, Some(case.recorded_by.as_str())),
         (Party::Reviewer, case.reviewed_by.as_deref()),
@@ -221,7 +220,7 @@ pub async fn decide(w: &Writer, id: i64, body: AppealDecision) -> ServiceResult<
     )
     .await?;
     if decided == AppealState::Accepted {
-        let voided = violations::find(w.db(), case_id).await?;
+        let voided = find(w.db(), case_id).await?;
         let why = crate::i18n::msg!("reason-appeal-accepted", id = id, reason = reason.as_str());
         voiding::undo(w, &voided, &why).await?;
         record_voided(w, &voided).await?;
@@ -253,7 +252,7 @@ pub async fn void(w: &Writer, case_id: i64, body: ReasonBody) -> ServiceResult<V
         change,
     )
     .await?;
-    let voided = violations::find(w.db(), case_id).await?;
+    let voided = find(w.db(), case_id).await?;
     voiding::undo(w, &voided, &crate::i18n::Msg::verbatim(reason.as_str())).await?;
     record_voided(w, &voided).await?;
     // An appeal still pending on it has got what it asked for.
@@ -271,12 +270,12 @@ pub async fn void(w: &Writer, case_id: i64, body: ReasonBody) -> ServiceResult<V
         row.decision_reason = Set(Some(why.to_column()));
         row.update(w.db()).await?;
     }
-    violations::view(w.db(), violations::find(w.db(), case_id).await?).await
+    read::view(w.db(), find(w.db(), case_id).await?).await
 }
 
 /// The change row of a case leaving force.
 async fn record_voided(w: &Writer, case: &violation::Model) -> ServiceResult<()> {
-    let value = violations::view(w.db(), case.clone()).await?;
+    let value = read::view(w.db(), case.clone()).await?;
     let subject = (case.subject_id, case.subject_code.as_str());
     w.change(
         ChangeEntity::Case,

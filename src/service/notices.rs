@@ -17,8 +17,8 @@ use crate::domain::notices::decision_remedies;
 use crate::domain::policy::Severity;
 use crate::domain::roles::Role;
 use crate::i18n::msg;
+use crate::service::cases;
 use crate::service::lists;
-use crate::service::violations;
 use crate::shared::actor::Actor;
 use crate::shared::context::Ctx;
 use crate::shared::error::{ServiceError, ServiceResult, column};
@@ -118,7 +118,7 @@ pub async fn of_case<C: ConnectionTrait>(
         .order_by_asc(sanction::Column::Id)
         .all(db)
         .await?;
-    let case = violations::view(db, model).await?;
+    let case = cases::read::view(db, model).await?;
     let mut sanctions = Vec::new();
     for row in sanction_rows
         .into_iter()

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use super::{Column, Export, ExportFormat, all_pages, cell, column, encode};
 use crate::domain::cases::CaseState;
-use crate::service::violations::{self, ViolationQuery, ViolationView};
+use crate::service::cases::{self, ViolationQuery, ViolationView};
 use crate::shared::actor::Actor;
 use crate::shared::error::ServiceResult;
 use crate::shared::facts::{last_seq, read_snapshot};
@@ -41,7 +41,7 @@ pub async fn export(
     reader: &Actor,
     query: CaseExportQuery,
 ) -> ServiceResult<Export> {
-    reader.require(&violations::READERS)?;
+    reader.require(&cases::READERS)?;
     let snapshot = read_snapshot(conn).await?;
     let seq = last_seq(&snapshot).await?;
     let cases = all_pages(|cursor| {
@@ -55,7 +55,7 @@ pub async fn export(
             limit: Some(crate::pagination::MAX_LIMIT),
             cursor,
         };
-        violations::list(&snapshot, reader, page)
+        cases::read::list(&snapshot, reader, page)
     })
     .await?;
     snapshot.commit().await?;

@@ -17,10 +17,10 @@ use crate::domain::lists::{
 };
 use crate::domain::sanctions::check_reason;
 use crate::domain::scoring::SubjectKind;
+use crate::service::cases::ReasonBody;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::sanctions::check_violations;
 use crate::service::subjects::{find_by_code, kind_of};
-use crate::service::workflow::ReasonBody;
 use crate::service::writer::Writer;
 use entity::{list_entry, list_entry_violation, subject, violation};
 

@@ -9,7 +9,7 @@ use crate::i18n::{Msg, msg};
 pub(super) fn grounds(case: &violation::Model, subject: &subject::Model) -> ServiceResult<bool> {
     Ok(case.subject_id == subject.id
         || (case.institution_liable
-            && crate::service::violations::kind_of_case(case)? == SubjectKind::Practitioner
+            && crate::service::cases::kind_of_case(case)? == SubjectKind::Practitioner
             && case.institution_code.as_deref() == Some(subject.code.as_str())))
 }
 

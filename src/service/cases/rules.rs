@@ -1,63 +1,14 @@
 //! The rules a case's fields must meet before it is stored (DESIGN §4): dates, amounts, evidence, which fields a
 //! subject kind may carry, and that the catalogue entry applies to the subject and is in force on the day.
 
-use crate::i18n::msg;
-use chrono::NaiveDate;
-use sea_orm::ConnectionTrait;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use crate::domain::cases::Responsibility;
+use super::{Evidence, NewViolation};
 use crate::domain::scoring::SubjectKind;
+use crate::i18n::msg;
 use crate::service::catalogue;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::subjects::{find_by_code, kind_of};
-
-/// A reference to evidence kept elsewhere (a file name, its hash, where it lives); never the file itself.
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Evidence {
-    #[schema(example = "处方笺-2026-0301.pdf")]
-    #[schema(min_length = 1, max_length = 200)]
-    pub name: String,
-    /// SHA-256 of the file, 64 hex digits.
-    #[schema(pattern = "^[0-9A-Fa-f]{64}$")]
-    pub sha256: Option<String>,
-    #[schema(min_length = 1, max_length = 2000)]
-    pub uri: Option<String>,
-}
-
-/// The fields of a case an inspector supplies; also the body of a correction after a return.
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewViolation {
-    #[schema(example = "D370102000001")]
-    pub subject_code: String,
-    #[schema(example = "PRAC-IRRATIONAL-PRESCRIPTION")]
-    pub type_code: String,
-    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
-    pub occurred_on: NaiveDate,
-    #[serde(deserialize_with = "crate::domain::dates::strict::date")]
-    pub discovered_on: NaiveDate,
-    #[schema(min_length = 1, max_length = 4000)]
-    pub description: String,
-    /// Amount of fund money involved, in fen.
-    pub amount_involved_fen: i64,
-    /// Amount to recover, in fen.
-    pub amount_to_recover_fen: i64,
-    #[serde(default)]
-    pub evidence: Vec<Evidence>,
-    /// Practitioners only: degree of responsibility.
-    pub responsibility: Option<Responsibility>,
-    /// Practitioners only: the institution case this one belongs to.
-    pub institution_code: Option<String>,
-    /// Practitioners only: the institution bears the recovered amount (seed 003).
-    #[serde(default)]
-    pub institution_liable: bool,
-    /// Transferred to the police or judiciary: makes the case major.
-    #[serde(default)]
-    pub transferred_to_judiciary: bool,
-}
+use chrono::NaiveDate;
+use sea_orm::ConnectionTrait;
 
 /// Field rules that need no database: dates, amounts, text, evidence, and which fields a kind may carry.
 pub fn check_fields(input: &NewViolation, today: NaiveDate, errors: &mut FieldErrors) {

@@ -3,66 +3,19 @@
 
 use crate::i18n::msg;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
+use super::record::{record_transition, set_fields};
+use super::{
+    APPROVERS, ApproveCase, DECIDERS, NewViolation, RECORDERS, REVIEWERS, ReasonBody, ReviewCase,
+    ViolationPatch, ViolationView, effects, find, kind_of_case, read, rules, state_of, target,
+};
 use crate::db::Db;
-use crate::domain::cases::{CaseAction, CaseState, Responsibility, four_eyes, next_state};
+use crate::domain::cases::{CaseAction, CaseState, four_eyes, next_state};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
-use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
-use crate::service::violations::{
-    self, Evidence, NewViolation, ViolationView, kind_of_case, record_transition, state_of, target,
-};
 use crate::service::writer::Writer;
-use crate::service::{case_rules, effects};
 use entity::violation;
-
-/// Who reviews, approves, and rejects or returns (admin too, as everywhere).
-pub const REVIEWERS: [Role; 1] = [Role::Reviewer];
-pub const APPROVERS: [Role; 1] = [Role::Approver];
-pub const DECIDERS: [Role; 2] = [Role::Reviewer, Role::Approver];
-
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewCase {
-    pub comment: Option<String>,
-}
-
-pub use crate::service::effects::ApproveCase;
-
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonBody {
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
-}
-
-/// Corrections an inspector makes to a returned case; absent fields stay as they are.
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ViolationPatch {
-    pub type_code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "crate::domain::dates::strict::optional_date"
-    )]
-    pub occurred_on: Option<chrono::NaiveDate>,
-    #[serde(
-        default,
-        deserialize_with = "crate::domain::dates::strict::optional_date"
-    )]
-    pub discovered_on: Option<chrono::NaiveDate>,
-    pub description: Option<String>,
-    pub amount_involved_fen: Option<i64>,
-    pub amount_to_recover_fen: Option<i64>,
-    pub evidence: Option<Vec<Evidence>>,
-    pub responsibility: Option<Responsibility>,
-    pub institution_code: Option<String>,
-    pub institution_liable: Option<bool>,
-    pub transferred_to_judiciary: Option<bool>,
-}
 
 /// Loads the case under the subject's lock and checks that `action` is legal for it and for this actor.
 pub(crate) async fn begin(
@@ -70,10 +23,10 @@ pub(crate) async fn begin(
     id: i64,
     action: CaseAction,
 ) -> ServiceResult<(violation::Model, CaseState, CaseState)> {
-    let subject_id = violations::find(w.db(), id).await?.subject_id;
+    let subject_id = find(w.db(), id).await?.subject_id;
     Db::lock_subject(w.txn(), subject_id).await?;
     // Read again under the lock: a concurrent move of the same case has committed or not started.
-    let model = violations::find(w.db(), id).await?;
+    let model = find(w.db(), id).await?;
     let from = state_of(&model)?;
     let to = next_state(from, action).ok_or_else(|| {
         ServiceError::Conflict(msg!(
@@ -109,7 +62,7 @@ pub(crate) async fn finish(
         .await?;
     // Tips that led to the case close when their cases are decided, and their rewards follow approvals.
     crate::service::tips::on_case_moved(w, id).await?;
-    violations::view(w.db(), updated).await
+    read::view(w.db(), updated).await
 }
 
 pub async fn review(w: &Writer, id: i64, body: ReviewCase) -> ServiceResult<ViolationView> {
@@ -184,7 +137,7 @@ pub async fn approve(w: &Writer, id: i64, body: ApproveCase) -> ServiceResult<Vi
         .await?;
     effects::on_approval(w, &current, &case_type, &body).await?;
     // The view again: the engine's sanctions now rest on the case.
-    violations::view(w.db(), violations::find(w.db(), id).await?).await
+    read::view(w.db(), find(w.db(), id).await?).await
 }
 
 fn check_approval(
@@ -262,9 +215,9 @@ fn check_approval(
 
 /// Corrects a returned case; the state stays `returned` until the inspector resubmits.
 pub async fn correct(w: &Writer, id: i64, patch: ViolationPatch) -> ServiceResult<ViolationView> {
-    w.actor.require(&violations::RECORDERS)?;
+    w.actor.require(&RECORDERS)?;
     let txn = w.db();
-    let current = violations::find(txn, id).await?;
+    let current = find(txn, id).await?;
     if state_of(&current)? != CaseState::Returned {
         return Err(ServiceError::Conflict(msg!(
             "only-a-returned-case-can-be-corrected",
@@ -314,20 +267,20 @@ pub async fn correct(w: &Writer, id: i64, patch: ViolationPatch) -> ServiceResul
             .unwrap_or(current.transferred_to_judiciary),
     };
     let mut errors = FieldErrors::default();
-    case_rules::check_fields(&merged, w.cx.today(), &mut errors);
+    rules::check_fields(&merged, w.cx.today(), &mut errors);
     errors.finish()?;
-    let (_, found) = case_rules::resolve(txn, &merged).await?;
+    let (_, found) = rules::resolve(txn, &merged).await?;
     let mut model: violation::ActiveModel = current.into();
-    violations::set_fields(&mut model, &merged, &found, w.cx.policy());
+    set_fields(&mut model, &merged, &found, w.cx.policy());
     model.updated_at = Set(w.cx.now);
     let updated = model.update(txn).await?;
     w.audit("violation.correct", &target(id), &patch).await?;
-    violations::view(txn, updated).await
+    read::view(txn, updated).await
 }
 
 /// Sends a returned (and perhaps corrected) case back into review.
 pub async fn resubmit(w: &Writer, id: i64, body: ReviewCase) -> ServiceResult<ViolationView> {
-    w.actor.require(&violations::RECORDERS)?;
+    w.actor.require(&RECORDERS)?;
     // A new round of review: the earlier reviewer's sign-off no longer stands.
     sign_off(w, id, CaseAction::Resubmit, None, body).await
 }

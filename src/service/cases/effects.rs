@@ -2,31 +2,15 @@
 //! the subject's lock, asks the pure rules, and writes each effect through the one sanction insert and the one
 //! ledger append, so nothing here re-implements a write.
 
-use sea_orm::EntityTrait;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
+use super::{ApproveCase, kind_of_case};
 use crate::domain::effects::{self, Approval, Effect};
 use crate::domain::scoring::practitioner_points;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sanctions::{self, SanctionRow};
-use crate::service::violations::kind_of_case;
 use crate::service::writer::Writer;
 use crate::service::{credit, lists};
 use entity::{subject, violation, violation_type};
-
-/// An approver's decision on a reviewed case: the points inside the range, and for insured persons the terms.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveCase {
-    /// Points inside the catalogue entry's range (0 for insured persons).
-    pub points: u32,
-    pub comment: Option<String>,
-    /// Insured persons, types that suspend networked settlement: 3–12 months (条例 art. 41).
-    pub settlement_suspension_months: Option<u32>,
-    /// Insured persons: fine as a multiple (2–5×) of the amount to recover.
-    pub fine_multiple: Option<u32>,
-}
+use sea_orm::EntityTrait;
 
 /// The effects of approving `case` (the caller holds the subject's lock and has written the transition).
 pub async fn on_approval(

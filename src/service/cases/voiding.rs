@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use super::kind_of_case;
 use crate::domain::cases::CaseState;
 use crate::domain::dates::cycle_of_instant;
 use crate::domain::sanctions::{SanctionType, last_day_of_term};
@@ -19,7 +20,6 @@ use crate::service::credit::{self, entry_of};
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::service::lists;
 use crate::service::sanctions::{Ending, end_row};
-use crate::service::violations::kind_of_case;
 use crate::service::writer::Writer;
 use entity::{credit_entry, sanction, sanction_violation, violation};
 

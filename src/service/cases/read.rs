@@ -1,40 +1,21 @@
-//! Recording violation cases and reading them back (DESIGN §4). The workflow that moves them is in `workflow`.
+//! Reading cases back (DESIGN §4): one case with its history and sanctions, and the list.
 
 use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::cases::{CaseState, Responsibility, is_major};
-use crate::domain::policy::Policy;
-use crate::domain::roles::Role;
+use super::{Evidence, READERS, find, kind_of_case, state_of};
+use crate::domain::cases::{CaseState, Responsibility};
 use crate::domain::scoring::SubjectKind;
 use crate::pagination::{Page, PageRequest};
 use crate::service::actor::Actor;
-use crate::service::case_rules;
 use crate::service::error::column;
-use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
-use crate::service::writer::Writer;
+use crate::service::error::{ServiceError, ServiceResult};
 use std::collections::HashMap;
 
 use entity::{sanction_violation, violation, violation_transition, violation_type};
-
-/// Roles that may read cases: the enforcement staff and internal audit.
-pub const READERS: [Role; 4] = [
-    Role::Inspector,
-    Role::Reviewer,
-    Role::Approver,
-    Role::Auditor,
-];
-
-/// Roles that record cases and correct and resubmit returned ones.
-pub const RECORDERS: [Role; 1] = [Role::Inspector];
-
-pub use crate::service::case_rules::{Evidence, NewViolation};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransitionView {
@@ -110,23 +91,6 @@ pub struct ViolationQuery {
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     pub cursor: Option<String>,
-}
-
-/// The case's state, or a `Corrupt` error naming the row.
-pub fn state_of(model: &violation::Model) -> ServiceResult<CaseState> {
-    column("violations", model.id, &model.state)
-}
-
-/// The kind of the case's subject, copied onto the case when it was recorded.
-pub fn kind_of_case(model: &violation::Model) -> ServiceResult<SubjectKind> {
-    column("violations", model.id, &model.subject_kind)
-}
-
-pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ServiceResult<violation::Model> {
-    violation::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(msg!("no-violation-case", id = id.to_string())))
 }
 
 /// Builds the full view: transitions, linked sanctions and the catalogue version.
@@ -280,99 +244,4 @@ pub async fn list<C: ConnectionTrait>(
     let items = views(db, rows).await?;
     let last = items.last().map(|v| v.id);
     Ok(page.page_of_views(items, more, last))
-}
-
-/// Records a new case with its first transition and audit row. (`Idempotency-Key` is the routes' one
-/// mechanism, `service::idempotency`, as for every creating request.)
-pub async fn record(w: &Writer, body: serde_json::Value) -> ServiceResult<ViolationView> {
-    w.actor.require(&RECORDERS)?;
-    let input: NewViolation = crate::service::error::parse_json(body)?;
-    let now = w.cx.now;
-    let mut errors = FieldErrors::default();
-    case_rules::check_fields(&input, w.cx.today(), &mut errors);
-    errors.finish()?;
-    let txn = w.db();
-    let (subject, found) = case_rules::resolve(txn, &input).await?;
-    let mut model = violation::ActiveModel {
-        subject_id: Set(subject.id),
-        subject_code: Set(subject.code.clone()),
-        subject_kind: Set(subject.kind.clone()),
-        state: Set(CaseState::Recorded.as_str().to_string()),
-        recorded_by: Set(w.actor.sub.clone()),
-        idempotency_key: Set(None),
-        request_hash: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    set_fields(&mut model, &input, &found, w.cx.policy());
-    let model = model.insert(txn).await?;
-    record_transition(
-        txn,
-        model.id,
-        None,
-        CaseState::Recorded,
-        &w.actor,
-        None,
-        now,
-    )
-    .await?;
-    w.audit("violation.record", &target(model.id), &input)
-        .await?;
-    view(txn, model).await
-}
-
-/// Writes what the inspector supplied, and what follows from it (the catalogue version, the major flag), onto a
-/// case row: the same for a new case and for a correction after a return.
-pub fn set_fields(
-    model: &mut violation::ActiveModel,
-    input: &NewViolation,
-    case_type: &violation_type::Model,
-    policy: &Policy,
-) {
-    model.type_id = Set(case_type.id);
-    model.type_code = Set(case_type.code.clone());
-    model.occurred_on = Set(input.occurred_on);
-    model.discovered_on = Set(input.discovered_on);
-    model.description = Set(input.description.trim().to_string());
-    model.amount_involved_fen = Set(input.amount_involved_fen);
-    model.amount_to_recover_fen = Set(input.amount_to_recover_fen);
-    model.evidence = Set(serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into()));
-    model.responsibility = Set(input.responsibility.map(|r| r.as_str().to_string()));
-    model.institution_code = Set(input.institution_code.clone());
-    model.institution_liable = Set(input.institution_liable);
-    model.transferred_to_judiciary = Set(input.transferred_to_judiciary);
-    model.major = Set(is_major(
-        input.amount_involved_fen,
-        input.transferred_to_judiciary,
-        policy,
-    ));
-}
-
-pub fn target(id: i64) -> String {
-    format!("violation:{id}")
-}
-
-pub async fn record_transition<C: ConnectionTrait>(
-    db: &C,
-    violation_id: i64,
-    from: Option<CaseState>,
-    to: CaseState,
-    actor: &Actor,
-    reason: Option<String>,
-    at: DateTime<Utc>,
-) -> ServiceResult<()> {
-    violation_transition::ActiveModel {
-        violation_id: Set(violation_id),
-        from_state: Set(from.map(|s| s.as_str().to_string())),
-        to_state: Set(to.as_str().to_string()),
-        actor: Set(actor.sub.clone()),
-        role: Set(actor.role.as_str().to_string()),
-        reason: Set(reason),
-        at: Set(at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
 }

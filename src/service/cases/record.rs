@@ -1,0 +1,103 @@
+//! Recording a new case with its first transition and audit row.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+use super::{NewViolation, RECORDERS, ViolationView, read, rules, target};
+use crate::domain::cases::{CaseState, is_major};
+use crate::domain::policy::Policy;
+use crate::service::actor::Actor;
+use crate::service::error::{FieldErrors, ServiceResult};
+use crate::service::writer::Writer;
+use entity::{violation, violation_transition, violation_type};
+
+/// Records a new case with its first transition and audit row. (`Idempotency-Key` is the routes' one
+/// mechanism, `service::idempotency`, as for every creating request.)
+pub async fn record(w: &Writer, body: serde_json::Value) -> ServiceResult<ViolationView> {
+    w.actor.require(&RECORDERS)?;
+    let input: NewViolation = crate::service::error::parse_json(body)?;
+    let now = w.cx.now;
+    let mut errors = FieldErrors::default();
+    rules::check_fields(&input, w.cx.today(), &mut errors);
+    errors.finish()?;
+    let txn = w.db();
+    let (subject, found) = rules::resolve(txn, &input).await?;
+    let mut model = violation::ActiveModel {
+        subject_id: Set(subject.id),
+        subject_code: Set(subject.code.clone()),
+        subject_kind: Set(subject.kind.clone()),
+        state: Set(CaseState::Recorded.as_str().to_string()),
+        recorded_by: Set(w.actor.sub.clone()),
+        idempotency_key: Set(None),
+        request_hash: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_fields(&mut model, &input, &found, w.cx.policy());
+    let model = model.insert(txn).await?;
+    record_transition(
+        txn,
+        model.id,
+        None,
+        CaseState::Recorded,
+        &w.actor,
+        None,
+        now,
+    )
+    .await?;
+    w.audit("violation.record", &target(model.id), &input)
+        .await?;
+    read::view(txn, model).await
+}
+
+/// Writes what the inspector supplied, and what follows from it (the catalogue version, the major flag), onto a
+/// case row: the same for a new case and for a correction after a return.
+pub fn set_fields(
+    model: &mut violation::ActiveModel,
+    input: &NewViolation,
+    case_type: &violation_type::Model,
+    policy: &Policy,
+) {
+    model.type_id = Set(case_type.id);
+    model.type_code = Set(case_type.code.clone());
+    model.occurred_on = Set(input.occurred_on);
+    model.discovered_on = Set(input.discovered_on);
+    model.description = Set(input.description.trim().to_string());
+    model.amount_involved_fen = Set(input.amount_involved_fen);
+    model.amount_to_recover_fen = Set(input.amount_to_recover_fen);
+    model.evidence = Set(serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into()));
+    model.responsibility = Set(input.responsibility.map(|r| r.as_str().to_string()));
+    model.institution_code = Set(input.institution_code.clone());
+    model.institution_liable = Set(input.institution_liable);
+    model.transferred_to_judiciary = Set(input.transferred_to_judiciary);
+    model.major = Set(is_major(
+        input.amount_involved_fen,
+        input.transferred_to_judiciary,
+        policy,
+    ));
+}
+
+pub async fn record_transition<C: ConnectionTrait>(
+    db: &C,
+    violation_id: i64,
+    from: Option<CaseState>,
+    to: CaseState,
+    actor: &Actor,
+    reason: Option<String>,
+    at: DateTime<Utc>,
+) -> ServiceResult<()> {
+    violation_transition::ActiveModel {
+        violation_id: Set(violation_id),
+        from_state: Set(from.map(|s| s.as_str().to_string())),
+        to_state: Set(to.as_str().to_string()),
+        actor: Set(actor.sub.clone()),
+        role: Set(actor.role.as_str().to_string()),
+        reason: Set(reason),
+        at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
