@@ -30,8 +30,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::auth::JwtKeys;
+use crate::config::Config;
 use crate::error::{problem_response, slug_for_status};
-use crate::state::AppState;
 
 /// Never throttled: probes and scrapers must keep working while a client floods the API, or an orchestrator would
 /// restart a healthy node and monitoring would go blind exactly when it matters.
@@ -118,17 +118,13 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    pub fn new(state: &AppState) -> Self {
-        let config = &state.config;
+    pub fn new(config: &Config, jwt: Arc<JwtKeys>) -> Self {
         let limiter = NonZeroU32::new(config.rate_limit_per_minute).map(|per_minute| {
             // The configuration refuses a burst of 0; `max(1)` only keeps a hand-built `Config` from panicking.
             let burst = NonZeroU32::new(config.rate_limit_burst.max(1)).unwrap_or(NonZeroU32::MIN);
             Arc::new(ClientLimiter::new(per_minute, burst))
         });
-        Self {
-            limiter,
-            jwt: state.jwt.clone(),
-        }
+        Self { limiter, jwt }
     }
 
     /// Starts the task that forgets idle clients; it ends when `stop` says so. `None` when the limit is off.
@@ -136,6 +132,15 @@ impl RateLimit {
         let limiter = self.limiter.clone()?;
         Some(tokio::spawn(limiter.clean_until(CLEAN_INTERVAL, stop)))
     }
+}
+
+/// The tip intake's limiter (`AppState::tip_limiter`) forgets idle clients the same way, so that the addresses
+/// of everyone who ever sent a tip are not kept in memory for the life of the process.
+pub fn spawn_tip_cleaner(
+    limiter: Arc<ClientLimiter>,
+    stop: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(limiter.clean_until(CLEAN_INTERVAL, stop))
 }
 
 /// Refuses a request over its client's limit with 429 problem+json and `Retry-After` in whole seconds.

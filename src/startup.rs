@@ -147,7 +147,7 @@ impl Application {
             standings,
             imports: Arc::default(),
         };
-        let rate_limit = RateLimit::new(&state);
+        let rate_limit = RateLimit::new(&state.config, state.jwt.clone());
         let router = app_router(state.clone(), rate_limit.clone());
         Ok(Self {
             listener,
@@ -179,6 +179,8 @@ impl Application {
         // One signal for every background task; each is awaited before this returns.
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let cleaner = self.rate_limit.spawn_cleaner(stopped.clone());
+        let tip_cleaner =
+            crate::rate_limit::spawn_tip_cleaner(self.state.tip_limiter.clone(), stopped.clone());
         let options = crate::serve::ServeOptions {
             header_read_timeout: self.state.config.header_read_timeout,
             grace: self.state.config.shutdown_grace,
@@ -196,6 +198,7 @@ impl Application {
         if let Some(listener) = listener {
             let _ = listener.await;
         }
+        let _ = tip_cleaner.await;
         if let Some(cleaner) = cleaner {
             let _ = cleaner.await;
         }

@@ -7,7 +7,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{HANDLERS, reward_state_of, state_of, target};
+use super::{HANDLERS, find, reward_state_of, state_of, target};
 use crate::domain::cases::CaseState;
 use crate::domain::roles::Role;
 use crate::domain::tips::{RewardState, TipOutcome, TipState, reward_fen};
@@ -47,14 +47,6 @@ pub struct TipDetails {
     pub number: String,
     pub contact: Option<String>,
     pub payment: Option<String>,
-}
-
-/// The tip, readable only by `HANDLERS`/`REWARDERS`-style callers; a missing one is 404.
-pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ServiceResult<tip::Model> {
-    tip::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(msg!("tip-not-found")))
 }
 
 /// Whether `actor` handles the tip: the principal that took it up (DESIGN §14: issuer, role, org and sub).

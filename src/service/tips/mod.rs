@@ -20,7 +20,7 @@ pub mod rewards;
 
 use crate::i18n::msg;
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -32,6 +32,14 @@ use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
 use crate::service::writer::Writer;
 use crate::shared::sealed::TipKey;
 use entity::tip;
+
+/// The tip, found by id for the use cases that check their own readers; a missing one is 404.
+pub(crate) async fn find<C: ConnectionTrait>(db: &C, id: i64) -> ServiceResult<tip::Model> {
+    tip::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(msg!("tip-not-found")))
+}
 
 pub use handling::*;
 pub use register::*;

@@ -168,7 +168,7 @@ pub async fn get<C: ConnectionTrait>(
     id: i64,
 ) -> ServiceResult<TipView> {
     actor.require(&READERS)?;
-    view(db, cx, super::handling::find(db, id).await?).await
+    view(db, cx, super::find(db, id).await?).await
 }
 
 /// The register, newest first.

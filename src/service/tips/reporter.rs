@@ -179,7 +179,7 @@ pub async fn claim(
     if !row.wants_reward && updated.wants_reward {
         // A reporter who asks for the reward only now gets what the cases already confirmed.
         super::handling::refresh(w, updated.id).await?;
-        return status_view(&super::handling::find(w.db(), updated.id).await?);
+        return status_view(&super::find(w.db(), updated.id).await?);
     }
     status_view(&updated)
 }

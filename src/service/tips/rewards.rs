@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::handling::find;
+use super::find;
 use super::{REWARDERS, reward_state_of, target};
 use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::tips::{RewardOutcome, RewardState};
