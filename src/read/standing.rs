@@ -96,9 +96,26 @@ pub async fn standing<C: ConnectionTrait>(
     })?;
     let row = &cached.row;
     let as_of = as_of.unwrap_or_else(|| cx.today());
-    let etag = format!("\"{}-{}-{:?}-{as_of}\"", row.subject_id, row.seq, audience);
+    // One validator per representation: the body differs by audience, by the hospital asking (what it may see
+    // of its own staff) and by language (generated texts are rendered on the way out), and `Vary` names the
+    // language, so two representations must never share a strong ETag.
+    let etag = format!(
+        "\"{}-{}-{:?}-{}-{}-{as_of}\"",
+        row.subject_id,
+        row.seq,
+        audience,
+        org_tag(reader.org.as_deref()),
+        crate::i18n::current().tag(),
+    );
     let view = answer(db, cx, row, &cached.facts, as_of, audience).await?;
     Ok(Answer { view, etag })
+}
+
+/// The reader's organisation as a few hex digits: any code fits in a header, and none is spelt out in it.
+fn org_tag(org: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    org.map(|o| hex::encode(&Sha256::digest(o.as_bytes())[..6]))
+        .unwrap_or_default()
 }
 
 pub(crate) async fn answer<C: ConnectionTrait>(

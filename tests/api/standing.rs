@@ -147,6 +147,18 @@ async fn standing_gives_scopes_payability_and_a_validator() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // The Chinese answer is another representation (its texts differ), so the English validator does not match it.
+    let in_chinese = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(app.token(Role::Hospital))
+        .header("Accept-Language", "zh-CN")
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_chinese.status(), StatusCode::OK);
+    assert_ne!(in_chinese.headers()["etag"].to_str().unwrap(), etag);
     app.approved_case(PHYSICIAN, "PRAC-IDENTITY-UNCHECKED", json!({"points": 1}))
         .await;
     let changed = app
