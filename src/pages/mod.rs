@@ -3,6 +3,7 @@
 //! sends the same security headers, carries its one style sheet inline (admitted by hash) and loads nothing
 //! from anywhere.
 
+pub mod charts;
 pub mod notice;
 pub mod public_list;
 pub mod tip_form;
