@@ -9,7 +9,8 @@ use std::fmt::Write;
 const WIDTH: f64 = 480.0;
 /// Left margin of the line chart, room for the largest value's label.
 const LEFT: f64 = 64.0;
-const RIGHT: f64 = 12.0;
+/// Right margin: room for half of the last month's label.
+const RIGHT: f64 = 24.0;
 /// Above the plot: the legend.
 const TOP: f64 = 36.0;
 /// Below the plot: the months.
@@ -17,7 +18,8 @@ const BOTTOM: f64 = 28.0;
 const PLOT_HEIGHT: f64 = 180.0;
 /// At most this many gridlines above zero, whatever the size of the numbers.
 const MAX_TICKS: u64 = 5;
-const FONT: &str = "13";
+/// Large enough to read on a phone, where the chart is drawn at about three quarters of its size.
+const FONT: &str = "15";
 
 /// One line of a line chart: its name in the legend, its values, how it is drawn.
 pub struct Series<'a> {
@@ -174,7 +176,7 @@ pub fn line_chart(id: &str, words: &Words, x_labels: &[String], series: &[Series
             s.colour
         );
         text(&mut out, legend_x + 30.0, 18.0, "start", &s.name);
-        legend_x += 40.0 + 14.0 * s.name.chars().count() as f64;
+        legend_x += 44.0 + 16.0 * s.name.chars().count() as f64;
     }
     out.push_str("</svg>");
     out

@@ -33,7 +33,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.25
 .errors{color:#b00}\
 svg.chart{display:block;width:100%;height:auto;margin:.5rem 0 1rem}.years{display:flex;gap:1rem}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;min-width:100%;font-variant-numeric:tabular-nums}\
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right;white-space:nowrap}th[scope=row],thead th{text-align:left}\
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right;white-space:nowrap}th[scope=row],thead th{text-align:left}thead th{white-space:normal;min-width:5.5em}\
 @media (max-width:30rem){dl{grid-template-columns:1fr}}\
 @media print{body{max-width:none;padding:0;font-size:11pt;color:#000}form,.next,.no-print{display:none}\
 .entry{border:none;border-bottom:1px solid #999;border-radius:0;break-inside:avoid}a{color:#000;text-decoration:none}\
