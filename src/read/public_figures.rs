@@ -9,9 +9,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::dates::{cycle_of_date, legal_date, start_of_legal_day_utc};
+use crate::domain::lists::EndKind;
 use crate::domain::masking::Audience;
 use crate::domain::regions::{Division, prefecture_of, province_of};
 use crate::domain::sanctions::SanctionType;
@@ -166,6 +167,12 @@ pub async fn figures<C: ConnectionTrait>(
         .filter(list_entry::Column::Published.eq(true))
         .filter(list_entry::Column::SubjectKind.is_in(organisation_kinds()))
         .filter(list_entry::Column::ListedOn.between(first(year), year_end))
+        // An entry whose case was voided never stood.
+        .filter(
+            Condition::any()
+                .add(list_entry::Column::EndKind.is_null())
+                .add(list_entry::Column::EndKind.ne(EndKind::Voided.to_string())),
+        )
         .into_tuple::<i64>()
         .all(db)
         .await?;
@@ -176,6 +183,22 @@ pub async fn figures<C: ConnectionTrait>(
     }
 
     let min = cx.policy().public_stats.min_cell_subjects;
+    let mut prefectures: Vec<PrefectureRow> = tallies
+        .into_iter()
+        .map(|(code, t)| PrefectureRow {
+            code,
+            name: t.name,
+            cases_approved: t.cases.cell(min),
+            amount_recovered_fen: t.amount.cell(min),
+            agreements_suspended: t.suspended.cell(min),
+            agreements_terminated: t.terminated.cell(min),
+            black_list: t.black.cell(min),
+        })
+        .collect();
+    // The charts publish these columns' totals: cases by month, agreements by sanction type.
+    complement(&mut prefectures, |r| &mut r.cases_approved);
+    complement(&mut prefectures, |r| &mut r.agreements_suspended);
+    complement(&mut prefectures, |r| &mut r.agreements_terminated);
     Ok(PublicFigures {
         year,
         as_of,
@@ -185,19 +208,31 @@ pub async fn figures<C: ConnectionTrait>(
         cases_by_month_last_year,
         sanctions_by_type,
         grade_distribution: grades(db, cx, &organisations, as_of).await?,
-        prefectures: tallies
-            .into_iter()
-            .map(|(code, t)| PrefectureRow {
-                code,
-                name: t.name,
-                cases_approved: t.cases.cell(min),
-                amount_recovered_fen: t.amount.cell(min),
-                agreements_suspended: t.suspended.cell(min),
-                agreements_terminated: t.terminated.cell(min),
-                black_list: t.black.cell(min),
-            })
-            .collect(),
+        prefectures,
     })
+}
+
+/// A column whose total is published elsewhere gives its one withheld cell away (the total less the cells
+/// shown); withholding the smallest shown cell too leaves only the sum of two, as statistical offices do.
+fn complement(rows: &mut [PrefectureRow], column: impl Fn(&mut PrefectureRow) -> &mut Cell) {
+    let withheld = rows
+        .iter_mut()
+        .map(|r| *column(r))
+        .filter(|cell| *cell == Cell::Suppressed)
+        .count();
+    if withheld != 1 {
+        return;
+    }
+    let smallest = rows
+        .iter_mut()
+        .filter_map(|r| match *column(r) {
+            Cell::Count(n) => Some((n, r)),
+            Cell::Suppressed => None,
+        })
+        .min_by_key(|(n, _)| *n);
+    if let Some((_, row)) = smallest {
+        *column(row) = Cell::Suppressed;
+    }
 }
 
 /// Organisations registered before `registered_by`, by id.
@@ -276,4 +311,47 @@ async fn grades<C: ConnectionTrait>(
         .iter()
         .map(|g| (*g, counts.get(g).copied().unwrap_or(0)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(code: &str, cases: Cell) -> PrefectureRow {
+        PrefectureRow {
+            code: code.into(),
+            name: code.into(),
+            cases_approved: cases,
+            amount_recovered_fen: Cell::Count(0),
+            agreements_suspended: Cell::Count(0),
+            agreements_terminated: Cell::Count(0),
+            black_list: Cell::Count(0),
+        }
+    }
+
+    fn cases(rows: &[PrefectureRow]) -> Vec<Cell> {
+        rows.iter().map(|r| r.cases_approved).collect()
+    }
+
+    #[test]
+    fn a_lone_withheld_cell_takes_the_smallest_shown_one_with_it() {
+        let mut rows = vec![
+            row("370100", Cell::Suppressed),
+            row("370200", Cell::Count(40)),
+            row("370600", Cell::Count(7)),
+        ];
+        complement(&mut rows, |r| &mut r.cases_approved);
+        let expected = [Cell::Suppressed, Cell::Count(40), Cell::Suppressed];
+        assert_eq!(cases(&rows), expected);
+        // Two withheld already hide each other; none withheld needs nothing.
+        complement(&mut rows, |r| &mut r.cases_approved);
+        assert_eq!(cases(&rows), expected);
+        let mut shown = vec![row("370100", Cell::Count(5)), row("370200", Cell::Count(6))];
+        complement(&mut shown, |r| &mut r.cases_approved);
+        assert_eq!(cases(&shown), [Cell::Count(5), Cell::Count(6)]);
+        // A single prefecture has nothing to hide behind: its row stays withheld, alone.
+        let mut alone = vec![row("370100", Cell::Suppressed)];
+        complement(&mut alone, |r| &mut r.cases_approved);
+        assert_eq!(cases(&alone), [Cell::Suppressed]);
+    }
 }

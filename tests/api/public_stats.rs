@@ -121,12 +121,13 @@ async fn the_page_counts_organisations_by_month_type_grade_and_prefecture_and_ne
         "{html}"
     );
     assert!(html.contains("C级 0 (0%)") && html.contains("D级 0 (0%)"));
-    // Jinan has two institutions: every figure withheld. Qingdao's five publish their cases and amounts.
+    // Jinan has two institutions: every figure withheld. Qingdao's five publish their amount; their cases
+    // are withheld too, or the chart's total less them would give Jinan's away.
     let jinan = row_of(&html, "济南市（370100）");
     assert_eq!(jinan.len(), 5);
     assert!(jinan.iter().all(|cell| is_suppressed(cell)), "{jinan:?}");
     let qingdao = row_of(&html, "青岛市（370200）");
-    assert_eq!(qingdao[0], "5");
+    assert!(is_suppressed(&qingdao[0]), "{qingdao:?}");
     assert_eq!(qingdao[1], "6,000.00", "5 × 1,200.00 yuan");
     assert!(
         qingdao[2..].iter().all(|cell| is_suppressed(cell)),
@@ -249,4 +250,56 @@ async fn a_year_that_is_not_one_is_refused_as_a_problem() {
     unknown.assert_problem(422);
     assert_eq!(unknown.error_fields(), vec!["region"]);
     assert_eq!(get("?year=1900").await.status, StatusCode::OK);
+}
+
+/// With the policy's smallest cell at one organisation, the table's counts show: a voided case, an unpublished
+/// black-list entry and a person count nowhere; an agreement suspension counts where it started.
+#[tokio::test]
+async fn the_table_counts_what_stood_and_was_published_under_the_policys_smallest_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"public_stats": {"min_cell_subjects": 1}}"#).unwrap();
+    let app = spawn_app_with(&[("MEDCREDIT_POLICY_FILE", policy.to_str().unwrap())]).await;
+    app.set_now("2026-01-05T02:00:00Z");
+    app.seed_registry().await;
+    app.set_now("2026-03-10T02:00:00Z");
+    let kept = approved(&app, INSTITUTION, "INST-MANAGEMENT-DEFICIENCY", 1).await;
+    let voided = approved(&app, INSTITUTION, "INST-MANAGEMENT-DEFICIENCY", 1).await;
+    let other = approved(&app, OTHER_INSTITUTION, "INST-MANAGEMENT-DEFICIENCY", 1).await;
+    app.grounds(PHYSICIAN).await;
+    let response = app
+        .post(
+            &format!("/api/v1/violations/{voided}/void"),
+            Role::Approver,
+            &json!({"reason": "更正"}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    for (subject, case, published) in [(INSTITUTION, kept, true), (OTHER_INSTITUTION, other, false)]
+    {
+        let entry = json!({"subject_code": subject, "reason": "虚构医疗服务", "violation_ids": [case],
+            "listed_on": "2026-03-10", "published": published});
+        let response = app
+            .post("/api/v1/lists/black", Role::Approver, &entry)
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    }
+    sanction(&app, json!({"subject_code": OTHER_INSTITUTION, "type": "agreement_suspension",
+        "starts_on": "2026-03-10", "ends_on": "2026-04-09", "violation_ids": [other], "reason": "暂停协议"}))
+    .await;
+    app.set_now("2026-06-15T02:00:00Z");
+
+    let html = page(&app, "?year=2026").await;
+    assert!(
+        html.contains("<title>2026年 3月: 2</title>"),
+        "the voided case and the person's are not counted"
+    );
+    assert!(html.contains("<title>暂停服务协议: 1</title>"));
+    let jinan = row_of(&html, "济南市（370100）");
+    assert_eq!(jinan[..4], ["2", "2,400.00", "1", "&#60;1"], "{jinan:?}");
+    assert_eq!(jinan[4], "1", "the published entry only");
+    assert!(
+        html.contains("不足 1 家"),
+        "the page says which cells it withholds"
+    );
 }
