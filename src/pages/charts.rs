@@ -135,9 +135,12 @@ pub fn line_chart(id: &str, words: &Words, x_labels: &[String], series: &[Series
     }
     let gaps = x_labels.len().saturating_sub(1).max(1) as f64;
     let x_of = |i: usize| LEFT + i as f64 * plot_width / gaps;
+    // Twelve labels share the width: a size smaller than the chart's keeps "10月11月12月" apart.
+    out.push_str("<g font-size=\"12\">");
     for (i, label) in x_labels.iter().enumerate() {
         text(&mut out, x_of(i), TOP + PLOT_HEIGHT + 18.0, "middle", label);
     }
+    out.push_str("</g>");
     let mut legend_x = LEFT;
     for s in series {
         let dash = if s.dashed {

@@ -38,7 +38,7 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right;white-space:no
 @media print{body{max-width:none;padding:0;font-size:11pt;color:#000}form,.next,.no-print{display:none}\
 .entry{border:none;border-bottom:1px solid #999;border-radius:0;break-inside:avoid}a{color:#000;text-decoration:none}\
 section{break-inside:avoid}.scroll{overflow:visible}table{font-size:9pt}th,td{white-space:normal}\
-#prefectures{break-inside:auto}@page{size:A4;margin:2cm}}";
+#prefectures{break-inside:auto}svg.chart{max-width:15cm}@page{size:A4;margin:2cm}}";
 
 /// The language tag of the page's `<html lang>`.
 pub fn lang() -> &'static str {
