@@ -21,31 +21,74 @@ const HOSPITAL: &str = super::DEMO_INSTITUTION;
 const CLINIC: &str = "H37010200002";
 const PHARMACY: &str = "P37010200001";
 
-/// One approved case: (month, organisation, violation type, points, amount to recover in fen). The months
-/// of this year after the current one are skipped.
-type Case = (u32, &'static str, &'static str, u32, i64);
+/// One approved case: (month, organisation, violation type, points, amount to recover in fen, the measure
+/// decided with it). This year's cases fall on the 10th or today, whichever is earlier, and those of the months
+/// still to come are left out; January's carries a measure, so that every chart has something from the 1st.
+type Case = (
+    u32,
+    &'static str,
+    &'static str,
+    u32,
+    i64,
+    Option<SanctionType>,
+);
 
 const LAST_YEAR: [Case; 8] = [
-    (2, HOSPITAL, "INST-MANAGEMENT-DEFICIENCY", 2, 30_000),
-    (4, PHARMACY, "PHAR-MANAGEMENT-DEFICIENCY", 1, 12_000),
-    (5, CLINIC, "INST-OVERCHARGING", 6, 86_000),
-    (5, HOSPITAL, "INST-DUPLICATE-BILLING", 7, 152_000),
-    (7, PHARMACY, "PHAR-DRUG-SWAP", 11, 64_000),
-    (9, HOSPITAL, "INST-SPLIT-BILLING", 6, 98_000),
-    (10, CLINIC, "INST-MANAGEMENT-DEFICIENCY", 1, 8_000),
-    (12, HOSPITAL, "INST-OVERCHARGING", 6, 45_000),
+    (2, HOSPITAL, "INST-MANAGEMENT-DEFICIENCY", 2, 30_000, None),
+    (4, PHARMACY, "PHAR-MANAGEMENT-DEFICIENCY", 1, 12_000, None),
+    (5, CLINIC, "INST-OVERCHARGING", 6, 86_000, None),
+    (
+        5,
+        HOSPITAL,
+        "INST-DUPLICATE-BILLING",
+        7,
+        152_000,
+        Some(SanctionType::Interview),
+    ),
+    (7, PHARMACY, "PHAR-DRUG-SWAP", 11, 64_000, None),
+    (9, HOSPITAL, "INST-SPLIT-BILLING", 6, 98_000, None),
+    (10, CLINIC, "INST-MANAGEMENT-DEFICIENCY", 1, 8_000, None),
+    (12, HOSPITAL, "INST-OVERCHARGING", 6, 45_000, None),
 ];
 
 const THIS_YEAR: [Case; 9] = [
-    (1, CLINIC, "INST-MANAGEMENT-DEFICIENCY", 2, 15_000),
-    (3, HOSPITAL, "INST-DUPLICATE-BILLING", 6, 120_000),
-    (3, PHARMACY, "PHAR-DRUG-SWAP", 12, 73_000),
-    (4, HOSPITAL, "INST-MANAGEMENT-DEFICIENCY", 1, 9_000),
-    (6, PHARMACY, "PHAR-CARD-RETENTION", 11, 54_000),
-    (6, HOSPITAL, "INST-OVERCHARGING", 6, 210_000),
-    (8, CLINIC, "INST-MANAGEMENT-DEFICIENCY", 1, 6_000),
-    (9, HOSPITAL, "INST-SPLIT-BILLING", 6, 88_000),
-    (11, PHARMACY, "PHAR-MANAGEMENT-DEFICIENCY", 2, 21_000),
+    (
+        1,
+        CLINIC,
+        "INST-MANAGEMENT-DEFICIENCY",
+        2,
+        15_000,
+        Some(SanctionType::Interview),
+    ),
+    (3, HOSPITAL, "INST-DUPLICATE-BILLING", 6, 120_000, None),
+    (
+        3,
+        PHARMACY,
+        "PHAR-DRUG-SWAP",
+        12,
+        73_000,
+        Some(SanctionType::AgreementSuspension),
+    ),
+    (4, HOSPITAL, "INST-MANAGEMENT-DEFICIENCY", 1, 9_000, None),
+    (6, PHARMACY, "PHAR-CARD-RETENTION", 11, 54_000, None),
+    (
+        6,
+        HOSPITAL,
+        "INST-OVERCHARGING",
+        6,
+        210_000,
+        Some(SanctionType::Interview),
+    ),
+    (8, CLINIC, "INST-MANAGEMENT-DEFICIENCY", 1, 6_000, None),
+    (
+        9,
+        HOSPITAL,
+        "INST-SPLIT-BILLING",
+        6,
+        88_000,
+        Some(SanctionType::Rectification),
+    ),
+    (11, PHARMACY, "PHAR-MANAGEMENT-DEFICIENCY", 2, 21_000, None),
 ];
 
 fn person(role: Role, sub: &str) -> Actor {
@@ -56,15 +99,15 @@ fn person(role: Role, sub: &str) -> Actor {
     }
 }
 
-/// A writer whose clock reads 10:00 China time on `day`.
+/// A writer whose clock reads 10:00 China time on `day`, or now if that is earlier.
 async fn writer_on(state: &AppState, day: NaiveDate, actor: Actor) -> Result<Writer, ServiceError> {
-    let at = start_of_legal_day_utc(day) + chrono::Duration::hours(10);
+    let at = (start_of_legal_day_utc(day) + chrono::Duration::hours(10)).min(state.clock.now());
     Writer::begin(&state.db, Ctx::new(at, state.config.clone()), actor).await
 }
 
 /// Records, reviews and approves one case on `day`; returns its id.
 async fn approved_case(state: &AppState, day: NaiveDate, case: Case) -> Result<i64, ServiceError> {
-    let (_, subject, type_code, points, amount) = case;
+    let (_, subject, type_code, points, amount, _) = case;
     let earlier = |days| (day - Days::new(days)).to_string();
     let body = json!({
         "subject_code": subject, "type_code": type_code,
@@ -126,29 +169,21 @@ pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
         return Ok(());
     }
     let today = state.ctx().today();
-    let on = |year: i32, month: u32| NaiveDate::from_ymd_opt(year, month, 10);
     for (year, cases) in [
         (today.year() - 1, &LAST_YEAR[..]),
         (today.year(), &THIS_YEAR[..]),
     ] {
-        let mut last = None;
         for &case in cases {
-            let Some(day) = on(year, case.0).filter(|d| *d < today) else {
+            let Some(day) = NaiveDate::from_ymd_opt(year, case.0, 10).map(|d| d.min(today)) else {
                 continue;
             };
+            if year == today.year() && case.0 > today.month() {
+                continue;
+            }
             let id = approved_case(state, day, case).await?;
-            // The second case of a month brings a measure with it, on the same day.
-            if last == Some(case.0) {
-                let ty = match case.1 {
-                    PHARMACY => SanctionType::AgreementSuspension,
-                    _ => SanctionType::Interview,
-                };
-                sanction(state, day, case.1, ty, id).await?;
+            if let Some(measure) = case.5 {
+                sanction(state, day, case.1, measure, id).await?;
             }
-            if case.1 == HOSPITAL && case.0 == 9 {
-                sanction(state, day, HOSPITAL, SanctionType::Rectification, id).await?;
-            }
-            last = Some(case.0);
         }
     }
     Ok(())

@@ -303,3 +303,30 @@ async fn the_table_counts_what_stood_and_was_published_under_the_policys_smalles
         "the page says which cells it withholds"
     );
 }
+
+/// `serve --demo`'s history fills every chart whatever the day, the first days of January included, and is
+/// written once.
+#[tokio::test]
+async fn the_demo_history_puts_something_in_every_chart_even_early_in_january() {
+    let app = spawn_app().await;
+    let (node, state) = app.second_node().await;
+    let at = chrono::DateTime::parse_from_rfc3339("2026-01-03T01:00:00Z").unwrap();
+    state.clock.set(Some(at.with_timezone(&chrono::Utc)));
+    for _ in 0..2 {
+        medcredit::demo::seed(&state).await.expect("demo seed");
+        let response = node
+            .in_language(None)
+            .send(Method::GET, "/public/stats", None, None)
+            .await;
+        let html = response.body.as_str().expect("a page");
+        for expected in [
+            "<title>2026年 1月: 1</title>",
+            "<title>2025年 5月: 2</title>",
+            "<title>约谈: 1</title>",
+            "A级 3 (100%)",
+            "济南市（370100）",
+        ] {
+            assert!(html.contains(expected), "{expected} in {html}");
+        }
+    }
+}
