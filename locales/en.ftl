@@ -396,6 +396,41 @@ public-list-basis = Legal basis
 public-list-measures = Measures
 public-list-exit = Exit conditions
 public-list-remedies = Remedies
+public-stats-year-out-of-range = must be a year from { $first } to this year ({ $last })
+public-stats-title = Public statistics of medical-insurance fund supervision ({ $year })
+public-stats-heading = Public statistics of medical-insurance fund supervision
+public-stats-intro = Supervision of designated medical institutions and retail pharmacies in { $year }: organisations only, never a person. A figure about fewer than { $min } organisations is withheld and shown as "<{ $min }".
+public-stats-as-of = Grades as of { $date }; the figures reflect change { $seq }.
+public-stats-previous-year = Previous year ({ $year })
+public-stats-next-year = Next year ({ $year })
+public-stats-year = { $year }
+public-stats-month = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+}
+public-stats-cases-title = Cases approved each month, beside the year before
+public-stats-sanctions-title = Measures started in the year, by type
+public-stats-grades-title = Credit grades of designated organisations ({ $date })
+public-stats-grade = Grade { $grade }
+public-stats-empty = No data
+public-stats-prefectures-title = By prefecture
+public-stats-no-prefectures = No designated organisation
+public-stats-col-region = Prefecture
+public-stats-col-cases = Cases approved
+public-stats-col-amount = Amount to recover (yuan)
+public-stats-col-suspended = Agreements suspended
+public-stats-col-terminated = Agreements terminated
+public-stats-col-black = Black-listed
 
 ## Page: the printable notice
 

@@ -384,6 +384,28 @@ public-list-basis = 依据
 public-list-measures = 惩戒措施
 public-list-exit = 退出条件
 public-list-remedies = 救济途径
+public-stats-year-out-of-range = 必须是 { $first } 年至今年（{ $last } 年）之间的年份
+public-stats-title = 医疗保障基金监管公开统计（{ $year }年）
+public-stats-heading = 医疗保障基金监管公开统计
+public-stats-intro = { $year }年定点医疗机构和定点零售药店的监管情况，只统计机构，不含任何个人。涉及机构不足 { $min } 家的数字不予公布，显示为“<{ $min }”。
+public-stats-as-of = 信用等级截至 { $date }；数据对应变更序号 { $seq }。
+public-stats-previous-year = 上一年（{ $year }年）
+public-stats-next-year = 下一年（{ $year }年）
+public-stats-year = { $year }年
+public-stats-month = { $month }月
+public-stats-cases-title = 每月审批的违规案件（与上年同期对比）
+public-stats-sanctions-title = 当年开始执行的处理措施（按类型）
+public-stats-grades-title = 定点医药机构信用等级分布（{ $date }）
+public-stats-grade = { $grade }级
+public-stats-empty = 暂无数据
+public-stats-prefectures-title = 按地市统计
+public-stats-no-prefectures = 暂无定点医药机构
+public-stats-col-region = 地市
+public-stats-col-cases = 审批案件
+public-stats-col-amount = 应追回金额（元）
+public-stats-col-suspended = 暂停服务协议
+public-stats-col-terminated = 解除服务协议
+public-stats-col-black = 列入严重失信名单
 
 ## 页面：行政处理告知书
 

@@ -1,5 +1,7 @@
-//! Demo data for `serve --demo`: a handful of subjects of every kind, seeded idempotently through the same use
-//! cases as the API, and one token per role so a new user can curl at once.
+//! Demo data for `serve --demo`: a handful of subjects of every kind and a little history of their cases, seeded
+//! idempotently through the same use cases as the API, and one token per role so a new user can curl at once.
+
+mod history;
 
 use chrono::{Duration, NaiveDate};
 
@@ -97,10 +99,11 @@ pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
     };
     let w = state.writer(actor).await?;
     match affiliations::create(&w, "D370102000001", affiliation).await {
-        Ok(_) => w.commit().await,
-        Err(ServiceError::Conflict(_)) => Ok(()),
-        Err(e) => Err(e),
+        Ok(_) => w.commit().await?,
+        Err(ServiceError::Conflict(_)) => {}
+        Err(e) => return Err(e),
     }
+    history::seed(state).await
 }
 
 /// One token per role, valid for a day; the hospital token belongs to the demo institution.

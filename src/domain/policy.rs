@@ -187,6 +187,8 @@ pub struct Policy {
     pub feed: FeedPolicy,
     /// Tip-offs (举报): the reward schedule and handling deadlines.
     pub tips: TipPolicy,
+    /// The public statistics page: the smallest number of organisations a published cell may count.
+    pub public_stats: PublicStatsPolicy,
 }
 
 impl Default for Policy {
@@ -201,6 +203,7 @@ impl Default for Policy {
             screenings: ScreeningPolicy::default(),
             feed: FeedPolicy::default(),
             tips: TipPolicy::default(),
+            public_stats: PublicStatsPolicy::default(),
         }
     }
 }
@@ -246,6 +249,7 @@ impl Policy {
             self.cases.resubmission_due_working_days, self.cases.appeal_decision_working_days,
             self.lists.blacklist_years, self.lists.agreement_termination_ban_years,
             self.lists.red_list_years, self.lists.repair_decision_working_days,
+            self.public_stats.min_cell_subjects,
         );
         check!(ordered:
             self.practitioner.termination_points => self.practitioner.annual_points,

@@ -1,10 +1,12 @@
 //! Pages for people, rendered on the server from templates (`templates/`) that escape everything they print,
-//! in the reader's language (DESIGN §14): the public black list (曝光台) and the printable notices. Every page
-//! sends the same security headers, carries its one style sheet inline (admitted by hash) and loads nothing
-//! from anywhere.
+//! in the reader's language (DESIGN §14): the public black list (曝光台), the public statistics with their
+//! charts drawn here as SVG, and the printable notices. Every page sends the same security headers, carries
+//! its one style sheet inline (admitted by hash) and loads nothing from anywhere.
 
+pub mod charts;
 pub mod notice;
 pub mod public_list;
+pub mod public_stats;
 pub mod tip_form;
 pub mod words;
 
@@ -29,10 +31,14 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.25
 .tip input{width:100%;box-sizing:border-box}.tip .check input{width:auto}\
 .code{font-size:1.6rem;font-family:monospace;letter-spacing:.1rem}.warn{border:2px solid #b00;padding:.75rem}\
 .errors{color:#b00}\
+svg.chart{display:block;width:100%;height:auto;margin:.5rem 0 1rem}.years{display:flex;gap:1rem}\
+.scroll{overflow-x:auto}table{border-collapse:collapse;min-width:100%;font-variant-numeric:tabular-nums}\
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right;white-space:nowrap}th[scope=row],thead th{text-align:left}thead th{white-space:normal;min-width:5.5em}\
 @media (max-width:30rem){dl{grid-template-columns:1fr}}\
 @media print{body{max-width:none;padding:0;font-size:11pt;color:#000}form,.next,.no-print{display:none}\
 .entry{border:none;border-bottom:1px solid #999;border-radius:0;break-inside:avoid}a{color:#000;text-decoration:none}\
-section{break-inside:avoid}@page{size:A4;margin:2cm}}";
+section{break-inside:avoid}.scroll{overflow:visible}table{font-size:9pt}th,td{white-space:normal}\
+#prefectures{break-inside:auto}svg.chart{max-width:15cm}@page{size:A4;margin:2cm}}";
 
 /// The language tag of the page's `<html lang>`.
 pub fn lang() -> &'static str {

@@ -4,6 +4,7 @@ pub mod batch;
 pub mod cache;
 pub mod credit;
 pub mod feed;
+pub mod public_figures;
 pub mod roster;
 pub mod screenings;
 pub mod standing;

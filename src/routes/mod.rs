@@ -13,6 +13,7 @@ pub mod notices;
 pub mod once;
 pub mod problems;
 pub mod public;
+pub mod public_stats;
 pub mod public_tips;
 pub mod repairs;
 pub mod sanctions;
@@ -50,6 +51,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(exports::router())
         .merge(notices::router())
         .merge(public::router())
+        .merge(public_stats::router())
         .merge(public_tips::router())
         .merge(tips::router())
         .merge(webhooks::router())

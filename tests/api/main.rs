@@ -32,6 +32,7 @@ mod openapi;
 mod ops;
 mod privacy;
 mod public;
+mod public_stats;
 mod regions;
 mod repairs;
 mod resilience;

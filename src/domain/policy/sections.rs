@@ -1,4 +1,4 @@
-//! The sections of the policy for insured persons, cases, lists, screenings and the feed.
+//! The sections of the policy for insured persons, cases, lists, screenings, the feed and the public statistics.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -186,6 +186,22 @@ impl Default for ScreeningPolicy {
             max_codes: 10_000,
             retention_years: 5,
             daily_person_lookups: 20_000,
+        }
+    }
+}
+
+/// The public statistics page: a cell counting fewer organisations than this is printed as `<N>` rather than
+/// its figure, so that no published number describes one or two organisations one could name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicStatsPolicy {
+    pub min_cell_subjects: u32,
+}
+
+impl Default for PublicStatsPolicy {
+    fn default() -> Self {
+        PublicStatsPolicy {
+            min_cell_subjects: 5,
         }
     }
 }

@@ -28,13 +28,22 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
     "tips": {"reward_bands": [{"up_to_fen": 10000000, "rate_bp": 200}, {"up_to_fen": 100000000, "rate_bp": 150},
             {"up_to_fen": 1000000000, "rate_bp": 100}, {"up_to_fen": null, "rate_bp": 50}],
         "reward_floor_fen": 20000, "reward_cap_fen": 20000000, "insider_share_percent": 0,
-        "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5}}"#;
+        "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5},
+    "public_stats": {"min_cell_subjects": 5}}"#;
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {
     let expected: Value = serde_json::from_str(DEFAULT_JSON).unwrap();
     assert_eq!(serde_json::to_value(Policy::default()).unwrap(), expected);
     assert_eq!(Policy::default().validate(), Ok(()));
+}
+
+#[test]
+fn a_published_cell_needs_at_least_one_organisation() {
+    let p = Policy::from_json_overrides(r#"{"public_stats": {"min_cell_subjects": 10}}"#).unwrap();
+    assert_eq!(p.public_stats.min_cell_subjects, 10);
+    let zero = Policy::from_json_overrides(r#"{"public_stats": {"min_cell_subjects": 0}}"#);
+    assert!(zero.unwrap_err().contains("public_stats.min_cell_subjects"));
 }
 
 #[test]
