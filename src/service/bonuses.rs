@@ -45,6 +45,7 @@ pub struct NewCommendation {
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// References to the proof (files, hashes, URIs), 1 to 100.
+    #[schema(min_items = 1, max_items = 100)]
     pub evidence: Vec<Evidence>,
 }
 

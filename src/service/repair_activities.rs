@@ -54,12 +54,12 @@ pub struct NewRepairActivity {
     pub kind: ActivityKind,
     /// The day it took place (UTC+8): in the current cycle, not after today.
     #[serde(deserialize_with = "crate::domain::dates::strict::date")]
-    #[schema(value_type = String, format = Date)]
     pub held_on: NaiveDate,
     /// What it was, 1–2000 characters.
     #[schema(min_length = 1, max_length = 2000)]
     pub description: String,
     /// References to the proof of taking part (attendance sheet, certificate), 1 to 100.
+    #[schema(min_items = 1, max_items = 100)]
     pub evidence: Vec<Evidence>,
 }
 

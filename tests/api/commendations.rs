@@ -264,6 +264,18 @@ async fn proposals_are_checked_and_only_staff_see_commendations() {
         .await
         .assert_problem(404);
 
+    // The approvers' queue offers it, except to its proposer.
+    let queue = "/api/v1/tasks?kind=commendation_decision";
+    let tasks = app.get(queue, Role::Approver).await;
+    assert_eq!(
+        tasks.body["items"][0]["commendation_id"], id,
+        "{}",
+        tasks.body
+    );
+    let proposer = app.token_for(Role::Approver, "inspector-1", None);
+    let own = app.send(Method::GET, queue, Some(&proposer), None).await;
+    assert_eq!(own.body["items"], json!([]), "{}", own.body);
+
     // Lists page like every list and filter by state and subject.
     propose(&app, OTHER_INSTITUTION, 3).await;
     let page = app

@@ -292,6 +292,17 @@ async fn records_are_checked_and_only_staff_see_activities() {
             .await
             .assert_problem(403);
     }
+    // The reviewers' queue offers it, except to its recorder.
+    let queue = "/api/v1/tasks?kind=repair_activity_decision";
+    let tasks = app.get(queue, Role::Reviewer).await;
+    assert_eq!(
+        tasks.body["items"][0]["repair_activity_id"], id,
+        "{}",
+        tasks.body
+    );
+    let recorder = app.token_for(Role::Reviewer, "inspector-1", None);
+    let own = app.send(Method::GET, queue, Some(&recorder), None).await;
+    assert_eq!(own.body["items"], json!([]), "{}", own.body);
     let reviewer = app.token(Role::Reviewer);
     decide(&app, 999, &reviewer, "approved")
         .await
