@@ -4,15 +4,18 @@
 //! it twice.
 
 use crate::i18n::{Msg, msg};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::Db;
+use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::enums::string_enum;
 use crate::domain::roles::Role;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::text::check_no_controls;
+use crate::pagination::{Page, PageRequest};
+use crate::service::actor::Actor;
 use crate::service::cases::Evidence;
 use crate::service::cases::rules::check_evidence;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
@@ -137,4 +140,66 @@ pub fn decided_state(outcome: AwardOutcome) -> AwardState {
 /// serialised already), so two approvals at once cannot both take the last points of a cap.
 pub async fn lock_subject(w: &Writer, subject_id: i64) -> ServiceResult<()> {
     Ok(Db::lock_subject(w.txn(), subject_id).await?)
+}
+
+/// An award's audit row and change-log row, written together whenever one is proposed, recorded or decided.
+pub async fn log<V: Serialize>(
+    w: &Writer,
+    (action, entity, op): (&str, ChangeEntity, ChangeOp),
+    (subject_id, subject_code): (i64, &str),
+    id: i64,
+    view: &V,
+) -> ServiceResult<()> {
+    w.audit(action, subject_code, view).await?;
+    w.change(entity, id, (subject_id, subject_code), op, view)
+        .await?;
+    Ok(())
+}
+
+/// The columns of an award table that its lists filter and page by.
+pub struct ListColumns<E: EntityTrait> {
+    pub id: E::Column,
+    pub subject_id: E::Column,
+    pub subject_code: E::Column,
+    pub state: E::Column,
+}
+
+/// One page of an award table for staff, oldest first; `subject` (a path's code) narrows it like
+/// `subject_code`.
+pub async fn list<C, E, V>(
+    (db, reader): (&C, &Actor),
+    columns: ListColumns<E>,
+    subject: Option<&str>,
+    query: AwardQuery,
+    (id_of, view): (fn(&E::Model) -> i64, fn(E::Model) -> ServiceResult<V>),
+) -> ServiceResult<Page<V>>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+{
+    reader.require(&READERS)?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut select = E::find()
+        .filter(columns.id.gt(page.after))
+        .order_by_asc(columns.id)
+        .limit(page.fetch_limit());
+    if let Some(code) = subject {
+        let id = find_by_code(db, code).await?.id;
+        select = select.filter(columns.subject_id.eq(id));
+    }
+    if let Some(state) = query.state {
+        select = select.filter(columns.state.eq(state.as_str()));
+    }
+    if let Some(code) = query.subject_code.as_deref().map(str::trim) {
+        select = select.filter(columns.subject_code.eq(code));
+    }
+    let rows = page.page(select.all(db).await?, id_of, |m| m);
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(view)
+            .collect::<ServiceResult<_>>()?,
+        next_cursor: rows.next_cursor,
+    })
 }

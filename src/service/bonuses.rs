@@ -7,8 +7,7 @@
 use crate::i18n::msg;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,7 +19,7 @@ use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::roles::Role;
 use crate::domain::scoring::{EntryKind, SubjectKind, bonus_room};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::Page;
 use crate::service::actor::Actor;
 use crate::service::cases::Evidence;
 use crate::service::credit::entries_until;
@@ -125,17 +124,13 @@ pub async fn propose(
     .insert(w.db())
     .await?;
     let proposed = view(row)?;
-    w.audit("commendation.propose", &target.code, &proposed)
-        .await?;
     let subject = (target.id, target.code.as_str());
-    w.change(
+    let what = (
+        "commendation.propose",
         ChangeEntity::Commendation,
-        proposed.id,
-        subject,
         ChangeOp::Added,
-        &proposed,
-    )
-    .await?;
+    );
+    awards::log(w, what, subject, proposed.id, &proposed).await?;
     Ok(proposed)
 }
 
@@ -185,17 +180,13 @@ pub async fn decide(w: &Writer, id: i64, body: AwardDecision) -> ServiceResult<C
     row.decided_at = Set(Some(w.cx.now));
     row.decision_reason = Set(Some(reason));
     let decided = view(row.update(db).await?)?;
-    w.audit("commendation.decide", &pending.subject_code, &decided)
-        .await?;
     let subject = (pending.subject_id, pending.subject_code.as_str());
-    w.change(
+    let what = (
+        "commendation.decide",
         ChangeEntity::Commendation,
-        id,
-        subject,
         ChangeOp::Ended,
-        &decided,
-    )
-    .await?;
+    );
+    awards::log(w, what, subject, id, &decided).await?;
     Ok(decided)
 }
 
@@ -258,29 +249,12 @@ pub async fn list<C: ConnectionTrait>(
     subject: Option<&str>,
     query: AwardQuery,
 ) -> ServiceResult<Page<CommendationView>> {
-    reader.require(&READERS)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut select = commendation::Entity::find()
-        .filter(commendation::Column::Id.gt(page.after))
-        .order_by_asc(commendation::Column::Id)
-        .limit(page.fetch_limit());
-    if let Some(code) = subject {
-        select = select
-            .filter(commendation::Column::SubjectId.eq(lookup::find_by_code(db, code).await?.id));
-    }
-    if let Some(state) = query.state {
-        select = select.filter(commendation::Column::State.eq(state.as_str()));
-    }
-    if let Some(code) = query.subject_code.as_deref().map(str::trim) {
-        select = select.filter(commendation::Column::SubjectCode.eq(code));
-    }
-    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
-    Ok(Page {
-        items: rows
-            .items
-            .into_iter()
-            .map(view)
-            .collect::<ServiceResult<_>>()?,
-        next_cursor: rows.next_cursor,
-    })
+    let columns = awards::ListColumns::<commendation::Entity> {
+        id: commendation::Column::Id,
+        subject_id: commendation::Column::SubjectId,
+        subject_code: commendation::Column::SubjectCode,
+        state: commendation::Column::State,
+    };
+    let id_of: fn(&commendation::Model) -> i64 = |m| m.id;
+    awards::list((db, reader), columns, subject, query, (id_of, view)).await
 }

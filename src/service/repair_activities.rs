@@ -8,8 +8,7 @@
 use crate::i18n::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,12 +22,11 @@ use crate::domain::enums::string_enum;
 use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::roles::Role;
 use crate::domain::scoring::{EntryKind, SubjectKind, repair_room};
-use crate::pagination::{Page, PageRequest};
+use crate::pagination::Page;
 use crate::service::actor::Actor;
 use crate::service::cases::Evidence;
 use crate::service::credit::{self, entries_until};
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
-use crate::service::lookup;
 use crate::service::writer::Writer;
 use entity::repair_activity;
 
@@ -150,17 +148,13 @@ pub async fn record(
     .insert(w.db())
     .await?;
     let recorded = view(row)?;
-    w.audit("repair_activity.record", &target.code, &recorded)
-        .await?;
     let subject = (target.id, target.code.as_str());
-    w.change(
+    let what = (
+        "repair_activity.record",
         ChangeEntity::RepairActivity,
-        recorded.id,
-        subject,
         ChangeOp::Added,
-        &recorded,
-    )
-    .await?;
+    );
+    awards::log(w, what, subject, recorded.id, &recorded).await?;
     Ok(recorded)
 }
 
@@ -231,17 +225,13 @@ pub async fn decide(w: &Writer, id: i64, body: AwardDecision) -> ServiceResult<R
     row.decided_at = Set(Some(w.cx.now));
     row.decision_reason = Set(Some(reason));
     let decided = view(row.update(db).await?)?;
-    w.audit("repair_activity.decide", &pending.subject_code, &decided)
-        .await?;
     let subject = (pending.subject_id, pending.subject_code.as_str());
-    w.change(
+    let what = (
+        "repair_activity.decide",
         ChangeEntity::RepairActivity,
-        id,
-        subject,
         ChangeOp::Ended,
-        &decided,
-    )
-    .await?;
+    );
+    awards::log(w, what, subject, id, &decided).await?;
     Ok(decided)
 }
 
@@ -265,29 +255,12 @@ pub async fn list<C: ConnectionTrait>(
     subject: Option<&str>,
     query: AwardQuery,
 ) -> ServiceResult<Page<RepairActivityView>> {
-    reader.require(&READERS)?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut select = repair_activity::Entity::find()
-        .filter(repair_activity::Column::Id.gt(page.after))
-        .order_by_asc(repair_activity::Column::Id)
-        .limit(page.fetch_limit());
-    if let Some(code) = subject {
-        let id = lookup::find_by_code(db, code).await?.id;
-        select = select.filter(repair_activity::Column::SubjectId.eq(id));
-    }
-    if let Some(state) = query.state {
-        select = select.filter(repair_activity::Column::State.eq(state.as_str()));
-    }
-    if let Some(code) = query.subject_code.as_deref().map(str::trim) {
-        select = select.filter(repair_activity::Column::SubjectCode.eq(code));
-    }
-    let rows = page.page(select.all(db).await?, |m| m.id, |m| m);
-    Ok(Page {
-        items: rows
-            .items
-            .into_iter()
-            .map(view)
-            .collect::<ServiceResult<_>>()?,
-        next_cursor: rows.next_cursor,
-    })
+    let columns = awards::ListColumns::<repair_activity::Entity> {
+        id: repair_activity::Column::Id,
+        subject_id: repair_activity::Column::SubjectId,
+        subject_code: repair_activity::Column::SubjectCode,
+        state: repair_activity::Column::State,
+    };
+    let id_of: fn(&repair_activity::Model) -> i64 = |m| m.id;
+    awards::list((db, reader), columns, subject, query, (id_of, view)).await
 }
