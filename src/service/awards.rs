@@ -162,6 +162,8 @@ pub struct ListColumns<E: EntityTrait> {
     pub subject_id: E::Column,
     pub subject_code: E::Column,
     pub state: E::Column,
+    /// A row's id, for the cursor.
+    pub id_of: fn(&E::Model) -> i64,
 }
 
 /// One page of an award table for staff, oldest first; `subject` (a path's code) narrows it like
@@ -171,7 +173,7 @@ pub async fn list<C, E, V>(
     columns: ListColumns<E>,
     subject: Option<&str>,
     query: AwardQuery,
-    (id_of, view): (fn(&E::Model) -> i64, fn(E::Model) -> ServiceResult<V>),
+    view: fn(E::Model) -> ServiceResult<V>,
 ) -> ServiceResult<Page<V>>
 where
     C: ConnectionTrait,
@@ -193,7 +195,7 @@ where
     if let Some(code) = query.subject_code.as_deref().map(str::trim) {
         select = select.filter(columns.subject_code.eq(code));
     }
-    let rows = page.page(select.all(db).await?, id_of, |m| m);
+    let rows = page.page(select.all(db).await?, columns.id_of, |m| m);
     Ok(Page {
         items: rows
             .items

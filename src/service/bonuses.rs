@@ -254,7 +254,7 @@ pub async fn list<C: ConnectionTrait>(
         subject_id: commendation::Column::SubjectId,
         subject_code: commendation::Column::SubjectCode,
         state: commendation::Column::State,
+        id_of: |m| m.id,
     };
-    let id_of: fn(&commendation::Model) -> i64 = |m| m.id;
-    awards::list((db, reader), columns, subject, query, (id_of, view)).await
+    awards::list((db, reader), columns, subject, query, view).await
 }

@@ -260,7 +260,7 @@ pub async fn list<C: ConnectionTrait>(
         subject_id: repair_activity::Column::SubjectId,
         subject_code: repair_activity::Column::SubjectCode,
         state: repair_activity::Column::State,
+        id_of: |m| m.id,
     };
-    let id_of: fn(&repair_activity::Model) -> i64 = |m| m.id;
-    awards::list((db, reader), columns, subject, query, (id_of, view)).await
+    awards::list((db, reader), columns, subject, query, view).await
 }
