@@ -111,3 +111,50 @@ async fn a_policy_of_null_switches_the_interview_off() {
     assert!(interviews(&app.sanctions_of(PHYSICIAN).await).is_empty());
     assert_eq!(app.credit(PHYSICIAN, None).await["points"], 6);
 }
+
+#[tokio::test]
+async fn voiding_a_case_below_the_line_revokes_the_interview_and_a_new_crossing_starts_one_again() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    let four = app
+        .approved_case(
+            PHYSICIAN,
+            "PRAC-IRRATIONAL-PRESCRIPTION",
+            json!({"points": 4}),
+        )
+        .await;
+    app.approved_case(PHYSICIAN, "PRAC-IDENTITY-UNCHECKED", json!({"points": 2}))
+        .await;
+    assert_eq!(interviews(&app.sanctions_of(PHYSICIAN).await).len(), 1);
+    // The interview rests on the second case, but the first one's points brought it there.
+    let void = format!("/api/v1/violations/{}/void", four["id"]);
+    let voided = app
+        .post(&void, Role::Approver, &json!({"reason": "复议撤销"}))
+        .await;
+    assert_eq!(voided.status, StatusCode::OK, "{}", voided.body);
+    let sanctions = app.sanctions_of(PHYSICIAN).await;
+    assert_eq!(
+        interviews(&sanctions)[0]["status"],
+        "revoked",
+        "{sanctions:?}"
+    );
+    let tomorrow = interviews(&sanctions)[0]["starts_on"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        standing_on(&app, Role::Hospital, &tomorrow).await["supervision"],
+        Value::Null
+    );
+    // A revoked interview never counted: reaching 6 again starts one.
+    app.approved_case(
+        PHYSICIAN,
+        "PRAC-IRRATIONAL-PRESCRIPTION",
+        json!({"points": 4}),
+    )
+    .await;
+    let sanctions = app.sanctions_of(PHYSICIAN).await;
+    let started = interviews(&sanctions);
+    assert_eq!(started.len(), 2);
+    assert_eq!(started[1]["status"], "pending");
+}

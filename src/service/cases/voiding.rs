@@ -94,7 +94,7 @@ async fn revoke_resting_only_on(
 }
 
 /// A practitioner's automatic sanctions of the case's cycle measured against the points left: a suspension
-/// row running past the rung that still holds is revoked, as is a termination no longer reached.
+/// row running past the rung that still holds is revoked, as is a termination or an interview no longer reached.
 async fn recheck_thresholds(
     w: &Writer,
     case: &violation::Model,
@@ -128,6 +128,7 @@ async fn recheck_thresholds(
         .max()
         .map_or(0, |p| u32::try_from(p).unwrap_or(0));
     let outcome = practitioner_threshold(points, single, w.cx.policy());
+    let interview_at = w.cx.policy().practitioner.interview_at;
     let mut revoked = Vec::new();
     for model in sanction::Entity::find()
         .filter(sanction::Column::SubjectId.eq(case.subject_id))
@@ -149,6 +150,8 @@ async fn recheck_thresholds(
             (SanctionType::QualificationSuspension | SanctionType::QualificationTermination, _) => {
                 false
             }
+            // The engine's interview stands while the points still reach its line.
+            (SanctionType::Interview, _) => interview_at.is_none_or(|at| points >= at),
             _ => true,
         };
         if !stands {
