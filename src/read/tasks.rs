@@ -1,11 +1,10 @@
-//! `GET /api/v1/tasks` (issue 24): what waits for the caller — cases to review, approve or resubmit, appeals,
-//! repairs, commendations and repair activities to decide, major-case reports due, tips to take up — each with
-//! the ids it is acted on by, the day it is due in working days (holiday calendar) and whether that day has
-//! passed. Overdue first, then by due date.
+//! `GET /api/v1/tasks` (issue 24): what waits for the caller (cases to review, approve or resubmit; appeals,
+//! repairs, commendations, repair activities to decide; major-case reports due; tips to take up), with the ids
+//! to act by, the due day in working days (holiday calendar) and whether it has passed. Overdue first.
 //!
-//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as
-//! one when they exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is
-//! never offered. Partners, hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
+//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as one when they
+//! exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is never offered. Partners,
+//! hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
 
 use std::collections::HashMap;
 
