@@ -156,6 +156,23 @@ pub async fn log<V: Serialize>(
     Ok(())
 }
 
+/// One award for staff, or 404 with `missing`.
+pub async fn get<C, E, V>(
+    (db, reader): (&C, &Actor),
+    id: i64,
+    view: fn(E::Model) -> ServiceResult<V>,
+    missing: Msg,
+) -> ServiceResult<V>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    i64: Into<<E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType>,
+{
+    reader.require(&READERS)?;
+    let row = E::find_by_id(id).one(db).await?;
+    view(row.ok_or(ServiceError::NotFound(missing))?)
+}
+
 /// The columns of an award table that its lists filter and page by.
 pub struct ListColumns<E: EntityTrait> {
     pub id: E::Column,

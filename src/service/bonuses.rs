@@ -12,9 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::awards::{
-    self, AwardDecision, AwardOutcome, AwardQuery, AwardState, READERS, RECORDERS,
-};
+use super::awards::{self, AwardDecision, AwardOutcome, AwardQuery, AwardState, RECORDERS};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::four_eyes::{self, Decision, Party};
 use crate::domain::roles::Role;
@@ -234,12 +232,8 @@ pub async fn get<C: ConnectionTrait>(
     reader: &Actor,
     id: i64,
 ) -> ServiceResult<CommendationView> {
-    reader.require(&READERS)?;
-    let row = commendation::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(msg!("no-commendation", id = id.to_string())))?;
-    view(row)
+    let missing = msg!("no-commendation", id = id.to_string());
+    awards::get::<_, commendation::Entity, _>((db, reader), id, view, missing).await
 }
 
 /// Commendations, oldest first; `subject` (a path's code) narrows them like `subject_code`.

@@ -13,9 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::awards::{
-    self, AwardDecision, AwardOutcome, AwardQuery, AwardState, READERS, RECORDERS,
-};
+use super::awards::{self, AwardDecision, AwardOutcome, AwardQuery, AwardState, RECORDERS};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::dates::cycle_of_date;
 use crate::domain::enums::string_enum;
@@ -240,12 +238,8 @@ pub async fn get<C: ConnectionTrait>(
     reader: &Actor,
     id: i64,
 ) -> ServiceResult<RepairActivityView> {
-    reader.require(&READERS)?;
-    let row = repair_activity::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(msg!("no-repair-activity", id = id.to_string())))?;
-    view(row)
+    let missing = msg!("no-repair-activity", id = id.to_string());
+    awards::get::<_, repair_activity::Entity, _>((db, reader), id, view, missing).await
 }
 
 /// Repair activities, oldest first; `subject` (a path's code) narrows them like `subject_code`.
