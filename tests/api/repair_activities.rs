@@ -317,3 +317,42 @@ async fn records_are_checked_and_only_staff_see_activities() {
         .await;
     no_reason.assert_problem(422);
 }
+
+#[tokio::test]
+async fn voiding_a_repaired_case_gives_back_only_what_is_held() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    on_day(&app, 3, 10);
+    let case = app
+        .approved_case(
+            PHYSICIAN,
+            "PRAC-IRRATIONAL-PRESCRIPTION",
+            json!({"points": 4}),
+        )
+        .await;
+    let reviewer = app.token(Role::Reviewer);
+    let id = record(&app, PHYSICIAN, "training").await;
+    decide(&app, id, &reviewer, "approved").await;
+    assert_eq!(app.credit(PHYSICIAN, None).await["points"], 3);
+    let void = format!("/api/v1/violations/{}/void", case["id"]);
+    let voided = app
+        .post(&void, Role::Approver, &json!({"reason": "复议撤销"}))
+        .await;
+    assert_eq!(voided.status, StatusCode::OK, "{}", voided.body);
+    let credit = app.credit(PHYSICIAN, None).await;
+    assert_eq!(credit["points"], 0);
+    let reversal = credit["entries"]
+        .as_array()
+        .unwrap()
+        .last()
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (reversal["kind"].clone(), reversal["points"].clone()),
+        (json!("reversal"), json!(3))
+    );
+    // Nothing was given back twice: the next case counts in full.
+    app.approved_case(PHYSICIAN, "PRAC-IDENTITY-UNCHECKED", json!({"points": 2}))
+        .await;
+    assert_eq!(app.credit(PHYSICIAN, None).await["points"], 2);
+}

@@ -31,7 +31,13 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &Msg) -> ServiceR
         .cycle
         .or(case.approved_at.map(cycle_of_instant))
         .ok_or_else(|| ServiceError::corrupt("violations", case.id, "approved without a cycle"))?;
-    let points = u32::try_from(case.points.unwrap_or(0)).unwrap_or(0);
+    let mut points = u32::try_from(case.points.unwrap_or(0)).unwrap_or(0);
+    if kind == SubjectKind::Practitioner {
+        // Repairs may have given part of it back already: the reversal gives back no more than is held, so points
+        // never fall below 0 and a later case counts in full.
+        let ledger = cycle_ledger(w, case.subject_id, cycle).await?;
+        points = points.min(practitioner_points(&ledger, cycle));
+    }
     if kind.scale().is_some() && points > 0 {
         let why = msg!("reason-case-voided", id = case.id, reason = reason.clone());
         let entry = (EntryKind::Reversal, cycle);
@@ -45,6 +51,20 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &Msg) -> ServiceR
     lists::on_case_voided(w, case.id, &why).await?;
     w.touch(case.subject_id);
     Ok(())
+}
+
+/// The subject's ledger of `cycle`, every entry written so far.
+async fn cycle_ledger(
+    w: &Writer,
+    subject_id: i64,
+    cycle: i32,
+) -> ServiceResult<Vec<crate::domain::scoring::LedgerEntry>> {
+    let entries = credit_entry::Entity::find()
+        .filter(credit_entry::Column::SubjectId.eq(subject_id))
+        .filter(credit_entry::Column::Cycle.eq(cycle))
+        .all(w.db())
+        .await?;
+    entries.iter().map(entry_of).collect()
 }
 
 /// Revokes the sanctions linked to the case whose every case is now voided. Returns their ids.
@@ -103,15 +123,7 @@ async fn recheck_thresholds(
     already: &HashSet<i64>,
 ) -> ServiceResult<Vec<i64>> {
     let db = w.db();
-    let entries = credit_entry::Entity::find()
-        .filter(credit_entry::Column::SubjectId.eq(case.subject_id))
-        .filter(credit_entry::Column::Cycle.eq(cycle))
-        .all(db)
-        .await?;
-    let ledger = entries
-        .iter()
-        .map(entry_of)
-        .collect::<ServiceResult<Vec<_>>>()?;
+    let ledger = cycle_ledger(w, case.subject_id, cycle).await?;
     let points = practitioner_points(&ledger, cycle);
     // The gravest single event still standing decides between the 1- and 3-year bans.
     let single = violation::Entity::find()
