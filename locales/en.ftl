@@ -559,3 +559,24 @@ tip-receipt-code = Claim code
 tip-receipt-warning = Write this claim code down and keep it safe. It is shown only this once and cannot be recovered; you need it to follow your report and to claim a reward.
 tip-receipt-due = The authority decides whether to take the report up by { $date }.
 tip-expected-form = expected Content-Type: application/x-www-form-urlencoded
+
+## Positive credit (守信激励) and repair by activities
+decision-commendation = decide the commendation
+decision-repair-activity = decide the repair activity
+party-commender = who proposed the commendation
+party-activity-recorder = who recorded the activity
+reason-practitioner-interview = { $points } points in { $cycle } (interview line { $at }): interview, and key monitoring to the end of the year (医保发〔2024〕23号)
+reason-commendation-bonus = commendation { $id }: { $reason }
+reason-commitment-bonus = credit commitment of { $cycle }
+reason-repair-activity = repair activity { $id }: { $reason }
+commendation-for-organisations-only = only institutions and pharmacies are commended
+commendation-points-range = must be between { $min } and { $max } (policy)
+award-already-decided = { $id } is already { $state }
+no-commendation = no commendation { $id }
+no-repair-activity = no repair activity { $id }
+bonus-cap-reached = the bonuses of { $cycle } have reached the cap of { $cap } points
+repair-activity-for-practitioners-only = only practitioners repair points by activities
+repair-activity-in-the-future = may not be after today
+repair-activity-of-another-cycle = must be in { $cycle }: points of an earlier year have been reset
+repair-activity-allowance-used = activities have already given back the { $most } points allowed in { $cycle }
+repair-activity-no-points = the practitioner has no points left to give back in { $cycle }

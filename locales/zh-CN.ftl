@@ -534,3 +534,24 @@ tip-receipt-code = 查询码
 tip-receipt-warning = 请抄下并妥善保管查询码。查询码只显示这一次，丢失后无法找回；查询办理进度和申领奖励都需要它。
 tip-receipt-due = 医保部门将在 { $date } 前决定是否受理。
 tip-expected-form = 应为 Content-Type: application/x-www-form-urlencoded
+
+## 守信激励与按活动修复
+decision-commendation = 决定该表彰
+decision-repair-activity = 决定该修复活动
+party-commender = 提出该表彰
+party-activity-recorder = 登记该活动
+reason-practitioner-interview = { $cycle } 年度累计记 { $points } 分（约谈线 { $at } 分）：约谈，年内剩余时间重点监控（医保发〔2024〕23号）
+reason-commendation-bonus = 表彰 { $id }：{ $reason }
+reason-commitment-bonus = { $cycle } 年度信用承诺
+reason-repair-activity = 修复活动 { $id }：{ $reason }
+commendation-for-organisations-only = 只有定点医疗机构和定点零售药店可受表彰
+commendation-points-range = 须在 { $min } 至 { $max } 分之间（政策）
+award-already-decided = { $id } 已处于 { $state } 状态
+no-commendation = 没有表彰 { $id }
+no-repair-activity = 没有修复活动 { $id }
+bonus-cap-reached = { $cycle } 年度加分已达上限 { $cap } 分
+repair-activity-for-practitioners-only = 只有医保医师等人员可通过活动修复记分
+repair-activity-in-the-future = 不得晚于今天
+repair-activity-of-another-cycle = 须在 { $cycle } 年度内：以往年度的记分已清零
+repair-activity-allowance-used = { $cycle } 年度通过活动修复的分值已达上限 { $most } 分
+repair-activity-no-points = 该人员 { $cycle } 年度已无可修复的记分

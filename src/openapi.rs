@@ -43,6 +43,8 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
         (name = "lists", description = "Black (严重失信) and red (守信) lists"),
         (name = "appeals", description = "Appeals against approved cases (申诉)"),
         (name = "repairs", description = "Credit repair (信用修复)"),
+        (name = "commendations", description = "Positive credit (守信激励): commendations of institutions and pharmacies, decided by an approver, written as capped bonuses"),
+        (name = "repair-activities", description = "Point repair by activities: a practitioner's training, publicity or flight inspection, decided by a reviewer, gives points back"),
         (name = "tasks", description = "The work queue: what waits for the caller, overdue first (待办)"),
         (name = "tips", description = "Tip-offs (举报): public intake with a claim code, handling, rewards by the policy schedule; staff only, reporters protected"),
         (name = "webhooks", description = "Continuous query: signed event deliveries through an outbox"),

@@ -18,6 +18,8 @@ pub struct Model {
     pub reason: String,
     pub created_by: String,
     pub at: DateTimeUtc,
+    /// What an award (bonus, repair by activity) was for, unique: written once however often it is asked.
+    pub award_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

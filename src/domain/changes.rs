@@ -16,6 +16,10 @@ string_enum! {
         Appeal = "appeal",
         /// A credit repair applied for or decided.
         Repair = "repair",
+        /// A commendation (守信激励) proposed or decided.
+        Commendation = "commendation",
+        /// A practitioner's repair activity recorded or decided.
+        RepairActivity = "repair_activity",
         /// The materialised standing of a subject, when what it answers changes.
         Standing = "standing",
     }

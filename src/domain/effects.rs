@@ -18,7 +18,8 @@ use super::scoring::{EntryKind, SubjectKind, ThresholdOutcome, practitioner_thre
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSanctionTerms {
     pub sanction_type: SanctionType,
-    pub scope: Scope,
+    /// None for a measure without scopes (an interview).
+    pub scope: Option<Scope>,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub ban_until: Option<NaiveDate>,
@@ -72,6 +73,8 @@ pub struct Approval<'a> {
     pub major: bool,
     pub transferred_to_judiciary: bool,
     pub amount_involved_fen: i64,
+    /// Practitioners: an automatic interview of `cycle` was already started and not revoked.
+    pub interviewed_in_cycle: bool,
 }
 
 pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
@@ -91,6 +94,7 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
             let points = a.points_before.saturating_add(a.points);
             let outcome = practitioner_threshold(points, a.points, policy);
             let single_event = a.points >= policy.practitioner.termination_points;
+            effects.extend(interview(a, points, starts_on, policy));
             let terminating = threshold(a, outcome, points, starts_on, single_event);
             let newly_terminated = matches!(
                 &terminating,
@@ -112,7 +116,7 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
             if let Some(months) = a.settlement_suspension_months {
                 effects.push(Effect::StartSanction(NewSanctionTerms {
                     sanction_type: SanctionType::SettlementSuspension,
-                    scope: Scope::All,
+                    scope: Some(Scope::All),
                     starts_on,
                     ends_on: Some(last_day_of_term(starts_on, months)),
                     ban_until: None,
@@ -146,6 +150,37 @@ pub fn on_approval(a: &Approval<'_>, policy: &Policy) -> Vec<Effect> {
         });
     }
     effects
+}
+
+/// 约谈 (医保发〔2024〕23号: 6 points in a year): once a cycle, and key monitoring from its start to the end of
+/// the cycle, which is the term the standing reads it by.
+fn interview(
+    a: &Approval<'_>,
+    points: u32,
+    starts_on: NaiveDate,
+    policy: &Policy,
+) -> Option<Effect> {
+    let at = policy.practitioner.interview_at?;
+    if points < at || a.interviewed_in_cycle {
+        return None;
+    }
+    // Approved on 31 December, it starts in the next year: it then runs that one day.
+    let last_of_cycle = NaiveDate::from_ymd_opt(a.cycle, 12, 31)?.max(starts_on);
+    Some(Effect::StartSanction(NewSanctionTerms {
+        sanction_type: SanctionType::Interview,
+        scope: None,
+        starts_on,
+        ends_on: Some(last_of_cycle),
+        ban_until: None,
+        reason: msg!(
+            "reason-practitioner-interview",
+            points = points,
+            cycle = a.cycle.to_string(),
+            at = at
+        ),
+        threshold_key: format!("practitioner-interview:{}", a.case_id),
+        extends: None,
+    }))
 }
 
 fn threshold(
@@ -182,7 +217,7 @@ fn threshold(
                     }
                     NewSanctionTerms {
                         sanction_type: SanctionType::QualificationSuspension,
-                        scope: Scope::All,
+                        scope: Some(Scope::All),
                         starts_on: current.starts_on,
                         ends_on: Some(ends_on),
                         ban_until: None,
@@ -193,7 +228,7 @@ fn threshold(
                 }
                 None => NewSanctionTerms {
                     sanction_type: SanctionType::QualificationSuspension,
-                    scope: Scope::All,
+                    scope: Some(Scope::All),
                     starts_on,
                     ends_on: Some(last_day_of_term(starts_on, months)),
                     ban_until: None,
@@ -223,7 +258,7 @@ fn threshold(
                 .arg("ban_years", ban_years);
             Some(Effect::StartSanction(NewSanctionTerms {
                 sanction_type: SanctionType::QualificationTermination,
-                scope: Scope::All,
+                scope: Some(Scope::All),
                 starts_on,
                 ends_on: None,
                 ban_until: Some(add_years(starts_on, ban_years)),
@@ -234,6 +269,10 @@ fn threshold(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "effects/interview_tests.rs"]
+mod interview_tests;
 
 #[cfg(test)]
 mod tests {
@@ -257,6 +296,7 @@ mod tests {
             major: false,
             transferred_to_judiciary: false,
             amount_involved_fen: 0,
+            interviewed_in_cycle: false,
         }
     }
 
@@ -273,7 +313,10 @@ mod tests {
     #[test]
     fn nine_points_start_a_one_month_suspension_tomorrow() {
         let effects = on_approval(&approval(3, 6, &[]), &Policy::default());
-        let terms = started(&effects);
+        let terms: Vec<_> = started(&effects)
+            .into_iter()
+            .filter(|t| t.sanction_type != SanctionType::Interview)
+            .collect();
         assert_eq!(terms.len(), 1);
         assert_eq!(terms[0].starts_on, day(2026, 3, 2));
         assert_eq!(terms[0].ends_on, Some(day(2026, 4, 1)));
@@ -290,7 +333,9 @@ mod tests {
             ends_on: Some(day(2026, 4, 1)),
             cycle: 2026,
         }];
-        let effects = on_approval(&approval(1, 9, &live), &Policy::default());
+        let mut crossing = approval(1, 9, &live);
+        crossing.interviewed_in_cycle = true;
+        let effects = on_approval(&crossing, &Policy::default());
         let terms = started(&effects);
         assert_eq!(terms[0].extends, Some(41));
         assert_eq!(terms[0].starts_on, day(2026, 3, 2));
@@ -300,7 +345,9 @@ mod tests {
     #[test]
     fn without_a_live_suspension_a_crossing_starts_afresh() {
         // The revoked or lifted one is not in `live`: it is never re-used.
-        let effects = on_approval(&approval(1, 9, &[]), &Policy::default());
+        let mut crossing = approval(1, 9, &[]);
+        crossing.interviewed_in_cycle = true;
+        let effects = on_approval(&crossing, &Policy::default());
         let terms = started(&effects);
         assert_eq!(terms[0].extends, None);
         assert_eq!(terms[0].starts_on, day(2026, 3, 2));
@@ -309,7 +356,9 @@ mod tests {
 
     #[test]
     fn twelve_from_one_event_terminates_with_the_long_ban() {
-        let effects = on_approval(&approval(12, 0, &[]), &Policy::default());
+        let mut gravest = approval(12, 0, &[]);
+        gravest.interviewed_in_cycle = true;
+        let effects = on_approval(&gravest, &Policy::default());
         let terms = started(&effects);
         assert_eq!(
             terms[0].sanction_type,

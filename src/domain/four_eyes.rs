@@ -21,6 +21,10 @@ pub enum Decision {
     BlackListRemoval,
     /// Approving or changing the reward proposed for a tip (举报奖励).
     TipReward,
+    /// Approving or rejecting a commendation (守信激励), which writes a bonus.
+    Commendation,
+    /// Approving or rejecting a practitioner's repair activity, which gives points back.
+    RepairActivity,
 }
 
 /// Someone who took part in what a decision decides on.
@@ -42,6 +46,10 @@ pub enum Party {
     Lister,
     /// Handled the tip: decided whether to take it up and linked its cases.
     TipHandler,
+    /// Proposed the commendation.
+    Commender,
+    /// Recorded the repair activity.
+    ActivityRecorder,
 }
 
 /// The rule: for every decision, who may not take it.
@@ -61,11 +69,13 @@ pub const EXCLUDED: &[(Decision, &[Party])] = &[
     (Decision::RedListProposal, &[Party::Proposer]),
     (Decision::BlackListRemoval, &[Party::Lister]),
     (Decision::TipReward, &[Party::TipHandler]),
+    (Decision::Commendation, &[Party::Commender]),
+    (Decision::RepairActivity, &[Party::ActivityRecorder]),
 ];
 
 impl Decision {
     /// Every decision, for the test that walks the table.
-    pub const ALL: [Decision; 7] = [
+    pub const ALL: [Decision; 9] = [
         Decision::CaseReview,
         Decision::CaseApproval,
         Decision::Appeal,
@@ -73,6 +83,8 @@ impl Decision {
         Decision::RedListProposal,
         Decision::BlackListRemoval,
         Decision::TipReward,
+        Decision::Commendation,
+        Decision::RepairActivity,
     ];
 
     /// The parties excluded from this decision.
@@ -92,6 +104,8 @@ impl Decision {
             Decision::RedListProposal => msg!("decision-red-list-proposal"),
             Decision::BlackListRemoval => msg!("decision-black-list-removal"),
             Decision::TipReward => msg!("decision-tip-reward"),
+            Decision::Commendation => msg!("decision-commendation"),
+            Decision::RepairActivity => msg!("decision-repair-activity"),
         }
     }
 }
@@ -107,6 +121,8 @@ impl Party {
             Party::Proposer => msg!("party-proposer"),
             Party::Lister => msg!("party-lister"),
             Party::TipHandler => msg!("party-tip-handler"),
+            Party::Commender => msg!("party-commender"),
+            Party::ActivityRecorder => msg!("party-activity-recorder"),
         }
     }
 }
@@ -136,7 +152,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    const PARTIES: [Party; 8] = [
+    const PARTIES: [Party; 10] = [
         Party::Recorder,
         Party::Reviewer,
         Party::Approver,
@@ -145,6 +161,8 @@ mod tests {
         Party::Proposer,
         Party::Lister,
         Party::TipHandler,
+        Party::Commender,
+        Party::ActivityRecorder,
     ];
 
     #[test]

@@ -119,6 +119,13 @@ pub struct PractitionerPolicy {
     pub ban_years_accumulated: u32,
     pub ban_years_single_event: u32,
     pub severity_points: SeverityRanges,
+    /// Points in the cycle at which the engine starts an interview (约谈) and key monitoring for the rest of
+    /// the cycle (医保发〔2024〕23号: 6); `null` disables it.
+    pub interview_at: Option<u32>,
+    /// Points one approved repair activity (training, publicity, flight inspection) gives back (Tianjin: 1)…
+    pub repair_activity_points: u32,
+    /// …and the most activities give back in one cycle (Tianjin: 4).
+    pub repair_activity_max_per_cycle: u32,
 }
 
 impl Default for PractitionerPolicy {
@@ -137,6 +144,9 @@ impl Default for PractitionerPolicy {
                 serious: range(7, 9),
                 very_serious: range(10, 12),
             },
+            interview_at: Some(6),
+            repair_activity_points: 1,
+            repair_activity_max_per_cycle: 4,
         }
     }
 }
@@ -152,6 +162,12 @@ pub struct OrganisationPolicy {
     /// Bonus points (信用承诺, commendations) counted per cycle. 10 lets good conduct lift an organisation
     /// by one grade band but never hide a very serious deduction (21–40).
     pub bonus_cap: u32,
+    /// Bonus once a cycle for a valid credit commitment (信用承诺); 0 awards none. Bonuses of every source
+    /// count only up to `bonus_cap`, so a cap of 0 switches them all off.
+    pub commitment_bonus: u32,
+    /// The range an inspector proposes a commendation's points in.
+    pub commendation_min_points: u32,
+    pub commendation_max_points: u32,
     pub severity_points: SeverityRanges,
 }
 
@@ -163,6 +179,9 @@ impl Default for OrganisationPolicy {
             grade_b_min: 80,
             grade_c_min: 65,
             bonus_cap: 10,
+            commitment_bonus: 2,
+            commendation_min_points: 1,
+            commendation_max_points: 5,
             severity_points: SeverityRanges {
                 minor: range(1, 5),
                 general: range(6, 10),
@@ -250,12 +269,18 @@ impl Policy {
             self.lists.blacklist_years, self.lists.agreement_termination_ban_years,
             self.lists.red_list_years, self.lists.repair_decision_working_days,
             self.public_stats.min_cell_subjects,
+            self.practitioner.repair_activity_points, self.organisation.commendation_min_points,
         );
         check!(ordered:
             self.practitioner.termination_points => self.practitioner.annual_points,
             self.practitioner.max_suspension_months => MAX_SUSPENSION_MONTHS_CEILING,
             self.practitioner.ban_years_accumulated => self.practitioner.ban_years_single_event,
             self.organisation.bonus_cap => self.organisation.base_score,
+            self.organisation.commitment_bonus => self.organisation.base_score,
+            self.organisation.commendation_min_points => self.organisation.commendation_max_points,
+            self.organisation.commendation_max_points => self.organisation.base_score,
+            self.practitioner.repair_activity_points => self.practitioner.repair_activity_max_per_cycle,
+            self.practitioner.repair_activity_max_per_cycle => self.practitioner.annual_points,
             self.organisation.grade_a_min => self.organisation.base_score,
             STATUTORY_SETTLEMENT_SUSPENSION_MIN_MONTHS => self.insured.settlement_suspension_min_months,
             self.insured.settlement_suspension_min_months => self.insured.settlement_suspension_max_months,
@@ -272,6 +297,13 @@ impl Policy {
         let (o, p) = (&self.organisation, &self.practitioner);
         if !(o.grade_c_min < o.grade_b_min && o.grade_b_min < o.grade_a_min) {
             return Err("organisation grades need grade_c_min < grade_b_min < grade_a_min".into());
+        }
+        if p.interview_at
+            .is_some_and(|at| at == 0 || at > p.annual_points)
+        {
+            return Err(
+                "practitioner.interview_at must be null or between 1 and annual_points".into(),
+            );
         }
         for (i, step) in p.suspension_thresholds.iter().enumerate() {
             let bad = |what: &str| Err(format!("practitioner.suspension_thresholds[{i}] {what}"));
@@ -316,10 +348,18 @@ impl Policy {
     }
 }
 
+/// Optional rules a region may switch off with `null`.
+const SWITCHES: &[&str] = &["practitioner.interview_at"];
+
 /// Overlays `patch` onto `base`. The default serialises every field, so a key missing from `base` is an
 /// unknown field; catching it and type mismatches here keeps the field's path in the message, which
 /// serde's error on the merged value would have lost.
 fn merge(base: &mut Value, patch: Value, path: &str) -> Result<(), String> {
+    // `null` switches an optional rule off; every other field keeps its kind.
+    if patch.is_null() && SWITCHES.contains(&path) {
+        *base = patch;
+        return Ok(());
+    }
     if kind(base) != kind(&patch) {
         return Err(format!("{path} must be {}", kind(base)));
     }

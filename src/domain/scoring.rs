@@ -98,6 +98,40 @@ pub fn organisation_score(entries: &[LedgerEntry], cycle: i32, policy: &Policy) 
     u32::try_from(score).unwrap_or(u32::MAX)
 }
 
+/// Bonus points that count in `cycle`: what was awarded, up to the policy's cap.
+pub fn counted_bonus(entries: &[LedgerEntry], cycle: i32, policy: &Policy) -> u32 {
+    let awarded = totals(entries, cycle).bonus;
+    u32::try_from(awarded.min(u64::from(policy.organisation.bonus_cap))).unwrap_or(u32::MAX)
+}
+
+/// How many of `wanted` bonus points a new award may carry in `cycle`: what the cap leaves.
+pub fn bonus_room(entries: &[LedgerEntry], cycle: i32, wanted: u32, policy: &Policy) -> u32 {
+    let left = policy
+        .organisation
+        .bonus_cap
+        .saturating_sub(counted_bonus(entries, cycle, policy));
+    wanted.min(left)
+}
+
+/// How many of `wanted` points a repair activity may give a practitioner back in `cycle`: never more than
+/// the points they have (points do not fall below 0), nor more than the cycle's allowance for activities
+/// leaves after the `repaired` points activities already gave back.
+pub fn repair_room(
+    entries: &[LedgerEntry],
+    cycle: i32,
+    wanted: u32,
+    repaired: u32,
+    policy: &Policy,
+) -> u32 {
+    let allowance = policy
+        .practitioner
+        .repair_activity_max_per_cycle
+        .saturating_sub(repaired);
+    wanted
+        .min(allowance)
+        .min(practitioner_points(entries, cycle))
+}
+
 string_enum! {
     /// Credit grade of an institution or pharmacy, best first.
     pub enum Grade as "grade" {
@@ -270,3 +304,6 @@ pub fn points_in_range(points: u32, min: u32, max: u32) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod room_tests;

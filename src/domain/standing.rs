@@ -13,8 +13,8 @@ use super::masking::Audience;
 use super::policy::Policy;
 use super::sanctions::{SanctionStatus, SanctionType, Scope, status};
 use super::scoring::{
-    EntryKind, Grade, LedgerEntry, SubjectKind, Supervision, grade, organisation_score,
-    practitioner_points, supervision,
+    EntryKind, Grade, LedgerEntry, Measure, SubjectKind, Supervision, SupervisionLevel,
+    counted_bonus, grade, organisation_score, practitioner_points, supervision,
 };
 
 /// One ledger entry with the legal date it was written on.
@@ -156,6 +156,8 @@ pub struct Standing {
     pub score: Option<u32>,
     pub grade: Option<Grade>,
     pub supervision: Option<Supervision>,
+    /// Institutions and pharmacies: bonus points counted in the cycle up to the day (capped).
+    pub bonus_points: Option<u32>,
     pub sanctions: Vec<InForce>,
     pub may_be_paid: bool,
     pub may_prescribe: Option<MayPrescribe>,
@@ -220,6 +222,7 @@ pub fn standing_on(facts: &StandingFacts, as_of: NaiveDate, policy: &Policy) -> 
         score: None,
         grade: None,
         supervision: None,
+        bonus_points: None,
         sanctions: merge(&running),
         may_be_paid: true,
         may_prescribe: None,
@@ -244,9 +247,21 @@ pub fn standing_on(facts: &StandingFacts, as_of: NaiveDate, policy: &Policy) -> 
             // A suspension leaves emergency and rescue services payable (DESIGN §5); a termination does not.
             answer.emergency_payable = Some(!terminated);
             answer.status = strongest(terminated, suspended);
+            // An interview (the engine's at 6 points, or one imposed) keeps the practitioner under key
+            // monitoring for the rest of the cycle it started in.
+            let interviewed = running.iter().any(|s| {
+                s.sanction_type == SanctionType::Interview && cycle_of_date(s.starts_on) == cycle
+            });
+            if interviewed {
+                answer.supervision = Some(Supervision {
+                    level: SupervisionLevel::KeyMonitoring,
+                    measures: vec![Measure::Interview, Measure::KeyMonitoring],
+                });
+            }
         }
         SubjectKind::Institution | SubjectKind::Pharmacy => {
             let score = organisation_score(&entries, cycle, policy);
+            answer.bonus_points = Some(counted_bonus(&entries, cycle, policy));
             let graded = grade(score, blacklisted, policy);
             answer.score = Some(score);
             answer.grade = Some(graded);

@@ -113,6 +113,14 @@ fn type_change_values(doc: &mut Value) {
                 "RepairView",
                 "Staff only: the repair as it was when it changed.",
             ),
+            ChangeEntity::Commendation => (
+                "CommendationView",
+                "Staff only: the commendation as it was when it changed.",
+            ),
+            ChangeEntity::RepairActivity => (
+                "RepairActivityView",
+                "Staff only: the repair activity as it was when it changed.",
+            ),
         };
         let name = format!("{}Change", camel(entity.as_str()));
         let mut branch = base.clone();

@@ -62,6 +62,9 @@ pub struct CreditView {
     /// 分级分类监管 measures for the grade.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervision: Option<Supervision>,
+    /// Institutions and pharmacies: bonus points counted in the cycle up to `as_of` (capped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bonus_points: Option<u32>,
     #[schema(value_type = CreditStatus)]
     pub status: String,
     /// The standing answer's status (`blacklisted` > `terminated` > `suspended` > `normal`).
@@ -110,6 +113,7 @@ pub async fn credit<C: ConnectionTrait>(
         score: standing.score,
         grade: standing.grade,
         supervision: standing.supervision,
+        bonus_points: standing.bonus_points,
         status: status.to_string(),
         standing_status: standing.status,
         lists: standing.lists,

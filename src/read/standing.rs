@@ -45,9 +45,14 @@ pub struct StandingView {
     pub score: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<Grade>,
-    /// 分级分类监管 measures for the grade.
+    /// 分级分类监管 measures for the grade; for a practitioner, `key_monitoring` while an interview of the
+    /// cycle runs (the engine's at 6 points lasts to the cycle's end).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervision: Option<Supervision>,
+    /// Institutions and pharmacies: bonus points (信用承诺, commendations) counted in the cycle up to `as_of`,
+    /// at most the policy's cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bonus_points: Option<u32>,
     /// Sanctions in force on `as_of`, merged per type and scope (overlapping terms run to the latest end).
     pub sanctions: Vec<InForce>,
     /// False while a measure stops the fund paying this subject at all.
@@ -152,6 +157,7 @@ pub(crate) async fn answer<C: ConnectionTrait>(
         score: s.score,
         grade: s.grade,
         supervision: s.supervision,
+        bonus_points: s.bonus_points,
         sanctions: s.sanctions,
         may_be_paid: s.may_be_paid,
         may_prescribe: s.may_prescribe,

@@ -1,10 +1,10 @@
-//! `GET /api/v1/tasks` (issue 24): what waits for the caller — cases to review, approve or resubmit, appeals and
-//! repairs to decide, major-case reports due, tips to take up — each with the ids it is acted on by, the day it is due in working
-//! days (holiday calendar) and whether that day has passed. Overdue first, then by due date.
+//! `GET /api/v1/tasks` (issue 24): what waits for the caller (cases to review, approve or resubmit; appeals,
+//! repairs, commendations, repair activities to decide; major-case reports due; tips to take up), with the ids
+//! to act by, the due day in working days (holiday calendar) and whether it has passed. Overdue first.
 //!
-//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as
-//! one when they exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is
-//! never offered. Partners, hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
+//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as one when they
+//! exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is never offered. Partners,
+//! hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
 
 use std::collections::HashMap;
 
@@ -44,6 +44,12 @@ string_enum! {
         MajorCaseReport = "major_case_report",
         /// 举报 received, to take up or not (`POST /tips/{id}/decision`), by the policy's working days from receipt.
         TipDecision = "tip_decision",
+        /// 守信激励: a commendation to approve or reject (`POST /commendations/{id}/decision`), in the working
+        /// days an approver has for a case (`cases.approval_due_working_days`).
+        CommendationDecision = "commendation_decision",
+        /// A practitioner's repair activity to approve or reject (`POST /repair-activities/{id}/decision`), in the
+        /// working days a reviewer has for a repair (`lists.repair_decision_working_days`).
+        RepairActivityDecision = "repair_activity_decision",
     }
 }
 
@@ -51,10 +57,13 @@ impl TaskKind {
     /// The role a task waits for; admins may act on every kind (DESIGN §1).
     fn role(self) -> Role {
         match self {
-            TaskKind::CaseReview | TaskKind::AppealDecision | TaskKind::RepairDecision => {
-                Role::Reviewer
+            TaskKind::CaseReview
+            | TaskKind::AppealDecision
+            | TaskKind::RepairDecision
+            | TaskKind::RepairActivityDecision => Role::Reviewer,
+            TaskKind::CaseApproval | TaskKind::MajorCaseReport | TaskKind::CommendationDecision => {
+                Role::Approver
             }
-            TaskKind::CaseApproval | TaskKind::MajorCaseReport => Role::Approver,
             TaskKind::CaseResubmission | TaskKind::TipDecision => Role::Inspector,
         }
     }
@@ -98,6 +107,12 @@ pub struct Task {
     /// The tip to take up or not (`tip_decision`); its `subject_code` is the code the reporter gave, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tip_id: Option<i64>,
+    /// The commendation to decide (`commendation_decision`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commendation_id: Option<i64>,
+    /// The repair activity to decide (`repair_activity_decision`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repair_activity_id: Option<i64>,
     /// The day it started waiting (UTC+8): recorded, reviewed, returned, filed or approved.
     pub waiting_since: NaiveDate,
     /// The last day to act (UTC+8), counted in working days with the holiday calendar; the time limits are in
@@ -112,6 +127,8 @@ impl Task {
         self.appeal_id
             .or(self.repair_id)
             .or(self.tip_id)
+            .or(self.commendation_id)
+            .or(self.repair_activity_id)
             .or(self.violation_id)
             .unwrap_or_default()
     }
@@ -162,6 +179,8 @@ async fn source<C: ConnectionTrait>(
         TaskKind::RepairDecision => return repairs(db, cx, reader).await,
         TaskKind::MajorCaseReport => return reports(db, cx).await,
         TaskKind::TipDecision => return tips(db, cx).await,
+        TaskKind::CommendationDecision => return awards::commendations(db, cx, reader).await,
+        TaskKind::RepairActivityDecision => return awards::activities(db, cx, reader).await,
     };
     cases_in(db, cx, reader, kind, state, days).await
 }
@@ -180,6 +199,8 @@ fn task(
         appeal_id: None,
         repair_id: None,
         tip_id: None,
+        commendation_id: None,
+        repair_activity_id: None,
         waiting_since: since,
         due_on,
         overdue: due_on < cx.today(),
@@ -370,20 +391,10 @@ async fn tips<C: ConnectionTrait>(db: &C, cx: &Ctx) -> ServiceResult<Vec<Task>> 
         .collect())
 }
 
-/// A task's place in the queue as the one number a cursor carries (`pagination`): days since 1900-01-01 (17
-/// bits reach 2199), the kind's rank (4 bits) and the row id (39 bits), in that order of significance, so that
-/// the numbers sort as the keys do.
-fn pack((due_on, rank, id): (NaiveDate, usize, i64)) -> i64 {
-    let days = (due_on - EPOCH).num_days().clamp(0, (1 << 17) - 1);
-    (days << 43) | ((rank as i64 & 0xF) << 39) | (id & ((1 << 39) - 1))
-}
+mod awards;
+mod cursor;
 
-fn unpack(key: i64) -> (NaiveDate, usize, i64) {
-    let due_on = EPOCH + chrono::Days::new((key >> 43) as u64);
-    (due_on, ((key >> 39) & 0xF) as usize, key & ((1 << 39) - 1))
-}
-
-const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+use cursor::{pack, unpack};
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod changes;
+pub mod commendations;
 pub mod credit;
 pub mod exports;
 pub mod health;
@@ -15,6 +16,7 @@ pub mod problems;
 pub mod public;
 pub mod public_stats;
 pub mod public_tips;
+pub mod repair_activities;
 pub mod repairs;
 pub mod sanctions;
 pub mod screenings;
@@ -45,6 +47,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(lists::router())
         .merge(appeals::router())
         .merge(repairs::router())
+        .merge(commendations::router())
+        .merge(repair_activities::router())
         .merge(tasks::router())
         .merge(screenings::router())
         .merge(changes::router())

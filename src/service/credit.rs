@@ -39,6 +39,31 @@ pub async fn append_entry(
     violation_id: Option<i64>,
     reason: crate::i18n::Msg,
 ) -> ServiceResult<credit_entry::Model> {
+    let entry = (kind, cycle, points);
+    insert(w, subject, entry, (violation_id, None), reason).await
+}
+
+/// Appends an award's entry (a bonus, a repair by activity) under `award_key`, which the database keeps unique:
+/// whatever asks twice, the award is written once.
+pub async fn append_award(
+    w: &Writer,
+    subject: (i64, &str),
+    (kind, cycle): (EntryKind, i32),
+    points: u32,
+    award_key: String,
+    reason: crate::i18n::Msg,
+) -> ServiceResult<credit_entry::Model> {
+    let entry = (kind, cycle, points);
+    insert(w, subject, entry, (None, Some(award_key)), reason).await
+}
+
+async fn insert(
+    w: &Writer,
+    subject: (i64, &str),
+    (kind, cycle, points): (EntryKind, i32, u32),
+    (violation_id, award_key): (Option<i64>, Option<String>),
+    reason: crate::i18n::Msg,
+) -> ServiceResult<credit_entry::Model> {
     let points = i32::try_from(points)
         .map_err(|_| ServiceError::validation("points", msg!("is-too-large")))?;
     let row = credit_entry::ActiveModel {
@@ -47,6 +72,7 @@ pub async fn append_entry(
         points: Set(points),
         cycle: Set(cycle),
         violation_id: Set(violation_id),
+        award_key: Set(award_key),
         reason: Set(reason.to_column()),
         created_by: Set(w.actor.sub.clone()),
         at: Set(w.cx.now),

@@ -125,9 +125,11 @@ pub fn outward(
         ChangeEntity::ListEntry => {
             ChangeValue::ListEntry(typed::<ListEntryView>(seq, text)?.for_audience(audience))
         }
-        ChangeEntity::Case | ChangeEntity::Appeal | ChangeEntity::Repair => {
-            ChangeValue::Staff(typed(seq, text)?)
-        }
+        ChangeEntity::Case
+        | ChangeEntity::Appeal
+        | ChangeEntity::Repair
+        | ChangeEntity::Commendation
+        | ChangeEntity::RepairActivity => ChangeValue::Staff(typed(seq, text)?),
     };
     Ok(value.exists_for(audience).then_some(value))
 }

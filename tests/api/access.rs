@@ -99,6 +99,16 @@ const MATRIX: &str = "
   GET    /api/v1/repairs                                      200  200  200  200  200  403  200 |  401  401  401  401  200
   POST   /api/v1/repairs                                      201  403  403  201  201  403  403 |  401  401  401  401  403
   POST   /api/v1/repairs/{id}/decision                        403  200  403  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/subjects/{code}/commendations                201  403  403  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}/commendations                200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/commendations                                200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/commendations/{id}                           200  200  200  200  403  403  200 |  401  401  401  401  403
+  POST   /api/v1/commendations/{id}/decision                  403  403  200  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/subjects/{code}/repair-activities            201  403  403  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}/repair-activities            200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/repair-activities                            200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/repair-activities/{id}                       200  200  200  200  403  403  200 |  401  401  401  401  403
+  POST   /api/v1/repair-activities/{id}/decision              403  200  403  409  403  403  403 |  401  401  401  401  403
   GET    /api/v1/tasks                                        200  200  200  200  403  403  403 |  401  401  401  401  403
   GET    /api/v1/lists/red                                    200  200  200  200  200  200  200 |  401  401  401  401  200
   GET    /api/v1/lists/red/export                             200  200  200  200  200  200  200 |  401  401  401  401  200
@@ -193,6 +203,9 @@ struct Fixture {
     /// A minor case approved long enough ago to be repaired.
     old_case: i64,
     repair: i64,
+    /// A commendation of INSTITUTION and a repair activity of PHYSICIAN, both by `inspector-1`, pending.
+    commendation: i64,
+    repair_activity: i64,
     proposal: i64,
     /// A screening made by the inspector: only its maker, auditors and admins read it.
     screening: i64,
@@ -314,6 +327,16 @@ fn interview(grounds: i64) -> Value {
            "violation_ids": [grounds]})
 }
 
+fn commendation() -> Value {
+    json!({"points": 2, "reason": "医保基金使用规范", "evidence": [{"name": "表彰决定.pdf"}]})
+}
+
+fn repair_activity() -> Value {
+    let today = legal_date(chrono::Utc::now());
+    json!({"kind": "training", "held_on": today, "description": "医保政策培训",
+           "evidence": [{"name": "签到表.pdf"}]})
+}
+
 async fn returned_case(app: &TestApp) -> i64 {
     let id = app.record_case(INSTITUTION, CASE_TYPE).await;
     let path = format!("/api/v1/violations/{id}/return");
@@ -367,6 +390,18 @@ async fn seed(app: &TestApp) -> Fixture {
             let response = app
                 .post("/api/v1/repairs", Role::Inspector, &repair_body(old_case))
                 .await;
+            assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+            response.body["id"].as_i64().expect("id")
+        },
+        commendation: {
+            let path = format!("/api/v1/subjects/{INSTITUTION}/commendations");
+            let response = app.post(&path, Role::Inspector, &commendation()).await;
+            assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+            response.body["id"].as_i64().expect("id")
+        },
+        repair_activity: {
+            let path = format!("/api/v1/subjects/{PHYSICIAN}/repair-activities");
+            let response = app.post(&path, Role::Inspector, &repair_activity()).await;
             assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
             response.body["id"].as_i64().expect("id")
         },
@@ -503,6 +538,36 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         "POST /api/v1/repairs" => ("/api/v1/repairs".into(), Some(repair_body(f.old_case))),
         "POST /api/v1/repairs/{id}/decision" => (
             format!("/api/v1/repairs/{}/decision", f.repair),
+            Some(json!({"outcome": "rejected", "reason": "材料不全"})),
+        ),
+        "POST /api/v1/subjects/{code}/commendations" => {
+            (format!("{subject}/commendations"), Some(commendation()))
+        }
+        "GET /api/v1/subjects/{code}/commendations" => (format!("{subject}/commendations"), None),
+        "GET /api/v1/commendations" => ("/api/v1/commendations".into(), None),
+        "GET /api/v1/commendations/{id}" => {
+            (format!("/api/v1/commendations/{}", f.commendation), None)
+        }
+        // Rejected, so that no cap is in play: the decider meets success, the next one 409.
+        "POST /api/v1/commendations/{id}/decision" => (
+            format!("/api/v1/commendations/{}/decision", f.commendation),
+            Some(json!({"outcome": "rejected", "reason": "材料不全"})),
+        ),
+        "POST /api/v1/subjects/{code}/repair-activities" => (
+            format!("/api/v1/subjects/{PHYSICIAN}/repair-activities"),
+            Some(repair_activity()),
+        ),
+        "GET /api/v1/subjects/{code}/repair-activities" => (
+            format!("/api/v1/subjects/{PHYSICIAN}/repair-activities"),
+            None,
+        ),
+        "GET /api/v1/repair-activities" => ("/api/v1/repair-activities".into(), None),
+        "GET /api/v1/repair-activities/{id}" => (
+            format!("/api/v1/repair-activities/{}", f.repair_activity),
+            None,
+        ),
+        "POST /api/v1/repair-activities/{id}/decision" => (
+            format!("/api/v1/repair-activities/{}/decision", f.repair_activity),
             Some(json!({"outcome": "rejected", "reason": "材料不全"})),
         ),
         "POST /api/v1/lists/red/proposals" => (

@@ -230,6 +230,7 @@ async fn date_driven_changes_are_written_once_even_by_two_nodes() {
         .unwrap()
         .iter()
         .filter(|i| i["entity"] == "sanction" && i["value"]["event"] == "started")
+        .filter(|i| i["value"]["type"] == "qualification_suspension")
         .collect();
     assert_eq!(started.len(), 1, "once: {after}");
     assert_eq!(

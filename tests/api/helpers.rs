@@ -375,6 +375,14 @@ impl Api {
             .unwrap_or_default()
     }
 
+    /// Sanctions of a subject but the engine's 6-point interviews (约谈): what the suspension ladder, the
+    /// termination line and approvers wrote.
+    pub async fn ladder_sanctions_of(&self, code: &str) -> Vec<Value> {
+        let mut sanctions = self.sanctions_of(code).await;
+        sanctions.retain(|s| !(s["type"] == "interview" && s["automatic"] == true));
+        sanctions
+    }
+
     /// A token for `role` with a subject named after it; hospitals belong to `INSTITUTION`.
     /// The same server through a client that asks for `language` (`Some("zh-CN")`), or sends no
     /// `Accept-Language` at all (`None`), as a browser or `curl` might.

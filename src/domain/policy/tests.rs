@@ -8,8 +8,10 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
         "ban_years_accumulated": 1, "ban_years_single_event": 3,
         "suspension_thresholds": [{"points": 9, "months": 1}, {"points": 10, "months": 2}, {"points": 11, "months": 3}],
         "severity_points": {"minor": {"min": 1, "max": 3}, "general": {"min": 4, "max": 6},
-            "serious": {"min": 7, "max": 9}, "very_serious": {"min": 10, "max": 12}}},
+            "serious": {"min": 7, "max": 9}, "very_serious": {"min": 10, "max": 12}},
+        "interview_at": 6, "repair_activity_points": 1, "repair_activity_max_per_cycle": 4},
     "organisation": {"base_score": 100, "grade_a_min": 90, "grade_b_min": 80, "grade_c_min": 65, "bonus_cap": 10,
+        "commitment_bonus": 2, "commendation_min_points": 1, "commendation_max_points": 5,
         "severity_points": {"minor": {"min": 1, "max": 5}, "general": {"min": 6, "max": 10},
             "serious": {"min": 11, "max": 20}, "very_serious": {"min": 21, "max": 40}}},
     "insured": {"settlement_suspension_min_months": 3, "settlement_suspension_max_months": 12,
@@ -195,6 +197,17 @@ const REJECTED: &str = r#"
     {"cases": {"report_due_working_days": 0}}            => cases.report_due_working_days must be at least 1
     {"lists": {"repair_max_months_general": 2}}          => lists.repair_min_months_general (6) must not exceed lists.repair_max_months_general (2)
     {"lists": {"repair_min_months_serious": 40}}         => lists.repair_min_months_serious (40) must not exceed
+    {"practitioner": {"interview_at": 0}}                => practitioner.interview_at must be null or between 1
+    {"practitioner": {"interview_at": 13}}               => practitioner.interview_at must be null or between 1
+    {"practitioner": {"interview_at": "6"}}              => practitioner.interview_at must be a non-negative integer
+    {"practitioner": {"repair_activity_points": 0}}      => practitioner.repair_activity_points must be at least 1
+    {"practitioner": {"repair_activity_points": 5}}      => practitioner.repair_activity_points (5) must not exceed practitioner.repair_activity_max_per_cycle (4)
+    {"practitioner": {"repair_activity_max_per_cycle": 13}} => practitioner.repair_activity_max_per_cycle (13) must not exceed practitioner.annual_points
+    {"organisation": {"commitment_bonus": 101}}          => organisation.commitment_bonus (101) must not exceed organisation.base_score (100)
+    {"organisation": {"commendation_min_points": 0}}     => organisation.commendation_min_points must be at least 1
+    {"organisation": {"commendation_min_points": 6}}     => organisation.commendation_min_points (6) must not exceed organisation.commendation_max_points (5)
+    {"organisation": {"commendation_max_points": 101}}   => organisation.commendation_max_points (101) must not exceed organisation.base_score (100)
+    {"organisation": {"bonus_cap": null}}                => organisation.bonus_cap must be a non-negative integer
 "#;
 
 #[test]
@@ -207,6 +220,16 @@ fn bad_overrides_are_rejected_naming_the_field() {
             "{json}: got `{err}`, want `{expected}`"
         );
     }
+}
+
+#[test]
+fn the_interview_is_switched_off_with_null_and_back_on_with_a_number() {
+    let off = Policy::from_json_overrides(r#"{"practitioner": {"interview_at": null}}"#).unwrap();
+    assert_eq!(off.practitioner.interview_at, None);
+    assert_eq!(off.practitioner.annual_points, 12);
+    let on = Policy::from_json_overrides(r#"{"practitioner": {"interview_at": 5}}"#).unwrap();
+    assert_eq!(on.practitioner.interview_at, Some(5));
+    assert_eq!(Policy::default().practitioner.interview_at, Some(6));
 }
 
 #[test]

@@ -3,14 +3,35 @@
 //! ledger append, so nothing here re-implements a write.
 
 use super::{ApproveCase, kind_of_case};
+use crate::domain::dates::cycle_of_instant;
 use crate::domain::effects::{self, Approval, Effect};
+use crate::domain::sanctions::SanctionType;
 use crate::domain::scoring::practitioner_points;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sanctions::{self, SanctionRow};
 use crate::service::writer::Writer;
 use crate::service::{credit, lists};
-use entity::{subject, violation, violation_type};
-use sea_orm::EntityTrait;
+use entity::{sanction, subject, violation, violation_type};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+/// Whether the engine already started the subject's interview of `cycle`. A lifted one counts (it happened), a
+/// revoked one does not (it never counted, like a suspension whose case was voided).
+async fn interviewed_in<C: ConnectionTrait>(
+    db: &C,
+    subject_id: i64,
+    cycle: i32,
+) -> ServiceResult<bool> {
+    let interviews = sanction::Entity::find()
+        .filter(sanction::Column::SubjectId.eq(subject_id))
+        .filter(sanction::Column::SanctionType.eq(SanctionType::Interview.as_str()))
+        .filter(sanction::Column::Automatic.eq(true))
+        .filter(sanction::Column::RevokedAt.is_null())
+        .all(db)
+        .await?;
+    Ok(interviews
+        .iter()
+        .any(|s| cycle_of_instant(s.created_at) == cycle))
+}
 
 /// The effects of approving `case` (the caller holds the subject's lock and has written the transition).
 pub async fn on_approval(
@@ -37,6 +58,7 @@ pub async fn on_approval(
         major: case.major,
         transferred_to_judiciary: case.transferred_to_judiciary,
         amount_involved_fen: case.amount_involved_fen,
+        interviewed_in_cycle: interviewed_in(db, case.subject_id, cycle).await?,
     };
     let decided = effects::on_approval(&approval, w.cx.policy());
     let target = subject::Entity::find_by_id(case.subject_id)
@@ -58,7 +80,7 @@ pub async fn on_approval(
             Effect::StartSanction(terms) => {
                 let row = SanctionRow {
                     sanction_type: terms.sanction_type,
-                    scope: Some(terms.scope),
+                    scope: terms.scope,
                     starts_on: terms.starts_on,
                     ends_on: terms.ends_on,
                     ban_until: terms.ban_until,

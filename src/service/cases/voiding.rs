@@ -31,7 +31,13 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &Msg) -> ServiceR
         .cycle
         .or(case.approved_at.map(cycle_of_instant))
         .ok_or_else(|| ServiceError::corrupt("violations", case.id, "approved without a cycle"))?;
-    let points = u32::try_from(case.points.unwrap_or(0)).unwrap_or(0);
+    let mut points = u32::try_from(case.points.unwrap_or(0)).unwrap_or(0);
+    if kind == SubjectKind::Practitioner {
+        // Repairs may have given part of it back already: the reversal gives back no more than is held, so points
+        // never fall below 0 and a later case counts in full.
+        let ledger = cycle_ledger(w, case.subject_id, cycle).await?;
+        points = points.min(practitioner_points(&ledger, cycle));
+    }
     if kind.scale().is_some() && points > 0 {
         let why = msg!("reason-case-voided", id = case.id, reason = reason.clone());
         let entry = (EntryKind::Reversal, cycle);
@@ -45,6 +51,20 @@ pub async fn undo(w: &Writer, case: &violation::Model, reason: &Msg) -> ServiceR
     lists::on_case_voided(w, case.id, &why).await?;
     w.touch(case.subject_id);
     Ok(())
+}
+
+/// The subject's ledger of `cycle`, every entry written so far.
+async fn cycle_ledger(
+    w: &Writer,
+    subject_id: i64,
+    cycle: i32,
+) -> ServiceResult<Vec<crate::domain::scoring::LedgerEntry>> {
+    let entries = credit_entry::Entity::find()
+        .filter(credit_entry::Column::SubjectId.eq(subject_id))
+        .filter(credit_entry::Column::Cycle.eq(cycle))
+        .all(w.db())
+        .await?;
+    entries.iter().map(entry_of).collect()
 }
 
 /// Revokes the sanctions linked to the case whose every case is now voided. Returns their ids.
@@ -94,7 +114,7 @@ async fn revoke_resting_only_on(
 }
 
 /// A practitioner's automatic sanctions of the case's cycle measured against the points left: a suspension
-/// row running past the rung that still holds is revoked, as is a termination no longer reached.
+/// row running past the rung that still holds is revoked, as is a termination or an interview no longer reached.
 async fn recheck_thresholds(
     w: &Writer,
     case: &violation::Model,
@@ -103,15 +123,7 @@ async fn recheck_thresholds(
     already: &HashSet<i64>,
 ) -> ServiceResult<Vec<i64>> {
     let db = w.db();
-    let entries = credit_entry::Entity::find()
-        .filter(credit_entry::Column::SubjectId.eq(case.subject_id))
-        .filter(credit_entry::Column::Cycle.eq(cycle))
-        .all(db)
-        .await?;
-    let ledger = entries
-        .iter()
-        .map(entry_of)
-        .collect::<ServiceResult<Vec<_>>>()?;
+    let ledger = cycle_ledger(w, case.subject_id, cycle).await?;
     let points = practitioner_points(&ledger, cycle);
     // The gravest single event still standing decides between the 1- and 3-year bans.
     let single = violation::Entity::find()
@@ -128,6 +140,7 @@ async fn recheck_thresholds(
         .max()
         .map_or(0, |p| u32::try_from(p).unwrap_or(0));
     let outcome = practitioner_threshold(points, single, w.cx.policy());
+    let interview_at = w.cx.policy().practitioner.interview_at;
     let mut revoked = Vec::new();
     for model in sanction::Entity::find()
         .filter(sanction::Column::SubjectId.eq(case.subject_id))
@@ -149,6 +162,8 @@ async fn recheck_thresholds(
             (SanctionType::QualificationSuspension | SanctionType::QualificationTermination, _) => {
                 false
             }
+            // The engine's interview stands while the points still reach its line.
+            (SanctionType::Interview, _) => interview_at.is_none_or(|at| points >= at),
             _ => true,
         };
         if !stands {
