@@ -4,6 +4,8 @@ pub mod affiliation;
 pub mod appeal;
 pub mod audit_log;
 pub mod change;
+pub mod commitment;
+pub mod commitment_text;
 pub mod credit_entry;
 pub mod idempotency_key;
 pub mod import;
