@@ -524,3 +524,14 @@ tip-receipt-code = Claim code
 tip-receipt-warning = Write this claim code down and keep it safe. It is shown only this once and cannot be recovered; you need it to follow your report and to claim a reward.
 tip-receipt-due = The authority decides whether to take the report up by { $date }.
 tip-expected-form = expected Content-Type: application/x-www-form-urlencoded
+
+## Registrations and commitments (issue 20)
+hospital-acts-only-for-its-own = a hospital office files and ends registrations only at its own institution
+commitment-version-invalid = must be 1 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit
+commitment-kinds-invalid = must name one or more of institution, pharmacy and practitioner, each once
+commitment-body-length = must be 1 to 20000 characters
+commitment-grace-too-long = must be at most { $max } days (policy commitments.max_resign_within_days)
+commitment-version-taken = commitment text version { $version } is already published; texts are never edited, publish a new version
+commitment-text-not-after = a new text must take effect after { $day }, when version { $version } of the same kinds took effect
+commitment-not-for-insured = commitments are signed by institutions, pharmacies and practitioners, not insured persons
+commitment-text-unknown = is not a published commitment text for a { $kind }

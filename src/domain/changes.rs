@@ -16,6 +16,10 @@ string_enum! {
         Appeal = "appeal",
         /// A credit repair applied for or decided.
         Repair = "repair",
+        /// A practitioner's registration (affiliation) filed or ended.
+        Registration = "registration",
+        /// A commitment signature recorded.
+        Commitment = "commitment",
         /// The materialised standing of a subject, when what it answers changes.
         Standing = "standing",
     }

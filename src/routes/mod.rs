@@ -3,6 +3,7 @@
 pub mod appeals;
 pub mod audit;
 pub mod changes;
+pub mod commitments;
 pub mod credit;
 pub mod exports;
 pub mod health;
@@ -35,6 +36,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(metrics::router())
         .merge(subjects::router())
+        .merge(commitments::router())
         .merge(imports::router())
         .merge(audit::router())
         .merge(violations::router())

@@ -12,6 +12,7 @@ pub mod bans;
 pub mod bulk;
 pub mod cases;
 pub mod catalogue;
+pub mod commitments;
 pub mod credit;
 pub mod exports;
 pub mod idempotency;
