@@ -99,7 +99,8 @@ pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
     let w = state.writer(actor.clone()).await?;
     match affiliations::create(&w, "D370102000001", affiliation).await {
         Ok(_) => w.commit().await?,
-        Err(ServiceError::Conflict(_)) => {}
+        // Rolled back before the next transaction begins: SQLite has one writer at a time.
+        Err(ServiceError::Conflict(_)) => drop(w),
         Err(e) => return Err(e),
     }
     // One published commitment text (信用承诺书) for every kind that signs, so that the tour can sign it.

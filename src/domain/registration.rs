@@ -132,7 +132,7 @@ pub fn commitment_on(
     }
 }
 
-/// The state of one registration on `day`: ended after its last day; otherwise a running qualification
+/// The state of one registration on `day`: ended after its last day (or ended before it began); otherwise a running qualification
 /// termination or suspension of the person decides; otherwise it is active once begun with a valid commitment.
 pub fn registration_state(
     registration: &RegistrationFact,
@@ -146,7 +146,11 @@ pub fn registration_state(
                 && status(s.starts_on, s.ends_on, s.lifted_on, false, day) == SanctionStatus::Active
         })
     };
-    if registration.valid_to.is_some_and(|to| to < day) {
+    // One ended before it began (`valid_to` the day before `valid_from`) never took effect: ended too.
+    if registration
+        .valid_to
+        .is_some_and(|to| to < day || to < registration.valid_from)
+    {
         RegistrationState::Ended
     } else if running(SanctionType::QualificationTermination) {
         RegistrationState::Terminated

@@ -223,11 +223,15 @@ pub async fn create(
         .filter(affiliation::Column::OrganisationId.eq(organisation.id))
         .all(txn)
         .await?;
-    let overlaps = existing.iter().any(|a| {
-        let new_end = input.valid_to.unwrap_or(NaiveDate::MAX);
-        let old_end = a.valid_to.unwrap_or(NaiveDate::MAX);
-        a.valid_from <= new_end && input.valid_from <= old_end
-    });
+    // One ended before it began (withdrawn) covers no day, so it overlaps nothing.
+    let overlaps = existing
+        .iter()
+        .filter(|a| a.valid_to.is_none_or(|to| to >= a.valid_from))
+        .any(|a| {
+            let new_end = input.valid_to.unwrap_or(NaiveDate::MAX);
+            let old_end = a.valid_to.unwrap_or(NaiveDate::MAX);
+            a.valid_from <= new_end && input.valid_from <= old_end
+        });
     if overlaps {
         return Err(ServiceError::Conflict(msg!(
             "already-has-an-affiliation-with-overlapping-these",

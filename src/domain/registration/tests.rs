@@ -149,6 +149,11 @@ fn a_registration_s_state_follows_dates_commitment_and_sanctions() {
         state(&open, &termination, CommitmentState::Signed),
         RegistrationState::Terminated
     );
+    let withdrawn = registration("2026-04-01", Some("2026-03-31"));
+    assert_eq!(
+        state(&withdrawn, &[], CommitmentState::Signed),
+        RegistrationState::Ended
+    );
     // An ended registration stays ended whatever runs against the person.
     assert_eq!(
         state(&ended, &termination, CommitmentState::Signed),
