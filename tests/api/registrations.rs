@@ -4,6 +4,7 @@
 
 use medcredit::auth::Role;
 use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -323,5 +324,63 @@ async fn who_sees_registrations_in_standing_and_in_the_feed() {
     assert!(
         mine.iter().all(|r| r["subject_code"] != NEW_DOCTOR),
         "{mine:?}"
+    );
+}
+
+#[tokio::test]
+async fn standings_written_before_registrations_get_them_at_start_up_and_follow_a_renamed_institution()
+ {
+    let app = seeded().await;
+    // The physician's row as it was written before registrations were facts: without them.
+    let row = app
+        .db
+        .conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.backend(),
+            format!("SELECT facts FROM standings WHERE code = '{PHYSICIAN}'"),
+        ))
+        .await
+        .unwrap()
+        .expect("a row");
+    let mut facts: Value =
+        serde_json::from_str(&row.try_get::<String>("", "facts").unwrap()).unwrap();
+    assert!(facts["registrations"].is_array(), "{facts}");
+    facts.as_object_mut().unwrap().remove("registrations");
+    let old = facts.to_string().replace('\'', "''");
+    app.db
+        .conn
+        .execute_unprepared(&format!(
+            "UPDATE standings SET facts = '{old}' WHERE code = '{PHYSICIAN}'"
+        ))
+        .await
+        .unwrap();
+    // A node that starts on this database rewrites it: no manual step.
+    let (node, _) = app.second_node().await;
+    let answer = node
+        .get(&format!("/api/v1/standing/{PHYSICIAN}"), Role::Inspector)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        answer.body["registrations"][0]["institution_code"],
+        INSTITUTION
+    );
+    assert_eq!(answer.body["registrations"][0]["state"], "filed");
+
+    // The institution's new name reaches its practitioners' standings.
+    let patch = json!({"name": "济南市第一人民医院（总院）"});
+    let response = app
+        .patch(
+            &format!("/api/v1/subjects/{INSTITUTION}"),
+            Role::Inspector,
+            &patch,
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let answer = app
+        .get(&format!("/api/v1/standing/{PHYSICIAN}"), Role::Hospital)
+        .await;
+    assert_eq!(
+        answer.body["registrations"][0]["institution_name"],
+        "济南市第一人民医院（总院）"
     );
 }
