@@ -134,9 +134,8 @@ pub async fn publish(w: &Writer, input: NewCommitmentText) -> ServiceResult<Comm
     let mut kinds = input.applies_to.clone();
     kinds.sort_by_key(|k| k.as_str());
     kinds.dedup();
-    if kinds.is_empty() || kinds.len() != input.applies_to.len() {
-        errors.add("applies_to", msg!("commitment-kinds-invalid"));
-    } else if kinds.iter().any(|k| !SIGNING_KINDS.contains(k)) {
+    let repeated = kinds.len() != input.applies_to.len();
+    if kinds.is_empty() || repeated || kinds.iter().any(|k| !SIGNING_KINDS.contains(k)) {
         errors.add("applies_to", msg!("commitment-kinds-invalid"));
     }
     check_version(&mut errors, "version", &input.version);

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::registrations::publish_text;
+use crate::registrations::{feed_rows, publish_text};
 use crate::webhooks::{receiver, subscribe};
 
 fn signature(version: &str, on: &str, name: &str) -> Value {
@@ -19,6 +19,19 @@ fn signature(version: &str, on: &str, name: &str) -> Value {
 async fn sign(app: &TestApp, code: &str, role: Role, body: &Value) -> TestResponse {
     app.post(&format!("/api/v1/subjects/{code}/commitments"), role, body)
         .await
+}
+
+/// Records a signature as an inspector and asserts it was created.
+async fn signed(app: &TestApp, code: &str, version: &str, on: &str) -> Value {
+    let response = sign(
+        app,
+        code,
+        Role::Inspector,
+        &signature(version, on, "王院长"),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    response.body
 }
 
 async fn commitment_on(app: &TestApp, code: &str, as_of: &str) -> Value {
@@ -34,16 +47,9 @@ async fn an_old_version_stays_valid_for_the_grace_then_is_outdated() {
     app.seed_registry().await;
     let v1 = publish_text(&app, "2024-1", "2024-01-01", None).await;
     assert_eq!(v1["resign_within_days"], 30, "the policy's default");
-    let response = sign(
-        &app,
-        INSTITUTION,
-        Role::Inspector,
-        &signature("2024-1", "2024-02-01", "王院长"),
-    )
-    .await;
-    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-    assert_eq!(response.body["state"], "signed");
-    assert_eq!(response.body["evidence"][0]["name"], "承诺书.pdf");
+    let first = signed(&app, INSTITUTION, "2024-1", "2024-02-01").await;
+    assert_eq!(first["state"], "signed");
+    assert_eq!(first["evidence"][0]["name"], "承诺书.pdf");
     publish_text(&app, "2024-2", "2024-06-01", Some(10)).await;
 
     assert_eq!(
@@ -80,14 +86,7 @@ async fn an_old_version_stays_valid_for_the_grace_then_is_outdated() {
     assert_eq!(items[1]["state"], "missing");
 
     // Signing the new version makes it valid again, and the institution leaves the list.
-    let response = sign(
-        &app,
-        INSTITUTION,
-        Role::Inspector,
-        &signature("2024-2", "2024-06-20", "王院长"),
-    )
-    .await;
-    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    signed(&app, INSTITUTION, "2024-2", "2024-06-20").await;
     assert_eq!(
         commitment_on(&app, INSTITUTION, "2024-07-01").await["version"],
         "2024-2"
@@ -383,18 +382,7 @@ async fn commitment_changes_reach_staff_and_the_own_hospital_but_not_partners() 
 
     let commitments = |token: String| {
         let app = &app;
-        async move {
-            let response = app
-                .send(Method::GET, "/api/v1/changes?limit=500", Some(&token), None)
-                .await;
-            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-            response.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|r| r["entity"] == "commitment")
-                .count()
-        }
+        async move { feed_rows(app, &token, "commitment").await.len() }
     };
     assert_eq!(commitments(app.token(Role::Auditor)).await, 1);
     assert_eq!(commitments(app.token(Role::Hospital)).await, 1);

@@ -39,6 +39,22 @@ fn day(offset: i64) -> String {
     (today + chrono::Duration::days(offset)).to_string()
 }
 
+/// The change feed's rows about `entity` that the bearer of `token` is shown.
+pub async fn feed_rows(app: &TestApp, token: &str, entity: &str) -> Vec<Value> {
+    let response = app
+        .send(Method::GET, "/api/v1/changes?limit=500", Some(token), None)
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let items = response.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    items
+        .into_iter()
+        .filter(|row| row["entity"] == entity)
+        .collect()
+}
+
 async fn standing(app: &TestApp, code: &str, token: &str, as_of: &str) -> TestResponse {
     let path = format!("/api/v1/standing/{code}?as_of={as_of}");
     app.send(Method::GET, &path, Some(token), None).await
@@ -291,19 +307,7 @@ async fn who_sees_registrations_in_standing_and_in_the_feed() {
     // The feed carries the registration for partners and for the registering institution's office only.
     let feed = |token: String| {
         let app = &app;
-        async move {
-            let response = app
-                .send(Method::GET, "/api/v1/changes?limit=500", Some(&token), None)
-                .await;
-            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-            response.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|row| row["entity"] == "registration")
-                .cloned()
-                .collect::<Vec<_>>()
-        }
+        async move { feed_rows(app, &token, "registration").await }
     };
     let seen = feed(app.token(Role::Partner)).await;
     let new = seen
