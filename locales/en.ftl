@@ -580,3 +580,14 @@ repair-activity-in-the-future = may not be after today
 repair-activity-of-another-cycle = must be in { $cycle }: points of an earlier year have been reset
 repair-activity-allowance-used = activities have already given back the { $most } points allowed in { $cycle }
 repair-activity-no-points = the practitioner has no points left to give back in { $cycle }
+
+## Registrations and commitments (issue 20)
+hospital-acts-only-for-its-own = a hospital office files and ends registrations only at its own institution
+commitment-version-invalid = must be 1 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit
+commitment-kinds-invalid = must name one or more of institution, pharmacy and practitioner, each once
+commitment-body-length = must be 1 to 20000 characters
+commitment-grace-too-long = must be at most { $max } days (policy commitments.max_resign_within_days)
+commitment-version-taken = commitment text version { $version } is already published; texts are never edited, publish a new version
+commitment-text-not-after = a new text must take effect after { $day }, when version { $version } of the same kinds took effect
+commitment-not-for-insured = commitments are signed by institutions, pharmacies and practitioners, not insured persons
+commitment-text-unknown = is not a published commitment text for a { $kind }

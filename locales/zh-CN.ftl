@@ -555,3 +555,14 @@ repair-activity-in-the-future = 不得晚于今天
 repair-activity-of-another-cycle = 须在 { $cycle } 年度内：以往年度的记分已清零
 repair-activity-allowance-used = { $cycle } 年度通过活动修复的分值已达上限 { $most } 分
 repair-activity-no-points = 该人员 { $cycle } 年度已无可修复的记分
+
+## 登记备案与信用承诺（issue 20）
+hospital-acts-only-for-its-own = 医院医保办只能为本机构办理登记备案
+commitment-version-invalid = 须为 1 至 64 个字母、数字、点、连字符或下划线，以字母或数字开头
+commitment-kinds-invalid = 须列出定点医疗机构（institution）、定点零售药店（pharmacy）、医保医师等人员（practitioner）中的一种或多种，且不重复
+commitment-body-length = 须为 1 至 20000 个字符
+commitment-grace-too-long = 不得超过 { $max } 天（政策 commitments.max_resign_within_days）
+commitment-version-taken = 承诺书版本 { $version } 已发布；承诺书不得修改，请发布新版本
+commitment-text-not-after = 新承诺书须在 { $day } 之后生效（同类主体的 { $version } 版本自该日生效）
+commitment-not-for-insured = 信用承诺由定点医药机构和医保医师等人员签署，参保人无需签署
+commitment-text-unknown = 不是已发布的适用于 { $kind } 的承诺书版本

@@ -9,6 +9,7 @@ use crate::auth::{Actor, Role};
 use crate::domain::scoring::SubjectKind;
 use crate::domain::subject::{InsuranceType, Profession};
 use crate::service::affiliations::{self, NewAffiliation};
+use crate::service::commitments::{self, NewCommitmentText};
 use crate::service::error::ServiceError;
 use crate::service::subjects::{self, NewSubject};
 use crate::state::AppState;
@@ -97,13 +98,41 @@ pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
         valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).expect("valid date"),
         valid_to: None,
     };
-    let w = state.writer(actor).await?;
+    let w = state.writer(actor.clone()).await?;
     match affiliations::create(&w, "D370102000001", affiliation).await {
         Ok(_) => w.commit().await?,
-        Err(ServiceError::Conflict(_)) => {}
+        // Rolled back before the next transaction begins: SQLite has one writer at a time.
+        Err(ServiceError::Conflict(_)) => drop(w),
+        Err(e) => return Err(e),
+    }
+    // One published commitment text (信用承诺书) for every kind that signs, so that the tour can sign it.
+    let w = state.writer(actor).await?;
+    match commitments::publish(&w, demo_commitment_text()).await {
+        Ok(_) => w.commit().await?,
+        Err(ServiceError::Conflict(_)) => drop(w),
         Err(e) => return Err(e),
     }
     history::seed(state).await
+}
+
+/// The version of the demo's commitment text.
+pub const DEMO_COMMITMENT_VERSION: &str = "2026-1";
+
+fn demo_commitment_text() -> NewCommitmentText {
+    NewCommitmentText {
+        applies_to: vec![
+            SubjectKind::Institution,
+            SubjectKind::Pharmacy,
+            SubjectKind::Practitioner,
+        ],
+        version: DEMO_COMMITMENT_VERSION.into(),
+        title: "医保基金使用信用承诺书".into(),
+        body: "本单位（本人）承诺遵守医疗保障法律法规和服务协议，规范使用医保基金，\
+               不虚构医疗服务、不串换项目、不分解收费，自觉接受医疗保障部门监督检查。"
+            .into(),
+        effective_from: NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid date"),
+        resign_within_days: None,
+    }
 }
 
 /// One token per role, valid for a day; the hospital token belongs to the demo institution.

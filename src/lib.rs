@@ -7,7 +7,8 @@
 //! # Layout
 //!
 //! - [`domain`]: pure rules (identifier check digits, masking, text, dates in UTC+8 and the holiday calendar,
-//!   scoring, policy, the effects engine, the standing fold, lists, appeals). No HTTP, no storage; unit-tested
+//!   scoring, policy, the effects engine, the standing fold, registration states and commitment validity,
+//!   lists, appeals). No HTTP, no storage; unit-tested
 //!   in place.
 //! - [`service`]: use cases over a caller's transaction ([`service::writer::Writer`]), free of HTTP: they take an
 //!   [`service::actor::Actor`] and a [`service::context::Ctx`] (the one clock, the policy) and return a

@@ -35,6 +35,7 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
     ),
     tags(
         (name = "subjects", description = "Registry of institutions, pharmacies, practitioners and insured persons"),
+        (name = "commitments", description = "Credit and service commitments (信用承诺): versioned texts, signatures, who has none"),
         (name = "violation-types", description = "Versioned, dated catalogue of violation types (违规行为目录)"),
         (name = "violations", description = "Violation cases and their four-step workflow (违规记录)"),
         (name = "credit", description = "Credit ledger, points, scores and grades (信用积分/信用等级)"),

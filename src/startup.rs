@@ -82,13 +82,16 @@ pub async fn connect_and_migrate(config: &Config) -> Result<Db, StartupError> {
                 "cannot write the standings of existing subjects: {e}"
             ))
         })?;
-    crate::service::standings::refresh_unpublished(&db, cx)
+    crate::service::standings::refresh_unpublished(&db, cx.clone())
         .await
         .map_err(|e| {
             StartupError(format!(
                 "cannot refresh standings of unpublished entries: {e}"
             ))
         })?;
+    crate::service::standings::refresh_unregistered(&db, cx)
+        .await
+        .map_err(|e| StartupError(format!("cannot refresh standings of registrations: {e}")))?;
     if let Some(txn) = start_lock {
         txn.commit().await.map_err(startup_db_error)?;
     }

@@ -5,6 +5,8 @@ pub mod appeal;
 pub mod audit_log;
 pub mod change;
 pub mod commendation;
+pub mod commitment;
+pub mod commitment_text;
 pub mod credit_entry;
 pub mod idempotency_key;
 pub mod import;

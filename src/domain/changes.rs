@@ -20,6 +20,10 @@ string_enum! {
         Commendation = "commendation",
         /// A practitioner's repair activity recorded or decided.
         RepairActivity = "repair_activity",
+        /// A practitioner's registration (affiliation) filed or ended.
+        Registration = "registration",
+        /// A commitment signature recorded.
+        Commitment = "commitment",
         /// The materialised standing of a subject, when what it answers changes.
         Standing = "standing",
     }

@@ -18,6 +18,7 @@ pub mod policy;
 #[cfg(test)]
 mod properties;
 pub mod regions;
+pub mod registration;
 pub mod roles;
 pub mod sanctions;
 pub mod scoring;

@@ -6,9 +6,11 @@
 //! widen them: the six-month cap on practitioner suspensions and the 3–12 months / 2–5× of 条例 art. 41 are
 //! law, not preference.
 
+mod commitments;
 mod sections;
 mod tips;
 
+pub use commitments::*;
 pub use sections::*;
 pub use tips::*;
 
@@ -208,6 +210,8 @@ pub struct Policy {
     pub tips: TipPolicy,
     /// The public statistics page: the smallest number of organisations a published cell may count.
     pub public_stats: PublicStatsPolicy,
+    /// Service commitments (信用承诺): the grace for re-signing a replaced text.
+    pub commitments: CommitmentPolicy,
 }
 
 impl Default for Policy {
@@ -223,6 +227,7 @@ impl Default for Policy {
             feed: FeedPolicy::default(),
             tips: TipPolicy::default(),
             public_stats: PublicStatsPolicy::default(),
+            commitments: CommitmentPolicy::default(),
         }
     }
 }
@@ -328,7 +333,8 @@ impl Policy {
                 "insured.blacklist_fraud_fen and cases.major_case_fen must be positive".into(),
             );
         }
-        self.tips.validate()
+        self.tips.validate()?;
+        self.commitments.validate()
     }
 
     /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by

@@ -11,6 +11,10 @@ use super::enums::string_enum;
 use super::lists::{EndKind, EntryStatus, ListKind, status as entry_status};
 use super::masking::Audience;
 use super::policy::Policy;
+use super::registration::{
+    Commitment, CommitmentState, Registration, RegistrationFact, SignatureFact, TextFact,
+    commitment_on, registrations_on,
+};
 use super::sanctions::{SanctionStatus, SanctionType, Scope, status};
 use super::scoring::{
     EntryKind, Grade, LedgerEntry, Measure, SubjectKind, Supervision, SupervisionLevel,
@@ -53,6 +57,15 @@ pub struct StandingFacts {
     /// Cases with an appeal pending (shown as disputed, as NPDB shows disputed reports).
     #[serde(default)]
     pub disputed: Vec<i64>,
+    /// Practitioners: every registration (affiliation), past, present and future. Left out of the stored
+    /// text when empty, so rows of subjects without any read the same as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registrations: Vec<RegistrationFact>,
+    /// The commitment texts of the subject's kind, and the subject's signatures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commitment_texts: Vec<TextFact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<SignatureFact>,
 }
 
 impl StandingFacts {
@@ -76,6 +89,9 @@ impl StandingFacts {
             sanctions: Vec::new(),
             lists: Vec::new(),
             disputed: Vec::new(),
+            registrations: Vec::new(),
+            commitment_texts: Vec::new(),
+            signatures: Vec::new(),
         }
     }
 }
@@ -165,6 +181,10 @@ pub struct Standing {
     pub lists: Vec<Membership>,
     pub disputed: bool,
     pub disputed_cases: Vec<i64>,
+    /// Practitioners: their registrations on the day.
+    pub registrations: Vec<Registration>,
+    /// Practitioners, institutions and pharmacies: the service commitment on the day.
+    pub commitment: Option<Commitment>,
 }
 
 impl StandingFacts {
@@ -230,6 +250,9 @@ pub fn standing_on(facts: &StandingFacts, as_of: NaiveDate, policy: &Policy) -> 
         lists,
         disputed: !facts.disputed.is_empty(),
         disputed_cases: facts.disputed.clone(),
+        registrations: Vec::new(),
+        commitment: (facts.kind != SubjectKind::Insured)
+            .then(|| commitment_on(&facts.commitment_texts, &facts.signatures, as_of)),
     };
     match facts.kind {
         SubjectKind::Practitioner => {
@@ -258,6 +281,12 @@ pub fn standing_on(facts: &StandingFacts, as_of: NaiveDate, policy: &Policy) -> 
                     measures: vec![Measure::Interview, Measure::KeyMonitoring],
                 });
             }
+            let commitment = answer
+                .commitment
+                .as_ref()
+                .map_or(CommitmentState::Missing, |c| c.state);
+            answer.registrations =
+                registrations_on(&facts.registrations, &facts.sanctions, commitment, as_of);
         }
         SubjectKind::Institution | SubjectKind::Pharmacy => {
             let score = organisation_score(&entries, cycle, policy);

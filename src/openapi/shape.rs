@@ -101,6 +101,14 @@ fn type_change_values(doc: &mut Value) {
             ChangeEntity::Sanction => ("SanctionChange", "The sanction and what changed about it."),
             ChangeEntity::LedgerEntry => ("LedgerEntryView", "The ledger entry written."),
             ChangeEntity::ListEntry => ("ListEntryView", "The list entry as it now stands."),
+            ChangeEntity::Registration => (
+                "AffiliationView",
+                "The registration (affiliation) filed or ended, with its state then.",
+            ),
+            ChangeEntity::Commitment => (
+                "CommitmentView",
+                "Staff and hospitals only: the signature recorded.",
+            ),
             ChangeEntity::Case => (
                 "ViolationView",
                 "Staff only: the case as it was when it changed.",

@@ -84,5 +84,5 @@ pub async fn view_of<C: ConnectionTrait>(
     loaded: &Cached,
     as_of: NaiveDate,
 ) -> ServiceResult<StandingView> {
-    answer(db, cx, &loaded.row, &loaded.facts, as_of, reader.audience()).await
+    answer(db, cx, &loaded.row, &loaded.facts, as_of, reader).await
 }

@@ -51,7 +51,8 @@ pub struct ChangeView {
     /// The entity's new value, built for the reader: people masked for partners, staff identities only for
     /// staff and hospitals, unpublished entries absent outside staff. Its shape is the entity's view:
     /// `SubjectView` (subject), `StandingChange` (standing), `SanctionChange` (sanction), `LedgerEntryView`
-    /// (ledger_entry), `ListEntryView` (list_entry); cases, appeals and repairs (staff only) as recorded.
+    /// (ledger_entry), `ListEntryView` (list_entry), `AffiliationView` (registration), `CommitmentView`
+    /// (commitment: staff and hospitals only); cases, appeals and repairs (staff only) as recorded.
     #[schema(value_type = Object)]
     pub value: ChangeValue,
 }

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod cache;
+pub mod commitments;
 pub mod credit;
 pub mod feed;
 pub mod public_figures;

@@ -6,6 +6,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::registration::RegistrationState;
 use crate::domain::roles::Role;
 use crate::domain::sanctions::Scope;
 use crate::domain::scoring::SubjectKind;
@@ -27,6 +28,9 @@ pub struct RosterQuery {
     /// who may be paid at all). Those barred show `status` `suspended` or `terminated`, and `may_prescribe`
     /// says in which scopes.
     pub scope: Option<Scope>,
+    /// Only practitioners whose registration here is in this state today (their current one, or the one that
+    /// starts later).
+    pub registration_state: Option<RegistrationState>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -76,7 +80,11 @@ pub async fn roster<C: ConnectionTrait>(
                 Scope::All | Scope::Pharmacy => !view.may_be_paid,
             })
         };
-        if query.status.is_some_and(|s| s != view.status) || query.scope.is_some_and(blocked) {
+        let here = current_here(&view, &institution.code);
+        if query.status.is_some_and(|s| s != view.status)
+            || query.scope.is_some_and(blocked)
+            || query.registration_state.is_some_and(|s| here != Some(s))
+        {
             continue;
         }
         practitioners.push(view);
@@ -85,4 +93,15 @@ pub async fn roster<C: ConnectionTrait>(
         institution_code: institution.code,
         practitioners,
     })
+}
+
+/// The state of the practitioner's registration at `institution` that has not ended: the earliest such (the
+/// current one, or the one that starts later).
+fn current_here(view: &StandingView, institution: &str) -> Option<RegistrationState> {
+    view.registrations
+        .iter()
+        .flatten()
+        .filter(|r| r.institution_code == institution && r.state != RegistrationState::Ended)
+        .min_by_key(|r| r.valid_from)
+        .map(|r| r.state)
 }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::domain::dates::cycle_of_date;
 use crate::domain::masking::Audience;
 use crate::domain::regions::{Region, region, region_name};
+use crate::domain::registration::{Commitment, Registration, registered_at};
 use crate::domain::scoring::{Grade, SubjectKind, Supervision};
 use crate::domain::standing::{
     InForce, MayPrescribe, Membership, StandingFacts, StandingStatus, standing_on,
@@ -68,6 +69,16 @@ pub struct StandingView {
     /// An appeal against one of the subject's cases is pending (the case ids in `disputed_cases`).
     pub disputed: bool,
     pub disputed_cases: Vec<i64>,
+    /// Practitioners: where they are registered (登记备案) and each registration's state on `as_of`. Absent for
+    /// other kinds and on public pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registrations: Option<Vec<Registration>>,
+    /// Practitioners, institutions and pharmacies: the service commitment (信用承诺) on `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<Commitment>,
+    /// Hospitals asking about a practitioner: whether a registration at their own institution covers `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered_here: Option<bool>,
     pub as_of: NaiveDate,
     /// Credit cycle (natural year, UTC+8) of `as_of`.
     pub cycle: i32,
@@ -112,7 +123,7 @@ pub async fn standing<C: ConnectionTrait>(
         org_tag(reader.org.as_deref()),
         crate::i18n::current().tag(),
     );
-    let view = answer(db, cx, row, &cached.facts, as_of, audience).await?;
+    let view = answer(db, cx, row, &cached.facts, as_of, reader).await?;
     Ok(Answer { view, etag })
 }
 
@@ -129,8 +140,9 @@ pub(crate) async fn answer<C: ConnectionTrait>(
     row: &standing::Model,
     facts: &StandingFacts,
     as_of: NaiveDate,
-    audience: Audience,
+    reader: &Actor,
 ) -> ServiceResult<StandingView> {
+    let audience = reader.audience();
     let kind = facts.kind;
     // Unpublished entries do not exist outside staff: their standing is computed without them.
     let s = if facts.covers(as_of) {
@@ -141,6 +153,15 @@ pub(crate) async fn answer<C: ConnectionTrait>(
         standing_on(&earlier.for_audience(audience), as_of, cx.policy())
     };
     let person = matches!(kind, SubjectKind::Practitioner | SubjectKind::Insured);
+    let practitioner = kind == SubjectKind::Practitioner;
+    // Partners could always list a practitioner's affiliations; the public never sees where staff work.
+    let registrations = (practitioner && audience != Audience::Public).then_some(s.registrations);
+    let registered_here = match (&reader.org, audience) {
+        (Some(org), Audience::Hospital) if practitioner => {
+            Some(registered_at(&facts.registrations, org, as_of))
+        }
+        _ => None,
+    };
     Ok(StandingView {
         code: if kind == SubjectKind::Insured {
             audience.id_number(&row.code)
@@ -165,6 +186,9 @@ pub(crate) async fn answer<C: ConnectionTrait>(
         lists: s.lists,
         disputed: s.disputed,
         disputed_cases: s.disputed_cases,
+        registrations,
+        commitment: s.commitment,
+        registered_here,
         as_of,
         cycle: s.cycle,
         seq: row.seq,

@@ -4,6 +4,7 @@ pub mod appeals;
 pub mod audit;
 pub mod changes;
 pub mod commendations;
+pub mod commitments;
 pub mod credit;
 pub mod exports;
 pub mod health;
@@ -38,6 +39,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(health::router())
         .merge(metrics::router())
         .merge(subjects::router())
+        .merge(commitments::router())
         .merge(imports::router())
         .merge(audit::router())
         .merge(violations::router())

@@ -139,10 +139,10 @@ async fn update_subject(
     Ok(Json(result))
 }
 
-/// List a practitioner's affiliations, past and present.
+/// List a practitioner's registrations (affiliations), past and present.
 ///
-/// In the order they were recorded, paged like every list; each says whether it is current. Every role that
-/// may see the practitioner.
+/// In the order they were recorded, paged like every list; each says whether it is current and its `state`
+/// today. Every role that may see the practitioner.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
     params(("code" = String, Path, description = "Practitioner code", example = "D370102000001"), PageParams),
     responses(
@@ -161,9 +161,13 @@ async fn list_affiliations(
     ))
 }
 
-/// Affiliate a practitioner with an institution or pharmacy from a date.
+/// File a practitioner's registration (登记备案) at an institution or pharmacy from a date.
 ///
-/// Overlapping periods with the same organisation are refused. Inspector, approver, admin.
+/// The affiliation is the registration; its `state` (`filed`, `active`, `suspended`, `terminated`, `ended`) is
+/// derived from its dates, the person's service commitment and running qualification sanctions. The first day
+/// may be in the future (staff who start later). Overlapping periods with the same organisation are refused
+/// (409), as is filing during a re-registration ban (409 naming its end). Inspector, approver, admin; a
+/// hospital office for its own institution only (403 otherwise).
 #[utoipa::path(post, path = "/api/v1/subjects/{code}/affiliations", tag = "subjects", security(("bearer" = [])),
     params(("code" = String, Path, description = "Practitioner code", example = "D370102000001"),
         ("Idempotency-Key" = Option<String>, Header, description = "Client key (1–200 chars): a retry with the same key and body returns the first response; another body is 409")),
@@ -184,8 +188,9 @@ async fn add_affiliation(
     body: Result<ApiJson<NewAffiliation>, ApiError>,
 ) -> ApiResult<Response> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
-    actor.require(&subjects::WRITERS)?;
+    actor.require(&affiliations::FILERS)?;
     let ApiJson(body) = body?;
+    affiliations::ensure_own(&actor, &body.institution_code)?;
     let once = Once::of(
         &headers,
         &actor,
@@ -201,9 +206,11 @@ async fn add_affiliation(
     once.finish(&state.db.conn, w, location, view).await
 }
 
-/// End a practitioner's current affiliation with an institution.
+/// End a practitioner's current registration (affiliation) with an institution.
 ///
-/// The record is kept with today (UTC+8) as its last day, so the history stays complete. Inspector, approver, admin.
+/// The record is kept with today (UTC+8) as its last day, so the history stays complete; one that had not
+/// begun ends the day before its start. Inspector, approver, admin; a hospital office for its own institution
+/// only (403 otherwise).
 #[utoipa::path(delete, path = "/api/v1/subjects/{code}/affiliations/{institution_code}", tag = "subjects",
     security(("bearer" = [])),
     params(

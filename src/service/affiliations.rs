@@ -1,5 +1,7 @@
-//! Where a practitioner works, over time. Standing follows the person (一医一档); affiliations decide which
-//! hospital may see whom.
+//! Where a practitioner works, over time: the person's registration (登记备案) there (issue 20). Standing
+//! follows the person (一医一档); affiliations decide which hospital may see whom. A hospital office files and
+//! ends registrations at its own institution; inspectors and approvers at any. The registration's state is
+//! derived when read (`domain::registration`), never stored.
 
 use crate::i18n::msg;
 use chrono::NaiveDate;
@@ -10,13 +12,21 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::registration::{
+    CommitmentState, RegistrationFact, RegistrationState, commitment_on, registration_state,
+};
+use crate::domain::roles::Role;
+use crate::shared::facts::load_facts;
+pub use crate::shared::views::AffiliationView;
+
 use crate::domain::scoring::SubjectKind;
 use crate::pagination::{Page, PageParams};
 use crate::service::actor::Actor;
 use crate::service::context::Ctx;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 pub use crate::service::lookup::{codes_of, hospital_subject_ids, practitioner_ids_from};
-use crate::service::subjects::{WRITERS, ensure_visible, find_by_code, kind_of};
+use crate::service::subjects::{ensure_visible, find_by_code, kind_of};
 use crate::service::writer::Writer;
 use entity::{affiliation, subject};
 
@@ -35,17 +45,6 @@ pub struct NewAffiliation {
         deserialize_with = "crate::domain::dates::strict::optional_date"
     )]
     pub valid_to: Option<NaiveDate>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AffiliationView {
-    pub practitioner_code: String,
-    pub institution_code: String,
-    pub institution_name: String,
-    pub valid_from: NaiveDate,
-    pub valid_to: Option<NaiveDate>,
-    /// Whether the affiliation covers today (UTC+8).
-    pub active: bool,
 }
 
 /// An affiliation covers `day` when it has begun and not yet ended (both ends inclusive).
@@ -75,19 +74,62 @@ pub async fn practitioner_ids_of<C: ConnectionTrait>(
         .collect())
 }
 
-fn view(
-    a: affiliation::Model,
-    practitioner: &subject::Model,
-    organisation: &subject::Model,
+/// Who files and ends registrations: a hospital office at its own institution only (`ensure_own`).
+pub const FILERS: [Role; 3] = [Role::Inspector, Role::Approver, Role::Hospital];
+
+/// A hospital office acts for its own institution alone: the same 403 whether `institution_code` is another's
+/// or nobody's, before anything else is looked at (DESIGN §14).
+pub fn ensure_own(actor: &Actor, institution_code: &str) -> ServiceResult<()> {
+    if actor.role == Role::Hospital && actor.org.as_deref() != Some(institution_code) {
+        return Err(ServiceError::Forbidden(msg!(
+            "hospital-acts-only-for-its-own"
+        )));
+    }
+    Ok(())
+}
+
+/// What a practitioner's registrations are judged by today: the running sanctions and the commitment's state.
+struct Judged {
+    facts: crate::domain::standing::StandingFacts,
+    commitment: CommitmentState,
     today: NaiveDate,
-) -> AffiliationView {
-    AffiliationView {
-        practitioner_code: practitioner.code.clone(),
-        institution_code: organisation.code.clone(),
-        institution_name: organisation.name.clone(),
-        active: a.valid_from <= today && a.valid_to.is_none_or(|to| to >= today),
-        valid_from: a.valid_from,
-        valid_to: a.valid_to,
+}
+
+impl Judged {
+    async fn of<C: ConnectionTrait>(db: &C, cx: &Ctx, practitioner_id: i64) -> ServiceResult<Self> {
+        let today = cx.today();
+        let facts = load_facts(db, practitioner_id, SubjectKind::Practitioner, cx.cycle()).await?;
+        let commitment = commitment_on(&facts.commitment_texts, &facts.signatures, today).state;
+        Ok(Self {
+            facts,
+            commitment,
+            today,
+        })
+    }
+
+    fn view(
+        &self,
+        a: affiliation::Model,
+        practitioner: &subject::Model,
+        organisation: &subject::Model,
+    ) -> AffiliationView {
+        let fact = RegistrationFact {
+            institution_code: organisation.code.clone(),
+            institution_name: organisation.name.clone(),
+            valid_from: a.valid_from,
+            valid_to: a.valid_to,
+        };
+        let state: RegistrationState =
+            registration_state(&fact, &self.facts.sanctions, self.commitment, self.today);
+        AffiliationView {
+            practitioner_code: practitioner.code.clone(),
+            institution_code: fact.institution_code,
+            institution_name: fact.institution_name,
+            active: a.valid_from <= self.today && a.valid_to.is_none_or(|to| to >= self.today),
+            valid_from: a.valid_from,
+            valid_to: a.valid_to,
+            state: Some(state),
+        }
     }
 }
 
@@ -124,6 +166,7 @@ pub async fn list<C: ConnectionTrait>(
         .all(db)
         .await?;
     let rows = page.page(rows, |a| a.id, |a| a);
+    let judged = Judged::of(db, cx, practitioner.id).await?;
     let mut out = Vec::with_capacity(rows.items.len());
     for a in rows.items {
         let organisation = subject::Entity::find_by_id(a.organisation_id)
@@ -132,7 +175,7 @@ pub async fn list<C: ConnectionTrait>(
             .ok_or_else(|| {
                 ServiceError::corrupt("affiliations", a.id, "points to a missing subject")
             })?;
-        out.push(view(a, &practitioner, &organisation, today));
+        out.push(judged.view(a, &practitioner, &organisation));
     }
     Ok(Page {
         items: out,
@@ -145,7 +188,8 @@ pub async fn create(
     code: &str,
     input: NewAffiliation,
 ) -> ServiceResult<AffiliationView> {
-    w.actor.require(&WRITERS)?;
+    w.actor.require(&FILERS)?;
+    ensure_own(&w.actor, &input.institution_code)?;
     let mut errors = FieldErrors::default();
     if input.valid_to.is_some_and(|to| to < input.valid_from) {
         errors.add("valid_to", msg!("must-not-be-before-valid-from"));
@@ -179,11 +223,15 @@ pub async fn create(
         .filter(affiliation::Column::OrganisationId.eq(organisation.id))
         .all(txn)
         .await?;
-    let overlaps = existing.iter().any(|a| {
-        let new_end = input.valid_to.unwrap_or(NaiveDate::MAX);
-        let old_end = a.valid_to.unwrap_or(NaiveDate::MAX);
-        a.valid_from <= new_end && input.valid_from <= old_end
-    });
+    // One ended before it began (withdrawn) covers no day, so it overlaps nothing.
+    let overlaps = existing
+        .iter()
+        .filter(|a| a.valid_to.is_none_or(|to| to >= a.valid_from))
+        .any(|a| {
+            let new_end = input.valid_to.unwrap_or(NaiveDate::MAX);
+            let old_end = a.valid_to.unwrap_or(NaiveDate::MAX);
+            a.valid_from <= new_end && input.valid_from <= old_end
+        });
     if overlaps {
         return Err(ServiceError::Conflict(msg!(
             "already-has-an-affiliation-with-overlapping-these",
@@ -202,13 +250,28 @@ pub async fn create(
     .insert(txn)
     .await?;
     w.audit("affiliation.create", code, &input).await?;
-    Ok(view(model, &practitioner, &organisation, w.cx.today()))
+    let id = model.id;
+    let view =
+        Judged::of(txn, &w.cx, practitioner.id)
+            .await?
+            .view(model, &practitioner, &organisation);
+    let subject = (practitioner.id, practitioner.code.as_str());
+    w.change(
+        ChangeEntity::Registration,
+        id,
+        subject,
+        ChangeOp::Added,
+        &view,
+    )
+    .await?;
+    Ok(view)
 }
 
 /// Ends the open affiliation today (UTC+8) rather than deleting it: the history of who worked where is kept.
 /// An affiliation that has not begun yet is ended the day before it starts, so it never takes effect.
 pub async fn end(w: &Writer, code: &str, institution_code: &str) -> ServiceResult<AffiliationView> {
-    w.actor.require(&WRITERS)?;
+    w.actor.require(&FILERS)?;
+    ensure_own(&w.actor, institution_code)?;
     let today = w.cx.today();
     let txn = w.db();
     let practitioner = find_practitioner(txn, code).await?;
@@ -241,5 +304,19 @@ pub async fn end(w: &Writer, code: &str, institution_code: &str) -> ServiceResul
     let updated = model.update(txn).await?;
     let change = serde_json::json!({ "institution_code": institution_code, "valid_to": ended_on });
     w.audit("affiliation.end", code, &change).await?;
-    Ok(view(updated, &practitioner, &organisation, today))
+    let id = updated.id;
+    let view =
+        Judged::of(txn, &w.cx, practitioner.id)
+            .await?
+            .view(updated, &practitioner, &organisation);
+    let subject = (practitioner.id, practitioner.code.as_str());
+    w.change(
+        ChangeEntity::Registration,
+        id,
+        subject,
+        ChangeOp::Ended,
+        &view,
+    )
+    .await?;
+    Ok(view)
 }

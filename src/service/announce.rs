@@ -28,6 +28,10 @@ string_enum! {
         SanctionStarted = "sanction.started",
         SanctionEnded = "sanction.ended",
         StandingChanged = "standing.changed",
+        /// A registration filed or ended (登记备案).
+        RegistrationChanged = "registration.changed",
+        /// A commitment signature recorded (信用承诺).
+        CommitmentChanged = "commitment.changed",
     }
 }
 
@@ -48,6 +52,8 @@ pub fn event_of(entity: ChangeEntity, op: ChangeOp, value: &serde_json::Value) -
         }
         (ChangeEntity::Sanction, ChangeOp::Ended | ChangeOp::Removed) => Some(Event::SanctionEnded),
         (ChangeEntity::Standing, ChangeOp::Changed) => Some(Event::StandingChanged),
+        (ChangeEntity::Registration, _) => Some(Event::RegistrationChanged),
+        (ChangeEntity::Commitment, _) => Some(Event::CommitmentChanged),
         _ => None,
     }
 }

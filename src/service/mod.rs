@@ -14,6 +14,7 @@ pub mod bonuses;
 pub mod bulk;
 pub mod cases;
 pub mod catalogue;
+pub mod commitments;
 pub mod credit;
 pub mod exports;
 pub mod idempotency;

@@ -131,6 +131,7 @@ pub async fn load_facts_many<C: ConnectionTrait>(
             f.lists.push(fact);
         }
     }
+    crate::shared::registration_facts::add(db, &ids, &mut facts).await?;
     for a in appeal::Entity::find()
         .filter(appeal::Column::SubjectId.is_in(ids))
         .filter(appeal::Column::State.eq(AppealState::Pending.as_str()))

@@ -115,18 +115,26 @@ pub fn kind_of(model: &subject::Model) -> ServiceResult<SubjectKind> {
 }
 
 /// Ids of the practitioners affiliated with `organisation_id` on `day` or from a later day: whom a hospital
-/// may vet and check.
+/// may vet and check. An affiliation ended before it began (withdrawn) gives no one.
 pub async fn practitioner_ids_from<C: ConnectionTrait>(
     db: &C,
     organisation_id: i64,
     day: NaiveDate,
 ) -> ServiceResult<Vec<i64>> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
     Ok(affiliation::Entity::find()
         .filter(affiliation::Column::OrganisationId.eq(organisation_id))
         .filter(
             Condition::any()
                 .add(affiliation::Column::ValidTo.is_null())
-                .add(affiliation::Column::ValidTo.gte(day)),
+                .add(
+                    Condition::all()
+                        .add(affiliation::Column::ValidTo.gte(day))
+                        .add(
+                            Expr::col(affiliation::Column::ValidTo)
+                                .gte(Expr::col(affiliation::Column::ValidFrom)),
+                        ),
+                ),
         )
         .all(db)
         .await?

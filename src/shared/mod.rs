@@ -10,5 +10,6 @@ pub mod facts;
 pub mod lookup;
 pub mod outward;
 pub mod quota;
+pub mod registration_facts;
 pub mod sealed;
 pub mod views;

@@ -14,7 +14,8 @@ use crate::domain::scoring::SubjectKind;
 use crate::domain::standing::StandingFacts;
 use crate::shared::error::{ServiceError, ServiceResult, column};
 use crate::shared::views::{
-    LedgerEntryView, ListEntryView, SanctionChange, SanctionEvent, SubjectView,
+    AffiliationView, CommitmentView, LedgerEntryView, ListEntryView, SanctionChange, SanctionEvent,
+    SubjectView,
 };
 use entity::change;
 
@@ -56,6 +57,9 @@ pub enum ChangeValue {
     Sanction(SanctionChange),
     LedgerEntry(LedgerEntryView),
     ListEntry(ListEntryView),
+    Registration(AffiliationView),
+    /// Staff and hospitals only.
+    Commitment(CommitmentView),
     /// Cases, appeals and repairs: staff only, as recorded.
     Staff(serde_json::Value),
 }
@@ -71,6 +75,7 @@ impl ChangeValue {
             Self::ListEntry(entry) => entry.published,
             Self::Standing(standing) => !standing.staff_only,
             Self::Staff(_) => false,
+            Self::Commitment(_) => CommitmentView::exists_for(audience),
             _ => true,
         }
     }
@@ -84,6 +89,8 @@ impl ChangeValue {
             Self::Standing(v) => v.code.clone(),
             Self::Sanction(v) => v.sanction.subject_code.clone(),
             Self::ListEntry(v) => v.subject_code.clone(),
+            Self::Registration(v) => v.practitioner_code.clone(),
+            Self::Commitment(v) => v.subject_code.clone(),
             Self::LedgerEntry(_) | Self::Staff(_) => code_for(stored, audience),
         }
     }
@@ -125,6 +132,10 @@ pub fn outward(
         ChangeEntity::ListEntry => {
             ChangeValue::ListEntry(typed::<ListEntryView>(seq, text)?.for_audience(audience))
         }
+        // Neither carries a person's name or ID number: practitioner and organisation codes only, and
+        // signatures exist for staff and hospitals alone.
+        ChangeEntity::Registration => ChangeValue::Registration(typed(seq, text)?),
+        ChangeEntity::Commitment => ChangeValue::Commitment(typed(seq, text)?),
         ChangeEntity::Case
         | ChangeEntity::Appeal
         | ChangeEntity::Repair

@@ -61,9 +61,14 @@ const MATRIX: &str = "
   GET    /api/v1/subjects/{code}                              200  200  200  200  200  200  200 |  401  401  401  401  403
   PATCH  /api/v1/subjects/{code}                              200  403  200  200  403  403  403 |  401  401  401  401  403
   GET    /api/v1/subjects/{code}/affiliations                 200  200  200  200  200  200  200 |  401  401  401  401  403
-  POST   /api/v1/subjects/{code}/affiliations                 201  403  409  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/subjects/{code}/affiliations                 201  403  409  409  403  403  403 |  401  401  401  401  409
   DELETE /api/v1/subjects/{code}/affiliations/{institution_code}
-                                                              200  403  200  200  403  403  403 |  401  401  401  401  403
+                                                              200  403  200  200  200  403  403 |  401  401  401  401  403
+  POST   /api/v1/commitment-texts                             403  403  403  201  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/commitment-texts                             200  200  200  200  200  200  200 |  401  401  401  401  200
+  POST   /api/v1/subjects/{code}/commitments                  201  403  403  201  201  403  403 |  401  401  401  401  403
+  GET    /api/v1/subjects/{code}/commitments                  200  200  200  200  200  403  200 |  401  401  401  401  403
+  GET    /api/v1/commitments/missing                          200  200  200  200  200  403  200 |  401  401  401  401  200
   GET    /api/v1/subjects/{code}/credit                       200  200  200  200  200  200  200 |  401  401  401  401  403
   GET    /api/v1/subjects/{code}/ledger                       200  200  200  200  200  200  200 |  401  401  401  401  403
   GET    /api/v1/standing/{code}                              200  200  200  200  200  200  200 |  401  401  401  401  403
@@ -362,6 +367,12 @@ async fn seed(app: &TestApp) -> Fixture {
     let body = json!({"institution_code": INSTITUTION, "valid_from": "2021-01-01"});
     let response = app.post(&path, Role::Inspector, &body).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let text = json!({"applies_to": ["institution", "pharmacy", "practitioner"], "version": "access-1",
+                      "title": "信用承诺书", "body": "承诺遵守医保法规", "effective_from": "2024-01-01"});
+    let response = app
+        .post("/api/v1/commitment-texts", Role::Admin, &text)
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     let webhook_to_delete = webhook(app).await;
     let subscribed = webhook(app).await;
     let grounds = app.grounds(INSTITUTION).await;
@@ -475,6 +486,22 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
             format!("/api/v1/subjects/{OTHER_PHYSICIAN}/affiliations/{INSTITUTION}"),
             None,
         ),
+        "POST /api/v1/commitment-texts" => (
+            "/api/v1/commitment-texts".into(),
+            Some(
+                json!({"applies_to": ["institution"], "version": "access-2", "title": "承诺书",
+                        "body": "承诺遵守医保法规", "effective_from": "2031-01-01"}),
+            ),
+        ),
+        "POST /api/v1/subjects/{code}/commitments" => (
+            format!("/api/v1/subjects/{PHYSICIAN}/commitments"),
+            Some(
+                json!({"text_version": "access-1", "signed_on": "2024-01-02", "signer_name": "张三"}),
+            ),
+        ),
+        "GET /api/v1/subjects/{code}/commitments" => {
+            (format!("/api/v1/subjects/{PHYSICIAN}/commitments"), None)
+        }
         "GET /api/v1/subjects/{code}/credit" => (format!("{subject}/credit"), None),
         "GET /api/v1/subjects/{code}/ledger" => (format!("{subject}/ledger"), None),
         "GET /api/v1/standing/{code}" => (format!("/api/v1/standing/{INSTITUTION}"), None),

@@ -300,29 +300,24 @@ async fn proposals_are_checked_and_only_staff_see_commendations() {
 }
 
 #[tokio::test]
-async fn the_commitment_bonus_is_written_once_a_cycle_inside_the_cap_for_organisations_only() {
-    // The signing use case that calls it belongs to the commitments work; until then it is driven here.
+async fn a_signed_commitment_earns_its_bonus_once_a_cycle_inside_the_cap_for_organisations_only() {
     let app = spawn_app().await;
     app.seed_registry().await;
-    let (_, state) = app.second_node().await;
-    let actor = || medcredit::service::actor::Actor::system("test");
-    let subject_id = |code: &'static str| {
-        let db = app.db.conn.clone();
+    crate::registrations::publish_text(&app, "2020-1", "2020-01-01", None).await;
+    let today = medcredit::domain::dates::legal_date(Utc::now()).to_string();
+    let sign = |code: &'static str| {
+        let (app, today) = (&app, today.clone());
         async move {
-            medcredit::service::lookup::find_by_code(&db, code)
-                .await
-                .unwrap()
-                .id
+            let body = json!({"text_version": "2020-1", "signed_on": today, "signer_name": "王院长",
+                              "evidence": [{"name": "承诺书.pdf"}]});
+            let path = format!("/api/v1/subjects/{code}/commitments");
+            let response = app.post(&path, Role::Inspector, &body).await;
+            assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
         }
     };
-    let institution = subject_id(INSTITUTION).await;
-    let physician = subject_id(PHYSICIAN).await;
-    for id in [institution, institution, physician] {
-        let w = state.writer(actor()).await.unwrap();
-        medcredit::service::bonuses::award_commitment_bonus(&w, id)
-            .await
-            .unwrap();
-        w.commit().await.unwrap();
+    // Signing twice in a cycle earns one bonus; a practitioner's signature earns none.
+    for code in [INSTITUTION, INSTITUTION, PHYSICIAN] {
+        sign(code).await;
     }
     let credit = app.credit(INSTITUTION, None).await;
     let bonuses: Vec<&Value> = credit["entries"]
@@ -347,12 +342,7 @@ async fn the_commitment_bonus_is_written_once_a_cycle_inside_the_cap_for_organis
         let id = propose(&app, OTHER_INSTITUTION, points).await;
         decide(&app, id, &approver, "approved").await;
     }
-    let other = subject_id(OTHER_INSTITUTION).await;
-    let w = state.writer(actor()).await.unwrap();
-    medcredit::service::bonuses::award_commitment_bonus(&w, other)
-        .await
-        .unwrap();
-    w.commit().await.unwrap();
+    sign(OTHER_INSTITUTION).await;
     let credit = app.credit(OTHER_INSTITUTION, None).await;
     let last = credit["entries"]
         .as_array()

@@ -31,7 +31,8 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
             {"up_to_fen": 1000000000, "rate_bp": 100}, {"up_to_fen": null, "rate_bp": 50}],
         "reward_floor_fen": 20000, "reward_cap_fen": 20000000, "insider_share_percent": 0,
         "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5},
-    "public_stats": {"min_cell_subjects": 5}}"#;
+    "public_stats": {"min_cell_subjects": 5},
+    "commitments": {"resign_within_days": 30, "max_resign_within_days": 365}}"#;
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {
@@ -58,6 +59,19 @@ fn tip_overrides_are_checked() {
         r#"{"tips": {"reward_bands": [{"up_to_fen": 100, "rate_bp": 200}]}}"#,
         r#"{"tips": {"reward_bands": [{"up_to_fen": 100, "rate_bp": 200}, {"up_to_fen": 50, "rate_bp": 1}, {"up_to_fen": null, "rate_bp": 1}]}}"#,
         r#"{"tips": {"per_client_per_hour": 0}}"#,
+    ] {
+        assert!(Policy::from_json_overrides(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn commitment_overrides_are_checked() {
+    let p = Policy::from_json_overrides(r#"{"commitments": {"resign_within_days": 60}}"#).unwrap();
+    assert_eq!(p.commitments.resign_within_days, 60);
+    for bad in [
+        r#"{"commitments": {"resign_within_days": 400}}"#,
+        r#"{"commitments": {"max_resign_within_days": 0}}"#,
+        r#"{"commitments": {"max_resign_within_days": 20}}"#,
     ] {
         assert!(Policy::from_json_overrides(bad).is_err(), "{bad}");
     }

@@ -25,6 +25,8 @@ pub struct RosterExportQuery {
     pub status: Option<StandingStatus>,
     /// As the roster's `scope`.
     pub scope: Option<Scope>,
+    /// As the roster's `registration_state`.
+    pub registration_state: Option<crate::domain::registration::RegistrationState>,
 }
 
 pub async fn export(
@@ -39,6 +41,7 @@ pub async fn export(
     let filter = RosterQuery {
         status: query.status,
         scope: query.scope,
+        registration_state: query.registration_state,
     };
     let roster = roster::roster(&snapshot, cx, reader, code, filter).await?;
     snapshot.commit().await?;

@@ -4,7 +4,9 @@
 //! test checks that they agree.
 
 mod refresh;
+mod registrations;
 
 /// The facts live beside the read side's lookups; named here too, so that use cases keep their paths.
 pub use crate::shared::facts::*;
 pub use refresh::{materialise, refresh_many, refresh_unpublished, write_fresh};
+pub use registrations::refresh_unregistered;

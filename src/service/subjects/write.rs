@@ -291,6 +291,12 @@ pub async fn update(w: &Writer, code: &str, patch: SubjectPatch) -> ServiceResul
     }
     model.updated_at = Set(w.cx.now);
     let updated = model.update(txn).await?;
+    // Practitioners' standings name the organisations they are registered at: a new name or code is theirs too.
+    let registered = entity::affiliation::Entity::find()
+        .filter(entity::affiliation::Column::OrganisationId.eq(updated.id))
+        .all(txn)
+        .await?;
+    registered.iter().for_each(|a| w.touch(a.practitioner_id));
     w.audit("subject.update", code, &patch).await?;
     if updated.code != previous_code {
         recode(w, &updated, &previous_code).await?;

@@ -4,10 +4,12 @@
 
 mod ledger;
 mod list_entry;
+mod registration;
 mod sanction;
 mod subject;
 
 pub use ledger::*;
 pub use list_entry::*;
+pub use registration::*;
 pub use sanction::*;
 pub use subject::*;
