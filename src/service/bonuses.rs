@@ -5,7 +5,7 @@
 //! is refused with 409 rather than approved for nothing.
 
 use crate::i18n::msg;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
 };
@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 
 use super::awards::{self, AwardDecision, AwardOutcome, AwardQuery, AwardState, RECORDERS};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
+use crate::domain::dates::cycle_of_date;
 use crate::domain::four_eyes::{self, Decision, Party};
+use crate::domain::registration::{CommitmentState, commitment_on};
 use crate::domain::roles::Role;
 use crate::domain::scoring::{EntryKind, SubjectKind, bonus_room};
 use crate::pagination::Page;
@@ -24,7 +26,8 @@ use crate::service::credit::entries_until;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, column};
 use crate::service::writer::Writer;
 use crate::service::{credit, lookup};
-use entity::{commendation, credit_entry};
+use crate::shared::facts::load_facts;
+use entity::{commendation, commitment, credit_entry, subject};
 
 /// Approvers decide commendations (admin too).
 pub const DECIDERS: [Role; 1] = [Role::Approver];
@@ -224,6 +227,41 @@ pub async fn award_commitment_bonus(w: &Writer, subject_id: i64) -> ServiceResul
     let why = msg!("reason-commitment-bonus", cycle = cycle.to_string());
     let subject = (target.id, target.code.as_str());
     credit::append_award(w, subject, (EntryKind::Bonus, cycle), points, key, why).await?;
+    Ok(())
+}
+
+/// The first day of a cycle: every institution and pharmacy whose commitment is still valid that day earns the
+/// new cycle's bonus. A signature carries over the new year (only a new text asks for a new one), so without
+/// this the bonus "once a cycle" would be paid only in the year of signing. Run by the date scheduler, in the
+/// day's transaction; a day replayed in a later cycle awards nothing (its cycle is over).
+pub async fn award_new_cycle_bonuses(w: &Writer, day: NaiveDate) -> ServiceResult<()> {
+    let cycle = w.cx.cycle();
+    if day.ordinal() != 1 || cycle_of_date(day) != cycle {
+        return Ok(());
+    }
+    let db = w.db();
+    let signers: Vec<i64> = commitment::Entity::find()
+        .select_only()
+        .column(commitment::Column::SubjectId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    for chunk in signers.chunks(500) {
+        let organisations = subject::Entity::find()
+            .filter(subject::Column::Id.is_in(chunk.to_vec()))
+            .filter(subject::Column::Kind.is_in(ORGANISATIONS.map(|k| k.as_str())))
+            .all(db)
+            .await?;
+        for organisation in organisations {
+            let kind = lookup::kind_of(&organisation)?;
+            let facts = load_facts(db, organisation.id, kind, cycle).await?;
+            let valid = commitment_on(&facts.commitment_texts, &facts.signatures, day).state;
+            if valid == CommitmentState::Signed {
+                award_commitment_bonus(w, organisation.id).await?;
+            }
+        }
+    }
     Ok(())
 }
 

@@ -82,6 +82,7 @@ pub async fn run_due(db: &Db, config: Arc<Config>, now: DateTime<Utc>) -> Servic
 
 async fn write_day(w: &Writer, day: NaiveDate) -> ServiceResult<()> {
     let db = w.db();
+    crate::service::bonuses::award_new_cycle_bonuses(w, day).await?;
     let yesterday = day - Days::new(1);
     let system = w.actor.clone();
     let starting = sanction::Entity::find()

@@ -2,7 +2,7 @@
 //! propose it writes a `bonus` entry, capped per cycle, seen in the ledger, credit, standing and the feed; the
 //! once-a-cycle commitment bonus is written once and respects the cap. Outsiders see none of it.
 
-use chrono::{TimeZone, Utc};
+use chrono::{Datelike, TimeZone, Utc};
 use medcredit::auth::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -355,4 +355,52 @@ async fn a_signed_commitment_earns_its_bonus_once_a_cycle_inside_the_cap_for_org
         (json!("bonus"), json!(1))
     );
     assert_eq!(credit["bonus_points"], 10);
+}
+
+#[tokio::test]
+async fn a_commitment_still_valid_on_the_first_of_january_earns_the_new_cycle_s_bonus() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    crate::registrations::publish_text(&app, "2020-1", "2020-01-01", None).await;
+    let now = Utc::now();
+    let today = medcredit::domain::dates::legal_date(now);
+    let body = json!({"text_version": "2020-1", "signed_on": today.to_string(), "signer_name": "王院长",
+                      "evidence": [{"name": "承诺书.pdf"}]});
+    let path = format!("/api/v1/subjects/{INSTITUTION}/commitments");
+    let signed = app.post(&path, Role::Inspector, &body).await;
+    assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.body);
+
+    // The scheduler reaches 1 January (China Standard Time) of next year, twice, as two passes would.
+    let config = std::sync::Arc::new(app.config.clone());
+    medcredit::worker::dates::run_due(&app.db, config.clone(), now)
+        .await
+        .unwrap();
+    let next = today.year() + 1;
+    let new_year = Utc.with_ymd_and_hms(next - 1, 12, 31, 17, 0, 0).unwrap();
+    for _ in 0..2 {
+        medcredit::worker::dates::run_due(&app.db, config.clone(), new_year)
+            .await
+            .unwrap();
+    }
+    let bonus_cycles = |code: &'static str| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/subjects/{code}/ledger?limit=500");
+            let ledger = app.get(&path, Role::Auditor).await;
+            assert_eq!(ledger.status, StatusCode::OK, "{}", ledger.body);
+            ledger.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "bonus")
+                .map(|e| e["cycle"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        bonus_cycles(INSTITUTION).await,
+        vec![i64::from(next - 1), i64::from(next)]
+    );
+    // An organisation that never signed earns nothing.
+    assert!(bonus_cycles(OTHER_INSTITUTION).await.is_empty());
 }
