@@ -7,9 +7,11 @@
 //! law, not preference.
 
 mod sections;
+mod stats;
 mod tips;
 
 pub use sections::*;
+pub use stats::*;
 pub use tips::*;
 
 use serde::{Deserialize, Serialize};
@@ -187,6 +189,8 @@ pub struct Policy {
     pub feed: FeedPolicy,
     /// Tip-offs (举报): the reward schedule and handling deadlines.
     pub tips: TipPolicy,
+    /// Statistics: small cells and points bands.
+    pub stats: StatsPolicy,
 }
 
 impl Default for Policy {
@@ -201,6 +205,7 @@ impl Default for Policy {
             screenings: ScreeningPolicy::default(),
             feed: FeedPolicy::default(),
             tips: TipPolicy::default(),
+            stats: StatsPolicy::default(),
         }
     }
 }
@@ -292,7 +297,8 @@ impl Policy {
                 "insured.blacklist_fraud_fen and cases.major_case_fen must be positive".into(),
             );
         }
-        self.tips.validate()
+        self.tips.validate()?;
+        self.stats.validate()
     }
 
     /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by

@@ -1,0 +1,345 @@
+//! Statistics (可视化监管, issue 23), the pure part: what each fact adds to which counter, and the words of a
+//! statistics query. The writer applies these rules in the transaction of the fact; `rebuild-stats` applies
+//! the same rules to the stored facts, which is why the two always agree.
+//!
+//! Counting rules: a case counts on the day (China Standard Time) it was recorded, approved, rejected or
+//! voided — so a voided case stays approved in the period it was approved and counts as voided in the period
+//! it was voided; a sanction counts on its start date; a list entry counts as added on its listing day and as
+//! ended on the first day it no longer applies (the day after it expires, or the day it was ended early).
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use super::cases::CaseState;
+use super::enums::string_enum;
+use super::lists::ListKind;
+use super::sanctions::SanctionType;
+
+string_enum! {
+    /// What a counter counts. Amounts are in fen; every other metric counts facts.
+    pub enum Metric as "statistics metric" {
+        CaseRecorded = "case_recorded",
+        /// +1 when recorded, −1 when approved or rejected: summed up to a day, the cases waiting on it.
+        CasePending = "case_pending",
+        CaseApproved = "case_approved",
+        CaseRejected = "case_rejected",
+        CaseVoided = "case_voided",
+        /// Major cases (重大案件) approved.
+        CaseMajor = "case_major",
+        /// Amount involved of the cases approved, fen.
+        AmountInvolvedFen = "amount_involved_fen",
+        /// Amount to recover of the cases approved, fen.
+        AmountToRecoverFen = "amount_to_recover_fen",
+        /// New sanctions by type, on their start date (an engine's extension of a running one is not new).
+        SanctionStarted = "sanction_started",
+        SanctionExtended = "sanction_extended",
+        /// Sanctions withdrawn (a voided case, an approver's revocation), on the day of the revocation.
+        SanctionRevoked = "sanction_revoked",
+        BlackAdded = "black_added",
+        BlackEnded = "black_ended",
+        /// Black-list entries that are published, on their listing day: the only ones the public counts.
+        BlackPublished = "black_published",
+        RedAdded = "red_added",
+        RedEnded = "red_ended",
+        TipReceived = "tip_received",
+        TipAccepted = "tip_accepted",
+        RewardPaid = "reward_paid",
+        RewardPaidFen = "reward_paid_fen",
+        // Suspects (智能监控 疑点: taken in, converted, cleared) and payment qualification (登记备案, commitments)
+        // add their metrics here, with their rules below and their hook in `service::stats`, when they land.
+    }
+}
+
+impl Metric {
+    /// Metrics summed from the beginning of time up to a day (a stock), rather than within a period.
+    pub fn is_stock(self) -> bool {
+        matches!(self, Metric::CasePending)
+    }
+}
+
+/// One addition to a counter: the metric, its day, and the type columns it is kept under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub metric: Metric,
+    pub day: NaiveDate,
+    pub value: i64,
+    pub type_code: String,
+    pub severity: String,
+    pub sanction_type: String,
+}
+
+impl Tally {
+    pub fn new(metric: Metric, day: NaiveDate, value: i64) -> Self {
+        Tally {
+            metric,
+            day,
+            value,
+            type_code: String::new(),
+            severity: String::new(),
+            sanction_type: String::new(),
+        }
+    }
+
+    fn typed(mut self, type_code: &str, severity: &str) -> Self {
+        self.type_code = type_code.to_string();
+        self.severity = severity.to_string();
+        self
+    }
+}
+
+/// What of a case the counters need.
+pub struct CaseFigures<'a> {
+    pub type_code: &'a str,
+    pub severity: &'a str,
+    pub amount_involved_fen: i64,
+    pub amount_to_recover_fen: i64,
+    pub major: bool,
+}
+
+/// A case moving from `from` (none: just recorded) to `to` on `day`.
+pub fn case_moved(
+    from: Option<CaseState>,
+    to: CaseState,
+    day: NaiveDate,
+    case: &CaseFigures,
+) -> Vec<Tally> {
+    let tally = |metric, value| Tally::new(metric, day, value).typed(case.type_code, case.severity);
+    // What waits is counted without its type: a returned case may still change type, an approved one cannot.
+    let untyped = |metric, value| Tally::new(metric, day, value);
+    let waiting = |state: CaseState| {
+        matches!(
+            state,
+            CaseState::Recorded | CaseState::Reviewed | CaseState::Returned
+        )
+    };
+    match (from, to) {
+        (None, _) => vec![
+            untyped(Metric::CaseRecorded, 1),
+            untyped(Metric::CasePending, 1),
+        ],
+        (Some(from), CaseState::Approved) if waiting(from) => {
+            let mut out = vec![
+                tally(Metric::CaseApproved, 1),
+                untyped(Metric::CasePending, -1),
+                tally(Metric::AmountInvolvedFen, case.amount_involved_fen),
+                tally(Metric::AmountToRecoverFen, case.amount_to_recover_fen),
+            ];
+            if case.major {
+                out.push(tally(Metric::CaseMajor, 1));
+            }
+            out
+        }
+        (Some(from), CaseState::Rejected) if waiting(from) => vec![
+            untyped(Metric::CaseRejected, 1),
+            untyped(Metric::CasePending, -1),
+        ],
+        (Some(_), CaseState::Voided) => vec![tally(Metric::CaseVoided, 1)],
+        _ => Vec::new(),
+    }
+}
+
+/// A sanction row written: new, or an engine's extension of a running one.
+pub fn sanction_written(kind: SanctionType, starts_on: NaiveDate, extension: bool) -> Tally {
+    let metric = if extension {
+        Metric::SanctionExtended
+    } else {
+        Metric::SanctionStarted
+    };
+    let mut tally = Tally::new(metric, starts_on, 1);
+    tally.sanction_type = kind.as_str().to_string();
+    tally
+}
+
+/// A sanction revoked on `day`.
+pub fn sanction_revoked(kind: SanctionType, day: NaiveDate) -> Tally {
+    let mut tally = Tally::new(Metric::SanctionRevoked, day, 1);
+    tally.sanction_type = kind.as_str().to_string();
+    tally
+}
+
+/// The first day an entry no longer applies: the day it was ended, else the day after it expires.
+pub fn entry_end_day(expires_on: Option<NaiveDate>, ended_on: Option<NaiveDate>) -> Option<NaiveDate> {
+    ended_on.or_else(|| expires_on.and_then(|d| d.checked_add_days(Days::new(1))))
+}
+
+fn list_metrics(list: ListKind) -> (Metric, Metric) {
+    match list {
+        ListKind::Black => (Metric::BlackAdded, Metric::BlackEnded),
+        ListKind::Red => (Metric::RedAdded, Metric::RedEnded),
+    }
+}
+
+/// A list entry written, with its planned end (an expiry is known in advance).
+pub fn entry_added(
+    list: ListKind,
+    listed_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    published: bool,
+) -> Vec<Tally> {
+    let (added, ended) = list_metrics(list);
+    let mut out = vec![Tally::new(added, listed_on, 1)];
+    if let Some(end) = entry_end_day(expires_on, None) {
+        out.push(Tally::new(ended, end, 1));
+    }
+    if published && list == ListKind::Black {
+        out.push(Tally::new(Metric::BlackPublished, listed_on, 1));
+    }
+    out
+}
+
+/// An entry ended early on `ended_on`: its end moves from the planned day to that one.
+pub fn entry_ended(list: ListKind, expires_on: Option<NaiveDate>, ended_on: NaiveDate) -> Vec<Tally> {
+    let (_, ended) = list_metrics(list);
+    let mut out = vec![Tally::new(ended, ended_on, 1)];
+    if let Some(planned) = entry_end_day(expires_on, None) {
+        out.push(Tally::new(ended, planned, -1));
+    }
+    out
+}
+
+/// A black-list entry published after it was written.
+pub fn entry_published(list: ListKind, listed_on: NaiveDate) -> Vec<Tally> {
+    match list {
+        ListKind::Black => vec![Tally::new(Metric::BlackPublished, listed_on, 1)],
+        ListKind::Red => Vec::new(),
+    }
+}
+
+/// The same period a year before: `from` and `to` moved back one year (29 February becomes the 28th).
+pub fn previous_year(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let back = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(d);
+    (back(from), back(to))
+}
+
+/// A period label (`2026`, `2026-Q1`, `2026-03`) moved forward one year, to pair last year's row with this
+/// year's.
+pub fn period_a_year_later(label: &str) -> String {
+    match label.get(..4).and_then(|y| y.parse::<i32>().ok()) {
+        Some(year) => format!("{}{}", year + 1, &label[4..]),
+        None => label.to_string(),
+    }
+}
+
+/// The quarter label of a `YYYY-MM` month.
+pub fn quarter_of(month: &str) -> String {
+    let m: u32 = month.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    format!("{}-Q{}", month.get(..4).unwrap_or(""), m.div_ceil(3))
+}
+
+/// `YYYY-MM` of a day.
+pub fn month_of(day: NaiveDate) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}
+
+/// Which cells are hidden: a public cell resting on fewer than `min_subjects` subjects, and any cell with people
+/// in it resting on fewer than `min_persons` subjects (no count narrows to a person).
+#[derive(Clone, Copy, Debug)]
+pub struct SmallCells {
+    pub public: bool,
+    pub min_subjects: u32,
+    pub min_persons: u32,
+}
+
+impl SmallCells {
+    /// Whether a cell resting on `subjects` distinct subjects, `persons` of them people, is shown.
+    pub fn shows(&self, subjects: i64, persons: i64) -> bool {
+        if subjects == 0 {
+            return true;
+        }
+        if self.public {
+            subjects >= i64::from(self.min_subjects)
+        } else if persons > 0 {
+            subjects >= i64::from(self.min_persons)
+        } else {
+            true
+        }
+    }
+
+    /// The threshold a hidden cell is shown against (`<5`).
+    pub fn threshold(&self) -> u32 {
+        if self.public {
+            self.min_subjects
+        } else {
+            self.min_persons
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_voided_case_counts_where_it_was_voided_and_stays_approved_where_it_was_approved() {
+        let case = CaseFigures {
+            type_code: "T",
+            severity: "minor",
+            amount_involved_fen: 10,
+            amount_to_recover_fen: 5,
+            major: false,
+        };
+        let approved = case_moved(
+            Some(CaseState::Reviewed),
+            CaseState::Approved,
+            day("2025-12-31"),
+            &case,
+        );
+        assert!(approved.iter().any(|t| t.metric == Metric::CaseApproved));
+        let voided = case_moved(
+            Some(CaseState::Appealed),
+            CaseState::Voided,
+            day("2026-01-02"),
+            &case,
+        );
+        assert_eq!(voided.len(), 1);
+        assert_eq!(voided[0].day, day("2026-01-02"));
+        // Dismissing an appeal puts the case back without counting it twice.
+        let back = case_moved(
+            Some(CaseState::Appealed),
+            CaseState::Approved,
+            day("2026-01-02"),
+            &case,
+        );
+        assert!(back.is_empty());
+    }
+
+    #[test]
+    fn an_entry_ended_early_moves_its_end() {
+        let added = entry_added(ListKind::Black, day("2026-01-01"), Some(day("2026-12-31")), true);
+        assert!(added.contains(&Tally::new(Metric::BlackEnded, day("2027-01-01"), 1)));
+        let ended = entry_ended(ListKind::Black, Some(day("2026-12-31")), day("2026-06-01"));
+        let net: i64 = added
+            .iter()
+            .chain(&ended)
+            .filter(|t| t.metric == Metric::BlackEnded)
+            .map(|t| t.value)
+            .sum();
+        assert_eq!(net, 1);
+    }
+
+    #[test]
+    fn periods_move_across_a_leap_day_and_a_year() {
+        assert_eq!(
+            previous_year(day("2024-02-29"), day("2024-12-31")),
+            (day("2023-02-28"), day("2023-12-31"))
+        );
+        assert_eq!(period_a_year_later("2025-Q4"), "2026-Q4");
+        assert_eq!(quarter_of("2026-03"), "2026-Q1");
+        assert_eq!(quarter_of("2026-10"), "2026-Q4");
+    }
+
+    #[test]
+    fn small_cells_hide_people_and_public_figures() {
+        let staff = SmallCells { public: false, min_subjects: 5, min_persons: 2 };
+        let public = SmallCells { public: true, ..staff };
+        assert!(!staff.shows(1, 1));
+        assert!(staff.shows(1, 0));
+        assert!(staff.shows(2, 2));
+        assert!(!public.shows(4, 0));
+        assert!(public.shows(5, 0));
+        assert!(public.shows(0, 0));
+    }
+}
