@@ -45,6 +45,7 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
         (name = "repairs", description = "Credit repair (信用修复)"),
         (name = "tasks", description = "The work queue: what waits for the caller, overdue first (待办)"),
         (name = "tips", description = "Tip-offs (举报): public intake with a claim code, handling, rewards by the policy schedule; staff only, reporters protected"),
+        (name = "stats", description = "Statistics (可视化监管) by place, kind, type and period with last year beside them, read from counters the writer keeps; public figures for organisations only"),
         (name = "webhooks", description = "Continuous query: signed event deliveries through an outbox"),
         (name = "audit", description = "Hash-chained audit log (执法全过程记录)"),
         (name = "ops", description = "Health, readiness and metrics"),

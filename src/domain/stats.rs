@@ -40,6 +40,14 @@ string_enum! {
         BlackPublished = "black_published",
         RedAdded = "red_added",
         RedEnded = "red_ended",
+        /// Cases in each state: +1 entering it, −1 leaving it; summed over all days, what `/metrics` shows.
+        InRecorded = "in_recorded",
+        InReviewed = "in_reviewed",
+        InApproved = "in_approved",
+        InAppealed = "in_appealed",
+        InVoided = "in_voided",
+        InRejected = "in_rejected",
+        InReturned = "in_returned",
         TipReceived = "tip_received",
         TipAccepted = "tip_accepted",
         RewardPaid = "reward_paid",
@@ -50,9 +58,82 @@ string_enum! {
 }
 
 impl Metric {
+    /// The metric of the cases in `state`.
+    pub fn in_state(state: CaseState) -> Metric {
+        match state {
+            CaseState::Recorded => Metric::InRecorded,
+            CaseState::Reviewed => Metric::InReviewed,
+            CaseState::Approved => Metric::InApproved,
+            CaseState::Appealed => Metric::InAppealed,
+            CaseState::Voided => Metric::InVoided,
+            CaseState::Rejected => Metric::InRejected,
+            CaseState::Returned => Metric::InReturned,
+        }
+    }
+
     /// Metrics summed from the beginning of time up to a day (a stock), rather than within a period.
     pub fn is_stock(self) -> bool {
         matches!(self, Metric::CasePending)
+    }
+}
+
+string_enum! {
+    /// What a statistics answer is grouped by: places (a county, its prefecture or province), the subject's
+    /// kind, the case type and its severity, the sanction type, and periods in China Standard Time.
+    pub enum Dimension as "statistics dimension" {
+        Region = "region",
+        Prefecture = "prefecture",
+        Province = "province",
+        SubjectKind = "subject_kind",
+        TypeCode = "type_code",
+        Severity = "severity",
+        SanctionType = "sanction_type",
+        Month = "month",
+        Quarter = "quarter",
+        Year = "year",
+    }
+}
+
+impl Dimension {
+    pub fn is_period(self) -> bool {
+        matches!(
+            self,
+            Dimension::Month | Dimension::Quarter | Dimension::Year
+        )
+    }
+
+    pub fn is_place(self) -> bool {
+        matches!(
+            self,
+            Dimension::Region | Dimension::Prefecture | Dimension::Province
+        )
+    }
+}
+
+/// The most dimensions one answer is grouped by.
+pub const MAX_DIMENSIONS: usize = 2;
+
+/// `group_by` as given (`prefecture,month`): one or two distinct dimensions, or the first word that is none.
+pub fn parse_dimensions(text: &str) -> Result<Vec<Dimension>, String> {
+    let mut out = Vec::new();
+    for word in text.split(',').map(str::trim) {
+        let d: Dimension = word.parse().map_err(|_| word.to_string())?;
+        if out.contains(&d) {
+            return Err(word.to_string());
+        }
+        out.push(d);
+    }
+    if out.len() > MAX_DIMENSIONS {
+        return Err(text.to_string());
+    }
+    Ok(out)
+}
+
+string_enum! {
+    /// A second period to set beside the first.
+    pub enum Compare as "comparison" {
+        /// The same days a year earlier, with the change.
+        PreviousYear = "previous_year",
     }
 }
 
@@ -105,6 +186,19 @@ pub fn case_moved(
     let tally = |metric, value| Tally::new(metric, day, value).typed(case.type_code, case.severity);
     // What waits is counted without its type: a returned case may still change type, an approved one cannot.
     let untyped = |metric, value| Tally::new(metric, day, value);
+    let mut out = vec![untyped(Metric::in_state(to), 1)];
+    out.extend(from.map(|from| untyped(Metric::in_state(from), -1)));
+    out.extend(flows((from, to), case, tally, untyped));
+    out
+}
+
+/// The flows a transition counts (besides the state it leaves and enters).
+fn flows(
+    (from, to): (Option<CaseState>, CaseState),
+    case: &CaseFigures,
+    tally: impl Fn(Metric, i64) -> Tally,
+    untyped: impl Fn(Metric, i64) -> Tally,
+) -> Vec<Tally> {
     let waiting = |state: CaseState| {
         matches!(
             state,
@@ -157,7 +251,10 @@ pub fn sanction_revoked(kind: SanctionType, day: NaiveDate) -> Tally {
 }
 
 /// The first day an entry no longer applies: the day it was ended, else the day after it expires.
-pub fn entry_end_day(expires_on: Option<NaiveDate>, ended_on: Option<NaiveDate>) -> Option<NaiveDate> {
+pub fn entry_end_day(
+    expires_on: Option<NaiveDate>,
+    ended_on: Option<NaiveDate>,
+) -> Option<NaiveDate> {
     ended_on.or_else(|| expires_on.and_then(|d| d.checked_add_days(Days::new(1))))
 }
 
@@ -187,7 +284,11 @@ pub fn entry_added(
 }
 
 /// An entry ended early on `ended_on`: its end moves from the planned day to that one.
-pub fn entry_ended(list: ListKind, expires_on: Option<NaiveDate>, ended_on: NaiveDate) -> Vec<Tally> {
+pub fn entry_ended(
+    list: ListKind,
+    expires_on: Option<NaiveDate>,
+    ended_on: NaiveDate,
+) -> Vec<Tally> {
     let (_, ended) = list_metrics(list);
     let mut out = vec![Tally::new(ended, ended_on, 1)];
     if let Some(planned) = entry_end_day(expires_on, None) {
@@ -288,27 +389,42 @@ mod tests {
             &case,
         );
         assert!(approved.iter().any(|t| t.metric == Metric::CaseApproved));
-        let voided = case_moved(
+        let flows = |tallies: Vec<Tally>| -> Vec<Tally> {
+            let states: Vec<Metric> = CaseState::ALL
+                .iter()
+                .map(|s| Metric::in_state(*s))
+                .collect();
+            tallies
+                .into_iter()
+                .filter(|t| !states.contains(&t.metric))
+                .collect()
+        };
+        let voided = flows(case_moved(
             Some(CaseState::Appealed),
             CaseState::Voided,
             day("2026-01-02"),
             &case,
-        );
+        ));
         assert_eq!(voided.len(), 1);
         assert_eq!(voided[0].day, day("2026-01-02"));
         // Dismissing an appeal puts the case back without counting it twice.
-        let back = case_moved(
+        let back = flows(case_moved(
             Some(CaseState::Appealed),
             CaseState::Approved,
             day("2026-01-02"),
             &case,
-        );
+        ));
         assert!(back.is_empty());
     }
 
     #[test]
     fn an_entry_ended_early_moves_its_end() {
-        let added = entry_added(ListKind::Black, day("2026-01-01"), Some(day("2026-12-31")), true);
+        let added = entry_added(
+            ListKind::Black,
+            day("2026-01-01"),
+            Some(day("2026-12-31")),
+            true,
+        );
         assert!(added.contains(&Tally::new(Metric::BlackEnded, day("2027-01-01"), 1)));
         let ended = entry_ended(ListKind::Black, Some(day("2026-12-31")), day("2026-06-01"));
         let net: i64 = added
@@ -318,6 +434,17 @@ mod tests {
             .map(|t| t.value)
             .sum();
         assert_eq!(net, 1);
+    }
+
+    #[test]
+    fn group_by_takes_one_or_two_distinct_dimensions() {
+        assert_eq!(
+            parse_dimensions("prefecture,month"),
+            Ok(vec![Dimension::Prefecture, Dimension::Month])
+        );
+        assert!(parse_dimensions("month,month").is_err());
+        assert!(parse_dimensions("region,month,year").is_err());
+        assert_eq!(parse_dimensions("county"), Err("county".to_string()));
     }
 
     #[test]
@@ -333,8 +460,15 @@ mod tests {
 
     #[test]
     fn small_cells_hide_people_and_public_figures() {
-        let staff = SmallCells { public: false, min_subjects: 5, min_persons: 2 };
-        let public = SmallCells { public: true, ..staff };
+        let staff = SmallCells {
+            public: false,
+            min_subjects: 5,
+            min_persons: 2,
+        };
+        let public = SmallCells {
+            public: true,
+            ..staff
+        };
         assert!(!staff.shows(1, 1));
         assert!(staff.shows(1, 0));
         assert!(staff.shows(2, 2));

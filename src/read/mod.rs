@@ -7,4 +7,5 @@ pub mod feed;
 pub mod roster;
 pub mod screenings;
 pub mod standing;
+pub mod stats;
 pub mod tasks;

@@ -18,6 +18,7 @@ pub mod repairs;
 pub mod sanctions;
 pub mod screenings;
 pub mod standing;
+pub mod stats;
 pub mod subjects;
 pub mod tasks;
 pub mod tips;
@@ -52,6 +53,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(public::router())
         .merge(public_tips::router())
         .merge(tips::router())
+        .merge(stats::router())
         .merge(webhooks::router())
         .merge(violation_types::router())
 }

@@ -91,20 +91,26 @@ fn jsonl<T: Serialize>(rows: &[T]) -> ServiceResult<Vec<u8>> {
 }
 
 fn csv<T>(rows: &[T], columns: &[Column<T>]) -> ServiceResult<Vec<u8>> {
+    let headers = columns.iter().map(|c| i18n::t(c.header)).collect();
+    let cells = rows
+        .iter()
+        .map(|row| columns.iter().map(|c| (c.cell)(row)).collect())
+        .collect();
+    csv_table(headers, cells)
+}
+
+/// A table as CSV under the export rules: a byte-order mark, the headers (already in the reader's language),
+/// and every cell made safe from running as a formula. For tables whose columns are known only at run time
+/// (statistics grouped as asked).
+pub fn csv_table(headers: Vec<String>, rows: Vec<Vec<String>>) -> ServiceResult<Vec<u8>> {
     let fail = |e: csv::Error| ServiceError::corrupt("export", "csv", format!("cannot write: {e}"));
     // A byte-order mark first: without it a spreadsheet on a Chinese desktop reads UTF-8 as GBK.
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer
-        .write_record(columns.iter().map(|c| i18n::t(c.header)))
-        .map_err(fail)?;
+    writer.write_record(headers).map_err(fail)?;
     for row in rows {
         // Every cell, whoever typed it, is written so that a spreadsheet shows it rather than runs it.
         writer
-            .write_record(
-                columns
-                    .iter()
-                    .map(|c| csv_cell(&(c.cell)(row)).into_owned()),
-            )
+            .write_record(row.iter().map(|cell| csv_cell(cell).into_owned()))
             .map_err(fail)?;
     }
     writer

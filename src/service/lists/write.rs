@@ -16,12 +16,12 @@ use crate::domain::lists::{
     red_notice,
 };
 use crate::domain::sanctions::check_reason;
-use crate::domain::stats;
-use crate::service::stats::Counted;
 use crate::domain::scoring::SubjectKind;
+use crate::domain::stats;
 use crate::service::cases::ReasonBody;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::sanctions::check_violations;
+use crate::service::stats::Counted;
 use crate::service::subjects::{find_by_code, kind_of};
 use crate::service::writer::Writer;
 use entity::{list_entry, list_entry_violation, subject, violation};

@@ -217,8 +217,12 @@ pub async fn insert(
         row.starts_on,
         row.extends_id.is_some(),
     );
-    crate::service::stats::add(txn, &crate::service::stats::Counted::subject(target), &[counted])
-        .await?;
+    crate::service::stats::add(
+        txn,
+        &crate::service::stats::Counted::subject(target),
+        &[counted],
+    )
+    .await?;
     let system = Actor::system(&w.actor.request_id);
     let view = view_of(txn, model.clone(), w.cx.today(), &system).await?;
     let action = match (automatic, row.extends_id) {

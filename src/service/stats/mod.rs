@@ -79,7 +79,11 @@ pub(crate) fn row(who: &Counted, tally: &Tally) -> stat_counter::ActiveModel {
 }
 
 /// Adds `tallies` to their counters (a row is created the first time), in the caller's transaction.
-pub async fn add<C: ConnectionTrait>(db: &C, who: &Counted, tallies: &[Tally]) -> ServiceResult<()> {
+pub async fn add<C: ConnectionTrait>(
+    db: &C,
+    who: &Counted,
+    tallies: &[Tally],
+) -> ServiceResult<()> {
     use stat_counter::Column as C;
     for tally in tallies.iter().filter(|t| t.value != 0) {
         let upsert = OnConflict::columns([
@@ -147,5 +151,10 @@ pub async fn tip<C: ConnectionTrait>(
     day: chrono::NaiveDate,
     value: i64,
 ) -> ServiceResult<()> {
-    add(db, &Counted::region_only(region), &[Tally::new(metric, day, value)]).await
+    add(
+        db,
+        &Counted::region_only(region),
+        &[Tally::new(metric, day, value)],
+    )
+    .await
 }

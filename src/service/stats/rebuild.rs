@@ -27,7 +27,14 @@ struct Sums(HashMap<(Counted, Metric, chrono::NaiveDate, String, String, String)
 impl Sums {
     fn add(&mut self, who: &Counted, tallies: Vec<Tally>) {
         for t in tallies {
-            let key = (who.clone(), t.metric, t.day, t.type_code, t.severity, t.sanction_type);
+            let key = (
+                who.clone(),
+                t.metric,
+                t.day,
+                t.type_code,
+                t.severity,
+                t.sanction_type,
+            );
             *self.0.entry(key).or_default() += t.value;
         }
     }
@@ -42,17 +49,19 @@ pub async fn rebuild(db: &Db) -> ServiceResult<usize> {
         .0
         .into_iter()
         .filter(|(_, value)| *value != 0)
-        .map(|((who, metric, day, type_code, severity, sanction_type), value)| {
-            let tally = Tally {
-                metric,
-                day,
-                value,
-                type_code,
-                severity,
-                sanction_type,
-            };
-            row(&who, &tally)
-        })
+        .map(
+            |((who, metric, day, type_code, severity, sanction_type), value)| {
+                let tally = Tally {
+                    metric,
+                    day,
+                    value,
+                    type_code,
+                    severity,
+                    sanction_type,
+                };
+                row(&who, &tally)
+            },
+        )
         .collect();
     let written = rows.len();
     // 14 columns a row keeps each statement under SQLite's bound-parameter limit.
@@ -110,7 +119,11 @@ async fn compute<C: ConnectionTrait>(db: &C) -> ServiceResult<Sums> {
     }
     for s in sanction::Entity::find().all(db).await? {
         let kind: SanctionType = column("sanctions", s.id, &s.sanction_type)?;
-        let mut tallies = vec![stats::sanction_written(kind, s.starts_on, s.extends_id.is_some())];
+        let mut tallies = vec![stats::sanction_written(
+            kind,
+            s.starts_on,
+            s.extends_id.is_some(),
+        )];
         if let Some(at) = s.revoked_at {
             tallies.push(stats::sanction_revoked(kind, legal_date(at)));
         }
@@ -126,7 +139,11 @@ async fn compute<C: ConnectionTrait>(db: &C) -> ServiceResult<Sums> {
     }
     for t in tip::Entity::find().all(db).await? {
         let place = Counted::region_only(t.reported_region.as_deref());
-        let mut tallies = vec![Tally::new(Metric::TipReceived, legal_date(t.received_at), 1)];
+        let mut tallies = vec![Tally::new(
+            Metric::TipReceived,
+            legal_date(t.received_at),
+            1,
+        )];
         if let (Some(_), Some(at)) = (t.subject_id, t.decided_at) {
             tallies.push(Tally::new(Metric::TipAccepted, legal_date(at), 1));
         }
