@@ -38,6 +38,7 @@ mod resilience;
 mod sanctions;
 mod screenings;
 mod standing;
+mod stats;
 mod strict_input;
 mod subjects;
 mod tasks;
