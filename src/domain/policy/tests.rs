@@ -28,7 +28,8 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
     "tips": {"reward_bands": [{"up_to_fen": 10000000, "rate_bp": 200}, {"up_to_fen": 100000000, "rate_bp": 150},
             {"up_to_fen": 1000000000, "rate_bp": 100}, {"up_to_fen": null, "rate_bp": 50}],
         "reward_floor_fen": 20000, "reward_cap_fen": 20000000, "insider_share_percent": 0,
-        "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5}}"#;
+        "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5},
+    "stats": {"public_min_subjects": 5, "person_min_subjects": 2, "points_band_tops": [0, 5, 8, 11]}}"#;
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {

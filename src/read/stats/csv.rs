@@ -1,11 +1,11 @@
-//! A statistics answer as CSV (`Accept: text/csv`), under the export rules (`service::exports::csv_table`): the
+//! A statistics answer as CSV (`Accept: text/csv`), under the export rules (`shared::csv`): the
 //! same rows as the JSON, one column per dimension (and the name of a place), one per figure, and with
 //! `compare` last year's figure and the change beside each. Headers come from the catalogue in the reader's
 //! language; amounts stay in fen, as the header says.
 
 use crate::domain::stats::Dimension;
 use crate::i18n::{self, Arg};
-use crate::service::exports::csv_table;
+use crate::shared::csv::csv_table;
 use crate::shared::error::ServiceResult;
 
 use super::StatRow;
