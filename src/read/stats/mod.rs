@@ -150,10 +150,33 @@ async fn cells<C: ConnectionTrait>(
     if r.dims.is_empty() {
         out.insert(Vec::new(), BTreeMap::new());
     }
-    for figure in shown_figures(r) {
-        let since = (!figure.stock).then_some(from);
-        for (key, measured) in measure(db, figure, &r.filter, &r.dims, since, to).await? {
-            out.entry(key).or_default().insert(figure.name, measured);
+    for stock in [false, true] {
+        let figures: Vec<&Figure> = shown_figures(r).filter(|f| f.stock == stock).collect();
+        let mut metrics: Vec<_> = figures
+            .iter()
+            .flat_map(|f| f.metrics.iter().chain(f.minus))
+            .copied()
+            .collect();
+        metrics.sort_by_key(|m| m.as_str());
+        metrics.dedup();
+        if metrics.is_empty() {
+            continue;
+        }
+        let since = (!stock).then_some(from);
+        for part in measure(db, &metrics, &r.filter, &r.dims, (since, to)).await? {
+            for figure in &figures {
+                let Some(sign) = figure.sign(&part) else {
+                    continue;
+                };
+                let cell = out
+                    .entry(part.key.clone())
+                    .or_default()
+                    .entry(figure.name)
+                    .or_default();
+                cell.total += sign * part.measured.total;
+                cell.subjects = cell.subjects.max(part.measured.subjects);
+                cell.persons = cell.persons.max(part.measured.persons);
+            }
         }
     }
     Ok(out)

@@ -1,5 +1,5 @@
-//! The one SQL statement behind every statistic: sums of the counters of a figure over a period, grouped by
-//! the dimensions asked for, with the number of distinct subjects (and people) behind each cell so that small
+//! The one SQL statement behind every statistic: sums of the counters of an answer's metrics over a period in one
+//! pass, grouped by the dimensions asked for (and by metric and sanction type, which the figures are made of), with the number of distinct subjects (and people) behind each cell so that small
 //! cells can be hidden. It never reads the fact tables.
 
 use chrono::NaiveDate;
@@ -45,7 +45,9 @@ pub struct Filter {
     pub type_code: Option<String>,
 }
 
-/// One cell as summed: the total and how many distinct subjects, and people among them, it rests on.
+/// One cell as summed: the total and how many distinct subjects, and people among them, it rests on. A figure
+/// made of several parts (all sanction types, added minus ended) takes the largest part's subjects: a lower
+/// bound, so a cell is hidden rather than shown when in doubt.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Measured {
     pub total: i64,
@@ -70,16 +72,8 @@ fn dimension_sql(d: Dimension) -> &'static str {
     }
 }
 
-fn quoted(metrics: &[Metric]) -> String {
-    metrics
-        .iter()
-        .map(|m| format!("'{}'", m.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn statement(
-    figure: &Figure,
+    metrics: &[Metric],
     filter: &Filter,
     dims: &[Dimension],
     from: Option<NaiveDate>,
@@ -90,19 +84,15 @@ fn statement(
     for (i, d) in dims.iter().enumerate() {
         q.expr_as(Expr::cust(dimension_sql(*d)), Alias::new(format!("g{i}")));
     }
-    // Metric names are the enum's own words, never a caller's text.
-    let sum = if figure.minus.is_empty() {
-        "CAST(SUM(value) AS BIGINT)".to_string()
-    } else {
-        format!(
-            "CAST(SUM(CASE WHEN metric IN ({}) THEN -value ELSE value END) AS BIGINT)",
-            quoted(figure.minus)
-        )
-    };
     let people = [SubjectKind::Practitioner, SubjectKind::Insured]
         .map(|k| format!("'{}'", k.as_str()))
         .join(", ");
-    q.expr_as(Expr::cust(sum), Alias::new("total"))
+    q.column(C::Metric)
+        .column(C::SanctionType)
+        .expr_as(
+            Expr::cust("CAST(SUM(value) AS BIGINT)"),
+            Alias::new("total"),
+        )
         .expr_as(
             Expr::cust("COUNT(DISTINCT CASE WHEN subject_id <> 0 THEN subject_id END)"),
             Alias::new("subjects"),
@@ -113,16 +103,11 @@ fn statement(
             )),
             Alias::new("persons"),
         );
-    let metrics = figure.metrics.iter().chain(figure.minus);
-    q.and_where(Expr::col(C::Metric).is_in(metrics.map(|m| m.as_str())));
+    q.and_where(Expr::col(C::Metric).is_in(metrics.iter().map(|m| m.as_str())));
     if let Some(from) = from {
         q.and_where(Expr::col(C::Day).gte(from));
     }
     q.and_where(Expr::col(C::Day).lte(to));
-    if !figure.sanction_types.is_empty() {
-        let types = figure.sanction_types.iter().map(|t| t.as_str());
-        q.and_where(Expr::col(C::SanctionType).is_in(types));
-    }
     if let Some((level, code)) = &filter.place {
         let column = match level {
             Level::County => C::Region,
@@ -143,20 +128,28 @@ fn statement(
     for i in 0..dims.len() {
         q.group_by_col(Alias::new(format!("g{i}")));
     }
+    q.group_by_col(C::Metric).group_by_col(C::SanctionType);
     q
 }
 
-/// The cells of `figure` between `from` (none: since the beginning, for a stock) and `to`, keyed by the values
-/// of `dims`.
+/// One part of a cell: a metric (and sanction type) summed under the values of the dimensions.
+pub struct Part {
+    pub key: Vec<String>,
+    pub metric: String,
+    pub sanction_type: String,
+    pub measured: Measured,
+}
+
+/// In one pass over the counters, the parts of every cell of `metrics` between `from` (none: since the
+/// beginning, for a stock) and `to`, keyed by the values of `dims`.
 pub async fn measure<C: ConnectionTrait>(
     db: &C,
-    figure: &Figure,
+    metrics: &[Metric],
     filter: &Filter,
     dims: &[Dimension],
-    from: Option<NaiveDate>,
-    to: NaiveDate,
-) -> Result<Vec<(Vec<String>, Measured)>, DbErr> {
-    let q = statement(figure, filter, dims, from, to);
+    (from, to): (Option<NaiveDate>, NaiveDate),
+) -> Result<Vec<Part>, DbErr> {
+    let q = statement(metrics, filter, dims, from, to);
     let rows = db.query_all(&q).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -164,12 +157,34 @@ pub async fn measure<C: ConnectionTrait>(
         for i in 0..dims.len() {
             key.push(row.try_get::<String>("", &format!("g{i}"))?);
         }
-        let measured = Measured {
-            total: row.try_get::<Option<i64>>("", "total")?.unwrap_or(0),
-            subjects: row.try_get::<i64>("", "subjects")?,
-            persons: row.try_get::<i64>("", "persons")?,
-        };
-        out.push((key, measured));
+        out.push(Part {
+            key,
+            metric: row.try_get("", "metric")?,
+            sanction_type: row.try_get("", "sanction_type")?,
+            measured: Measured {
+                total: row.try_get::<Option<i64>>("", "total")?.unwrap_or(0),
+                subjects: row.try_get::<i64>("", "subjects")?,
+                persons: row.try_get::<i64>("", "persons")?,
+            },
+        });
     }
     Ok(out)
+}
+
+impl Figure {
+    /// How a part counts in this figure: +1, −1 (a metric subtracted), or not at all.
+    pub fn sign(&self, part: &Part) -> Option<i64> {
+        let types = self.sanction_types;
+        if !types.is_empty() && !types.iter().any(|t| t.as_str() == part.sanction_type) {
+            return None;
+        }
+        let is = |m: &&Metric| m.as_str() == part.metric;
+        if self.metrics.iter().any(|m| is(&m)) {
+            Some(1)
+        } else if self.minus.iter().any(|m| is(&m)) {
+            Some(-1)
+        } else {
+            None
+        }
+    }
 }
