@@ -83,101 +83,77 @@ async fn topic(
     answer(headers, read)
 }
 
-/// Case statistics.
-///
-/// Cases `approved`, `voided`, `recorded` and `rejected` (each on the day it happened, UTC+8: a voided case
-/// stays approved in its approval period and counts as voided in the period it was voided), `major` cases,
-/// `amount_involved_fen` and `amount_to_recover_fen` of the cases approved, and `pending` (waiting for a
-/// decision at the end of the period; not in rows grouped by period). Grouped by up to two dimensions;
-/// `compare=previous_year` adds the same days a year earlier and the change. A cell with people in it that
-/// would be one person's figures is `<2` (policy `stats.person_min_subjects`). `Accept: text/csv` gives the
-/// table as CSV. Staff; a hospital with `institution_code` its own (otherwise 403).
-#[utoipa::path(get, path = "/api/v1/stats/cases", tag = "stats", security(("bearer" = [])),
-    params(StatsQuery),
-    responses(
-        (status = 200, description = "The table", body = StatsAnswer,
-            headers(("X-Medcredit-Seq" = i64, description = "The change-log position it reflects")),
-            content((StatsAnswer = "application/json"), (String = "text/csv"))),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden), (status = 422, response = Validation),
-    ))]
-async fn stats_cases(
-    State(state): State<AppState>,
-    actor: Actor,
-    headers: HeaderMap,
-    query: Result<ApiQuery<StatsQuery>, ApiError>,
-) -> ApiResult<Response> {
-    topic(&state, &actor, &headers, Topic::Cases, query).await
+/// A staff statistics endpoint of one topic: the same query, answer and documented responses for each.
+macro_rules! topic_endpoint {
+    ($(#[$doc:meta])* $name:ident, $path:tt, $topic:expr) => {
+        $(#[$doc])*
+        #[utoipa::path(get, path = $path, tag = "stats", security(("bearer" = [])),
+            params(StatsQuery),
+            responses(
+                (status = 200, description = "The table", body = StatsAnswer,
+                    headers(("X-Medcredit-Seq" = i64, description = "The change-log position it reflects")),
+                    content((StatsAnswer = "application/json"), (String = "text/csv"))),
+                (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+                (status = 403, response = Forbidden), (status = 422, response = Validation),
+            ))]
+        async fn $name(
+            State(state): State<AppState>,
+            actor: Actor,
+            headers: HeaderMap,
+            query: Result<ApiQuery<StatsQuery>, ApiError>,
+        ) -> ApiResult<Response> {
+            topic(&state, &actor, &headers, $topic, query).await
+        }
+    };
 }
 
-/// Sanction statistics.
-///
-/// Sanctions `started` on their start date (by type with `group_by=sanction_type`), among them
-/// `agreements_suspended`, `agreements_terminated`, `practitioners_suspended` and `practitioners_terminated`;
-/// `extended` (the engine's extensions of a running suspension) and `revoked` (on the day revoked). The query
-/// rules of `/api/v1/stats/cases`. Staff; a hospital with `institution_code` its own.
-#[utoipa::path(get, path = "/api/v1/stats/sanctions", tag = "stats", security(("bearer" = [])),
-    params(StatsQuery),
-    responses(
-        (status = 200, description = "The table", body = StatsAnswer,
-            headers(("X-Medcredit-Seq" = i64, description = "The change-log position it reflects")),
-            content((StatsAnswer = "application/json"), (String = "text/csv"))),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden), (status = 422, response = Validation),
-    ))]
-async fn stats_sanctions(
-    State(state): State<AppState>,
-    actor: Actor,
-    headers: HeaderMap,
-    query: Result<ApiQuery<StatsQuery>, ApiError>,
-) -> ApiResult<Response> {
-    topic(&state, &actor, &headers, Topic::Sanctions, query).await
+topic_endpoint! {
+    /// Case statistics.
+    ///
+    /// Cases `approved`, `voided`, `recorded` and `rejected` (each on the day it happened, UTC+8: a voided case
+    /// stays approved in its approval period and counts as voided in the period it was voided), `major` cases,
+    /// `amount_involved_fen` and `amount_to_recover_fen` of the cases approved, and `pending` (waiting for a
+    /// decision at the end of the period; not in rows grouped by period). Grouped by up to two dimensions;
+    /// `compare=previous_year` adds the same days a year earlier and the change. A cell with people in it that
+    /// would be one person's figures is `<2` (policy `stats.person_min_subjects`). `Accept: text/csv` gives the
+    /// table as CSV. Staff; a hospital with `institution_code` its own (otherwise 403).
+    stats_cases,
+    "/api/v1/stats/cases",
+    Topic::Cases
 }
 
-/// List statistics.
-///
-/// Black and red list entries `*_added` (on the listing day), `*_ended` (on the first day they no longer
-/// apply: the day after expiry, or the day ended early) and `*_in_force` on the last day (not in rows grouped
-/// by period). Published or not. The query rules of `/api/v1/stats/cases`. Staff only.
-#[utoipa::path(get, path = "/api/v1/stats/lists", tag = "stats", security(("bearer" = [])),
-    params(StatsQuery),
-    responses(
-        (status = 200, description = "The table", body = StatsAnswer,
-            headers(("X-Medcredit-Seq" = i64, description = "The change-log position it reflects")),
-            content((StatsAnswer = "application/json"), (String = "text/csv"))),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden), (status = 422, response = Validation),
-    ))]
-async fn stats_lists(
-    State(state): State<AppState>,
-    actor: Actor,
-    headers: HeaderMap,
-    query: Result<ApiQuery<StatsQuery>, ApiError>,
-) -> ApiResult<Response> {
-    topic(&state, &actor, &headers, Topic::Lists, query).await
+topic_endpoint! {
+    /// Sanction statistics.
+    ///
+    /// Sanctions `started` on their start date (by type with `group_by=sanction_type`), among them
+    /// `agreements_suspended`, `agreements_terminated`, `practitioners_suspended` and `practitioners_terminated`;
+    /// `extended` (the engine's extensions of a running suspension) and `revoked` (on the day revoked). The query
+    /// rules of `/api/v1/stats/cases`. Staff; a hospital with `institution_code` its own.
+    stats_sanctions,
+    "/api/v1/stats/sanctions",
+    Topic::Sanctions
 }
 
-/// Tip statistics.
-///
-/// Tips `received` and `accepted` (on the day), `rewards_paid` and `rewards_paid_fen` (on the day paid), under
-/// the county the reporter named (empty when none). The query rules of `/api/v1/stats/cases`; a tip has no
-/// subject, so `subject_kind` and `institution_code` select none. Staff only.
-#[utoipa::path(get, path = "/api/v1/stats/tips", tag = "stats", security(("bearer" = [])),
-    params(StatsQuery),
-    responses(
-        (status = 200, description = "The table", body = StatsAnswer,
-            headers(("X-Medcredit-Seq" = i64, description = "The change-log position it reflects")),
-            content((StatsAnswer = "application/json"), (String = "text/csv"))),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden), (status = 422, response = Validation),
-    ))]
-async fn stats_tips(
-    State(state): State<AppState>,
-    actor: Actor,
-    headers: HeaderMap,
-    query: Result<ApiQuery<StatsQuery>, ApiError>,
-) -> ApiResult<Response> {
-    topic(&state, &actor, &headers, Topic::Tips, query).await
+topic_endpoint! {
+    /// List statistics.
+    ///
+    /// Black and red list entries `*_added` (on the listing day), `*_ended` (on the first day they no longer
+    /// apply: the day after expiry, or the day ended early) and `*_in_force` on the last day (not in rows grouped
+    /// by period). Published or not. The query rules of `/api/v1/stats/cases`. Staff only.
+    stats_lists,
+    "/api/v1/stats/lists",
+    Topic::Lists
+}
+
+topic_endpoint! {
+    /// Tip statistics.
+    ///
+    /// Tips `received` and `accepted` (on the day), `rewards_paid` and `rewards_paid_fen` (on the day paid), under
+    /// the county the reporter named (empty when none). The query rules of `/api/v1/stats/cases`; a tip has no
+    /// subject, so `subject_kind` and `institution_code` select none. Staff only.
+    stats_tips,
+    "/api/v1/stats/tips",
+    Topic::Tips
 }
 
 /// Grades and points bands on a day.

@@ -49,7 +49,8 @@ pub const CASES: &[Figure] = &[
     },
 ];
 
-const fn started(name: &'static str, types: &'static [S]) -> Figure {
+/// Sanctions of `types` (all types when empty) started in the period.
+pub const fn started(name: &'static str, types: &'static [S]) -> Figure {
     Figure {
         name,
         metrics: &[M::SanctionStarted],

@@ -7,6 +7,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::figures::started;
 use super::query::{Figure, Filter};
 use super::{Cell, Request, StatsAnswer, figure_names, public_cells, table};
 use crate::domain::dates::cycle_of_date;
@@ -22,16 +23,6 @@ use crate::shared::context::Ctx;
 use crate::shared::error::{FieldErrors, ServiceResult};
 
 const ORGANISATIONS: [SubjectKind; 2] = [SubjectKind::Institution, SubjectKind::Pharmacy];
-
-const fn started(name: &'static str, types: &'static [S]) -> Figure {
-    Figure {
-        name,
-        metrics: &[M::SanctionStarted],
-        minus: &[],
-        sanction_types: types,
-        stock: false,
-    }
-}
 
 /// The public figures: cases approved, the amount to recover on them, agreements suspended and terminated,
 /// and published black-list entries.
