@@ -39,6 +39,7 @@ mod sanctions;
 mod screenings;
 mod standing;
 mod stats;
+mod stats_rebuild;
 mod strict_input;
 mod subjects;
 mod tasks;
