@@ -20,7 +20,8 @@
 //!   person look-ups), the standing facts, and the typed views every answer is built from for its audience
 //!   (full, hospital, masked, public; DESIGN §14).
 //! - [`read`]: the read side built on `standings` and the change log: the standing answer and its cache, the
-//!   feed, screenings, the roster, the work queue. It imports `shared`, never `service`. Exports
+//!   feed, screenings, the roster, the work queue, and the statistics read from the counters the writer keeps
+//!   (`service::stats`). It imports `shared`, never `service`. Exports
 //!   (`service::exports`) and notices (`service::notices`) compose the list use cases, so they live in `service`.
 //! - [`pages`]: pages for people (the public list, notices, the tip form), rendered from `templates/` with the
 //!   catalogue's words and the security headers of a page for anyone.

@@ -1,4 +1,5 @@
-//! Command line: `serve`, `migrate`, `openapi`, `token`, `policy`, `verify-audit`, `check`. All behaviour lives in the
+//! Command line: `serve`, `migrate`, `openapi`, `token`, `policy`, `verify-audit`, `rebuild-standings`,
+//! `rebuild-stats`, `check`. All behaviour lives in the
 //! library.
 
 use std::process::ExitCode;
@@ -59,6 +60,9 @@ enum Command {
     /// Rewrite every subject's materialised standing from its ledger and sanctions (after a bulk load straight
     /// into the database, or to repair); each changed row gets a change-log row.
     RebuildStandings,
+    /// Recompute every statistics counter from the facts (case transitions, sanctions, list entries, tips) with
+    /// the rules the writer applies as they happen, replacing the old counters in one transaction.
+    RebuildStats,
     /// List ID numbers (per role) and USCCs held by more than one subject, and exit non-zero if there are any:
     /// one file per person and per organisation, which the migration adding its unique indexes needs merged
     /// first. Reads the database without migrating it.
@@ -175,6 +179,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("standings of {count} subjects written");
+            Ok(())
+        }
+        Command::RebuildStats => {
+            let db = connect_and_migrate(&config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let rows = medcredit::service::stats::rebuild::rebuild(&db)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("statistics counters rebuilt: {rows} rows");
             Ok(())
         }
         Command::Check => {

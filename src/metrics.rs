@@ -19,7 +19,9 @@ use axum::response::Response;
 use prometheus::{
     HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
 use crate::domain::cases::CaseState;
 
@@ -218,14 +220,23 @@ fn pool_stats(conn: &DatabaseConnection) -> Option<PoolStats> {
     }
 }
 
-/// Every known state, zero included, so a series does not vanish when its last case moves on.
+/// Every known state, zero included, so a series does not vanish when its last case moves on. Read from the
+/// statistics counters (each transition adds one to the state entered and takes one from the state left), so
+/// a scrape never scans the cases.
 async fn violations_by_state(conn: &DatabaseConnection) -> Result<BTreeMap<String, i64>, DbErr> {
-    use entity::violation::{Column, Entity};
-    let rows: Vec<(String, i64)> = Entity::find()
+    use crate::domain::stats::Metric;
+    use entity::stat_counter::{Column, Entity};
+    use sea_orm::sea_query::Expr;
+    let metrics: Vec<(&str, CaseState)> = CaseState::ALL
+        .iter()
+        .map(|s| (Metric::in_state(*s).as_str(), *s))
+        .collect();
+    let rows: Vec<(String, Option<i64>)> = Entity::find()
         .select_only()
-        .column(Column::State)
-        .column_as(Column::Id.count(), "n")
-        .group_by(Column::State)
+        .column(Column::Metric)
+        .column_as(Expr::cust("CAST(SUM(value) AS BIGINT)"), "n")
+        .filter(Column::Metric.is_in(metrics.iter().map(|(m, _)| *m)))
+        .group_by(Column::Metric)
         .into_tuple()
         .all(conn)
         .await?;
@@ -233,7 +244,11 @@ async fn violations_by_state(conn: &DatabaseConnection) -> Result<BTreeMap<Strin
         .iter()
         .map(|s| (s.as_str().to_string(), 0))
         .collect();
-    counts.extend(rows);
+    for (metric, n) in rows {
+        if let Some((_, state)) = metrics.iter().find(|(m, _)| *m == metric) {
+            counts.insert(state.as_str().to_string(), n.unwrap_or(0));
+        }
+    }
     Ok(counts)
 }
 

@@ -22,6 +22,7 @@ pub mod sanction_violation;
 pub mod scheduled_day;
 pub mod screening;
 pub mod standing;
+pub mod stat_counter;
 pub mod subject;
 pub mod tip;
 pub mod tip_case;

@@ -23,6 +23,7 @@ pub mod roles;
 pub mod sanctions;
 pub mod scoring;
 pub mod standing;
+pub mod stats;
 pub mod subject;
 pub mod text;
 pub mod tips;

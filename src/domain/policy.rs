@@ -8,10 +8,12 @@
 
 mod commitments;
 mod sections;
+mod stats;
 mod tips;
 
 pub use commitments::*;
 pub use sections::*;
+pub use stats::*;
 pub use tips::*;
 
 use serde::{Deserialize, Serialize};
@@ -208,10 +210,10 @@ pub struct Policy {
     pub feed: FeedPolicy,
     /// Tip-offs (举报): the reward schedule and handling deadlines.
     pub tips: TipPolicy,
-    /// The public statistics page: the smallest number of organisations a published cell may count.
-    pub public_stats: PublicStatsPolicy,
     /// Service commitments (信用承诺): the grace for re-signing a replaced text.
     pub commitments: CommitmentPolicy,
+    /// Statistics: small cells and points bands.
+    pub stats: StatsPolicy,
 }
 
 impl Default for Policy {
@@ -226,8 +228,8 @@ impl Default for Policy {
             screenings: ScreeningPolicy::default(),
             feed: FeedPolicy::default(),
             tips: TipPolicy::default(),
-            public_stats: PublicStatsPolicy::default(),
             commitments: CommitmentPolicy::default(),
+            stats: StatsPolicy::default(),
         }
     }
 }
@@ -273,7 +275,6 @@ impl Policy {
             self.cases.resubmission_due_working_days, self.cases.appeal_decision_working_days,
             self.lists.blacklist_years, self.lists.agreement_termination_ban_years,
             self.lists.red_list_years, self.lists.repair_decision_working_days,
-            self.public_stats.min_cell_subjects,
             self.practitioner.repair_activity_points, self.organisation.commendation_min_points,
         );
         check!(ordered:
@@ -334,7 +335,8 @@ impl Policy {
             );
         }
         self.tips.validate()?;
-        self.commitments.validate()
+        self.commitments.validate()?;
+        self.stats.validate()
     }
 
     /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by

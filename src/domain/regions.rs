@@ -97,6 +97,35 @@ pub fn region_name(code: &str) -> Option<String> {
     COUNTY_NAMES.get(code).map(|name| (*name).to_string())
 }
 
+/// The name of any shipped division: a county, a prefecture or a province.
+pub fn division_name(code: &str) -> Option<String> {
+    COUNTY_NAMES
+        .get(code)
+        .or_else(|| ABOVE_COUNTY_NAMES.get(code))
+        .map(|name| (*name).to_string())
+}
+
+/// Which column of the statistics a division's code selects: a county, a prefecture or a province (a
+/// province-level code ends in `0000`, a prefecture-level one in `00`); `None` for a code not shipped.
+pub fn level_of(code: &str) -> Option<Level> {
+    if COUNTY_NAMES.contains_key(code) {
+        Some(Level::County)
+    } else if !ABOVE_COUNTY_NAMES.contains_key(code) {
+        None
+    } else if code.ends_with("0000") {
+        Some(Level::Province)
+    } else {
+        Some(Level::Prefecture)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    County,
+    Prefecture,
+    Province,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

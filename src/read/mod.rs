@@ -9,4 +9,5 @@ pub mod public_figures;
 pub mod roster;
 pub mod screenings;
 pub mod standing;
+pub mod stats;
 pub mod tasks;

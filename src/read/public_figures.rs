@@ -4,7 +4,7 @@
 //! THIS IS THE PLACE THE STATISTICS COUNTERS REPLACE: these are plain scans of one or two years' rows, fine for
 //! a region's volume but not a nation's. Whatever replaces them must keep the rules kept here: organisations
 //! (institutions and pharmacies) only, never a person; only published list entries; and every prefecture's
-//! cell with fewer organisations behind it than `public_stats.min_cell_subjects` suppressed.
+//! cell with fewer organisations behind it than `stats.public_min_subjects` suppressed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -182,7 +182,7 @@ pub async fn figures<C: ConnectionTrait>(
         }
     }
 
-    let min = cx.policy().public_stats.min_cell_subjects;
+    let min = cx.policy().stats.public_min_subjects;
     let mut prefectures: Vec<PrefectureRow> = tallies
         .into_iter()
         .map(|(code, t)| PrefectureRow {

@@ -22,6 +22,7 @@ pub mod repairs;
 pub mod sanctions;
 pub mod screenings;
 pub mod standing;
+pub mod stats;
 pub mod subjects;
 pub mod tasks;
 pub mod tips;
@@ -60,6 +61,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(public_stats::router())
         .merge(public_tips::router())
         .merge(tips::router())
+        .merge(stats::router())
         .merge(webhooks::router())
         .merge(violation_types::router())
 }

@@ -47,7 +47,7 @@ async fn figures(state: &AppState, year: i32) -> ServiceResult<PublicFigures> {
 /// A year's supervision of designated organisations as a page for people (监管统计): cases approved by month
 /// beside the year before, sanctions by type, the distribution of grades and a table by prefecture. Only
 /// organisations, never persons; a prefecture's figure about fewer organisations than the policy's
-/// `public_stats.min_cell_subjects` is shown as `<5`. No token, no script. A year after the current one is 422.
+/// `stats.public_min_subjects` is shown as `<5`. No token, no script. A year after the current one is 422.
 #[utoipa::path(get, path = "/public/stats", tag = "statistics",
     params(PublicStatsQuery),
     responses(

@@ -26,6 +26,7 @@ pub mod repairs;
 pub mod sanctions;
 pub mod screenings;
 pub mod standings;
+pub mod stats;
 pub mod subjects;
 pub mod tips;
 pub mod webhooks;

@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod context;
+pub mod csv;
 pub mod error;
 pub mod facts;
 pub mod lookup;

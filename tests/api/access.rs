@@ -145,6 +145,12 @@ const MATRIX: &str = "
   POST   /public/v1/tips/{number}/claim                       404  404  404  404  404  404  404 |  404  404  404  404  404
   GET    /public/tips                                         200  200  200  200  200  200  200 |  200  200  200  200  200
   POST   /public/tips                                         415  415  415  415  415  415  415 |  415  415  415  415  415
+  GET    /api/v1/stats/cases                                  200  200  200  200  200  403  200 |  401  401  401  401  403
+  GET    /api/v1/stats/sanctions                              200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/stats/lists                                  200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/stats/tips                                   200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/stats/grades                                 200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /public/v1/stats                                     200  200  200  200  200  200  200 |  200  200  200  200  200
   POST   /api/v1/webhooks                                     403  403  403  201  201  201  403 |  401  401  401  401  201
   GET    /api/v1/webhooks                                     403  403  403  200  200  200  200 |  401  401  401  401  200
   DELETE /api/v1/webhooks/{id}                                403  403  403  200  404  404  403 |  401  401  401  401  404
@@ -667,6 +673,11 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         ),
         // A browser posts the form; JSON is refused as the wrong type.
         "POST /public/tips" => ("/public/tips".into(), Some(json!({"facts": "x"}))),
+        // A hospital reads its own institution's statistics; the other hospital asks about the same one.
+        "GET /api/v1/stats/cases" => (
+            format!("/api/v1/stats/cases?institution_code={INSTITUTION}"),
+            None,
+        ),
         // What is left are GETs of fixed paths.
         other => match other.strip_prefix("GET ") {
             Some(path) if !path.contains('{') => (path.to_string(), None),

@@ -44,6 +44,8 @@ mod resilience;
 mod sanctions;
 mod screenings;
 mod standing;
+mod stats;
+mod stats_rebuild;
 mod strict_input;
 mod subjects;
 mod tasks;

@@ -258,7 +258,7 @@ async fn a_year_that_is_not_one_is_refused_as_a_problem() {
 async fn the_table_counts_what_stood_and_was_published_under_the_policys_smallest_cell() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.json");
-    std::fs::write(&policy, r#"{"public_stats": {"min_cell_subjects": 1}}"#).unwrap();
+    std::fs::write(&policy, r#"{"stats": {"public_min_subjects": 1}}"#).unwrap();
     let app = spawn_app_with(&[("MEDCREDIT_POLICY_FILE", policy.to_str().unwrap())]).await;
     app.set_now("2026-01-05T02:00:00Z");
     app.seed_registry().await;

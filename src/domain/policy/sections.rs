@@ -189,19 +189,3 @@ impl Default for ScreeningPolicy {
         }
     }
 }
-
-/// The public statistics page: a cell counting fewer organisations than this is printed as `<N>` rather than
-/// its figure, so that no published number describes one or two organisations one could name.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct PublicStatsPolicy {
-    pub min_cell_subjects: u32,
-}
-
-impl Default for PublicStatsPolicy {
-    fn default() -> Self {
-        PublicStatsPolicy {
-            min_cell_subjects: 5,
-        }
-    }
-}

@@ -31,8 +31,8 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
             {"up_to_fen": 1000000000, "rate_bp": 100}, {"up_to_fen": null, "rate_bp": 50}],
         "reward_floor_fen": 20000, "reward_cap_fen": 20000000, "insider_share_percent": 0,
         "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5},
-    "public_stats": {"min_cell_subjects": 5},
-    "commitments": {"resign_within_days": 30, "max_resign_within_days": 365}}"#;
+    "commitments": {"resign_within_days": 30, "max_resign_within_days": 365},
+    "stats": {"public_min_subjects": 5, "person_min_subjects": 2, "points_band_tops": [0, 5, 8, 11]}}"#;
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {
@@ -42,11 +42,11 @@ fn defaults_are_the_documented_numbers_and_valid() {
 }
 
 #[test]
-fn a_published_cell_needs_at_least_one_organisation() {
-    let p = Policy::from_json_overrides(r#"{"public_stats": {"min_cell_subjects": 10}}"#).unwrap();
-    assert_eq!(p.public_stats.min_cell_subjects, 10);
-    let zero = Policy::from_json_overrides(r#"{"public_stats": {"min_cell_subjects": 0}}"#);
-    assert!(zero.unwrap_err().contains("public_stats.min_cell_subjects"));
+fn a_published_cell_needs_at_least_one_subject() {
+    let p = Policy::from_json_overrides(r#"{"stats": {"public_min_subjects": 10}}"#).unwrap();
+    assert_eq!(p.stats.public_min_subjects, 10);
+    let zero = Policy::from_json_overrides(r#"{"stats": {"public_min_subjects": 0}}"#);
+    assert!(zero.unwrap_err().contains("stats.public_min_subjects"));
 }
 
 #[test]

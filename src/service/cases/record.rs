@@ -1,12 +1,10 @@
 //! Recording a new case with its first transition and audit row.
 
-use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, Set};
 
 use super::{NewViolation, RECORDERS, ViolationView, read, rules, target};
 use crate::domain::cases::{CaseState, is_major};
 use crate::domain::policy::Policy;
-use crate::service::actor::Actor;
 use crate::service::error::{FieldErrors, ServiceResult};
 use crate::service::writer::Writer;
 use entity::{violation, violation_transition, violation_type};
@@ -36,16 +34,7 @@ pub async fn record(w: &Writer, body: serde_json::Value) -> ServiceResult<Violat
     };
     set_fields(&mut model, &input, &found, w.cx.policy());
     let model = model.insert(txn).await?;
-    record_transition(
-        txn,
-        model.id,
-        None,
-        CaseState::Recorded,
-        &w.actor,
-        None,
-        now,
-    )
-    .await?;
+    record_transition(w, &model, None, CaseState::Recorded, None).await?;
     w.audit("violation.record", &target(model.id), &input)
         .await?;
     read::view(txn, model).await
@@ -78,26 +67,25 @@ pub fn set_fields(
     ));
 }
 
-pub async fn record_transition<C: ConnectionTrait>(
-    db: &C,
-    violation_id: i64,
+/// The one way a case changes state: its transition row (who, when, why) and the statistics it moves.
+pub async fn record_transition(
+    w: &Writer,
+    case: &violation::Model,
     from: Option<CaseState>,
     to: CaseState,
-    actor: &Actor,
     reason: Option<String>,
-    at: DateTime<Utc>,
 ) -> ServiceResult<()> {
     violation_transition::ActiveModel {
-        violation_id: Set(violation_id),
+        violation_id: Set(case.id),
         from_state: Set(from.map(|s| s.as_str().to_string())),
         to_state: Set(to.as_str().to_string()),
-        actor: Set(actor.sub.clone()),
-        role: Set(actor.role.as_str().to_string()),
+        actor: Set(w.actor.sub.clone()),
+        role: Set(w.actor.role.as_str().to_string()),
         reason: Set(reason),
-        at: Set(at),
+        at: Set(w.cx.now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(w.db())
     .await?;
-    Ok(())
+    crate::service::stats::case_moved(w, case, from, to).await
 }

@@ -57,7 +57,7 @@ pub(crate) async fn finish(
     model.state = Set(to.as_str().to_string());
     model.updated_at = Set(now);
     let updated = model.update(w.db()).await?;
-    record_transition(w.db(), id, Some(from), to, &w.actor, reason, now).await?;
+    record_transition(w, &updated, Some(from), to, reason).await?;
     w.audit(&format!("violation.{}", to.as_str()), &target(id), &change)
         .await?;
     // Tips that led to the case close when their cases are decided, and their rewards follow approvals.

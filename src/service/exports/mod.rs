@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::enums::string_enum;
-use crate::domain::text::csv_cell;
 use crate::i18n;
+pub use crate::shared::csv::csv_table;
 use crate::shared::error::{ServiceError, ServiceResult};
 
 string_enum! {
@@ -91,25 +91,12 @@ fn jsonl<T: Serialize>(rows: &[T]) -> ServiceResult<Vec<u8>> {
 }
 
 fn csv<T>(rows: &[T], columns: &[Column<T>]) -> ServiceResult<Vec<u8>> {
-    let fail = |e: csv::Error| ServiceError::corrupt("export", "csv", format!("cannot write: {e}"));
-    // A byte-order mark first: without it a spreadsheet on a Chinese desktop reads UTF-8 as GBK.
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    writer
-        .write_record(columns.iter().map(|c| i18n::t(c.header)))
-        .map_err(fail)?;
-    for row in rows {
-        // Every cell, whoever typed it, is written so that a spreadsheet shows it rather than runs it.
-        writer
-            .write_record(
-                columns
-                    .iter()
-                    .map(|c| csv_cell(&(c.cell)(row)).into_owned()),
-            )
-            .map_err(fail)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| ServiceError::corrupt("export", "csv", format!("cannot write: {e}")))
+    let headers = columns.iter().map(|c| i18n::t(c.header)).collect();
+    let cells = rows
+        .iter()
+        .map(|row| columns.iter().map(|c| (c.cell)(row)).collect())
+        .collect();
+    csv_table(headers, cells)
 }
 
 /// Cells shared by the column tables.

@@ -17,9 +17,11 @@ use crate::domain::lists::{
 };
 use crate::domain::sanctions::check_reason;
 use crate::domain::scoring::SubjectKind;
+use crate::domain::stats;
 use crate::service::cases::ReasonBody;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult};
 use crate::service::sanctions::check_violations;
+use crate::service::stats::Counted;
 use crate::service::subjects::{find_by_code, kind_of};
 use crate::service::writer::Writer;
 use entity::{list_entry, list_entry_violation, subject, violation};
@@ -115,6 +117,13 @@ pub async fn insert_entry(
             .map_err(|e| ServiceError::Unprocessable(msg!("notice-is-not-json", e = e.to_string())))
     };
     let automatic = row.cause_key.is_some();
+    let counted = stats::entry_added(
+        row.list,
+        row.listed_on,
+        Some(notice.expires_on),
+        row.published,
+    );
+    crate::service::stats::add(w.db(), &Counted::subject(target), &counted).await?;
     let model = list_entry::ActiveModel {
         list: Set(row.list.as_str().to_string()),
         subject_id: Set(target.id),
@@ -228,6 +237,8 @@ pub async fn publish(w: &Writer, list: ListKind, id: i64) -> ServiceResult<ListE
             id = id.to_string()
         )));
     }
+    let counted = stats::entry_published(list, entry.listed_on);
+    crate::service::stats::add_for(w, entry.subject_id, &counted).await?;
     let mut model: list_entry::ActiveModel = entry.into();
     model.published = Set(true);
     let published = model.update(w.db()).await?;
@@ -278,6 +289,9 @@ pub async fn end_entry(
     }
     // An entry not yet begun ends on its first day, so it never takes effect.
     let ended_on = today.max(entry.listed_on);
+    let list: ListKind = crate::service::error::column("list_entries", entry.id, &entry.list)?;
+    let counted = stats::entry_ended(list, entry.expires_on, ended_on);
+    crate::service::stats::add_for(w, entry.subject_id, &counted).await?;
     let mut model: list_entry::ActiveModel = entry.into();
     model.ended_on = Set(Some(ended_on));
     model.end_kind = Set(Some(kind.as_str().to_string()));

@@ -212,6 +212,17 @@ pub async fn insert(
         .exec_without_returning(txn)
         .await?;
     }
+    let counted = crate::domain::stats::sanction_written(
+        row.sanction_type,
+        row.starts_on,
+        row.extends_id.is_some(),
+    );
+    crate::service::stats::add(
+        txn,
+        &crate::service::stats::Counted::subject(target),
+        &[counted],
+    )
+    .await?;
     let system = Actor::system(&w.actor.request_id);
     let view = view_of(txn, model.clone(), w.cx.today(), &system).await?;
     let action = match (automatic, row.extends_id) {
@@ -338,6 +349,9 @@ pub async fn end_row(
         Ending::Revoke => {
             model.revoked_at = Set(Some(now));
             model.revoked_reason = Set(Some(reason.to_column()));
+            let kind: SanctionType = column("sanctions", id, &current.sanction_type)?;
+            let counted = crate::domain::stats::sanction_revoked(kind, today);
+            crate::service::stats::add_for(w, current.subject_id, &[counted]).await?;
             let change = json!({"id": id, "revoked_at": now, "reason": reason});
             ("sanction.revoke", ChangeOp::Removed, change)
         }

@@ -1,5 +1,6 @@
 //! Handling a tip (受理、交办、查处、反馈): taken up or not, the cases it led to, closing, and its reward.
 
+use crate::domain::stats::Metric;
 use crate::i18n::msg;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -110,6 +111,10 @@ pub async fn decide(w: &Writer, id: i64, body: TipDecision) -> ServiceResult<sup
         update.notify_due = Set(Some(due));
     }
     let updated = update.update(w.db()).await?;
+    if body.outcome == TipOutcome::Accepted {
+        let region = updated.reported_region.as_deref();
+        crate::service::stats::tip(w.db(), region, Metric::TipAccepted, today, 1).await?;
+    }
     let audit = serde_json::json!({"outcome": body.outcome, "subject_code": updated.subject_code});
     w.audit("tip.decide", &target(&updated), &audit).await?;
     super::register::view(w.db(), &w.cx, updated).await

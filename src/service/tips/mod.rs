@@ -18,6 +18,7 @@ pub mod register;
 pub mod reporter;
 pub mod rewards;
 
+use crate::domain::stats::Metric;
 use crate::i18n::msg;
 use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
@@ -260,6 +261,8 @@ pub async fn intake(w: &Writer, key: Option<&TipKey>, body: NewTip) -> ServiceRe
     }
     .insert(w.db())
     .await?;
+    let region = row.reported_region.as_deref();
+    crate::service::stats::tip(w.db(), region, Metric::TipReceived, today, 1).await?;
     let audit = serde_json::json!({"number": row.number, "named": row.named, "wants_reward": row.wants_reward});
     w.audit("tip.receive", &target(&row), &audit).await?;
     Ok(TipReceipt {

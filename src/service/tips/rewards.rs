@@ -1,6 +1,7 @@
 //! A tip's reward after the schedule proposed it: an approver who did not handle the tip decides it, and its
 //! payment is recorded (the reporter may decline it instead, `reporter::claim`).
 
+use crate::domain::stats::Metric;
 use crate::i18n::msg;
 use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, Set};
@@ -112,6 +113,10 @@ pub async fn record_payment(
     update.paid_on = Set(Some(body.paid_on));
     update.payment_reference = Set(Some(reference));
     let updated = update.update(w.db()).await?;
+    let region = updated.reported_region.as_deref();
+    let fen = updated.reward_fen.unwrap_or(0);
+    crate::service::stats::tip(w.db(), region, Metric::RewardPaid, body.paid_on, 1).await?;
+    crate::service::stats::tip(w.db(), region, Metric::RewardPaidFen, body.paid_on, fen).await?;
     let audit = serde_json::json!({"paid_on": body.paid_on});
     w.audit("tip.reward.pay", &target(&updated), &audit).await?;
     super::register::view(w.db(), &w.cx, updated).await

@@ -1,0 +1,291 @@
+//! The public statistics (`GET /public/v1/stats`, and the figures of the page `/public/stats`): organisations
+//! only — institutions and pharmacies, never a person — by province, prefecture and year, every cell resting
+//! on fewer than the policy's minimum of subjects shown as `<N>`, and only published black-list entries.
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::figures::started;
+use super::query::{Figure, Filter};
+use super::{Cell, Request, StatsAnswer, figure_names, public_cells, table};
+use crate::domain::dates::cycle_of_date;
+use crate::domain::masking::Audience;
+use crate::domain::regions::division_name;
+use crate::domain::sanctions::SanctionType as S;
+use crate::domain::scoring::Grade;
+use crate::domain::scoring::SubjectKind;
+use crate::domain::stats::{Compare, Dimension, Metric as M, parse_dimensions};
+use crate::i18n::msg;
+use crate::pagination::PageRequest;
+use crate::shared::context::Ctx;
+use crate::shared::error::{FieldErrors, ServiceResult};
+
+const ORGANISATIONS: [SubjectKind; 2] = [SubjectKind::Institution, SubjectKind::Pharmacy];
+
+/// The public figures: cases approved, the amount to recover on them, agreements suspended and terminated,
+/// and published black-list entries.
+pub const PUBLIC: &[Figure] = &[
+    Figure::flow("cases_approved", &[M::CaseApproved]),
+    Figure::flow("amount_recovered_fen", &[M::AmountToRecoverFen]),
+    started("agreements_suspended", &[S::AgreementSuspension]),
+    started("agreements_terminated", &[S::AgreementTermination]),
+    Figure::flow("black_list_entries", &[M::BlackPublished]),
+];
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PublicStatsQuery {
+    /// The year (UTC+8), default this year.
+    #[param(minimum = 1900, maximum = 2199)]
+    pub year: Option<i32>,
+    /// A province or prefecture code to narrow to.
+    #[param(pattern = "^[0-9]{6}$")]
+    pub region: Option<String>,
+    /// One or two of `province`, `prefecture`, `year` (default `prefecture`).
+    #[param(pattern = "^(province|prefecture|year)(,(province|prefecture|year))?$")]
+    pub group_by: Option<String>,
+    /// `previous_year` adds the year before and the change.
+    pub compare: Option<Compare>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    (first, last)
+}
+
+fn request(
+    cx: &Ctx,
+    dims: Vec<Dimension>,
+    year: i32,
+    filter: Filter,
+    compare: Option<Compare>,
+) -> Request<'static> {
+    let (from, to) = year_bounds(year);
+    Request {
+        figures: PUBLIC,
+        filter: Filter {
+            kinds: Some(ORGANISATIONS.to_vec()),
+            ..filter
+        },
+        dims,
+        from,
+        to,
+        compare,
+        cells: public_cells(cx),
+    }
+}
+
+/// `GET /public/v1/stats`.
+pub async fn read<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    query: PublicStatsQuery,
+) -> ServiceResult<StatsAnswer> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let mut errors = FieldErrors::default();
+    let year = query.year.unwrap_or_else(|| cx.today().year());
+    if !(1900..=2199).contains(&year) {
+        errors.add("year", msg!("stats-year-out-of-range"));
+    }
+    let allowed = [Dimension::Province, Dimension::Prefecture, Dimension::Year];
+    let dims = match parse_dimensions(query.group_by.as_deref().unwrap_or("prefecture")) {
+        Ok(dims) if dims.iter().all(|d| allowed.contains(d)) => dims,
+        _ => {
+            let word = query.group_by.clone().unwrap_or_default();
+            errors.add("group_by", msg!("stats-group-by-unknown", word = word));
+            Vec::new()
+        }
+    };
+    let place = super::figures::place(query.region.as_deref(), &mut errors);
+    errors.finish()?;
+    let seq = crate::shared::facts::last_seq(db).await?;
+    let filter = Filter {
+        place,
+        ..Filter::default()
+    };
+    let r = request(cx, dims, year, filter, query.compare);
+    let page = super::paged(table(db, &r).await?, page);
+    let previous = query.compare.map(|_| year_bounds(year - 1));
+    Ok(StatsAnswer {
+        seq,
+        from: r.from,
+        to: r.to,
+        figures: figure_names(&r),
+        group_by: r.dims,
+        compare: query.compare,
+        previous_from: previous.map(|p| p.0),
+        previous_to: previous.map(|p| p.1),
+        items: page.items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// Cases approved in one month, and in the same month a year earlier.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MonthFigure {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub approved: Cell,
+    pub previous_year: Cell,
+}
+
+/// Sanctions of one type started in the year.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SanctionFigure {
+    pub sanction_type: S,
+    pub started: Cell,
+}
+
+/// Organisations holding one grade on the day.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct GradeFigure {
+    pub grade: String,
+    pub subjects: Cell,
+}
+
+/// One prefecture's row (a province-level city's districts are under the province's own code).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PrefectureFigure {
+    pub code: String,
+    pub name: Option<String>,
+    pub cases_approved: Cell,
+    pub amount_recovered_fen: Cell,
+    pub agreements_suspended: Cell,
+    pub agreements_terminated: Cell,
+    pub black_list_entries: Cell,
+}
+
+/// What the public statistics page draws, for one year: organisations only, small cells hidden.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublicFigures {
+    pub seq: i64,
+    pub year: i32,
+    /// Twelve months, January first.
+    pub approved_by_month: Vec<MonthFigure>,
+    pub sanctions_by_type: Vec<SanctionFigure>,
+    /// The day the grades are counted on: the last day of the year, or today in the current year.
+    pub grades_on: NaiveDate,
+    pub grades: Vec<GradeFigure>,
+    pub prefectures: Vec<PrefectureFigure>,
+}
+
+fn value(row: Option<&super::StatRow>, name: &str) -> Cell {
+    row.and_then(|r| r.values.get(name).cloned())
+        .unwrap_or(Cell::Count(0))
+}
+
+/// Everything the public statistics page shows for `year`.
+pub async fn public_figures<C: ConnectionTrait>(
+    db: &C,
+    cx: &Ctx,
+    year: i32,
+) -> ServiceResult<PublicFigures> {
+    let seq = crate::shared::facts::last_seq(db).await?;
+    let months = table(
+        db,
+        &request(
+            cx,
+            vec![Dimension::Month],
+            year,
+            Filter::default(),
+            Some(Compare::PreviousYear),
+        ),
+    )
+    .await?;
+    let approved_by_month = (1..=12)
+        .map(|m| {
+            let month = format!("{year:04}-{m:02}");
+            let row = months.iter().find(|r| r.group[0].value == month);
+            MonthFigure {
+                approved: value(row, "cases_approved"),
+                previous_year: row
+                    .and_then(|r| r.previous.as_ref())
+                    .and_then(|p| p.get("cases_approved").cloned())
+                    .unwrap_or(Cell::Count(0)),
+                month,
+            }
+        })
+        .collect();
+    let by_type = [Figure::flow("started", &[M::SanctionStarted])];
+    let r = Request {
+        figures: &by_type,
+        ..request(
+            cx,
+            vec![Dimension::SanctionType],
+            year,
+            Filter::default(),
+            None,
+        )
+    };
+    let types = table(db, &r).await?;
+    let sanctions_by_type = S::ALL
+        .iter()
+        .map(|t| SanctionFigure {
+            sanction_type: *t,
+            started: value(
+                types.iter().find(|r| r.group[0].value == t.as_str()),
+                "started",
+            ),
+        })
+        .collect();
+    let (_, last) = year_bounds(year);
+    let grades_on = last.min(cx.today());
+    // A year before the current cycle has no materialised grades: the page then shows none.
+    let grades = if cycle_of_date(grades_on) < cx.cycle() {
+        Vec::new()
+    } else {
+        let names: Vec<String> = Grade::ALL.iter().map(|g| format!("grade_{g}")).collect();
+        let on = (grades_on, Audience::Public);
+        let counts = super::grades::distribution(db, cx, on, None, &ORGANISATIONS, &[]).await?;
+        let row = super::grades::rows(&names, &[], counts, public_cells(cx)).pop();
+        names
+            .iter()
+            .map(|n| GradeFigure {
+                grade: n.trim_start_matches("grade_").to_string(),
+                subjects: value(row.as_ref(), n),
+            })
+            .collect()
+    };
+    let rows = table(
+        db,
+        &request(
+            cx,
+            vec![Dimension::Prefecture],
+            year,
+            Filter::default(),
+            None,
+        ),
+    )
+    .await?;
+    let prefectures = rows
+        .iter()
+        .map(|row| {
+            let code = row.group[0].value.clone();
+            PrefectureFigure {
+                name: division_name(&code),
+                cases_approved: value(Some(row), "cases_approved"),
+                amount_recovered_fen: value(Some(row), "amount_recovered_fen"),
+                agreements_suspended: value(Some(row), "agreements_suspended"),
+                agreements_terminated: value(Some(row), "agreements_terminated"),
+                black_list_entries: value(Some(row), "black_list_entries"),
+                code,
+            }
+        })
+        .collect();
+    Ok(PublicFigures {
+        seq,
+        year,
+        approved_by_month,
+        sanctions_by_type,
+        grades_on,
+        grades,
+        prefectures,
+    })
+}
