@@ -45,6 +45,7 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
         (name = "repairs", description = "Credit repair (信用修复)"),
         (name = "tasks", description = "The work queue: what waits for the caller, overdue first (待办)"),
         (name = "tips", description = "Tip-offs (举报): public intake with a claim code, handling, rewards by the policy schedule; staff only, reporters protected"),
+        (name = "suspicions", description = "Smart-monitoring suspects (疑点): bulk intake, triage, the institution's explanation, verification into cases, second review of at least 5%, rule statistics"),
         (name = "webhooks", description = "Continuous query: signed event deliveries through an outbox"),
         (name = "audit", description = "Hash-chained audit log (执法全过程记录)"),
         (name = "ops", description = "Health, readiness and metrics"),

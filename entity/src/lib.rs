@@ -19,6 +19,7 @@ pub mod scheduled_day;
 pub mod screening;
 pub mod standing;
 pub mod subject;
+pub mod suspicion;
 pub mod tip;
 pub mod tip_case;
 pub mod violation;

@@ -22,6 +22,7 @@ mod m20261206_000002_unique_subject_identities;
 mod m20261206_000003_add_appeal_evidence_and_designation;
 mod m20261206_000004_add_webhook_pause;
 mod m20261206_000021_create_tips;
+mod m20261206_000022_create_suspicions;
 
 pub use m20261206_000002_unique_subject_identities::{
     Duplicate, ORGANISATION_INDEX, PERSON_INDEX, duplicate_identities,
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_add_appeal_evidence_and_designation::Migration),
             Box::new(m20261206_000004_add_webhook_pause::Migration),
             Box::new(m20261206_000021_create_tips::Migration),
+            Box::new(m20261206_000022_create_suspicions::Migration),
         ]
     }
 }

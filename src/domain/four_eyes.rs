@@ -21,6 +21,8 @@ pub enum Decision {
     BlackListRemoval,
     /// Approving or changing the reward proposed for a tip (举报奖励).
     TipReward,
+    /// 复审 of a suspect's triage or verification (seed 002: at least 5% second-reviewed).
+    SuspicionReview,
 }
 
 /// Someone who took part in what a decision decides on.
@@ -42,6 +44,10 @@ pub enum Party {
     Lister,
     /// Handled the tip: decided whether to take it up and linked its cases.
     TipHandler,
+    /// Triaged the suspect (初审).
+    Triager,
+    /// Verified the suspect (核实): cleared or converted it.
+    Verifier,
 }
 
 /// The rule: for every decision, who may not take it.
@@ -61,11 +67,15 @@ pub const EXCLUDED: &[(Decision, &[Party])] = &[
     (Decision::RedListProposal, &[Party::Proposer]),
     (Decision::BlackListRemoval, &[Party::Lister]),
     (Decision::TipReward, &[Party::TipHandler]),
+    (
+        Decision::SuspicionReview,
+        &[Party::Triager, Party::Verifier],
+    ),
 ];
 
 impl Decision {
     /// Every decision, for the test that walks the table.
-    pub const ALL: [Decision; 7] = [
+    pub const ALL: [Decision; 8] = [
         Decision::CaseReview,
         Decision::CaseApproval,
         Decision::Appeal,
@@ -73,6 +83,7 @@ impl Decision {
         Decision::RedListProposal,
         Decision::BlackListRemoval,
         Decision::TipReward,
+        Decision::SuspicionReview,
     ];
 
     /// The parties excluded from this decision.
@@ -92,6 +103,7 @@ impl Decision {
             Decision::RedListProposal => msg!("decision-red-list-proposal"),
             Decision::BlackListRemoval => msg!("decision-black-list-removal"),
             Decision::TipReward => msg!("decision-tip-reward"),
+            Decision::SuspicionReview => msg!("decision-suspicion-review"),
         }
     }
 }
@@ -107,6 +119,8 @@ impl Party {
             Party::Proposer => msg!("party-proposer"),
             Party::Lister => msg!("party-lister"),
             Party::TipHandler => msg!("party-tip-handler"),
+            Party::Triager => msg!("party-triager"),
+            Party::Verifier => msg!("party-verifier"),
         }
     }
 }
@@ -136,7 +150,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    const PARTIES: [Party; 8] = [
+    const PARTIES: [Party; 10] = [
         Party::Recorder,
         Party::Reviewer,
         Party::Approver,
@@ -145,6 +159,8 @@ mod tests {
         Party::Proposer,
         Party::Lister,
         Party::TipHandler,
+        Party::Triager,
+        Party::Verifier,
     ];
 
     #[test]

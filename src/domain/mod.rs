@@ -23,5 +23,6 @@ pub mod sanctions;
 pub mod scoring;
 pub mod standing;
 pub mod subject;
+pub mod suspicions;
 pub mod text;
 pub mod tips;

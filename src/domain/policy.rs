@@ -7,9 +7,11 @@
 //! law, not preference.
 
 mod sections;
+mod suspicions;
 mod tips;
 
 pub use sections::*;
+pub use suspicions::*;
 pub use tips::*;
 
 use serde::{Deserialize, Serialize};
@@ -187,6 +189,8 @@ pub struct Policy {
     pub feed: FeedPolicy,
     /// Tip-offs (举报): the reward schedule and handling deadlines.
     pub tips: TipPolicy,
+    /// Smart-monitoring suspects (疑点): second review and the deadlines of each step.
+    pub suspicions: SuspicionPolicy,
 }
 
 impl Default for Policy {
@@ -201,6 +205,7 @@ impl Default for Policy {
             screenings: ScreeningPolicy::default(),
             feed: FeedPolicy::default(),
             tips: TipPolicy::default(),
+            suspicions: SuspicionPolicy::default(),
         }
     }
 }
@@ -292,7 +297,8 @@ impl Policy {
                 "insured.blacklist_fraud_fen and cases.major_case_fen must be positive".into(),
             );
         }
-        self.tips.validate()
+        self.tips.validate()?;
+        self.suspicions.validate()
     }
 
     /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by
@@ -316,7 +322,9 @@ impl Policy {
 /// unknown field; catching it and type mismatches here keeps the field's path in the message, which
 /// serde's error on the merged value would have lost.
 fn merge(base: &mut Value, patch: Value, path: &str) -> Result<(), String> {
-    if kind(base) != kind(&patch) {
+    // A share (a float by default) may be written as a whole number: `1` is a rate of 100%.
+    let share = base.is_f64() && patch.is_number();
+    if kind(base) != kind(&patch) && !share {
         return Err(format!("{path} must be {}", kind(base)));
     }
     match (base, patch) {

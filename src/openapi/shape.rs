@@ -113,6 +113,10 @@ fn type_change_values(doc: &mut Value) {
                 "RepairView",
                 "Staff only: the repair as it was when it changed.",
             ),
+            ChangeEntity::Suspicion => (
+                "SuspicionView",
+                "Staff only: the suspect as it was when it changed.",
+            ),
         };
         let name = format!("{}Change", camel(entity.as_str()));
         let mut branch = base.clone();

@@ -19,6 +19,7 @@ pub mod sanctions;
 pub mod screenings;
 pub mod standing;
 pub mod subjects;
+pub mod suspicions;
 pub mod tasks;
 pub mod tips;
 pub mod violation_types;
@@ -52,6 +53,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(public::router())
         .merge(public_tips::router())
         .merge(tips::router())
+        .merge(suspicions::router())
         .merge(webhooks::router())
         .merge(violation_types::router())
 }

@@ -23,6 +23,7 @@ pub mod sanctions;
 pub mod screenings;
 pub mod standings;
 pub mod subjects;
+pub mod suspicions;
 pub mod tips;
 pub mod webhooks;
 pub mod writer;

@@ -162,6 +162,59 @@ impl Writer {
         Ok(Some((first, last)))
     }
 
+    /// Appends a change-log row about something that changes no one's standing (a suspect, issue 22): no
+    /// standing is refreshed and no webhook is due, since only staff read such rows. Returns its `seq`.
+    pub async fn note(
+        &self,
+        entity: ChangeEntity,
+        entity_id: impl ToString,
+        subject_code: &str,
+        op: ChangeOp,
+        value: &impl Serialize,
+    ) -> ServiceResult<i64> {
+        append_change(
+            self.db(),
+            &self.cx,
+            entity,
+            entity_id,
+            subject_code,
+            op,
+            value,
+        )
+        .await
+    }
+
+    /// `note` for many rows at once (an import): `(entity id, subject code, value as JSON text)` each, given
+    /// consecutive `seq`s in order, written in batched INSERTs. Returns the first and last `seq`.
+    pub async fn note_many(
+        &self,
+        entity: ChangeEntity,
+        op: ChangeOp,
+        rows: Vec<(String, String, String)>,
+    ) -> ServiceResult<Option<(i64, i64)>> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        audit::lock_chain(self.db()).await?;
+        let first = crate::service::standings::last_seq(self.db()).await? + 1;
+        let last = first + rows.len() as i64 - 1;
+        let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
+        bulk::execute(self.db(), rows.len(), move |out| {
+            for (n, batch) in rows.chunks(2000).enumerate() {
+                let batch =
+                    (first + 2000 * n as i64..)
+                        .zip(batch)
+                        .map(|(seq, (id, code, value))| {
+                            change_row(seq, (entity, id.clone()), code, op, &cx, value.clone())
+                        });
+                out.send(backend.build(&change::Entity::insert_many(batch).into_query()))?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(Some((first, last)))
+    }
+
     /// Marks a subject whose standing must be rewritten at commit.
     pub fn touch(&self, subject_id: i64) {
         if let Ok(mut touched) = self.touched.lock() {

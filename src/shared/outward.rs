@@ -56,7 +56,7 @@ pub enum ChangeValue {
     Sanction(SanctionChange),
     LedgerEntry(LedgerEntryView),
     ListEntry(ListEntryView),
-    /// Cases, appeals and repairs: staff only, as recorded.
+    /// Cases, appeals, repairs and suspects: staff only, as recorded.
     Staff(serde_json::Value),
 }
 
@@ -125,9 +125,10 @@ pub fn outward(
         ChangeEntity::ListEntry => {
             ChangeValue::ListEntry(typed::<ListEntryView>(seq, text)?.for_audience(audience))
         }
-        ChangeEntity::Case | ChangeEntity::Appeal | ChangeEntity::Repair => {
-            ChangeValue::Staff(typed(seq, text)?)
-        }
+        ChangeEntity::Case
+        | ChangeEntity::Appeal
+        | ChangeEntity::Repair
+        | ChangeEntity::Suspicion => ChangeValue::Staff(typed(seq, text)?),
     };
     Ok(value.exists_for(audience).then_some(value))
 }
