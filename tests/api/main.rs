@@ -40,6 +40,7 @@ mod screenings;
 mod standing;
 mod strict_input;
 mod subjects;
+mod suspicions;
 mod tasks;
 mod tips;
 mod tips_handling;

@@ -10,6 +10,7 @@ mod insert;
 mod progress;
 mod run;
 mod spool;
+mod subjects;
 mod suspects;
 
 use crate::i18n::msg;

@@ -136,6 +136,27 @@ impl CheckedSuspicion {
             received_by: Set(w.actor.sub.clone()),
             triage_due: Set(triage_due),
             unanswered: Set(false),
+            // Every column set, so that an import's rows become models without being read back.
+            triaged_by: Set(None),
+            triaged_at: Set(None),
+            triage_reason: Set(None),
+            explain_due: Set(None),
+            explanation: Set(None),
+            explanation_evidence: Set(None),
+            explained_by: Set(None),
+            explained_at: Set(None),
+            verify_due: Set(None),
+            verified_by: Set(None),
+            verified_at: Set(None),
+            verify_reason: Set(None),
+            violation_id: Set(None),
+            review_state: Set(None),
+            review_of: Set(None),
+            review_due: Set(None),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
+            review_reason: Set(None),
+            closed_at: Set(None),
             ..Default::default()
         }
     }

@@ -80,7 +80,7 @@ pub struct Verification {
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
     /// Converting: the catalogue entry of the case.
-    #[schema(max_length = 64, example = "INST-DUPLICATE-CHARGE")]
+    #[schema(max_length = 64, example = "INST-DUPLICATE-BILLING")]
     pub type_code: Option<String>,
     /// Converting: the amount to recover, in fen (default: the amount involved).
     #[schema(minimum = 0)]
