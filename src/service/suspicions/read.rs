@@ -55,12 +55,16 @@ pub fn in_state(state: SuspicionState, today: NaiveDate) -> Condition {
     }
 }
 
+/// Null-safe, so that `overdue=false` (its negation) keeps rows without a second review.
 fn awaiting() -> Condition {
-    Condition::all().add(suspicion::Column::ReviewState.eq(ReviewState::Awaiting.as_str()))
+    Condition::all()
+        .add(suspicion::Column::ReviewState.is_not_null())
+        .add(suspicion::Column::ReviewState.eq(ReviewState::Awaiting.as_str()))
 }
 
 /// Suspects waiting, on `today`, for a step past its due day: as `view::is_overdue` reads one. A `to_explain`
-/// one's `verify_due` lies after its explanation deadline, so it is late only once it has moved on.
+/// one's `verify_due` lies after its explanation deadline, so it is late only once it has moved on. Every
+/// nullable column is tested for null first: the negation (`overdue=false`) must not turn unknown into absent.
 pub fn overdue(today: NaiveDate) -> Condition {
     Condition::any()
         .add(stored(SuspicionState::Pending).add(suspicion::Column::TriageDue.lt(today)))
@@ -71,9 +75,14 @@ pub fn overdue(today: NaiveDate) -> Condition {
                         .add(stored(SuspicionState::ToVerify))
                         .add(stored(SuspicionState::ToExplain)),
                 )
+                .add(suspicion::Column::VerifyDue.is_not_null())
                 .add(suspicion::Column::VerifyDue.lt(today)),
         )
-        .add(awaiting().add(suspicion::Column::ReviewDue.lt(today)))
+        .add(
+            awaiting()
+                .add(suspicion::Column::ReviewDue.is_not_null())
+                .add(suspicion::Column::ReviewDue.lt(today)),
+        )
 }
 
 pub async fn list<C: ConnectionTrait>(
