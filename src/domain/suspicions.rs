@@ -141,8 +141,8 @@ pub fn drawn(id: i64, policy: &SuspicionPolicy) -> bool {
     point < policy.second_review_rate + MARGIN
 }
 
-/// Whether a decision sends the suspect to second review: the draw for triage, and always for a conversion
-/// and for a clearance above the policy amount.
+/// Whether a decision sends the suspect to second review: the draw for each triage decision; at verification,
+/// always for a conversion and for a clearance above the policy amount (issue 22 §3), never for a smaller one.
 pub fn needs_review(
     id: i64,
     step: ReviewedStep,
@@ -153,9 +153,10 @@ pub fn needs_review(
     match (step, decided) {
         (ReviewedStep::Verification, SuspicionState::Converted) => true,
         (ReviewedStep::Verification, SuspicionState::Cleared) => {
-            amount_fen > policy.always_review_cleared_above_fen || drawn(id, policy)
+            amount_fen > policy.always_review_cleared_above_fen
         }
-        _ => drawn(id, policy),
+        (ReviewedStep::Verification, _) => false,
+        (ReviewedStep::Triage, _) => drawn(id, policy),
     }
 }
 
@@ -207,9 +208,7 @@ mod tests {
             let converted = needs_review(id, ReviewedStep::Verification, SuspicionState::Converted, amount, &p);
             prop_assert!(converted);
             let cleared = needs_review(id, ReviewedStep::Verification, SuspicionState::Cleared, amount, &p);
-            if amount > p.always_review_cleared_above_fen {
-                prop_assert!(cleared);
-            }
+            prop_assert_eq!(cleared, amount > p.always_review_cleared_above_fen);
             prop_assert_eq!(drawn(id, &p), drawn(id, &p));
         }
     }

@@ -12,7 +12,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, Set, TryIntoModel,
 };
 
-use super::decode::{BATCH, Parsed};
+use super::decode::Parsed;
 use super::run::{Loader, State};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
@@ -21,6 +21,9 @@ use crate::service::suspicions::intake::{
 };
 use crate::service::writer::Writer;
 use entity::suspicion;
+
+/// Rows per INSERT: a suspect binds 39 values, and SQLite at most 32,766 per statement.
+const ROWS_PER_INSERT: usize = 800;
 
 /// A checked row: its line, the row, the hash of its content and its subject's id.
 pub(super) type Ready = (u64, CheckedSuspicion, String, i64);
@@ -96,7 +99,7 @@ impl Loader for Suspects {
 
     async fn insert(w: &Writer, rows: Vec<Ready>) -> ServiceResult<Vec<suspicion::Model>> {
         let mut inserted = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(BATCH) {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
             inserted.extend(insert_suspects(w, chunk).await?);
         }
         Ok(inserted)
