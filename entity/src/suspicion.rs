@@ -43,6 +43,8 @@ pub struct Model {
     pub unanswered: bool,
     /// The case a conversion recorded.
     pub violation_id: Option<i64>,
+    /// The triage's second review was done (kept when a review of the verification replaces it).
+    pub triage_reviewed: bool,
     /// `awaiting`, `confirmed` or `overturned`; `None` when not drawn.
     pub review_state: Option<String>,
     /// The decision under second review: `triage` or `verification`.

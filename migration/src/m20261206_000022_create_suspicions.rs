@@ -49,6 +49,8 @@ impl MigrationTrait for Migration {
                     .col(boolean("unanswered"))
                     .col(big_integer_null("violation_id"))
                     .col(string_len_null("review_state", 16))
+                    // The triage's second review is done, even once a later one (of the verification) replaced it.
+                    .col(boolean("triage_reviewed").default(false))
                     .col(string_len_null("review_of", 16))
                     .col(date_null("review_due"))
                     .col(string_len_null("reviewed_by", 200))

@@ -136,6 +136,7 @@ impl CheckedSuspicion {
             received_by: Set(w.actor.sub.clone()),
             triage_due: Set(triage_due),
             unanswered: Set(false),
+            triage_reviewed: Set(false),
             // Every column set, so that an import's rows become models without being read back.
             triaged_by: Set(None),
             triaged_at: Set(None),

@@ -14,7 +14,7 @@ use super::HANDLERS;
 use crate::domain::dates::{legal_date, start_of_legal_day_utc};
 use crate::domain::enums::string_enum;
 use crate::domain::roles::Role;
-use crate::domain::suspicions::{ReviewState, SuspicionState, effective_state};
+use crate::domain::suspicions::{ReviewState, ReviewedStep, SuspicionState, effective_state};
 use crate::service::error::{ServiceError, ServiceResult, column};
 use crate::shared::actor::Actor;
 use crate::shared::context::Ctx;
@@ -163,7 +163,12 @@ pub async fn stats<C: ConnectionTrait>(
             tally.converted_amount += row.amount_fen;
         }
         let answered_or_triaged = row.explained_at.or(row.triaged_at);
-        let decided = row.verified_at.or(row.triaged_at);
+        let of_triage = row.review_of.as_deref() == Some(ReviewedStep::Triage.as_str());
+        let decided = if of_triage {
+            row.triaged_at
+        } else {
+            row.verified_at
+        };
         let steps = [
             days(Some(row.received_at), row.triaged_at),
             days(row.triaged_at, row.explained_at),
@@ -173,20 +178,21 @@ pub async fn stats<C: ConnectionTrait>(
         for (list, value) in tally.steps.iter_mut().zip(steps) {
             list.extend(value);
         }
-        // Each decision counts in the month it was taken; the review, if any, belongs to the latest one.
-        let reviewed = matches!(
+        // Each decision counts in the month it was taken, and as reviewed once its second review is done.
+        let done = matches!(
             row.review_state.as_deref(),
             Some(s) if s != ReviewState::Awaiting.as_str()
         );
-        for (at, latest) in [
-            (row.triaged_at, row.verified_at.is_none()),
-            (row.verified_at, true),
+        let verification_reviewed = done && !of_triage;
+        for (at, reviewed) in [
+            (row.triaged_at, row.triage_reviewed),
+            (row.verified_at, verification_reviewed),
         ] {
             if let Some(at) = at {
                 let month = legal_date(at).format("%Y-%m").to_string();
                 let entry = months.entry(month).or_default();
                 entry.0 += 1;
-                entry.1 += u64::from(reviewed && latest);
+                entry.1 += u64::from(reviewed);
             }
         }
     }

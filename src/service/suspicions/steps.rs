@@ -123,12 +123,15 @@ fn maybe_review(
 ) -> bool {
     let policy = &w.cx.policy().suspicions;
     let review = needs_review(row.id, step, decided, row.amount_fen, policy);
-    update.review_state = Set(review.then(|| ReviewState::Awaiting.as_str().to_string()));
-    update.review_of = Set(review.then(|| step.as_str().to_string()));
-    update.review_due = Set(review.then(|| add_days(w, w.cx.today(), policy.review_working_days)));
-    update.reviewed_by = Set(None);
-    update.reviewed_at = Set(None);
-    update.review_reason = Set(None);
+    // A decision not drawn leaves the record of an earlier review (of the triage) as it was.
+    if review {
+        update.review_state = Set(Some(ReviewState::Awaiting.as_str().to_string()));
+        update.review_of = Set(Some(step.as_str().to_string()));
+        update.review_due = Set(Some(add_days(w, w.cx.today(), policy.review_working_days)));
+        update.reviewed_by = Set(None);
+        update.reviewed_at = Set(None);
+        update.review_reason = Set(None);
+    }
     // Decided for good only once no second review is awaited.
     let closes = decided.is_final() && !review;
     update.closed_at = Set(closes.then_some(w.cx.now));
@@ -397,6 +400,9 @@ pub async fn second_review(
     update.reviewed_by = Set(Some(w.actor.sub.clone()));
     update.reviewed_at = Set(Some(w.cx.now));
     update.review_reason = Set(reason.clone());
+    if step == ReviewedStep::Triage {
+        update.triage_reviewed = Set(true);
+    }
     if overturning {
         let to = overturned(step, decided)
             .ok_or_else(|| ServiceError::Conflict(msg!("suspicion-cannot-overturn")))?;
