@@ -283,7 +283,7 @@ async fn review_suspicion(
     actor.require(&REVIEWERS)?;
     let ApiJson(body) = body?;
     let w = state.writer(actor).await?;
-    let view = steps::second_review(&w, id, body).await?;
+    let view = suspicions::review::second_review(&w, id, body).await?;
     w.commit().await?;
     Ok(Json(view))
 }

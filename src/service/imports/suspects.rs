@@ -17,8 +17,9 @@ use super::run::{Loader, State};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::service::error::{FieldError, ServiceError, ServiceResult};
 use crate::service::suspicions::intake::{
-    CheckedSuspicion, NewSuspicion, Resolution, change_value, check_row, resolve, triage_due,
+    CheckedSuspicion, NewSuspicion, change_value, check_row, triage_due,
 };
+use crate::service::suspicions::registry::{Resolution, resolve};
 use crate::service::writer::Writer;
 use entity::suspicion;
 

@@ -4,7 +4,8 @@
 //!
 //! - [`intake`]: one suspect, or a whole day's file through the import machinery (`service::imports`); a row
 //!   already taken is a duplicate, not an error.
-//! - [`steps`]: triage (one or up to 1,000 at once), the explanation, verification and conversion, second review.
+//! - [`steps`]: triage (one or up to 1,000 at once), the explanation, verification and conversion;
+//!   [`review`]: second review. [`registry`]: the checks against the database, per batch.
 //! - [`read`]: the list (with `overdue`), one suspect, and each rule's statistics.
 //!
 //! Who: inspectors (and admins) take in, triage and verify; reviewers second-review; a hospital's office sees
@@ -13,6 +14,8 @@
 
 pub mod intake;
 pub mod read;
+pub mod registry;
+pub mod review;
 pub mod stats;
 pub mod steps;
 pub mod view;
