@@ -2,8 +2,8 @@
 //! repairs to decide, major-case reports due, tips to take up — each with the ids it is acted on by, the day it is due in working
 //! days (holiday calendar) and whether that day has passed. Overdue first, then by due date.
 //!
-//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as
-//! one when they exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is
+//! A kind is a variant of [`TaskKind`] and an arm of `source`; smart-monitoring suspects (疑点) to triage,
+//! verify and second-review come from `suspicions`. A decision the caller may not take by four eyes (`domain::four_eyes`) is
 //! never offered. Partners, hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
 
 use std::collections::HashMap;
@@ -44,6 +44,14 @@ string_enum! {
         MajorCaseReport = "major_case_report",
         /// 举报 received, to take up or not (`POST /tips/{id}/decision`), by the policy's working days from receipt.
         TipDecision = "tip_decision",
+        /// 疑点初审: a pending suspect to triage (`POST /suspicions/{id}/triage`).
+        SuspicionTriage = "suspicion_triage",
+        /// 疑点核实: a suspect answered, or past its explanation deadline, to verify
+        /// (`POST /suspicions/{id}/verification`).
+        SuspicionVerification = "suspicion_verification",
+        /// 疑点复审: a decision on a suspect to second-review (`POST /suspicions/{id}/second-review`); never one the
+        /// caller triaged or verified.
+        SuspicionReview = "suspicion_review",
     }
 }
 
@@ -51,11 +59,15 @@ impl TaskKind {
     /// The role a task waits for; admins may act on every kind (DESIGN §1).
     fn role(self) -> Role {
         match self {
-            TaskKind::CaseReview | TaskKind::AppealDecision | TaskKind::RepairDecision => {
-                Role::Reviewer
-            }
+            TaskKind::CaseReview
+            | TaskKind::AppealDecision
+            | TaskKind::RepairDecision
+            | TaskKind::SuspicionReview => Role::Reviewer,
             TaskKind::CaseApproval | TaskKind::MajorCaseReport => Role::Approver,
-            TaskKind::CaseResubmission | TaskKind::TipDecision => Role::Inspector,
+            TaskKind::CaseResubmission
+            | TaskKind::TipDecision
+            | TaskKind::SuspicionTriage
+            | TaskKind::SuspicionVerification => Role::Inspector,
         }
     }
 
@@ -98,6 +110,9 @@ pub struct Task {
     /// The tip to take up or not (`tip_decision`); its `subject_code` is the code the reporter gave, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tip_id: Option<i64>,
+    /// The suspect to triage, verify or second-review (`suspicion_*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspicion_id: Option<i64>,
     /// The day it started waiting (UTC+8): recorded, reviewed, returned, filed or approved.
     pub waiting_since: NaiveDate,
     /// The last day to act (UTC+8), counted in working days with the holiday calendar; the time limits are in
@@ -112,6 +127,7 @@ impl Task {
         self.appeal_id
             .or(self.repair_id)
             .or(self.tip_id)
+            .or(self.suspicion_id)
             .or(self.violation_id)
             .unwrap_or_default()
     }
@@ -162,11 +178,14 @@ async fn source<C: ConnectionTrait>(
         TaskKind::RepairDecision => return repairs(db, cx, reader).await,
         TaskKind::MajorCaseReport => return reports(db, cx).await,
         TaskKind::TipDecision => return tips(db, cx).await,
+        TaskKind::SuspicionTriage | TaskKind::SuspicionVerification | TaskKind::SuspicionReview => {
+            return suspicions::tasks(db, cx, reader, kind).await;
+        }
     };
     cases_in(db, cx, reader, kind, state, days).await
 }
 
-fn task(
+pub(super) fn task(
     cx: &Ctx,
     kind: TaskKind,
     subject_code: String,
@@ -180,6 +199,7 @@ fn task(
         appeal_id: None,
         repair_id: None,
         tip_id: None,
+        suspicion_id: None,
         waiting_since: since,
         due_on,
         overdue: due_on < cx.today(),
@@ -385,5 +405,6 @@ fn unpack(key: i64) -> (NaiveDate, usize, i64) {
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
 
+mod suspicions;
 #[cfg(test)]
 mod tests;

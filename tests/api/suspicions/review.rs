@@ -324,3 +324,45 @@ async fn the_change_feed_tells_staff_alone_about_suspects() {
         .count();
     assert_eq!(standing_rows, again);
 }
+
+#[tokio::test]
+async fn the_work_queue_offers_suspects_to_whoever_may_act_on_them() {
+    let (app, _policy) = always_reviewing().await;
+    app.seed_registry().await;
+    app.set_now(BEFORE_HOLIDAYS);
+    let id = receive(&app, &suspect("Q-1", "R-DUP", 100)).await;
+    let kinds = |body: &serde_json::Value| -> Vec<(String, i64)> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|t| Some((t["kind"].as_str()?.to_string(), t["suspicion_id"].as_i64()?)))
+            .collect()
+    };
+    let inspector = app.get("/api/v1/tasks", Role::Inspector).await;
+    assert_eq!(
+        kinds(&inspector.body),
+        vec![("suspicion_triage".to_string(), id)]
+    );
+    assert_eq!(inspector.body["items"][0]["due_on"], "2026-10-09");
+    step(
+        &app,
+        id,
+        "triage",
+        Role::Inspector,
+        json!({"outcome": "dismissed", "reason": "误报"}),
+    )
+    .await;
+    let reviewer = app.get("/api/v1/tasks", Role::Reviewer).await;
+    assert_eq!(
+        kinds(&reviewer.body),
+        vec![("suspicion_review".to_string(), id)]
+    );
+    // Four eyes: the triager, holding a reviewer's token, is not offered their own decision.
+    let triager = app.token_for(Role::Reviewer, "inspector-1", None);
+    let theirs = app
+        .send(Method::GET, "/api/v1/tasks", Some(&triager), None)
+        .await;
+    assert!(kinds(&theirs.body).is_empty(), "{}", theirs.body);
+    assert!(kinds(&app.get("/api/v1/tasks", Role::Inspector).await.body).is_empty());
+}

@@ -6,7 +6,6 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{always_reviewing, receive, step, suspect};
-use crate::helpers::*;
 
 const STATS: &str = "/api/v1/suspicions/stats?group_by=rule_code&from=2026-09-01&to=2026-09-30";
 
