@@ -120,12 +120,9 @@ impl Writer {
         subjects: Vec<subject::Model>,
         value: impl Fn(&subject::Model) -> ServiceResult<String> + Send + 'static,
     ) -> ServiceResult<Option<(i64, i64)>> {
-        if subjects.is_empty() {
+        let Some((first, last)) = self.reserve_seqs(subjects.len()).await? else {
             return Ok(None);
-        }
-        audit::lock_chain(self.db()).await?;
-        let first = crate::service::standings::last_seq(self.db()).await? + 1;
-        let last = first + subjects.len() as i64 - 1;
+        };
         let (entity, op) = (ChangeEntity::Subject, ChangeOp::Added);
         let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
         let subjects = bulk::execute(self.db(), subjects.len(), move |out| {
@@ -192,12 +189,9 @@ impl Writer {
         op: ChangeOp,
         rows: Vec<(String, String, String)>,
     ) -> ServiceResult<Option<(i64, i64)>> {
-        if rows.is_empty() {
+        let Some((first, last)) = self.reserve_seqs(rows.len()).await? else {
             return Ok(None);
-        }
-        audit::lock_chain(self.db()).await?;
-        let first = crate::service::standings::last_seq(self.db()).await? + 1;
-        let last = first + rows.len() as i64 - 1;
+        };
         let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
         bulk::execute(self.db(), rows.len(), move |out| {
             for (n, batch) in rows.chunks(2000).enumerate() {
@@ -213,6 +207,17 @@ impl Writer {
         })
         .await?;
         Ok(Some((first, last)))
+    }
+
+    /// The first and last `seq` of `n` change rows about to be written together, under the lock that orders the
+    /// change log (held until commit); `None` for none.
+    async fn reserve_seqs(&self, n: usize) -> ServiceResult<Option<(i64, i64)>> {
+        if n == 0 {
+            return Ok(None);
+        }
+        audit::lock_chain(self.db()).await?;
+        let first = crate::service::standings::last_seq(self.db()).await? + 1;
+        Ok(Some((first, first + n as i64 - 1)))
     }
 
     /// Marks a subject whose standing must be rewritten at commit.

@@ -56,6 +56,70 @@ pub async fn always_reviewing() -> (TestApp, tempfile::TempDir) {
     (app, dir)
 }
 
+/// Suspects of `INSTITUTION` at each step, for the access matrix (default policy; a triage drawn for second
+/// review is confirmed by `reviewer-2`, so that none of them awaits one except `awaiting`).
+pub struct AtEachStep {
+    pub pending: i64,
+    pub pending_too: i64,
+    pub to_explain: i64,
+    pub to_verify: i64,
+    /// Cleared above the policy amount by `inspector-1`: its second review is awaited.
+    pub awaiting: i64,
+}
+
+pub async fn at_each_step(app: &TestApp) -> AtEachStep {
+    let pending = receive(app, &suspect("STEP-1", "R-DUP", 100)).await;
+    let pending_too = receive(app, &suspect("STEP-2", "R-DUP", 100)).await;
+    let mut later = Vec::new();
+    for n in 3..=5 {
+        let id = receive(app, &suspect(&format!("STEP-{n}"), "R-DUP", 2_000_000)).await;
+        let triaged = step(
+            app,
+            id,
+            "triage",
+            Role::Inspector,
+            json!({"outcome": "to_explain"}),
+        )
+        .await;
+        assert_eq!(triaged.status, StatusCode::OK, "{}", triaged.body);
+        if triaged.body["second_review"].is_object() {
+            let reviewer = app.token_for(Role::Reviewer, "reviewer-2", None);
+            let path = format!("/api/v1/suspicions/{id}/second-review");
+            let body = json!({"outcome": "confirmed"});
+            let confirmed = app
+                .send(reqwest::Method::POST, &path, Some(&reviewer), Some(&body))
+                .await;
+            assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        }
+        later.push(id);
+    }
+    for id in [later[1], later[2]] {
+        let answered = step(
+            app,
+            id,
+            "explanation",
+            Role::Hospital,
+            json!({"text": "说明"}),
+        )
+        .await;
+        assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+    }
+    let clear = json!({"outcome": "cleared", "reason": "已退费"});
+    let cleared = step(app, later[2], "verification", Role::Inspector, clear).await;
+    assert_eq!(
+        cleared.body["second_review"]["state"], "awaiting",
+        "{}",
+        cleared.body
+    );
+    AtEachStep {
+        pending,
+        pending_too,
+        to_explain: later[0],
+        to_verify: later[1],
+        awaiting: later[2],
+    }
+}
+
 /// The ids of a page of suspects.
 pub async fn ids(app: &TestApp, query: &str, role: Role) -> Vec<i64> {
     let response = app.get(&format!("/api/v1/suspicions?{query}"), role).await;
