@@ -30,6 +30,8 @@ pub async fn resolve<C: ConnectionTrait>(
     rows: &[&CheckedSuspicion],
 ) -> ServiceResult<Vec<Resolution>> {
     let external: HashSet<&str> = rows.iter().map(|r| r.external_id.as_str()).collect();
+    // Both columns of the unique index, so that the look-up is by its key, not a scan.
+    let sources: HashSet<&str> = rows.iter().map(|r| r.source.as_str()).collect();
     let taken: HashMap<(String, String), (i64, String)> = suspicion::Entity::find()
         .select_only()
         .columns([
@@ -38,6 +40,7 @@ pub async fn resolve<C: ConnectionTrait>(
             suspicion::Column::Id,
             suspicion::Column::ContentHash,
         ])
+        .filter(suspicion::Column::Source.is_in(sources))
         .filter(suspicion::Column::ExternalId.is_in(external))
         .into_tuple::<(String, String, i64, String)>()
         .all(db)
