@@ -30,8 +30,13 @@ pub async fn resolve<C: ConnectionTrait>(
     rows: &[&CheckedSuspicion],
 ) -> ServiceResult<Vec<Resolution>> {
     let external: HashSet<&str> = rows.iter().map(|r| r.external_id.as_str()).collect();
-    // Both columns of the unique index, so that the look-up is by its key, not a scan.
+    // SQLite: both columns of the unique index, so that the look-up is by its key, not a scan. PostgreSQL plans
+    // the one list better than the two (measured by bench/suspicions.sh: 5 s against 25 s for 100,000 rows).
     let sources: HashSet<&str> = rows.iter().map(|r| r.source.as_str()).collect();
+    let by_source = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => suspicion::Column::Source.is_in(sources),
+        _ => sea_orm::sea_query::Expr::value(true),
+    };
     let taken: HashMap<(String, String), (i64, String)> = suspicion::Entity::find()
         .select_only()
         .columns([
@@ -40,7 +45,7 @@ pub async fn resolve<C: ConnectionTrait>(
             suspicion::Column::Id,
             suspicion::Column::ContentHash,
         ])
-        .filter(suspicion::Column::Source.is_in(sources))
+        .filter(by_source)
         .filter(suspicion::Column::ExternalId.is_in(external))
         .into_tuple::<(String, String, i64, String)>()
         .all(db)
