@@ -49,6 +49,7 @@ they add up to, and a hash-chained audit log. Errors are RFC 9457 application/pr
         (name = "tasks", description = "The work queue: what waits for the caller, overdue first (待办)"),
         (name = "tips", description = "Tip-offs (举报): public intake with a claim code, handling, rewards by the policy schedule; staff only, reporters protected"),
         (name = "stats", description = "Statistics (可视化监管) by place, kind, type and period with last year beside them, read from counters the writer keeps; public figures for organisations only"),
+        (name = "suspicions", description = "Smart-monitoring suspects (疑点): bulk intake, triage, the institution's explanation, verification into cases, second review of at least 5%, rule statistics"),
         (name = "webhooks", description = "Continuous query: signed event deliveries through an outbox"),
         (name = "statistics", description = "Statistics of supervision (可视化监管): the public statistics page"),
         (name = "audit", description = "Hash-chained audit log (执法全过程记录)"),

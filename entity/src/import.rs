@@ -1,4 +1,4 @@
-//! One bulk import of subjects: who ran it, how far it got and how it ended.
+//! One bulk import (of subjects or suspects): who ran it, how far it got and how it ended.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,12 +12,16 @@ pub struct Model {
     pub issuer: String,
     pub org: Option<String>,
     pub role: String,
+    /// What the import loads: `subjects` or `suspicions`.
+    pub kind: String,
     /// `csv` or `jsonl`.
     pub format: String,
     /// `running`, `completed` or `failed`.
     pub state: String,
     pub rows_read: i64,
     pub rows_imported: i64,
+    /// Rows already there, identical (suspects re-sent): counted, not written again.
+    pub rows_duplicate: i64,
     pub error_count: i64,
     /// The first errors of a failed import (JSON array of `{line, field, message}`).
     pub errors: String,

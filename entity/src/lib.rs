@@ -24,6 +24,7 @@ pub mod screening;
 pub mod standing;
 pub mod stat_counter;
 pub mod subject;
+pub mod suspicion;
 pub mod tip;
 pub mod tip_case;
 pub mod violation;

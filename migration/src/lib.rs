@@ -22,6 +22,7 @@ mod m20261206_000002_unique_subject_identities;
 mod m20261206_000003_add_appeal_evidence_and_designation;
 mod m20261206_000004_add_webhook_pause;
 mod m20261206_000021_create_tips;
+mod m20261206_000022_create_suspicions;
 mod m20261206_000023_create_stat_counters;
 mod m20261206_000024_create_commitments;
 mod m20261206_000025_create_commendations_and_repair_activities;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000003_add_appeal_evidence_and_designation::Migration),
             Box::new(m20261206_000004_add_webhook_pause::Migration),
             Box::new(m20261206_000021_create_tips::Migration),
+            Box::new(m20261206_000022_create_suspicions::Migration),
             Box::new(m20261206_000023_create_stat_counters::Migration),
             Box::new(m20261206_000024_create_commitments::Migration),
             Box::new(m20261206_000025_create_commendations_and_repair_activities::Migration),

@@ -26,6 +26,8 @@ string_enum! {
         Commitment = "commitment",
         /// The materialised standing of a subject, when what it answers changes.
         Standing = "standing",
+        /// A smart-monitoring suspect (疑点): staff only, and never a standing.
+        Suspicion = "suspicion",
     }
 }
 

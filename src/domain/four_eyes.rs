@@ -25,6 +25,8 @@ pub enum Decision {
     Commendation,
     /// Approving or rejecting a practitioner's repair activity, which gives points back.
     RepairActivity,
+    /// 复审 of a suspect's triage or verification (seed 002: at least 5% second-reviewed).
+    SuspicionReview,
 }
 
 /// Someone who took part in what a decision decides on.
@@ -50,6 +52,10 @@ pub enum Party {
     Commender,
     /// Recorded the repair activity.
     ActivityRecorder,
+    /// Triaged the suspect (初审).
+    Triager,
+    /// Verified the suspect (核实): cleared or converted it.
+    Verifier,
 }
 
 /// The rule: for every decision, who may not take it.
@@ -71,11 +77,15 @@ pub const EXCLUDED: &[(Decision, &[Party])] = &[
     (Decision::TipReward, &[Party::TipHandler]),
     (Decision::Commendation, &[Party::Commender]),
     (Decision::RepairActivity, &[Party::ActivityRecorder]),
+    (
+        Decision::SuspicionReview,
+        &[Party::Triager, Party::Verifier],
+    ),
 ];
 
 impl Decision {
     /// Every decision, for the test that walks the table.
-    pub const ALL: [Decision; 9] = [
+    pub const ALL: [Decision; 10] = [
         Decision::CaseReview,
         Decision::CaseApproval,
         Decision::Appeal,
@@ -85,6 +95,7 @@ impl Decision {
         Decision::TipReward,
         Decision::Commendation,
         Decision::RepairActivity,
+        Decision::SuspicionReview,
     ];
 
     /// The parties excluded from this decision.
@@ -106,6 +117,7 @@ impl Decision {
             Decision::TipReward => msg!("decision-tip-reward"),
             Decision::Commendation => msg!("decision-commendation"),
             Decision::RepairActivity => msg!("decision-repair-activity"),
+            Decision::SuspicionReview => msg!("decision-suspicion-review"),
         }
     }
 }
@@ -123,6 +135,8 @@ impl Party {
             Party::TipHandler => msg!("party-tip-handler"),
             Party::Commender => msg!("party-commender"),
             Party::ActivityRecorder => msg!("party-activity-recorder"),
+            Party::Triager => msg!("party-triager"),
+            Party::Verifier => msg!("party-verifier"),
         }
     }
 }
@@ -152,7 +166,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    const PARTIES: [Party; 10] = [
+    const PARTIES: [Party; 12] = [
         Party::Recorder,
         Party::Reviewer,
         Party::Approver,
@@ -163,6 +177,8 @@ mod tests {
         Party::TipHandler,
         Party::Commender,
         Party::ActivityRecorder,
+        Party::Triager,
+        Party::Verifier,
     ];
 
     #[test]

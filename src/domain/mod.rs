@@ -25,5 +25,6 @@ pub mod scoring;
 pub mod standing;
 pub mod stats;
 pub mod subject;
+pub mod suspicions;
 pub mod text;
 pub mod tips;

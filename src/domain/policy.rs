@@ -9,11 +9,13 @@
 mod commitments;
 mod sections;
 mod stats;
+mod suspicions;
 mod tips;
 
 pub use commitments::*;
 pub use sections::*;
 pub use stats::*;
+pub use suspicions::*;
 pub use tips::*;
 
 use serde::{Deserialize, Serialize};
@@ -214,6 +216,8 @@ pub struct Policy {
     pub commitments: CommitmentPolicy,
     /// Statistics: small cells and points bands.
     pub stats: StatsPolicy,
+    /// Smart-monitoring suspects (疑点): second review and the deadlines of each step.
+    pub suspicions: SuspicionPolicy,
 }
 
 impl Default for Policy {
@@ -230,6 +234,7 @@ impl Default for Policy {
             tips: TipPolicy::default(),
             commitments: CommitmentPolicy::default(),
             stats: StatsPolicy::default(),
+            suspicions: SuspicionPolicy::default(),
         }
     }
 }
@@ -336,7 +341,8 @@ impl Policy {
         }
         self.tips.validate()?;
         self.commitments.validate()?;
-        self.stats.validate()
+        self.stats.validate()?;
+        self.suspicions.validate()
     }
 
     /// The default policy with the fields present in `json` replaced, then validated. Objects merge key by
@@ -368,7 +374,9 @@ fn merge(base: &mut Value, patch: Value, path: &str) -> Result<(), String> {
         *base = patch;
         return Ok(());
     }
-    if kind(base) != kind(&patch) {
+    // A share (a float by default) may be written as a whole number: `1` is a rate of 100%.
+    let share = base.is_f64() && patch.is_number();
+    if kind(base) != kind(&patch) && !share {
         return Err(format!("{path} must be {}", kind(base)));
     }
     match (base, patch) {

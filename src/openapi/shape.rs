@@ -129,6 +129,10 @@ fn type_change_values(doc: &mut Value) {
                 "RepairActivityView",
                 "Staff only: the repair activity as it was when it changed.",
             ),
+            ChangeEntity::Suspicion => (
+                "SuspicionView",
+                "Staff only: the suspect as it was when it changed.",
+            ),
         };
         let name = format!("{}Change", camel(entity.as_str()));
         let mut branch = base.clone();

@@ -2,9 +2,9 @@
 //! repairs, commendations, repair activities to decide; major-case reports due; tips to take up), with the ids
 //! to act by, the due day in working days (holiday calendar) and whether it has passed. Overdue first.
 //!
-//! A kind is a variant of [`TaskKind`] and an arm of `source`: suspects (智能监控 疑点) join as one when they
-//! exist. A decision the caller may not take by four eyes (`domain::four_eyes`) is never offered. Partners,
-//! hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
+//! A kind is a variant of [`TaskKind`] and an arm of `source`; smart-monitoring suspects (疑点) to triage,
+//! verify and second-review come from `suspicions`. A decision the caller may not take by four eyes (`domain::four_eyes`) is
+//! never offered. Partners, hospitals and auditors decide nothing: their answer is 403, like any write of theirs.
 
 use std::collections::HashMap;
 
@@ -50,6 +50,14 @@ string_enum! {
         /// A practitioner's repair activity to approve or reject (`POST /repair-activities/{id}/decision`), in the
         /// working days a reviewer has for a repair (`lists.repair_decision_working_days`).
         RepairActivityDecision = "repair_activity_decision",
+        /// 疑点初审: a pending suspect to triage (`POST /suspicions/{id}/triage`).
+        SuspicionTriage = "suspicion_triage",
+        /// 疑点核实: a suspect answered, or past its explanation deadline, to verify
+        /// (`POST /suspicions/{id}/verification`).
+        SuspicionVerification = "suspicion_verification",
+        /// 疑点复审: a decision on a suspect to second-review (`POST /suspicions/{id}/second-review`); never one the
+        /// caller triaged or verified.
+        SuspicionReview = "suspicion_review",
     }
 }
 
@@ -60,11 +68,15 @@ impl TaskKind {
             TaskKind::CaseReview
             | TaskKind::AppealDecision
             | TaskKind::RepairDecision
-            | TaskKind::RepairActivityDecision => Role::Reviewer,
+            | TaskKind::RepairActivityDecision
+            | TaskKind::SuspicionReview => Role::Reviewer,
             TaskKind::CaseApproval | TaskKind::MajorCaseReport | TaskKind::CommendationDecision => {
                 Role::Approver
             }
-            TaskKind::CaseResubmission | TaskKind::TipDecision => Role::Inspector,
+            TaskKind::CaseResubmission
+            | TaskKind::TipDecision
+            | TaskKind::SuspicionTriage
+            | TaskKind::SuspicionVerification => Role::Inspector,
         }
     }
 
@@ -113,6 +125,9 @@ pub struct Task {
     /// The repair activity to decide (`repair_activity_decision`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repair_activity_id: Option<i64>,
+    /// The suspect to triage, verify or second-review (`suspicion_*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspicion_id: Option<i64>,
     /// The day it started waiting (UTC+8): recorded, reviewed, returned, filed or approved.
     pub waiting_since: NaiveDate,
     /// The last day to act (UTC+8), counted in working days with the holiday calendar; the time limits are in
@@ -129,6 +144,7 @@ impl Task {
             .or(self.tip_id)
             .or(self.commendation_id)
             .or(self.repair_activity_id)
+            .or(self.suspicion_id)
             .or(self.violation_id)
             .unwrap_or_default()
     }
@@ -181,11 +197,14 @@ async fn source<C: ConnectionTrait>(
         TaskKind::TipDecision => return tips(db, cx).await,
         TaskKind::CommendationDecision => return awards::commendations(db, cx, reader).await,
         TaskKind::RepairActivityDecision => return awards::activities(db, cx, reader).await,
+        TaskKind::SuspicionTriage | TaskKind::SuspicionVerification | TaskKind::SuspicionReview => {
+            return suspicions::tasks(db, cx, reader, kind).await;
+        }
     };
     cases_in(db, cx, reader, kind, state, days).await
 }
 
-fn task(
+pub(super) fn task(
     cx: &Ctx,
     kind: TaskKind,
     subject_code: String,
@@ -201,6 +220,7 @@ fn task(
         tip_id: None,
         commendation_id: None,
         repair_activity_id: None,
+        suspicion_id: None,
         waiting_since: since,
         due_on,
         overdue: due_on < cx.today(),
@@ -396,5 +416,6 @@ mod cursor;
 
 use cursor::{pack, unpack};
 
+mod suspicions;
 #[cfg(test)]
 mod tests;

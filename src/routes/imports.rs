@@ -1,4 +1,5 @@
-//! `/api/v1/subjects:import` and `/api/v1/imports`: registering subjects in bulk, and following an import.
+//! `/api/v1/subjects:import`, `/api/v1/suspicions:import` and `/api/v1/imports`: registering subjects and taking
+//! in suspects in bulk, and following an import.
 
 use crate::i18n::msg;
 use axum::Json;
@@ -19,13 +20,15 @@ use crate::routes::problems::{
     BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType,
     Validation,
 };
-use crate::service::imports::{self, ImportFormat, ImportQuery, ImportView};
+use crate::service::imports::{self, ImportFormat, ImportKind, ImportQuery, ImportView};
 use crate::service::subjects;
 use crate::state::AppState;
 
 /// The import itself, mounted outside the ordinary body-size and time limits (see `startup::app_router`).
 pub fn streaming() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(import_subjects))
+    OpenApiRouter::new()
+        .routes(routes!(import_subjects))
+        .routes(routes!(import_suspicions))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -66,6 +69,51 @@ async fn import_subjects(
 ) -> ApiResult<Response> {
     // The role first: a caller who may not act learns nothing about its body (403, never 422).
     actor.require(&subjects::WRITERS)?;
+    import(state, actor, ImportKind::Subjects, headers, body).await
+}
+
+/// Take in up to 100,000 smart-monitoring suspects (疑点) at once.
+///
+/// The body is UTF-8 `text/csv` (a header naming columns among source, external_id, rule_code, rule_name,
+/// subject_code, practitioner_code, occurred_on, amount_fen, detail, claim_ids; claim ids separated by `;`; an
+/// empty cell is an absent field) or `application/x-ndjson` (one `POST /suspicions` body per line), at most
+/// 64 MiB, received whole before it is checked. `(source, external_id)` identifies a suspect: a row already
+/// taken with the same content is counted in `rows_duplicate` and not written again, so a whole day can be
+/// re-sent; with other content it is an error on its line. An unknown subject, a practitioner not registered
+/// with that subject on `occurred_on`, or a bad date is an error on its line. The import is all or nothing: any
+/// bad row makes it a `422` listing the first 1,000 errors by line, and nothing is written. Inspector, admin.
+#[utoipa::path(post, path = "/api/v1/suspicions:import", tag = "suspicions", security(("bearer" = [])),
+    request_body(description = "CSV with a header, or JSON lines",
+        content(
+            (String = "text/csv", example = json!("external_id,rule_code,rule_name,subject_code,occurred_on,amount_fen,detail,claim_ids\nZNJK-1,R-DUP,重复收费,H37010200001,2026-12-01,12000,同日重复收取诊查费,JS001;JS002\n")),
+            (String = "application/x-ndjson", example = json!("{\"external_id\":\"ZNJK-1\",\"rule_code\":\"R-DUP\",\"rule_name\":\"重复收费\",\"subject_code\":\"H37010200001\",\"occurred_on\":\"2026-12-01\",\"amount_fen\":12000,\"detail\":\"同日重复收取诊查费\"}\n")),
+        )),
+    responses(
+        (status = 201, description = "Every new row taken in; duplicates counted", body = ImportView,
+            headers(("Location" = String, description = "The import's record"))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Validation),
+    ))]
+async fn import_suspicions(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    actor.require(&crate::service::suspicions::HANDLERS)?;
+    import(state, actor, ImportKind::Suspicions, headers, body).await
+}
+
+/// Runs an import of `kind` from the request's body and answers its record.
+async fn import(
+    state: AppState,
+    actor: Actor,
+    kind: ImportKind,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
     let format = format_of(&headers)?;
     let stream = body.into_data_stream().map_err(|e| {
         // The body limit is the one read error the client can fix: 413, like too many rows.
@@ -86,6 +134,7 @@ async fn import_subjects(
         &state.db,
         state.ctx(),
         actor.clone(),
+        kind,
         format,
         input,
         announced,

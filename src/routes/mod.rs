@@ -24,6 +24,7 @@ pub mod screenings;
 pub mod standing;
 pub mod stats;
 pub mod subjects;
+pub mod suspicions;
 pub mod tasks;
 pub mod tips;
 pub mod violation_types;
@@ -62,6 +63,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(public_tips::router())
         .merge(tips::router())
         .merge(stats::router())
+        .merge(suspicions::router())
         .merge(webhooks::router())
         .merge(violation_types::router())
 }

@@ -28,6 +28,7 @@ pub mod screenings;
 pub mod standings;
 pub mod stats;
 pub mod subjects;
+pub mod suspicions;
 pub mod tips;
 pub mod webhooks;
 pub mod writer;

@@ -120,12 +120,9 @@ impl Writer {
         subjects: Vec<subject::Model>,
         value: impl Fn(&subject::Model) -> ServiceResult<String> + Send + 'static,
     ) -> ServiceResult<Option<(i64, i64)>> {
-        if subjects.is_empty() {
+        let Some((first, last)) = self.reserve_seqs(subjects.len()).await? else {
             return Ok(None);
-        }
-        audit::lock_chain(self.db()).await?;
-        let first = crate::service::standings::last_seq(self.db()).await? + 1;
-        let last = first + subjects.len() as i64 - 1;
+        };
         let (entity, op) = (ChangeEntity::Subject, ChangeOp::Added);
         let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
         let subjects = bulk::execute(self.db(), subjects.len(), move |out| {
@@ -160,6 +157,67 @@ impl Writer {
             fresh.extend(subjects);
         }
         Ok(Some((first, last)))
+    }
+
+    /// Appends a change-log row about something that changes no one's standing (a suspect, issue 22): no
+    /// standing is refreshed and no webhook is due, since only staff read such rows. Returns its `seq`.
+    pub async fn note(
+        &self,
+        entity: ChangeEntity,
+        entity_id: impl ToString,
+        subject_code: &str,
+        op: ChangeOp,
+        value: &impl Serialize,
+    ) -> ServiceResult<i64> {
+        append_change(
+            self.db(),
+            &self.cx,
+            entity,
+            entity_id,
+            subject_code,
+            op,
+            value,
+        )
+        .await
+    }
+
+    /// `note` for many rows at once (an import): `(entity id, subject code, value as JSON text)` each, given
+    /// consecutive `seq`s in order, written in batched INSERTs. Returns the first and last `seq`.
+    pub async fn note_many(
+        &self,
+        entity: ChangeEntity,
+        op: ChangeOp,
+        rows: Vec<(String, String, String)>,
+    ) -> ServiceResult<Option<(i64, i64)>> {
+        let Some((first, last)) = self.reserve_seqs(rows.len()).await? else {
+            return Ok(None);
+        };
+        let (backend, cx) = (self.db().get_database_backend(), self.cx.clone());
+        bulk::execute(self.db(), rows.len(), move |out| {
+            for (n, batch) in rows.chunks(2000).enumerate() {
+                let batch =
+                    (first + 2000 * n as i64..)
+                        .zip(batch)
+                        .map(|(seq, (id, code, value))| {
+                            change_row(seq, (entity, id.clone()), code, op, &cx, value.clone())
+                        });
+                out.send(backend.build(&change::Entity::insert_many(batch).into_query()))?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(Some((first, last)))
+    }
+
+    /// The first and last `seq` of `n` change rows about to be written together, under the lock that orders the
+    /// change log (held until commit); `None` for none.
+    async fn reserve_seqs(&self, n: usize) -> ServiceResult<Option<(i64, i64)>> {
+        if n == 0 {
+            return Ok(None);
+        }
+        audit::lock_chain(self.db()).await?;
+        let first = crate::service::standings::last_seq(self.db()).await? + 1;
+        Ok(Some((first, first + n as i64 - 1)))
     }
 
     /// Marks a subject whose standing must be rewritten at commit.

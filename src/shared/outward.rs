@@ -60,7 +60,7 @@ pub enum ChangeValue {
     Registration(AffiliationView),
     /// Staff and hospitals only.
     Commitment(CommitmentView),
-    /// Cases, appeals and repairs: staff only, as recorded.
+    /// Cases, appeals, repairs, commendations, repair activities and suspects: staff only, as recorded.
     Staff(serde_json::Value),
 }
 
@@ -140,7 +140,8 @@ pub fn outward(
         | ChangeEntity::Appeal
         | ChangeEntity::Repair
         | ChangeEntity::Commendation
-        | ChangeEntity::RepairActivity => ChangeValue::Staff(typed(seq, text)?),
+        | ChangeEntity::RepairActivity
+        | ChangeEntity::Suspicion => ChangeValue::Staff(typed(seq, text)?),
     };
     Ok(value.exists_for(audience).then_some(value))
 }

@@ -140,6 +140,16 @@ const MATRIX: &str = "
   GET    /api/v1/tips/{id}/details                            200  403  403  200  403  403  403 |  401  401  401  401  403
   POST   /api/v1/tips/{id}/reward/decision                    403  403  200  409  403  403  403 |  401  401  401  401  403
   POST   /api/v1/tips/{id}/reward/payment                     403  403  200  409  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/suspicions                                   200  200  200  200  200  403  200 |  401  401  401  401  200
+  POST   /api/v1/suspicions                                   201  403  403  200  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/suspicions:import                            422  403  403  422  403  403  403 |  401  401  401  401  403
+  GET    /api/v1/suspicions/stats                             200  200  200  200  403  403  200 |  401  401  401  401  403
+  GET    /api/v1/suspicions/{id}                              200  200  200  200  200  403  200 |  401  401  401  401  403
+  POST   /api/v1/suspicions/{id}/triage                       200  403  403  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/suspicions:triage                            200  403  403  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/suspicions/{id}/explanation                  403  403  403  200  409  403  403 |  401  401  401  401  403
+  POST   /api/v1/suspicions/{id}/verification                 200  403  403  409  403  403  403 |  401  401  401  401  403
+  POST   /api/v1/suspicions/{id}/second-review                403  200  403  409  403  403  403 |  401  401  401  401  403
   POST   /public/v1/tips                                      201  201  201  201  201  201  201 |  201  201  201  201  201
   GET    /public/v1/tips/{number}                             404  404  404  404  404  404  404 |  404  404  404  404  404
   POST   /public/v1/tips/{number}/claim                       404  404  404  404  404  404  404 |  404  404  404  404  404
@@ -227,6 +237,7 @@ struct Fixture {
     webhook: i64,
     delivery: i64,
     tips: Tips,
+    suspects: crate::suspicions::AtEachStep,
 }
 
 /// Tips at each step (`tests/api/tips.rs` makes them as a reporter and the staff would).
@@ -461,6 +472,7 @@ async fn seed(app: &TestApp) -> Fixture {
         },
         grounds,
         tips: tips(app).await,
+        suspects: crate::suspicions::at_each_step(app).await,
     }
 }
 
@@ -619,6 +631,7 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         "GET /api/v1/imports/{id}" => (format!("/api/v1/imports/{}", f.import), None),
         // Sent as CSV by the loop below: the inspector's import succeeds; the same rows again are taken codes.
         "POST /api/v1/subjects:import" => ("/api/v1/subjects:import".into(), None),
+        "POST /api/v1/suspicions:import" => ("/api/v1/suspicions:import".into(), None),
         "GET /api/v1/institutions/{code}/practitioners" => (
             format!("/api/v1/institutions/{INSTITUTION}/practitioners"),
             None,
@@ -676,6 +689,37 @@ fn request(operation: &str, f: &Fixture) -> (String, Option<Value>) {
         // A hospital reads its own institution's statistics; the other hospital asks about the same one.
         "GET /api/v1/stats/cases" => (
             format!("/api/v1/stats/cases?institution_code={INSTITUTION}"),
+            None,
+        ),
+        "POST /api/v1/suspicions" => (
+            "/api/v1/suspicions".into(),
+            Some(crate::suspicions::suspect("ACCESS-1", "R-DUP", 100)),
+        ),
+        "GET /api/v1/suspicions/{id}" => {
+            (format!("/api/v1/suspicions/{}", f.suspects.pending), None)
+        }
+        "POST /api/v1/suspicions/{id}/triage" => (
+            format!("/api/v1/suspicions/{}/triage", f.suspects.pending),
+            Some(json!({"outcome": "to_explain"})),
+        ),
+        "POST /api/v1/suspicions:triage" => (
+            "/api/v1/suspicions:triage".into(),
+            Some(json!({"ids": [f.suspects.pending_too], "outcome": "to_explain"})),
+        ),
+        "POST /api/v1/suspicions/{id}/explanation" => (
+            format!("/api/v1/suspicions/{}/explanation", f.suspects.to_explain),
+            Some(json!({"text": "系正常收费"})),
+        ),
+        "POST /api/v1/suspicions/{id}/verification" => (
+            format!("/api/v1/suspicions/{}/verification", f.suspects.to_verify),
+            Some(json!({"outcome": "cleared", "reason": "已退费"})),
+        ),
+        "POST /api/v1/suspicions/{id}/second-review" => (
+            format!("/api/v1/suspicions/{}/second-review", f.suspects.awaiting),
+            Some(json!({"outcome": "confirmed"})),
+        ),
+        "GET /api/v1/suspicions/stats" => (
+            "/api/v1/suspicions/stats?group_by=rule_code&from=2026-01-01&to=2026-12-31".into(),
             None,
         ),
         // What is left are GETs of fixed paths.

@@ -48,6 +48,7 @@ mod stats;
 mod stats_rebuild;
 mod strict_input;
 mod subjects;
+mod suspicions;
 mod tasks;
 mod tips;
 mod tips_handling;

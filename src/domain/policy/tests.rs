@@ -32,7 +32,26 @@ const DEFAULT_JSON: &str = r#"{"version": "2024-default",
         "reward_floor_fen": 20000, "reward_cap_fen": 20000000, "insider_share_percent": 0,
         "decision_working_days": 15, "notify_working_days": 5, "per_client_per_hour": 5},
     "commitments": {"resign_within_days": 30, "max_resign_within_days": 365},
-    "stats": {"public_min_subjects": 5, "person_min_subjects": 2, "points_band_tops": [0, 5, 8, 11]}}"#;
+    "stats": {"public_min_subjects": 5, "person_min_subjects": 2, "points_band_tops": [0, 5, 8, 11]},
+    "suspicions": {"second_review_rate": 0.05, "seed": 20261206, "always_review_cleared_above_fen": 1000000,
+        "triage_working_days": 5, "explain_working_days": 10, "verify_working_days": 15,
+        "review_working_days": 5}}"#;
+
+#[test]
+fn the_second_review_rate_never_goes_below_five_per_cent() {
+    let p = Policy::from_json_overrides(r#"{"suspicions": {"second_review_rate": 0.2}}"#).unwrap();
+    assert_eq!(p.suspicions.second_review_rate, 0.2);
+    let all = Policy::from_json_overrides(r#"{"suspicions": {"second_review_rate": 1}}"#).unwrap();
+    assert_eq!(all.suspicions.second_review_rate, 1.0);
+    for bad in [
+        r#"{"suspicions": {"second_review_rate": 0.049}}"#,
+        r#"{"suspicions": {"second_review_rate": 1.5}}"#,
+        r#"{"suspicions": {"explain_working_days": 0}}"#,
+        r#"{"suspicions": {"always_review_cleared_above_fen": -1}}"#,
+    ] {
+        assert!(Policy::from_json_overrides(bad).is_err(), "{bad}");
+    }
+}
 
 #[test]
 fn defaults_are_the_documented_numbers_and_valid() {

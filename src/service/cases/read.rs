@@ -15,7 +15,7 @@ use crate::service::error::column;
 use crate::service::error::{ServiceError, ServiceResult};
 use std::collections::HashMap;
 
-use entity::{sanction_violation, violation, violation_transition, violation_type};
+use entity::{sanction_violation, suspicion, violation, violation_transition, violation_type};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransitionView {
@@ -62,6 +62,9 @@ pub struct ViolationView {
     pub cycle: Option<i32>,
     /// Sanctions resting on this case.
     pub sanction_ids: Vec<i64>,
+    /// The smart-monitoring suspect (疑点) whose conversion recorded this case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspicion_id: Option<i64>,
     pub history: Vec<TransitionView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -134,6 +137,15 @@ pub async fn views<C: ConnectionTrait>(
                 at: t.at,
             });
     }
+    let suspects: HashMap<i64, i64> = suspicion::Entity::find()
+        .select_only()
+        .columns([suspicion::Column::ViolationId, suspicion::Column::Id])
+        .filter(suspicion::Column::ViolationId.is_in(ids.clone()))
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut sanctions: HashMap<i64, Vec<i64>> = HashMap::new();
     for link in sanction_violation::Entity::find()
         .filter(sanction_violation::Column::ViolationId.is_in(ids))
@@ -171,6 +183,7 @@ pub async fn views<C: ConnectionTrait>(
                     ServiceError::corrupt("violations", model.id, "names a missing catalogue entry")
                 })?,
                 sanction_ids: sanctions.remove(&model.id).unwrap_or_default(),
+                suspicion_id: suspects.get(&model.id).copied(),
                 history: histories.remove(&model.id).unwrap_or_default(),
                 subject_code: model.subject_code,
                 type_code: model.type_code,

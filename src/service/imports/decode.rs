@@ -1,9 +1,11 @@
 //! Reading an import's rows as they arrive: CSV through the `csv` crate or JSON lines, on a blocking thread, in
 //! batches handed to the use case over a bounded channel. Only one batch at a time is held, never the body.
+//! What a row is (its columns, its typed parse) is the `RowShape` of the kind imported: subjects or suspects.
 
 use crate::i18n::msg;
 use std::io::{BufRead, BufReader, Read};
 
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::Sender;
@@ -11,6 +13,7 @@ use tokio::sync::mpsc::Sender;
 use super::{ImportFormat, MAX_ROWS};
 use crate::service::error::{FieldError, parse_json};
 use crate::service::subjects::NewSubject;
+use crate::service::suspicions::{NewSuspicion, intake};
 
 /// Rows handed over at once: enough to fill a batched INSERT, few enough to keep memory flat.
 pub const BATCH: usize = 1000;
@@ -29,17 +32,40 @@ pub const COLUMNS: [&str; 11] = [
     "designated_since",
 ];
 const REQUIRED: [&str; 3] = ["kind", "name", "region"];
+
+/// What one row of an import is: the columns a CSV header may name, those it must, and how a CSV cell reads
+/// as the JSON the row's typed parse (the one of its single-row `POST`) takes.
+pub trait RowShape: DeserializeOwned + Send + 'static {
+    const COLUMNS: &'static [&'static str];
+    const REQUIRED: &'static [&'static str];
+    fn cell(_column: &str, cell: &str) -> Value {
+        Value::String(cell.to_string())
+    }
+}
+
+impl RowShape for NewSubject {
+    const COLUMNS: &'static [&'static str] = &COLUMNS;
+    const REQUIRED: &'static [&'static str] = &REQUIRED;
+}
+
+impl RowShape for NewSuspicion {
+    const COLUMNS: &'static [&'static str] = &intake::COLUMNS;
+    const REQUIRED: &'static [&'static str] = &intake::REQUIRED;
+    fn cell(column: &str, cell: &str) -> Value {
+        intake::csv_cell(column, cell)
+    }
+}
 /// A JSON line longer than this is refused rather than buffered (a subject is a few hundred bytes).
 const MAX_LINE: usize = 64 * 1024;
 
 /// One data row: its line and either the registration it asks for or what is wrong with it.
-pub struct Parsed {
+pub struct Parsed<T> {
     pub line: u64,
-    pub row: Result<NewSubject, Vec<FieldError>>,
+    pub row: Result<T, Vec<FieldError>>,
 }
 
-pub enum Decoded {
-    Rows(Vec<Parsed>),
+pub enum Decoded<T> {
+    Rows(Vec<Parsed<T>>),
     /// The input ended; the SHA-256 of every byte read and the number of data rows.
     End {
         sha256: String,
@@ -52,7 +78,7 @@ pub enum Decoded {
 }
 
 /// Reads `input` to its end (or until the receiver hangs up), sending batches. Runs on a blocking thread.
-pub fn decode(format: ImportFormat, input: impl Read, out: Sender<Decoded>) {
+pub fn decode<T: RowShape>(format: ImportFormat, input: impl Read, out: Sender<Decoded<T>>) {
     let mut input = Hashing {
         inner: input,
         hash: Sha256::new(),
@@ -90,14 +116,14 @@ enum Stop {
     HungUp,
 }
 
-struct Rows {
-    out: Sender<Decoded>,
-    batch: Vec<Parsed>,
+struct Rows<T> {
+    out: Sender<Decoded<T>>,
+    batch: Vec<Parsed<T>>,
     count: u64,
 }
 
-impl Rows {
-    fn push(&mut self, line: u64, row: Result<NewSubject, Vec<FieldError>>) -> Result<(), Stop> {
+impl<T> Rows<T> {
+    fn push(&mut self, line: u64, row: Result<T, Vec<FieldError>>) -> Result<(), Stop> {
         self.count += 1;
         if self.count > MAX_ROWS {
             return Err(Stop::TooMany);
@@ -120,7 +146,7 @@ impl Rows {
     }
 }
 
-fn csv_rows(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
+fn csv_rows<T: RowShape>(input: &mut impl Read, rows: &mut Rows<T>) -> Result<(), Stop> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(input);
@@ -128,7 +154,7 @@ fn csv_rows(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
         Ok(header) => header.iter().map(str::to_string).collect(),
         Err(e) => return Err(Stop::Broken(vec![unreadable(1, &e)])),
     };
-    check_header(&header)?;
+    check_header::<T>(&header)?;
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line();
@@ -141,7 +167,7 @@ fn csv_rows(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
                     .zip(record.iter())
                     // An empty cell is an absent field, as an omitted key is in JSON.
                     .filter(|(_, cell)| !cell.is_empty())
-                    .map(|(name, cell)| (name.clone(), Value::String(cell.to_string())))
+                    .map(|(name, cell)| (name.clone(), T::cell(name, cell)))
                     .collect();
                 rows.push(line, parse_row(Value::Object(object), line))?;
             }
@@ -158,11 +184,11 @@ fn csv_rows(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
 }
 
 /// A header must name only known columns, each once, and the ones every row needs.
-fn check_header(header: &[String]) -> Result<(), Stop> {
+fn check_header<T: RowShape>(header: &[String]) -> Result<(), Stop> {
     let mut errors = Vec::new();
     for (i, name) in header.iter().enumerate() {
-        if !COLUMNS.contains(&name.as_str()) {
-            let message = msg!("import-unknown-column", columns = COLUMNS.join(", "));
+        if !T::COLUMNS.contains(&name.as_str()) {
+            let message = msg!("import-unknown-column", columns = T::COLUMNS.join(", "));
             errors.push(FieldError::new(name.clone(), message).on_line(1));
         } else if header[..i].contains(name) {
             errors.push(
@@ -170,7 +196,7 @@ fn check_header(header: &[String]) -> Result<(), Stop> {
             );
         }
     }
-    for required in REQUIRED {
+    for &required in T::REQUIRED {
         if !header.iter().any(|name| name == required) {
             errors.push(FieldError::new(required, msg!("is-a-required-column")).on_line(1));
         }
@@ -182,7 +208,7 @@ fn check_header(header: &[String]) -> Result<(), Stop> {
     }
 }
 
-fn json_lines(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
+fn json_lines<T: RowShape>(input: &mut impl Read, rows: &mut Rows<T>) -> Result<(), Stop> {
     let mut reader = BufReader::new(input);
     let mut text = Vec::new();
     let mut line = 0u64;
@@ -223,9 +249,9 @@ fn json_lines(input: &mut impl Read, rows: &mut Rows) -> Result<(), Stop> {
     }
 }
 
-/// One row read by the same typed parse as a `POST /subjects` body, so its errors read the same.
-fn parse_row(value: Value, line: u64) -> Result<NewSubject, Vec<FieldError>> {
-    parse_json::<NewSubject>(value).map_err(|e| match e {
+/// One row read by the same typed parse as its single-row `POST` body, so its errors read the same.
+fn parse_row<T: RowShape>(value: Value, line: u64) -> Result<T, Vec<FieldError>> {
+    parse_json::<T>(value).map_err(|e| match e {
         crate::service::error::ServiceError::Validation(errors) => {
             errors.into_iter().map(|e| e.on_line(line)).collect()
         }

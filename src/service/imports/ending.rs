@@ -176,6 +176,7 @@ impl Drop for DropGuard<'_> {
                 state: ImportState::Failed,
                 rows_read,
                 rows_imported: 0,
+                rows_duplicate: 0,
                 errors: vec![FieldError::new("body", message)],
                 error_count: 1,
                 sha256: None,

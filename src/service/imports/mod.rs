@@ -1,6 +1,8 @@
-//! Bulk import of subjects (`POST /subjects:import`): up to `MAX_ROWS` registrations read as they arrive, each
-//! checked by the rules of `POST /subjects`, written all together or not at all. Each import has a record that
-//! shows its progress while it runs and how it ended afterwards.
+//! Bulk imports: of subjects (`POST /subjects:import`) and of smart-monitoring suspects
+//! (`POST /suspicions:import`). Up to `MAX_ROWS` rows read as they arrive, each checked by the rules of its
+//! single-row `POST`, written all together or not at all. Each import has a record that shows its progress while
+//! it runs and how it ended afterwards. The machinery (receiving, decoding, batches, limits, progress, errors by
+//! line, the record) is one; what a row is and how a batch is checked and written is its kind's (`run::Loader`).
 
 mod decode;
 mod ending;
@@ -8,6 +10,8 @@ mod insert;
 mod progress;
 mod run;
 mod spool;
+mod subjects;
+mod suspects;
 
 use crate::i18n::msg;
 use chrono::{DateTime, Utc};
@@ -50,6 +54,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// What an import loads.
+    pub enum ImportKind as "import kind" {
+        /// Subjects (`POST /subjects:import`).
+        Subjects = "subjects",
+        /// Smart-monitoring suspects (`POST /suspicions:import`).
+        Suspicions = "suspicions",
+    }
+}
+
+string_enum! {
     /// What a running import is doing.
     pub enum ImportStage as "import stage" {
         /// The body is arriving (nothing is written yet).
@@ -73,6 +87,7 @@ string_enum! {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportView {
     pub id: i64,
+    pub kind: ImportKind,
     pub state: ImportState,
     pub format: ImportFormat,
     /// Who ran it (token subject).
@@ -97,8 +112,10 @@ pub struct ImportView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 100)]
     pub percent_done: Option<u32>,
-    /// Subjects registered: all the rows, or none.
+    /// Rows written (subjects registered, suspects taken in): all the new rows, or none.
     pub rows_imported: u64,
+    /// Suspects: rows already taken with the same content, reported and not written again.
+    pub rows_duplicate: u64,
     pub error_count: u64,
     /// The first errors of a failed import, by line.
     pub errors: Vec<FieldError>,
@@ -127,7 +144,7 @@ pub struct ImportQuery {
 async fn start<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    format: ImportFormat,
+    (kind, format): (ImportKind, ImportFormat),
     now: DateTime<Utc>,
 ) -> Result<i64, sea_orm::DbErr> {
     let row = import::ActiveModel {
@@ -135,10 +152,12 @@ async fn start<C: ConnectionTrait>(
         org: Set(actor.org.clone()),
         actor: Set(actor.sub.clone()),
         role: Set(actor.role.as_str().to_string()),
+        kind: Set(kind.as_str().to_string()),
         format: Set(format.as_str().to_string()),
         state: Set(ImportState::Running.as_str().to_string()),
         rows_read: Set(0),
         rows_imported: Set(0),
+        rows_duplicate: Set(0),
         error_count: Set(0),
         errors: Set("[]".into()),
         started_at: Set(now),
@@ -154,6 +173,7 @@ pub struct Outcome {
     pub state: ImportState,
     pub rows_read: u64,
     pub rows_imported: u64,
+    pub rows_duplicate: u64,
     pub errors: Vec<FieldError>,
     pub error_count: u64,
     pub sha256: Option<String>,
@@ -174,6 +194,7 @@ async fn finish<C: ConnectionTrait>(
         state: Set(outcome.state.as_str().to_string()),
         rows_read: Set(outcome.rows_read as i64),
         rows_imported: Set(outcome.rows_imported as i64),
+        rows_duplicate: Set(outcome.rows_duplicate as i64),
         error_count: Set(outcome.error_count as i64),
         errors: Set(errors),
         sha256: Set(outcome.sha256.clone()),
@@ -192,7 +213,7 @@ fn sees_all(reader: &Actor) -> bool {
     matches!(reader.role, Role::Admin | Role::Auditor)
 }
 
-/// Roles that may read import records: those who may import, and auditors.
+/// Roles that may read import records: those who may import (subjects or suspects), and auditors.
 pub const READERS: [Role; 3] = [Role::Inspector, Role::Approver, Role::Auditor];
 
 pub async fn get<C: ConnectionTrait>(
@@ -302,6 +323,7 @@ fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceR
             None => completed.then_some(100),
         },
         id: row.id,
+        kind: column("imports", row.id, &row.kind)?,
         state,
         format: column("imports", row.id, &row.format)?,
         actor: row.actor,
@@ -310,6 +332,7 @@ fn view(row: import::Model, progress: &Progress, now: DateTime<Utc>) -> ServiceR
             .flatten()
             .unwrap_or(row.rows_read as u64),
         rows_imported: row.rows_imported as u64,
+        rows_duplicate: row.rows_duplicate as u64,
         error_count,
         errors,
         sha256: row.sha256,
