@@ -15,11 +15,13 @@ use super::view::{SuspicionView, view};
 use super::{EXPLAINERS, HANDLERS, MAX_BULK, find_for, state_of, target};
 use crate::domain::changes::{ChangeEntity, ChangeOp};
 use crate::domain::masking::Audience;
+use crate::domain::scoring::SubjectKind;
 use crate::domain::suspicions::{
     ReviewOutcome, ReviewState, ReviewedStep, SuspicionState, TriageOutcome, VerifyOutcome,
     effective_state, needs_review,
 };
 use crate::service::cases::{self, Evidence};
+use crate::service::catalogue;
 use crate::service::error::{FieldErrors, ServiceError, ServiceResult, required_reason};
 use crate::service::writer::Writer;
 use entity::suspicion;
@@ -77,12 +79,16 @@ pub struct Verification {
     /// 1–2000 characters; required to clear.
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
-    /// Converting: the catalogue entry of the case.
+    /// Converting: the catalogue entry of the case. A practitioner's entry records the case against the
+    /// suspect's practitioner, with the suspect's institution as its `institution_code`; any other, against the
+    /// suspect's subject.
     #[schema(max_length = 64, example = "INST-DUPLICATE-BILLING")]
     pub type_code: Option<String>,
     /// Converting: the amount to recover, in fen (default: the amount involved).
     #[schema(minimum = 0)]
     pub amount_to_recover_fen: Option<i64>,
+    /// Converting into a practitioner's case: the degree of responsibility, which such a case needs.
+    pub responsibility: Option<crate::domain::cases::Responsibility>,
 }
 
 /// A second reviewer's finding (复审).
@@ -353,8 +359,27 @@ async fn convert(w: &Writer, row: &suspicion::Model, body: &Verification) -> Ser
     .take(4000)
     .collect();
     let received_on = crate::domain::dates::legal_date(row.received_at);
+    // The practitioner the monitoring named is carried over when the verifier chose a practitioner's entry: the
+    // case is then theirs (12-point system), under the institution's case, as an inspector would record it.
+    let of_practitioner = match (
+        &row.practitioner_code,
+        catalogue::in_force(w.db(), type_code, row.occurred_on).await?,
+    ) {
+        (Some(_), Some(found)) => {
+            catalogue::applies_to(&found)?.contains(&SubjectKind::Practitioner)
+        }
+        _ => false,
+    };
+    let (subject_code, institution_code) = match &row.practitioner_code {
+        Some(practitioner) if of_practitioner => {
+            (practitioner.clone(), Some(row.subject_code.clone()))
+        }
+        _ => (row.subject_code.clone(), None),
+    };
     let case = serde_json::json!({
-        "subject_code": row.subject_code,
+        "subject_code": subject_code,
+        "institution_code": institution_code,
+        "responsibility": body.responsibility,
         "type_code": type_code,
         "occurred_on": row.occurred_on,
         "discovered_on": received_on.max(row.occurred_on),

@@ -397,3 +397,42 @@ async fn each_step_refuses_what_it_may_not_do() {
     .await
     .assert_problem(403);
 }
+
+#[tokio::test]
+async fn a_practitioner_named_by_the_monitoring_is_carried_into_a_practitioner_case() {
+    let app = spawn_app().await;
+    app.seed_registry().await;
+    app.set_now(BEFORE_HOLIDAYS);
+    let mut body = suspect("ZNJK-PRAC-1", "R-RX", 80_000);
+    body["practitioner_code"] = json!(PHYSICIAN);
+    let id = receive(&app, &body).await;
+    let triaged = step(
+        &app,
+        id,
+        "triage",
+        Role::Inspector,
+        json!({"outcome": "to_explain"}),
+    )
+    .await;
+    assert_eq!(triaged.status, StatusCode::OK, "{}", triaged.body);
+    settle_review(&app, id, &triaged.body).await;
+    let answer = json!({"text": "处方经科室复核", "evidence": [{"name": EVIDENCE}]});
+    let answered = step(&app, id, "explanation", Role::Hospital, answer).await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+
+    // A practitioner's catalogue entry: the case is the physician's, under the institution's.
+    let convert = json!({"outcome": "converted", "type_code": "PRAC-IRRATIONAL-PRESCRIPTION",
+                         "responsibility": "main"});
+    let converted = step(&app, id, "verification", Role::Inspector, convert).await;
+    assert_eq!(converted.status, StatusCode::OK, "{}", converted.body);
+    let case_id = converted.body["violation_id"].as_i64().expect("a case");
+    let case = app
+        .get(&format!("/api/v1/violations/{case_id}"), Role::Inspector)
+        .await;
+    assert_eq!(case.body["subject_code"], PHYSICIAN, "{}", case.body);
+    assert_eq!(case.body["subject_kind"], "practitioner");
+    assert_eq!(case.body["institution_code"], INSTITUTION);
+    assert_eq!(case.body["suspicion_id"], id);
+    assert_eq!(case.body["amount_involved_fen"], 80_000);
+    assert_eq!(case.body["responsibility"], "main");
+}
