@@ -120,6 +120,17 @@ async fn a_named_tip_goes_from_intake_to_a_paid_reward() {
     claim(&app, &number, &code, &json!({"decline": true}))
         .await
         .assert_problem(409);
+
+    // The register's statistics (举报台账): the tip received and accepted and its reward paid, with its amount;
+    // nothing of the reporter.
+    let stats = app.get("/api/v1/stats/tips", Role::Auditor).await;
+    assert_eq!(stats.status, StatusCode::OK, "{}", stats.body);
+    let values = &stats.body["items"][0]["values"];
+    assert_eq!(values["received"], 1, "{}", stats.body);
+    assert_eq!(values["accepted"], 1, "{}", stats.body);
+    assert_eq!(values["rewards_paid"], 1, "{}", stats.body);
+    assert_eq!(values["rewards_paid_fen"], 1_600_000, "{}", stats.body);
+    assert!(!stats.body.to_string().contains("13800138000"));
 }
 
 #[tokio::test]
