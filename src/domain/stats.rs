@@ -52,6 +52,10 @@ string_enum! {
         TipAccepted = "tip_accepted",
         RewardPaid = "reward_paid",
         RewardPaidFen = "reward_paid_fen",
+        /// 守信激励: bonus ledger entries written for institutions and pharmacies, on the day written.
+        BonusAwarded = "bonus_awarded",
+        /// Their points.
+        BonusPoints = "bonus_points",
         // Suspects (智能监控 疑点: taken in, converted, cleared) and payment qualification (登记备案, commitments)
         // add their metrics here, with their rules below and their hook in `service::stats`, when they land.
     }
@@ -135,6 +139,14 @@ string_enum! {
         /// The same days a year earlier, with the change.
         PreviousYear = "previous_year",
     }
+}
+
+/// A bonus (守信激励) of `points` written on `day`: one award and its points.
+pub fn bonus_awarded(day: NaiveDate, points: i64) -> Vec<Tally> {
+    vec![
+        Tally::new(Metric::BonusAwarded, day, 1),
+        Tally::new(Metric::BonusPoints, day, points),
+    ]
 }
 
 /// One addition to a counter: the metric, its day, and the type columns it is kept under.

@@ -139,7 +139,9 @@ topic_endpoint! {
     ///
     /// Black and red list entries `*_added` (on the listing day), `*_ended` (on the first day they no longer
     /// apply: the day after expiry, or the day ended early) and `*_in_force` on the last day (not in rows grouped
-    /// by period). Published or not. The query rules of `/api/v1/stats/cases`. Staff only.
+    /// by period). Published or not. Beside them, the other side of credit: `bonuses` (守信激励) written for
+    /// institutions and pharmacies and their `bonus_points`, on the day written. The query rules of
+    /// `/api/v1/stats/cases`. Staff only.
     stats_lists,
     "/api/v1/stats/lists",
     Topic::Lists

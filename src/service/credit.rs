@@ -54,7 +54,13 @@ pub async fn append_award(
     reason: crate::i18n::Msg,
 ) -> ServiceResult<credit_entry::Model> {
     let entry = (kind, cycle, points);
-    insert(w, subject, entry, (None, Some(award_key)), reason).await
+    let written = insert(w, subject, entry, (None, Some(award_key)), reason).await?;
+    if kind == EntryKind::Bonus {
+        // Counted like the deductions' cases, in the same transaction (the statistics' `bonuses`).
+        let tallies = crate::domain::stats::bonus_awarded(w.cx.today(), i64::from(written.points));
+        crate::service::stats::add_for(w, subject.0, &tallies).await?;
+    }
+    Ok(written)
 }
 
 async fn insert(

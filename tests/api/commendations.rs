@@ -18,7 +18,7 @@ fn propose_path(code: &str) -> String {
     format!("/api/v1/subjects/{code}/commendations")
 }
 
-async fn propose(app: &TestApp, code: &str, points: u32) -> i64 {
+pub(crate) async fn propose(app: &TestApp, code: &str, points: u32) -> i64 {
     let proposed = app
         .post(&propose_path(code), Role::Inspector, &commendation(points))
         .await;
@@ -26,7 +26,7 @@ async fn propose(app: &TestApp, code: &str, points: u32) -> i64 {
     proposed.body["id"].as_i64().unwrap()
 }
 
-async fn decide(app: &TestApp, id: i64, token: &str, outcome: &str) -> TestResponse {
+pub(crate) async fn decide(app: &TestApp, id: i64, token: &str, outcome: &str) -> TestResponse {
     let body = json!({"outcome": outcome, "reason": "同意表彰"});
     let path = format!("/api/v1/commendations/{id}/decision");
     app.send(Method::POST, &path, Some(token), Some(&body))

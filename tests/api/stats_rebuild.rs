@@ -58,6 +58,16 @@ async fn the_rebuild_from_the_facts_equals_the_counters_the_writer_kept() {
             }
         }
     }
+    // 守信激励: an approved commendation writes a bonus, which is counted with the credit lists.
+    let commendation = crate::commendations::propose(&app, OTHER_INSTITUTION, 3).await;
+    let approver = app.token(Role::Approver);
+    let decided = crate::commendations::decide(&app, commendation, &approver, "approved").await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let lists =
+        crate::stats::stats(&app, "/api/v1/stats/lists?from=2025-12-01&to=2026-01-31").await;
+    assert_eq!(lists["items"][0]["values"]["bonuses"], 1, "{lists}");
+    assert_eq!(lists["items"][0]["values"]["bonus_points"], 3, "{lists}");
+
     let kept = counters(&app).await;
     assert!(!kept.is_empty());
     medcredit::service::stats::rebuild::rebuild(&app.db)

@@ -82,7 +82,8 @@ const fn in_force(name: &'static str, added: &'static [M], ended: &'static [M]) 
     }
 }
 
-/// Black and red list entries added and ended in the period, and in force on its last day.
+/// Black and red list entries added and ended in the period, and in force on its last day; and the bonuses
+/// (守信激励) written for institutions and pharmacies, the other side of credit.
 pub const LISTS: &[Figure] = &[
     Figure::flow("black_added", &[M::BlackAdded]),
     Figure::flow("black_ended", &[M::BlackEnded]),
@@ -90,6 +91,8 @@ pub const LISTS: &[Figure] = &[
     Figure::flow("red_added", &[M::RedAdded]),
     Figure::flow("red_ended", &[M::RedEnded]),
     in_force("red_in_force", &[M::RedAdded], &[M::RedEnded]),
+    Figure::flow("bonuses", &[M::BonusAwarded]),
+    Figure::flow("bonus_points", &[M::BonusPoints]),
 ];
 
 /// Tips received and accepted, rewards paid and their amount, by the county the reporter named.

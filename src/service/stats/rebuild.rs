@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{Counted, figures, row};
 use crate::db::Db;
@@ -12,12 +12,13 @@ use crate::domain::cases::CaseState;
 use crate::domain::dates::legal_date;
 use crate::domain::lists::ListKind;
 use crate::domain::sanctions::SanctionType;
+use crate::domain::scoring::EntryKind;
 use crate::domain::stats::{self, Metric, Tally};
 use crate::domain::tips::RewardState;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use entity::{
-    list_entry, sanction, stat_counter, subject, tip, violation, violation_transition,
-    violation_type,
+    credit_entry, list_entry, sanction, stat_counter, subject, tip, violation,
+    violation_transition, violation_type,
 };
 
 /// Counters being summed: one value per place and key.
@@ -136,6 +137,14 @@ async fn compute<C: ConnectionTrait>(db: &C) -> ServiceResult<Sums> {
             tallies.extend(stats::entry_ended(list, e.expires_on, ended_on));
         }
         sums.add(who(e.subject_id)?, tallies);
+    }
+    for bonus in credit_entry::Entity::find()
+        .filter(credit_entry::Column::Kind.eq(EntryKind::Bonus.as_str()))
+        .all(db)
+        .await?
+    {
+        let tallies = stats::bonus_awarded(legal_date(bonus.at), i64::from(bonus.points));
+        sums.add(who(bonus.subject_id)?, tallies);
     }
     for t in tip::Entity::find().all(db).await? {
         let place = Counted::region_only(t.reported_region.as_deref());
