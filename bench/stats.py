@@ -8,7 +8,7 @@
 For each database: migrate a fresh one, seed straight with SQL (no API, for speed) 30,000 institutions over the
 first 3,000 counties of data/regions.txt, 1,000,000 approved cases and 200,000 sanctions spread over 2024-2026,
 and the statistics counters those facts give (the same rows the writer keeps: one per metric, day, subject and
-type); start the release server; then time each endpoint with `group_by=prefecture,month&compare=previous_year`
+type, and their roll-ups by month, quarter and year); start the release server; then time each endpoint with `group_by=prefecture,month&compare=previous_year`
 over 2026 (1 warm-up, 5 measured, median wall time of the HTTP request on this machine), and the raw query that
 answers the case figures (this year and last, by prefecture and month) from `violations` joined to `subjects`.
 Prints a table; never fails on a figure. The target of the issue is <= 50 ms server time.
@@ -117,6 +117,15 @@ def seed_sql(backend: str, a) -> list[str]:
                 'institution', s.id, s.code, '', '', x.type, COUNT(*)
             FROM sanctions x JOIN subjects s ON s.id = x.subject_id WHERE x.type IN ({types})
             GROUP BY x.starts_on, s.id, s.code, s.region, x.type""")
+    # The roll-ups summed from those counters: the statements of migration 000026 (`fill_stat_rollups`).
+    quarter = "SUBSTR(month, 1, 4) || '-Q' || CAST((CAST(SUBSTR(month, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
+    for grain, period in (("month", "month"), ("quarter", quarter), ("year", "SUBSTR(month, 1, 4)")):
+        stmts.append(
+            f"""INSERT INTO stat_rollups (metric, grain, period, prefecture, province, subject_kind, sanction_type,
+                    value, subjects)
+                SELECT metric, '{grain}', {period}, prefecture, province, subject_kind, sanction_type,
+                    CAST(SUM(value) AS BIGINT), COUNT(DISTINCT CASE WHEN subject_id <> 0 THEN subject_id END)
+                FROM stat_counters GROUP BY metric, {period}, prefecture, province, subject_kind, sanction_type""")
     return stmts
 
 

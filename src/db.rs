@@ -315,6 +315,9 @@ fn fault_by_code(sqlite: bool, code: &str) -> Option<Fault> {
         "53100" => Some(Fault::Full),
         // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, out_of_memory
         "57P01" | "57P02" | "57P03" | "53300" | "53200" => Some(Fault::Unavailable),
+        // serialization_failure, deadlock_detected: another transaction won, this one was rolled back whole;
+        // the same request sent again goes through.
+        "40001" | "40P01" => Some(Fault::Unavailable),
         // Class 08: connection exception.
         c if c.starts_with("08") => Some(Fault::Unavailable),
         _ => None,
@@ -328,6 +331,7 @@ mod tests {
     #[test]
     fn codes_that_mean_the_database_not_the_request() {
         assert_eq!(fault_by_code(true, "13"), Some(Fault::Full));
+        assert_eq!(fault_by_code(false, "40P01"), Some(Fault::Unavailable));
         assert_eq!(fault_by_code(false, "53100"), Some(Fault::Full));
         // SQLITE_BUSY_SNAPSHOT (517) is a busy.
         assert_eq!(fault_by_code(true, "517"), Some(Fault::Unavailable));

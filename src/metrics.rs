@@ -222,10 +222,11 @@ fn pool_stats(conn: &DatabaseConnection) -> Option<PoolStats> {
 
 /// Every known state, zero included, so a series does not vanish when its last case moves on. Read from the
 /// statistics counters (each transition adds one to the state entered and takes one from the state left), so
-/// a scrape never scans the cases.
+/// a scrape never scans the cases: the yearly roll-ups, a row per year, prefecture and kind.
 async fn violations_by_state(conn: &DatabaseConnection) -> Result<BTreeMap<String, i64>, DbErr> {
     use crate::domain::stats::Metric;
-    use entity::stat_counter::{Column, Entity};
+    use crate::domain::stats::grains::Grain;
+    use entity::stat_rollup::{Column, Entity};
     use sea_orm::sea_query::Expr;
     let metrics: Vec<(&str, CaseState)> = CaseState::ALL
         .iter()
@@ -236,6 +237,7 @@ async fn violations_by_state(conn: &DatabaseConnection) -> Result<BTreeMap<Strin
         .column(Column::Metric)
         .column_as(Expr::cust("CAST(SUM(value) AS BIGINT)"), "n")
         .filter(Column::Metric.is_in(metrics.iter().map(|(m, _)| *m)))
+        .filter(Column::Grain.eq(Grain::Year.as_str()))
         .group_by(Column::Metric)
         .into_tuple()
         .all(conn)

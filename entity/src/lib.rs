@@ -23,6 +23,7 @@ pub mod scheduled_day;
 pub mod screening;
 pub mod standing;
 pub mod stat_counter;
+pub mod stat_rollup;
 pub mod subject;
 pub mod suspicion;
 pub mod tip;

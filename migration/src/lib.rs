@@ -26,10 +26,12 @@ mod m20261206_000022_create_suspicions;
 mod m20261206_000023_create_stat_counters;
 mod m20261206_000024_create_commitments;
 mod m20261206_000025_create_commendations_and_repair_activities;
+mod m20261206_000026_create_stat_rollups;
 
 pub use m20261206_000002_unique_subject_identities::{
     Duplicate, ORGANISATION_INDEX, PERSON_INDEX, duplicate_identities,
 };
+pub use m20261206_000026_create_stat_rollups::fill_stat_rollups;
 
 pub struct Migrator;
 
@@ -60,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_create_stat_counters::Migration),
             Box::new(m20261206_000024_create_commitments::Migration),
             Box::new(m20261206_000025_create_commendations_and_repair_activities::Migration),
+            Box::new(m20261206_000026_create_stat_rollups::Migration),
         ]
     }
 }

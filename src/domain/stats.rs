@@ -7,7 +7,7 @@
 //! it was voided; a sanction counts on its start date; a list entry counts as added on its listing day and as
 //! ended on the first day it no longer applies (the day after it expires, or the day it was ended early).
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 
 use super::cases::CaseState;
 use super::enums::string_enum;
@@ -340,7 +340,7 @@ pub fn quarter_of(month: &str) -> String {
 
 /// `YYYY-MM` of a day.
 pub fn month_of(day: NaiveDate) -> String {
-    format!("{:04}-{:02}", day.year(), day.month())
+    grains::Grain::Month.period_of(day)
 }
 
 /// Which cells are hidden: a public cell resting on fewer than `min_subjects` subjects, and any cell with people
@@ -376,6 +376,8 @@ impl SmallCells {
         }
     }
 }
+
+pub mod grains;
 
 #[cfg(test)]
 mod tests;

@@ -68,20 +68,105 @@ async fn the_rebuild_from_the_facts_equals_the_counters_the_writer_kept() {
     assert_eq!(lists["items"][0]["values"]["bonuses"], 1, "{lists}");
     assert_eq!(lists["items"][0]["values"]["bonus_points"], 3, "{lists}");
 
-    let kept = counters(&app).await;
-    assert!(!kept.is_empty());
+    let kept = rows(&app, COUNTERS).await;
+    let rolled = rows(&app, ROLLUPS).await;
+    assert!(!kept.is_empty() && !rolled.is_empty());
+    the_roll_ups_answer_as_the_daily_counters_do(&app).await;
     medcredit::service::stats::rebuild::rebuild(&app.db)
         .await
         .expect("rebuild");
-    assert_eq!(counters(&app).await, kept);
+    assert_eq!(rows(&app, COUNTERS).await, kept);
+    assert_eq!(rows(&app, ROLLUPS).await, rolled);
 }
 
-/// Every counter, as text, in a fixed order.
-async fn counters(app: &TestApp) -> Vec<String> {
+/// Questions of whole months, read from the roll-ups, have the daily counters' totals; their subjects are
+/// exact within one period and a lower bound across several.
+async fn the_roll_ups_answer_as_the_daily_counters_do(app: &TestApp) {
+    use medcredit::domain::stats::{Dimension as D, Metric};
+    use medcredit::read::stats::query::{Filter, Part, measure, measure_daily};
+    use std::collections::BTreeMap;
+    let day = |text: &str| text.parse::<chrono::NaiveDate>().unwrap();
+    let keyed = |parts: Vec<Part>| -> BTreeMap<String, (i64, i64, i64)> {
+        parts
+            .into_iter()
+            .map(|p| {
+                let key = format!("{:?} {} {}", p.key, p.metric, p.sanction_type);
+                let m = p.measured;
+                (key, (m.total, m.subjects, m.persons))
+            })
+            .collect()
+    };
+    let questions: [(&[D], Option<&str>, &str, bool); 6] = [
+        (
+            &[D::Prefecture, D::Month],
+            Some("2025-12-01"),
+            "2026-01-31",
+            true,
+        ),
+        (
+            &[D::Province, D::Year],
+            Some("2025-01-01"),
+            "2026-12-31",
+            true,
+        ),
+        (
+            &[D::SubjectKind, D::Quarter],
+            Some("2025-10-01"),
+            "2026-03-31",
+            true,
+        ),
+        (&[D::SanctionType], Some("2026-01-01"), "2026-12-31", true),
+        (&[D::Prefecture], Some("2025-12-01"), "2026-01-31", false),
+        (&[], None, "2026-01-31", false),
+    ];
+    for (dims, from, to, exact) in questions {
+        let period = (from.map(day), day(to));
+        let filter = Filter::default();
+        let read = medcredit::read::stats::rollup::statement(Metric::ALL, &filter, dims, period);
+        assert!(read.is_some(), "{dims:?} is read from the roll-ups");
+        let rolled = measure(&app.db.conn, Metric::ALL, &filter, dims, period)
+            .await
+            .unwrap();
+        let daily = measure_daily(&app.db.conn, Metric::ALL, &filter, dims, period)
+            .await
+            .unwrap();
+        let (rolled, daily) = (keyed(rolled), keyed(daily));
+        assert_eq!(
+            rolled.keys().collect::<Vec<_>>(),
+            daily.keys().collect::<Vec<_>>(),
+            "{dims:?}"
+        );
+        for (key, (total, subjects, persons)) in &daily {
+            let (r_total, r_subjects, r_persons) = rolled[key];
+            assert_eq!(r_total, *total, "{dims:?} {key}");
+            if exact {
+                assert_eq!(
+                    (r_subjects, r_persons),
+                    (*subjects, *persons),
+                    "{dims:?} {key}"
+                );
+            } else {
+                assert!(
+                    r_subjects <= *subjects && r_subjects >= (*subjects).min(1),
+                    "{dims:?} {key}"
+                );
+                assert!(r_persons <= *persons, "{dims:?} {key}");
+            }
+        }
+    }
+}
+
+const COUNTERS: &str = "SELECT metric || ' ' || CAST(day AS TEXT) || ' ' || region || ' ' || prefecture || ' ' \
+    || province || ' ' || subject_kind || ' ' || CAST(subject_id AS TEXT) || ' ' || org || ' ' || type_code \
+    || ' ' || severity || ' ' || sanction_type || ' ' || CAST(value AS TEXT) AS line FROM stat_counters";
+
+const ROLLUPS: &str = "SELECT metric || ' ' || grain || ' ' || period || ' ' || prefecture || ' ' || province \
+    || ' ' || subject_kind || ' ' || sanction_type || ' ' || CAST(value AS TEXT) || ' ' \
+    || CAST(subjects AS TEXT) AS line FROM stat_rollups";
+
+/// Every row a statement gives, as its one text column `line`, in a fixed order.
+async fn rows(app: &TestApp, sql: &str) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};
-    let sql = "SELECT metric, CAST(day AS TEXT) AS day, region, prefecture, province, subject_kind, \
-               subject_id, org, type_code, severity, sanction_type, value FROM stat_counters \
-               WHERE value <> 0";
     let rows = app
         .db
         .conn
@@ -90,25 +175,7 @@ async fn counters(app: &TestApp) -> Vec<String> {
         .unwrap();
     let mut out: Vec<String> = rows
         .iter()
-        .map(|r| {
-            let text = |c: &str| r.try_get::<String>("", c).unwrap();
-            let int = |c: &str| r.try_get::<i64>("", c).unwrap();
-            format!(
-                "{} {} {} {} {} {} {} {} {} {} {} {}",
-                text("metric"),
-                text("day"),
-                text("region"),
-                text("prefecture"),
-                text("province"),
-                text("subject_kind"),
-                int("subject_id"),
-                text("org"),
-                text("type_code"),
-                text("severity"),
-                text("sanction_type"),
-                int("value")
-            )
-        })
+        .map(|r| r.try_get::<String>("", "line").unwrap())
         .collect();
     out.sort();
     out

@@ -10,6 +10,7 @@ pub mod figures;
 pub mod grades;
 pub mod public;
 pub mod query;
+pub mod rollup;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -140,7 +140,7 @@ pub struct Part {
     pub measured: Measured,
 }
 
-/// In one pass over the counters, the parts of every cell of `metrics` between `from` (none: since the
+/// In one pass over the roll-ups where they answer the question, else over the daily counters, the parts of every cell of `metrics` between `from` (none: since the
 /// beginning, for a stock) and `to`, keyed by the values of `dims`.
 pub async fn measure<C: ConnectionTrait>(
     db: &C,
@@ -149,8 +149,29 @@ pub async fn measure<C: ConnectionTrait>(
     dims: &[Dimension],
     (from, to): (Option<NaiveDate>, NaiveDate),
 ) -> Result<Vec<Part>, DbErr> {
-    let q = statement(metrics, filter, dims, from, to);
-    let rows = db.query_all(&q).await?;
+    match super::rollup::statement(metrics, filter, dims, (from, to)) {
+        Some(q) => parts(db, &q, dims).await,
+        None => measure_daily(db, metrics, filter, dims, (from, to)).await,
+    }
+}
+
+/// The same parts summed from the daily counters, whatever the question.
+pub async fn measure_daily<C: ConnectionTrait>(
+    db: &C,
+    metrics: &[Metric],
+    filter: &Filter,
+    dims: &[Dimension],
+    (from, to): (Option<NaiveDate>, NaiveDate),
+) -> Result<Vec<Part>, DbErr> {
+    parts(db, &statement(metrics, filter, dims, from, to), dims).await
+}
+
+async fn parts<C: ConnectionTrait>(
+    db: &C,
+    q: &SelectStatement,
+    dims: &[Dimension],
+) -> Result<Vec<Part>, DbErr> {
+    let rows = db.query_all(q).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut key = Vec::with_capacity(dims.len());

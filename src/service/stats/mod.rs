@@ -4,6 +4,7 @@
 //! `domain::stats`. `rebuild` recomputes every counter from the facts with the same rules.
 
 pub mod rebuild;
+mod rollups;
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::NotSet, ConnectionTrait, EntityTrait, Set};
@@ -53,13 +54,19 @@ impl Counted {
     }
 }
 
-/// The row of one tally: the county rolled up to its prefecture (the province where there is none, as for the
-/// districts of the municipalities) and province.
-pub(crate) fn row(who: &Counted, tally: &Tally) -> stat_counter::ActiveModel {
-    let province = province_of(&who.region).map(|d| d.code).unwrap_or_default();
-    let prefecture = prefecture_of(&who.region)
+/// The prefecture and province of a county (the province stands for the prefecture where there is none, as
+/// for the districts of the municipalities).
+pub(crate) fn place_of(region: &str) -> (String, String) {
+    let province = province_of(region).map(|d| d.code).unwrap_or_default();
+    let prefecture = prefecture_of(region)
         .map(|d| d.code)
         .unwrap_or_else(|| province.clone());
+    (prefecture, province)
+}
+
+/// The daily counter of one tally.
+pub(crate) fn row(who: &Counted, tally: &Tally) -> stat_counter::ActiveModel {
+    let (prefecture, province) = place_of(&who.region);
     stat_counter::ActiveModel {
         id: NotSet,
         metric: Set(tally.metric.as_str().to_string()),
@@ -78,30 +85,47 @@ pub(crate) fn row(who: &Counted, tally: &Tally) -> stat_counter::ActiveModel {
     }
 }
 
-/// Adds `tallies` to their counters (a row is created the first time), in the caller's transaction.
+/// Adds `tallies` to their daily counters and roll-ups (a row is created the first time), in the caller's
+/// transaction. A tally of zero counts nothing; tallies under one key are added as one.
 pub async fn add<C: ConnectionTrait>(
     db: &C,
     who: &Counted,
     tallies: &[Tally],
 ) -> ServiceResult<()> {
     use stat_counter::Column as C;
-    for tally in tallies.iter().filter(|t| t.value != 0) {
-        let upsert = OnConflict::columns([
-            C::Metric,
-            C::Day,
-            C::Region,
-            C::SubjectId,
-            C::TypeCode,
-            C::Severity,
-            C::SanctionType,
-        ])
-        .value(C::Value, Expr::cust("stat_counters.value + excluded.value"))
-        .to_owned();
-        stat_counter::Entity::insert(row(who, tally))
-            .on_conflict(upsert)
-            .exec_without_returning(db)
-            .await?;
+    let tallies: Vec<&Tally> = tallies.iter().filter(|t| t.value != 0).collect();
+    if tallies.is_empty() {
+        return Ok(());
     }
+    let place = place_of(&who.region);
+    // The roll-ups first: they ask whether the subject already has a daily counter in the period.
+    rollups::add(db, who, &place, &tallies).await?;
+    let mut merged: Vec<Tally> = Vec::new();
+    for t in &tallies {
+        let same = |m: &&mut Tally| {
+            (m.metric, m.day, &m.type_code, &m.severity, &m.sanction_type)
+                == (t.metric, t.day, &t.type_code, &t.severity, &t.sanction_type)
+        };
+        match merged.iter_mut().find(same) {
+            Some(m) => m.value += t.value,
+            None => merged.push((*t).clone()),
+        }
+    }
+    let upsert = OnConflict::columns([
+        C::Metric,
+        C::Day,
+        C::Region,
+        C::SubjectId,
+        C::TypeCode,
+        C::Severity,
+        C::SanctionType,
+    ])
+    .value(C::Value, Expr::cust("stat_counters.value + excluded.value"))
+    .to_owned();
+    stat_counter::Entity::insert_many(merged.iter().map(|t| row(who, t)))
+        .on_conflict(upsert)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

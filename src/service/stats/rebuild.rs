@@ -1,6 +1,7 @@
 //! `rebuild-stats`: every counter recomputed from the facts (case transitions, sanctions, list entries, tips)
 //! with the rules the writer applies as they happen, and written in place of the old ones in one transaction.
-//! A subject that moved to another county since is counted where it is now.
+//! A subject that moved to another county since is counted where it is now. The roll-ups are then summed from
+//! the counters.
 
 use std::collections::HashMap;
 
@@ -17,7 +18,7 @@ use crate::domain::stats::{self, Metric, Tally};
 use crate::domain::tips::RewardState;
 use crate::service::error::{ServiceError, ServiceResult, column};
 use entity::{
-    credit_entry, list_entry, sanction, stat_counter, subject, tip, violation,
+    credit_entry, list_entry, sanction, stat_counter, stat_rollup, subject, tip, violation,
     violation_transition, violation_type,
 };
 
@@ -27,7 +28,8 @@ struct Sums(HashMap<(Counted, Metric, chrono::NaiveDate, String, String, String)
 
 impl Sums {
     fn add(&mut self, who: &Counted, tallies: Vec<Tally>) {
-        for t in tallies {
+        // A tally of zero writes no counter, as in the writer; tallies that cancel out leave one at zero.
+        for t in tallies.into_iter().filter(|t| t.value != 0) {
             let key = (
                 who.clone(),
                 t.metric,
@@ -45,11 +47,11 @@ impl Sums {
 pub async fn rebuild(db: &Db) -> ServiceResult<usize> {
     let txn = db.begin_write().await?;
     let sums = compute(&*txn).await?;
+    stat_rollup::Entity::delete_many().exec(&*txn).await?;
     stat_counter::Entity::delete_many().exec(&*txn).await?;
     let rows: Vec<stat_counter::ActiveModel> = sums
         .0
         .into_iter()
-        .filter(|(_, value)| *value != 0)
         .map(
             |((who, metric, day, type_code, severity, sanction_type), value)| {
                 let tally = Tally {
@@ -70,6 +72,10 @@ pub async fn rebuild(db: &Db) -> ServiceResult<usize> {
         stat_counter::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&*txn)
             .await?;
+    }
+    // The roll-ups are sums of the counters, by the same statements that filled them when they were added.
+    for sql in migration::fill_stat_rollups() {
+        txn.execute_unprepared(&sql).await?;
     }
     txn.commit().await?;
     Ok(written)
