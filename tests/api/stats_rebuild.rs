@@ -96,7 +96,8 @@ async fn the_roll_ups_answer_as_the_daily_counters_do(app: &TestApp) {
             })
             .collect()
     };
-    let questions: [(&[D], Option<&str>, &str, bool); 6] = [
+    // Dimensions, days, and whether every cell lies within one period of the roll-ups or the daily counters.
+    let questions: [(&[D], Option<&str>, &str, bool); 8] = [
         (
             &[D::Prefecture, D::Month],
             Some("2025-12-01"),
@@ -118,12 +119,15 @@ async fn the_roll_ups_answer_as_the_daily_counters_do(app: &TestApp) {
         (&[D::SanctionType], Some("2026-01-01"), "2026-12-31", true),
         (&[D::Prefecture], Some("2025-12-01"), "2026-01-31", false),
         (&[], None, "2026-01-31", false),
+        // Whole months in the middle, days at the edges.
+        (&[D::Month], Some("2025-11-15"), "2026-01-01", true),
+        (&[D::Province], Some("2025-11-15"), "2026-01-01", false),
     ];
     for (dims, from, to, exact) in questions {
         let period = (from.map(day), day(to));
         let filter = Filter::default();
-        let read = medcredit::read::stats::rollup::statement(Metric::ALL, &filter, dims, period);
-        assert!(read.is_some(), "{dims:?} is read from the roll-ups");
+        let split = medcredit::read::stats::rollup::split(&filter, dims, period);
+        assert!(split.is_some(), "{dims:?} is read from the roll-ups");
         let rolled = measure(&app.db.conn, Metric::ALL, &filter, dims, period)
             .await
             .unwrap();

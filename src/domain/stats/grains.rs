@@ -106,6 +106,35 @@ pub fn spans(from: Option<NaiveDate>, to: NaiveDate, only: Option<Grain>) -> Opt
     (day == to.succ_opt()?).then_some(out)
 }
 
+/// The longest run of whole periods of `grain` within the days from `from` (none: since the beginning) to
+/// `to`, as its first (none: the beginning) and last day, or `None` when no whole period fits. The days
+/// before and after it are the edges a question reads from the daily counters.
+pub fn whole_within(
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+    grain: Grain,
+) -> Option<(Option<NaiveDate>, NaiveDate)> {
+    let start_of = |day: NaiveDate| -> Option<NaiveDate> {
+        let first_month = day.month0() - day.month0() % grain.months() + 1;
+        NaiveDate::from_ymd_opt(day.year(), first_month, 1)
+    };
+    // The first period starting on or after `from`.
+    let first = match from {
+        Some(day) if grain.starts_on(day) => Some(day),
+        Some(day) => Some(grain.last_day(start_of(day)?)?.succ_opt()?),
+        None => None,
+    };
+    // The last period ending on or before `to`.
+    let last = match to.succ_opt() {
+        Some(next) if grain.starts_on(next) => to,
+        _ => start_of(to)?.pred_opt()?,
+    };
+    match first {
+        Some(first) if first > last => None,
+        _ => Some((first, last)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +191,35 @@ mod tests {
         );
         assert_eq!(
             spans(Some(d("2026-01-01")), d("2026-11-30"), Some(Grain::Year)),
+            None
+        );
+    }
+
+    #[test]
+    fn the_whole_periods_within_leave_the_edges_to_the_days() {
+        let m = Grain::Month;
+        assert_eq!(
+            whole_within(Some(d("2026-01-01")), d("2026-12-06"), m),
+            Some((Some(d("2026-01-01")), d("2026-11-30")))
+        );
+        assert_eq!(
+            whole_within(Some(d("2026-01-15")), d("2026-12-31"), m),
+            Some((Some(d("2026-02-01")), d("2026-12-31")))
+        );
+        assert_eq!(
+            whole_within(Some(d("2026-01-15")), d("2026-02-20"), m),
+            None
+        );
+        assert_eq!(
+            whole_within(Some(d("2026-02-01")), d("2026-12-06"), Grain::Quarter),
+            Some((Some(d("2026-04-01")), d("2026-09-30")))
+        );
+        assert_eq!(
+            whole_within(None, d("2026-12-06"), m),
+            Some((None, d("2026-11-30")))
+        );
+        assert_eq!(
+            whole_within(Some(d("2025-12-31")), d("2026-01-01"), Grain::Year),
             None
         );
     }

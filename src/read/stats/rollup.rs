@@ -13,7 +13,7 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query, SelectStatement};
 use super::query::Filter;
 use crate::domain::regions::Level;
 use crate::domain::scoring::SubjectKind;
-use crate::domain::stats::grains::{Grain, spans};
+use crate::domain::stats::grains::{Grain, spans, whole_within};
 use crate::domain::stats::{Dimension, Metric};
 use entity::stat_rollup::{Column as R, Entity as Rollups};
 
@@ -29,32 +29,74 @@ fn dimension_sql(d: Dimension) -> Option<&'static str> {
     }
 }
 
-/// The statement answering `metrics` from the roll-ups, with the columns of `query::statement`, or `None`
-/// when the question is finer than they are.
-pub fn statement(
-    metrics: &[Metric],
-    filter: &Filter,
-    dims: &[Dimension],
-    (from, to): (Option<NaiveDate>, NaiveDate),
-) -> Option<SelectStatement> {
+/// The period dimension a question is grouped by, if any, or `None` for a question finer than the roll-ups
+/// (`Some(None)`: not grouped by a period).
+fn period_of_question(filter: &Filter, dims: &[Dimension]) -> Option<Option<Grain>> {
     if filter.org.is_some() || filter.type_code.is_some() {
         return None;
     }
     if matches!(&filter.place, Some((Level::County, _))) {
         return None;
     }
+    if dims.iter().any(|d| dimension_sql(*d).is_none()) {
+        return None;
+    }
     let periods: Vec<Grain> = dims
         .iter()
         .filter_map(|d| Grain::of_dimension(*d))
         .collect();
-    if periods.len() > 1 {
-        return None;
+    match periods.as_slice() {
+        [] => Some(None),
+        [one] => Some(Some(*one)),
+        _ => None,
     }
+}
+
+/// How a question is read: its whole periods (months, or those of its period dimension) from the roll-ups,
+/// and the days at either edge from the daily counters.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split {
+    pub whole: (Option<NaiveDate>, NaiveDate),
+    pub edges: Vec<(NaiveDate, NaiveDate)>,
+}
+
+/// The split of a question, or `None` when it is finer than the roll-ups or holds no whole period.
+pub fn split(
+    filter: &Filter,
+    dims: &[Dimension],
+    (from, to): (Option<NaiveDate>, NaiveDate),
+) -> Option<Split> {
+    let grain = period_of_question(filter, dims)?.unwrap_or(Grain::Month);
+    let (first, last) = whole_within(from, to, grain)?;
+    let mut edges = Vec::new();
+    if let (Some(from), Some(first)) = (from, first)
+        && from < first
+    {
+        edges.push((from, first.pred_opt()?));
+    }
+    if last < to {
+        edges.push((last.succ_opt()?, to));
+    }
+    Some(Split {
+        whole: (first, last),
+        edges,
+    })
+}
+
+/// The statement answering `metrics` over whole periods from the roll-ups, with the columns of
+/// `query::statement`, or `None` when the question is finer than they are or its days are not whole periods.
+pub fn statement(
+    metrics: &[Metric],
+    filter: &Filter,
+    dims: &[Dimension],
+    (from, to): (Option<NaiveDate>, NaiveDate),
+) -> Option<SelectStatement> {
+    let period = period_of_question(filter, dims)?;
     let columns: Vec<&str> = dims
         .iter()
         .map(|d| dimension_sql(*d))
         .collect::<Option<_>>()?;
-    let spans = spans(from, to, periods.first().copied())?;
+    let spans = spans(from, to, period)?;
 
     let mut within = Cond::any();
     for span in &spans {
