@@ -83,7 +83,8 @@ async fn the_rebuild_from_the_facts_equals_the_counters_the_writer_kept() {
 /// exact within one period and a lower bound across several.
 async fn the_roll_ups_answer_as_the_daily_counters_do(app: &TestApp) {
     use medcredit::domain::stats::{Dimension as D, Metric};
-    use medcredit::read::stats::query::{Filter, Part, measure, measure_daily};
+    use medcredit::read::stats::measure::measure;
+    use medcredit::read::stats::query::{Filter, Part, measure_daily};
     use std::collections::BTreeMap;
     let day = |text: &str| text.parse::<chrono::NaiveDate>().unwrap();
     let keyed = |parts: Vec<Part>| -> BTreeMap<String, (i64, i64, i64)> {

@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod figures;
 pub mod grades;
+pub mod measure;
 pub mod public;
 pub mod query;
 pub mod rollup;
@@ -23,7 +24,8 @@ use crate::domain::regions::division_name;
 use crate::domain::stats::{Compare, Dimension, SmallCells, period_a_year_later, previous_year};
 use crate::pagination::{Page, PageRequest};
 use crate::shared::error::ServiceResult;
-use query::{Figure, Filter, Measured, measure};
+use measure::measure;
+use query::{Figure, Filter, Measured};
 
 /// A figure, or `<N>` when the cell rests on fewer than N subjects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -140,60 +140,6 @@ pub struct Part {
     pub measured: Measured,
 }
 
-/// The parts of every cell of `metrics` between `from` (none: since the beginning, for a stock) and `to`,
-/// keyed by the values of `dims`: the whole months (or periods) from the roll-ups where they answer the
-/// question, the days at the edges and any finer question from the daily counters. A cell made of both
-/// rests on at least as many subjects as the larger of the two.
-pub async fn measure<C: ConnectionTrait>(
-    db: &C,
-    metrics: &[Metric],
-    filter: &Filter,
-    dims: &[Dimension],
-    (from, to): (Option<NaiveDate>, NaiveDate),
-) -> Result<Vec<Part>, DbErr> {
-    let split = super::rollup::split(filter, dims, (from, to));
-    let whole = split
-        .as_ref()
-        .and_then(|s| super::rollup::statement(metrics, filter, dims, s.whole));
-    let (Some(split), Some(whole)) = (split, whole) else {
-        return measure_daily(db, metrics, filter, dims, (from, to)).await;
-    };
-    let mut out = parts(db, &whole, dims).await?;
-    let mut index: std::collections::HashMap<(Vec<String>, String, String), usize> = out
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            (
-                (p.key.clone(), p.metric.clone(), p.sanction_type.clone()),
-                i,
-            )
-        })
-        .collect();
-    for (first, last) in split.edges {
-        let edge = measure_daily(db, metrics, filter, dims, (Some(first), last)).await?;
-        for part in edge {
-            let key = (
-                part.key.clone(),
-                part.metric.clone(),
-                part.sanction_type.clone(),
-            );
-            match index.get(&key) {
-                Some(&i) => {
-                    let m = &mut out[i].measured;
-                    m.total += part.measured.total;
-                    m.subjects = Ord::max(m.subjects, part.measured.subjects);
-                    m.persons = Ord::max(m.persons, part.measured.persons);
-                }
-                None => {
-                    index.insert(key, out.len());
-                    out.push(part);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// The same parts summed from the daily counters, whatever the question.
 pub async fn measure_daily<C: ConnectionTrait>(
     db: &C,
@@ -205,7 +151,7 @@ pub async fn measure_daily<C: ConnectionTrait>(
     parts(db, &statement(metrics, filter, dims, from, to), dims).await
 }
 
-async fn parts<C: ConnectionTrait>(
+pub(super) async fn parts<C: ConnectionTrait>(
     db: &C,
     q: &SelectStatement,
     dims: &[Dimension],

@@ -12,6 +12,7 @@
 //! and answers only its own institution's suspects; auditors read all; partners nothing. Every step is an
 //! audit row and a staff-only `suspicion` row of the change log. A suspect changes no one's standing.
 
+pub mod checked;
 pub mod intake;
 pub mod read;
 pub mod registry;

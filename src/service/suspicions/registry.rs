@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::intake::CheckedSuspicion;
+use super::checked::CheckedSuspicion;
 use crate::domain::scoring::SubjectKind;
 use crate::service::error::{FieldError, ServiceResult};
 use entity::{affiliation, subject, suspicion};
