@@ -597,6 +597,7 @@ stats-own-institution-only = a hospital reads only its own institution's statist
 stats-to-before-from = must not be before from
 stats-group-by-unknown = not a dimension to group by: { $word } (at most two, separated by a comma)
 stats-region-unknown = not a shipped administrative division code: { $code }
+stats-public-region-level = the public statistics go down to prefectures: give a province or prefecture code
 stats-grades-earlier-cycle = must be a day of the current credit cycle (calendar year) or later
 stats-year-out-of-range = must be between 1900 and 2199
 export-column-stat-by-region = County

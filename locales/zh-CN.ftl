@@ -572,6 +572,7 @@ stats-own-institution-only = 医院只能查询本机构的统计（institution_
 stats-to-before-from = 不得早于 from
 stats-group-by-unknown = 不是可用的分组维度：{ $word }（至多两个，逗号分隔）
 stats-region-unknown = 不是已收录的行政区划代码：{ $code }
+stats-public-region-level = 公开统计只细到地市：请给出省级或地市级行政区划代码
 stats-grades-earlier-cycle = 须为本信用周期（自然年）内或之后的日期
 stats-year-out-of-range = 须在 1900 至 2199 之间
 export-column-stat-by-region = 县级区划

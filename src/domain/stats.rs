@@ -377,6 +377,7 @@ impl SmallCells {
     }
 }
 
+pub mod disclosure;
 pub mod grains;
 
 #[cfg(test)]

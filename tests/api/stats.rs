@@ -227,6 +227,52 @@ async fn public_figures_count_organisations_only_and_hide_cells_under_five() {
         row(&provinces.body, &["370000"])["previous"]["cases_approved"],
         0
     );
+    // The nation less 山东 would be 北京's one hospital: the national total is withheld, by any grouping.
+    for query in ["group_by=year", "group_by=year&compare=previous_year"] {
+        let nation = app
+            .send(
+                reqwest::Method::GET,
+                &format!("/public/v1/stats?{query}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(nation.status, StatusCode::OK, "{}", nation.body);
+        assert_eq!(
+            nation.body["items"][0]["values"]["cases_approved"], "<5",
+            "{}",
+            nation.body
+        );
+    }
+    for (region, expected) in [
+        ("370000", json!(5)),
+        ("370100", json!(5)),
+        ("110000", json!("<5")),
+    ] {
+        let one = app
+            .send(
+                reqwest::Method::GET,
+                &format!("/public/v1/stats?region={region}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(
+            one.body["items"][0]["values"]["cases_approved"], expected,
+            "{}",
+            one.body
+        );
+    }
+    // The public figures go down to prefectures, not counties.
+    let county = app
+        .send(
+            reqwest::Method::GET,
+            "/public/v1/stats?region=370103",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(county.error_fields(), ["region"]);
     let refused = app
         .send(
             reqwest::Method::GET,

@@ -10,6 +10,7 @@ pub mod figures;
 pub mod grades;
 pub mod measure;
 pub mod public;
+pub mod public_cube;
 pub mod query;
 pub mod rollup;
 
@@ -144,7 +145,7 @@ pub struct Request<'a> {
 
 type Cells = BTreeMap<Vec<String>, BTreeMap<&'static str, Measured>>;
 
-async fn cells<C: ConnectionTrait>(
+pub(super) async fn cells<C: ConnectionTrait>(
     db: &C,
     r: &Request<'_>,
     (from, to): (NaiveDate, NaiveDate),
@@ -246,7 +247,10 @@ fn values_of(
         .collect()
 }
 
-fn change(now: &BTreeMap<String, Cell>, before: &BTreeMap<String, Cell>) -> BTreeMap<String, Cell> {
+pub(super) fn change(
+    now: &BTreeMap<String, Cell>,
+    before: &BTreeMap<String, Cell>,
+) -> BTreeMap<String, Cell> {
     now.iter()
         .map(|(name, cell)| {
             let diff = match (cell, before.get(name)) {

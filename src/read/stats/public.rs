@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::figures::started;
+use super::public_cube::{Cube, Place};
 use super::query::{Figure, Filter};
-use super::{Cell, Request, StatsAnswer, figure_names, public_cells, table};
+use super::{Cell, Request, StatRow, StatsAnswer, figure_names, public_cells, table};
 use crate::domain::dates::cycle_of_date;
 use crate::domain::masking::Audience;
+use crate::domain::regions::Level;
 use crate::domain::regions::division_name;
 use crate::domain::sanctions::SanctionType as S;
 use crate::domain::scoring::Grade;
@@ -21,6 +23,7 @@ use crate::i18n::msg;
 use crate::pagination::PageRequest;
 use crate::shared::context::Ctx;
 use crate::shared::error::{FieldErrors, ServiceResult};
+use std::collections::BTreeSet;
 
 const ORGANISATIONS: [SubjectKind; 2] = [SubjectKind::Institution, SubjectKind::Pharmacy];
 
@@ -104,14 +107,22 @@ pub async fn read<C: ConnectionTrait>(
         }
     };
     let place = super::figures::place(query.region.as_deref(), &mut errors);
+    if let Some((Level::County, _)) = place {
+        errors.add("region", msg!("stats-public-region-level"));
+    }
     errors.finish()?;
     let seq = crate::shared::facts::last_seq(db).await?;
-    let filter = Filter {
-        place,
-        ..Filter::default()
+    let r = request(cx, dims, year, Filter::default(), query.compare);
+    let now = Cube::read(db, &r).await?;
+    let before = match query.compare {
+        Some(_) => {
+            let last_year = request(cx, r.dims.clone(), year - 1, Filter::default(), None);
+            Some(Cube::read(db, &last_year).await?)
+        }
+        None => None,
     };
-    let r = request(cx, dims, year, filter, query.compare);
-    let page = super::paged(table(db, &r).await?, page);
+    let rows = rows(&r.dims, place, year, &now, before.as_ref());
+    let page = super::paged(rows, page);
     let previous = query.compare.map(|_| year_bounds(year - 1));
     Ok(StatsAnswer {
         seq,
@@ -125,6 +136,74 @@ pub async fn read<C: ConnectionTrait>(
         items: page.items,
         next_cursor: page.next_cursor,
     })
+}
+
+/// The rows of a public answer, each a place of the cube labelled by the dimensions asked for: prefectures
+/// (grouped by prefecture), provinces (by province), or the region asked for, else the nation. A prefecture
+/// asked for is its own cell whatever the grouping.
+fn rows(
+    dims: &[Dimension],
+    region: Option<(Level, String)>,
+    year: i32,
+    now: &Cube,
+    before: Option<&Cube>,
+) -> Vec<StatRow> {
+    let cubes = || std::iter::once(now).chain(before);
+    let in_region = |province: &str, prefecture: &str| match &region {
+        Some((Level::Province, code)) => province == code,
+        Some((_, code)) => prefecture == code,
+        None => true,
+    };
+    let places: Vec<(String, Place)> = if dims.contains(&Dimension::Prefecture)
+        || matches!(region, Some((Level::Prefecture, _)))
+    {
+        let found: BTreeSet<(String, String)> = cubes()
+            .flat_map(|c| c.prefectures())
+            .filter(|(province, prefecture)| in_region(province, prefecture))
+            .map(|(province, prefecture)| (province.to_string(), prefecture.to_string()))
+            .collect();
+        found
+            .into_iter()
+            .map(|(province, prefecture)| (province, Place::Prefecture(prefecture)))
+            .collect()
+    } else if dims.contains(&Dimension::Province) {
+        let found: BTreeSet<String> = cubes()
+            .flat_map(|c| c.provinces())
+            .filter(|province| in_region(province, ""))
+            .map(str::to_string)
+            .collect();
+        found
+            .into_iter()
+            .map(|province| (province.clone(), Place::Province(province)))
+            .collect()
+    } else {
+        match region {
+            Some((_, code)) => vec![(code.clone(), Place::Province(code))],
+            None => vec![(String::new(), Place::Nation)],
+        }
+    };
+    places
+        .into_iter()
+        .map(|(province, place)| {
+            let key: Vec<String> = dims
+                .iter()
+                .map(|d| match (d, &place) {
+                    (Dimension::Year, _) => format!("{year:04}"),
+                    (Dimension::Prefecture, Place::Prefecture(code)) => code.clone(),
+                    _ => province.clone(),
+                })
+                .collect();
+            let values = now.values(&place);
+            let previous = before.map(|b| b.values(&place));
+            let change = previous.as_ref().map(|p| super::change(&values, p));
+            StatRow {
+                group: super::group(dims, &key),
+                values,
+                previous,
+                change,
+            }
+        })
+        .collect()
 }
 
 /// Cases approved in one month, and in the same month a year earlier.
