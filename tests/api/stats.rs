@@ -193,6 +193,10 @@ async fn public_figures_count_organisations_only_and_hide_cells_under_five() {
         let code = institution_in(&app, n, "370103").await;
         approve(&app, &code).await;
     }
+    for n in 10..=14 {
+        let code = institution_in(&app, n, "370202").await;
+        approve(&app, &code).await;
+    }
     let dongcheng = institution_in(&app, 9, "110101").await;
     approve(&app, &dongcheng).await;
     approve(&app, &dongcheng).await;
@@ -203,14 +207,22 @@ async fn public_figures_count_organisations_only_and_hide_cells_under_five() {
         .send(reqwest::Method::GET, "/public/v1/stats", None, None)
         .await;
     assert_eq!(public.status, StatusCode::OK, "{}", public.body);
-    let jinan = row(&public.body, &["370100"]);
-    assert_eq!(jinan["values"]["cases_approved"], 5);
-    assert_eq!(jinan["values"]["amount_recovered_fen"], 600_000);
     // Beijing: two cases of one hospital are one hospital's figures.
     let beijing = row(&public.body, &["110000"]);
     assert_eq!(beijing["values"]["cases_approved"], "<5");
     assert_eq!(beijing["values"]["amount_recovered_fen"], "<5");
+    // The nation (12 cases) less Qingdao and Jinan would be Beijing's: Jinan, the first of the two smallest,
+    // is withheld beside it; Qingdao's five hospitals are shown.
+    let qingdao = row(&public.body, &["370200"]);
+    assert_eq!(qingdao["values"]["cases_approved"], 5);
+    assert_eq!(qingdao["values"]["amount_recovered_fen"], 600_000);
+    assert_eq!(
+        row(&public.body, &["370100"])["values"]["cases_approved"],
+        "<5"
+    );
 
+    // By province, 北京 alone would be given away by the nation less 山东: 山东, whose withheld Jinan keeps
+    // it from being summed back, is withheld too.
     let provinces = app
         .send(
             reqwest::Method::GET,
@@ -219,15 +231,15 @@ async fn public_figures_count_organisations_only_and_hide_cells_under_five() {
             None,
         )
         .await;
+    let shandong = row(&provinces.body, &["370000"]);
     assert_eq!(
-        row(&provinces.body, &["370000"])["values"]["cases_approved"],
-        5
+        shandong["values"]["cases_approved"], "<5",
+        "{}",
+        provinces.body
     );
-    assert_eq!(
-        row(&provinces.body, &["370000"])["previous"]["cases_approved"],
-        0
-    );
-    // The nation less 山东 would be 北京's one hospital: the national total is withheld, by any grouping.
+    assert_eq!(shandong["previous"]["cases_approved"], 0);
+    assert_eq!(shandong["change"]["cases_approved"], "<5");
+    // The national total is published: what it gives away, less every shown cell, rests on six hospitals.
     for query in ["group_by=year", "group_by=year&compare=previous_year"] {
         let nation = app
             .send(
@@ -239,27 +251,29 @@ async fn public_figures_count_organisations_only_and_hide_cells_under_five() {
             .await;
         assert_eq!(nation.status, StatusCode::OK, "{}", nation.body);
         assert_eq!(
-            nation.body["items"][0]["values"]["cases_approved"], "<5",
+            nation.body["items"][0]["values"]["cases_approved"], 12,
             "{}",
             nation.body
         );
     }
-    for (region, expected) in [
-        ("370000", json!(5)),
-        ("370100", json!(5)),
-        ("110000", json!("<5")),
+    // A region asked for is the same cell, whatever the grouping.
+    for (query, expected) in [
+        ("region=370200", json!(5)),
+        ("region=370100", json!("<5")),
+        ("region=370000&group_by=province", json!("<5")),
+        ("region=110000&group_by=year", json!("<5")),
     ] {
         let one = app
             .send(
                 reqwest::Method::GET,
-                &format!("/public/v1/stats?region={region}"),
+                &format!("/public/v1/stats?{query}"),
                 None,
                 None,
             )
             .await;
         assert_eq!(
             one.body["items"][0]["values"]["cases_approved"], expected,
-            "{}",
+            "{query} {}",
             one.body
         );
     }
@@ -287,21 +301,8 @@ async fn public_figures_count_organisations_only_and_hide_cells_under_five() {
     let people = stats(&app, "/api/v1/stats/cases?subject_kind=practitioner").await;
     assert_eq!(people["items"][0]["values"]["approved"], "<2");
     let kinds = stats(&app, "/api/v1/stats/cases?group_by=subject_kind").await;
-    assert_eq!(row(&kinds, &["institution"])["values"]["approved"], 7);
+    assert_eq!(row(&kinds, &["institution"])["values"]["approved"], 12);
     assert_eq!(row(&kinds, &["practitioner"])["values"]["approved"], "<2");
-    let figures = medcredit::read::stats::public::public_figures(
-        &app.db.conn,
-        &medcredit::service::context::Ctx::new(app.clock.now(), app.config.clone().into()),
-        2026,
-    )
-    .await
-    .expect("figures");
-    let jinan = figures
-        .prefectures
-        .iter()
-        .find(|p| p.code == "370100")
-        .unwrap();
-    assert_eq!(jinan.cases_approved.count(), Some(5));
 }
 
 #[tokio::test]

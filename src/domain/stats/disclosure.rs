@@ -1,10 +1,12 @@
 //! Which public cells are withheld, so that no published figure, nor any difference of published figures, rests
 //! on fewer organisations than the policy's minimum. A prefecture's cell is withheld when it rests on too few
-//! (primary). A province's total less its shown prefectures gives the sum of its withheld ones, and the nation's
-//! total less its shown provinces gives the sum of theirs; so a total is withheld too when what it would give
-//! away — the organisations under withheld cells beneath it — is more than none and fewer than the minimum.
-//! Every answer is cut from the one decision, whatever its filter or grouping, so no two answers can be
-//! subtracted to recover a withheld cell.
+//! (primary). Totals are published — the nation's on the page's charts, a province's in `/public/v1/stats` —
+//! and a total less the cells shown under it gives the sum of those withheld; so where that sum would rest on
+//! more than none and fewer than the minimum, the smallest shown cell beside them is withheld too
+//! (complementary), as statistical offices do: within each province, across the nation's prefectures, and
+//! across provinces. Only where nothing is left to withhold is the total itself withheld. Every answer is cut
+//! from the one decision, whatever its filter or grouping, so no two answers can be subtracted to recover a
+//! withheld cell.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,7 +26,7 @@ pub struct Withheld {
     pub nation: bool,
 }
 
-/// A cell resting on `subjects` organisations may be shown on its own.
+/// A cell, or a sum that a difference gives away, resting on `subjects` organisations may be shown.
 fn enough(subjects: i64, min: i64) -> bool {
     subjects == 0 || subjects >= min
 }
@@ -32,27 +34,82 @@ fn enough(subjects: i64, min: i64) -> bool {
 /// The cells of one figure that are withheld, prefectures being the finest cells published.
 pub fn withheld(leaves: &[Leaf], min: i64) -> Withheld {
     let mut out = Withheld::default();
-    // Per province: its organisations, and those under its withheld prefectures.
-    let mut provinces: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    let mut provinces: BTreeMap<&str, i64> = BTreeMap::new();
     for leaf in leaves {
-        let entry = provinces.entry(leaf.province.as_str()).or_default();
-        entry.0 += leaf.subjects;
+        *provinces.entry(leaf.province.as_str()).or_default() += leaf.subjects;
         if !enough(leaf.subjects, min) {
             out.prefectures.insert(leaf.prefecture.clone());
-            entry.1 += leaf.subjects;
         }
     }
-    let (mut all, mut beneath) = (0, 0);
-    for (province, (subjects, hidden)) in provinces {
-        all += subjects;
-        if !enough(subjects, min) || !enough(hidden, min) {
+    for (province, subjects) in &provinces {
+        if !enough(*subjects, min) {
             out.provinces.insert(province.to_string());
-            // A province withheld for its own size has every organisation under withheld prefectures.
-            beneath += hidden;
         }
     }
-    out.nation = !enough(all, min) || !enough(beneath, min);
-    out
+    out.nation = !enough(provinces.values().sum(), min);
+    // The organisations under withheld prefectures, of one province or of all.
+    let residual = |out: &Withheld, province: Option<&str>| -> i64 {
+        leaves
+            .iter()
+            .filter(|l| province.is_none_or(|p| l.province == p))
+            .filter(|l| out.prefectures.contains(&l.prefecture))
+            .map(|l| l.subjects)
+            .sum()
+    };
+    // The smallest shown prefecture with something in it, of one province or of all.
+    let smallest = |out: &Withheld, province: Option<&str>| -> Option<String> {
+        leaves
+            .iter()
+            .filter(|l| province.is_none_or(|p| l.province == p))
+            .filter(|l| l.subjects > 0 && !out.prefectures.contains(&l.prefecture))
+            .min_by(|a, b| (a.subjects, &a.prefecture).cmp(&(b.subjects, &b.prefecture)))
+            .map(|l| l.prefecture.clone())
+    };
+    loop {
+        let mut changed = false;
+        // A shown province less its shown prefectures.
+        for province in provinces.keys() {
+            let given = residual(&out, Some(province));
+            if !out.provinces.contains(*province)
+                && !enough(given, min)
+                && let Some(next) = smallest(&out, Some(province))
+            {
+                out.prefectures.insert(next);
+                changed = true;
+            }
+        }
+        if !out.nation {
+            // The nation less its shown prefectures.
+            if !enough(residual(&out, None), min) {
+                match smallest(&out, None) {
+                    Some(next) => {
+                        out.prefectures.insert(next);
+                    }
+                    None => out.nation = true,
+                }
+                changed = true;
+            }
+            // The nation less its shown provinces, less the shown prefectures of those withheld.
+            let given: i64 = out.provinces.iter().map(|p| residual(&out, Some(p))).sum();
+            if !out.nation && !enough(given, min) {
+                let next = provinces
+                    .iter()
+                    .filter(|(p, _)| !out.provinces.contains(**p) && residual(&out, Some(p)) > 0)
+                    .min_by_key(|(p, subjects)| (**subjects, **p))
+                    .map(|(p, _)| p.to_string());
+                match next {
+                    Some(province) => {
+                        out.provinces.insert(province);
+                    }
+                    None => out.nation = true,
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            return out;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -72,45 +129,86 @@ mod tests {
     }
 
     #[test]
-    fn a_small_prefecture_is_withheld_and_so_is_the_total_that_would_give_it_away() {
+    fn a_small_prefecture_takes_its_smallest_neighbour_with_it() {
         let leaves = [
             leaf("370000", "370100", 9),
             leaf("370000", "370200", 2),
+            leaf("370000", "370300", 6),
             leaf("110000", "110000", 12),
         ];
         let w = withheld(&leaves, 5);
-        assert_eq!(w.prefectures, set(&["370200"]));
-        // 山东 less 济南 would be 青岛's two hospitals.
-        assert_eq!(w.provinces, set(&["370000"]));
-        // The nation less 北京 would be 山东, and so 青岛 again.
-        assert!(w.nation);
-    }
-
-    #[test]
-    fn withheld_cells_that_hide_enough_together_leave_their_totals_shown() {
-        let leaves = [
-            leaf("370000", "370100", 9),
-            leaf("370000", "370200", 2),
-            leaf("370000", "370300", 3),
-            leaf("110000", "110000", 12),
-        ];
-        let w = withheld(&leaves, 5);
+        // 山东 less 济南 would be 青岛's two hospitals: 淄博 (the smaller) is withheld beside it.
         assert_eq!(w.prefectures, set(&["370200", "370300"]));
         assert!(w.provinces.is_empty() && !w.nation);
     }
 
     #[test]
-    fn a_small_province_withholds_the_nation_and_nothing_counted_withholds_nothing() {
-        let w = withheld(
-            &[leaf("370000", "370100", 5), leaf("110000", "110000", 1)],
-            5,
-        );
-        assert_eq!(w.provinces, set(&["110000"]));
+    fn a_small_province_takes_a_province_with_withheld_cells_with_it() {
+        let leaves = [
+            leaf("370000", "370100", 9),
+            leaf("370000", "370200", 2),
+            leaf("370000", "370300", 6),
+            leaf("110000", "110000", 1),
+        ];
+        let w = withheld(&leaves, 5);
+        // 北京 alone is one hospital; the nation less the other provinces would give it away.
+        assert!(w.provinces.contains("110000") && w.provinces.contains("370000"));
+        // Every difference left rests on at least 5.
+        let hidden: i64 = leaves
+            .iter()
+            .filter(|l| w.prefectures.contains(&l.prefecture))
+            .map(|l| l.subjects)
+            .sum();
+        assert!(hidden >= 5 && !w.nation, "{w:?}");
+    }
+
+    #[test]
+    fn with_nothing_else_to_withhold_the_total_is_withheld() {
+        let w = withheld(&[leaf("370000", "370100", 3)], 5);
+        assert_eq!(w.prefectures, set(&["370100"]));
         assert!(w.nation);
         let none = withheld(
             &[leaf("370000", "370100", 0), leaf("110000", "110000", 7)],
             5,
         );
         assert_eq!(none, Withheld::default());
+    }
+
+    #[test]
+    fn no_difference_of_shown_cells_rests_on_too_few() {
+        use proptest::prelude::*;
+        let leaves = proptest::collection::vec((0..4_u8, 0..3_u8, 0..12_i64), 1..12);
+        proptest!(|(raw in leaves)| {
+            let mut seen = BTreeSet::new();
+            let leaves: Vec<Leaf> = raw
+                .into_iter()
+                .filter(|(p, q, _)| seen.insert((*p, *q)))
+                .map(|(p, q, n)| leaf(&format!("{p}"), &format!("{p}-{q}"), n))
+                .collect();
+            let w = withheld(&leaves, 5);
+            let ok = |n: i64| n == 0 || n >= 5;
+            let hidden_in = |p: Option<&str>| -> i64 {
+                leaves.iter()
+                    .filter(|l| p.is_none_or(|p| l.province == p))
+                    .filter(|l| w.prefectures.contains(&l.prefecture))
+                    .map(|l| l.subjects).sum()
+            };
+            for l in &leaves {
+                if !w.prefectures.contains(&l.prefecture) {
+                    prop_assert!(ok(l.subjects));
+                }
+            }
+            let provinces: BTreeSet<&str> = leaves.iter().map(|l| l.province.as_str()).collect();
+            for p in &provinces {
+                if !w.provinces.contains(*p) {
+                    prop_assert!(ok(hidden_in(Some(p))), "{p} {w:?}");
+                }
+            }
+            if !w.nation {
+                prop_assert!(ok(hidden_in(None)), "{w:?}");
+                let given: i64 = w.provinces.iter().map(|p| hidden_in(Some(p))).sum();
+                prop_assert!(ok(given), "{w:?}");
+            }
+        });
     }
 }

@@ -4,19 +4,15 @@
 
 use chrono::{Datelike, NaiveDate};
 use sea_orm::ConnectionTrait;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::figures::started;
 use super::public_cube::{Cube, Place};
 use super::query::{Figure, Filter};
-use super::{Cell, Request, StatRow, StatsAnswer, figure_names, public_cells, table};
-use crate::domain::dates::cycle_of_date;
-use crate::domain::masking::Audience;
+use super::{Request, StatRow, StatsAnswer, figure_names, public_cells};
 use crate::domain::regions::Level;
-use crate::domain::regions::division_name;
 use crate::domain::sanctions::SanctionType as S;
-use crate::domain::scoring::Grade;
 use crate::domain::scoring::SubjectKind;
 use crate::domain::stats::{Compare, Dimension, Metric as M, parse_dimensions};
 use crate::i18n::msg;
@@ -63,7 +59,7 @@ fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     (first, last)
 }
 
-fn request(
+pub(crate) fn request(
     cx: &Ctx,
     dims: Vec<Dimension>,
     year: i32,
@@ -204,167 +200,4 @@ fn rows(
             }
         })
         .collect()
-}
-
-/// Cases approved in one month, and in the same month a year earlier.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct MonthFigure {
-    /// `YYYY-MM`.
-    pub month: String,
-    pub approved: Cell,
-    pub previous_year: Cell,
-}
-
-/// Sanctions of one type started in the year.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct SanctionFigure {
-    pub sanction_type: S,
-    pub started: Cell,
-}
-
-/// Organisations holding one grade on the day.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct GradeFigure {
-    pub grade: String,
-    pub subjects: Cell,
-}
-
-/// One prefecture's row (a province-level city's districts are under the province's own code).
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct PrefectureFigure {
-    pub code: String,
-    pub name: Option<String>,
-    pub cases_approved: Cell,
-    pub amount_recovered_fen: Cell,
-    pub agreements_suspended: Cell,
-    pub agreements_terminated: Cell,
-    pub black_list_entries: Cell,
-}
-
-/// What the public statistics page draws, for one year: organisations only, small cells hidden.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct PublicFigures {
-    pub seq: i64,
-    pub year: i32,
-    /// Twelve months, January first.
-    pub approved_by_month: Vec<MonthFigure>,
-    pub sanctions_by_type: Vec<SanctionFigure>,
-    /// The day the grades are counted on: the last day of the year, or today in the current year.
-    pub grades_on: NaiveDate,
-    pub grades: Vec<GradeFigure>,
-    pub prefectures: Vec<PrefectureFigure>,
-}
-
-fn value(row: Option<&super::StatRow>, name: &str) -> Cell {
-    row.and_then(|r| r.values.get(name).cloned())
-        .unwrap_or(Cell::Count(0))
-}
-
-/// Everything the public statistics page shows for `year`.
-pub async fn public_figures<C: ConnectionTrait>(
-    db: &C,
-    cx: &Ctx,
-    year: i32,
-) -> ServiceResult<PublicFigures> {
-    let seq = crate::shared::facts::last_seq(db).await?;
-    let months = table(
-        db,
-        &request(
-            cx,
-            vec![Dimension::Month],
-            year,
-            Filter::default(),
-            Some(Compare::PreviousYear),
-        ),
-    )
-    .await?;
-    let approved_by_month = (1..=12)
-        .map(|m| {
-            let month = format!("{year:04}-{m:02}");
-            let row = months.iter().find(|r| r.group[0].value == month);
-            MonthFigure {
-                approved: value(row, "cases_approved"),
-                previous_year: row
-                    .and_then(|r| r.previous.as_ref())
-                    .and_then(|p| p.get("cases_approved").cloned())
-                    .unwrap_or(Cell::Count(0)),
-                month,
-            }
-        })
-        .collect();
-    let by_type = [Figure::flow("started", &[M::SanctionStarted])];
-    let r = Request {
-        figures: &by_type,
-        ..request(
-            cx,
-            vec![Dimension::SanctionType],
-            year,
-            Filter::default(),
-            None,
-        )
-    };
-    let types = table(db, &r).await?;
-    let sanctions_by_type = S::ALL
-        .iter()
-        .map(|t| SanctionFigure {
-            sanction_type: *t,
-            started: value(
-                types.iter().find(|r| r.group[0].value == t.as_str()),
-                "started",
-            ),
-        })
-        .collect();
-    let (_, last) = year_bounds(year);
-    let grades_on = last.min(cx.today());
-    // A year before the current cycle has no materialised grades: the page then shows none.
-    let grades = if cycle_of_date(grades_on) < cx.cycle() {
-        Vec::new()
-    } else {
-        let names: Vec<String> = Grade::ALL.iter().map(|g| format!("grade_{g}")).collect();
-        let on = (grades_on, Audience::Public);
-        let counts = super::grades::distribution(db, cx, on, None, &ORGANISATIONS, &[]).await?;
-        let row = super::grades::rows(&names, &[], counts, public_cells(cx)).pop();
-        names
-            .iter()
-            .map(|n| GradeFigure {
-                grade: n.trim_start_matches("grade_").to_string(),
-                subjects: value(row.as_ref(), n),
-            })
-            .collect()
-    };
-    let rows = table(
-        db,
-        &request(
-            cx,
-            vec![Dimension::Prefecture],
-            year,
-            Filter::default(),
-            None,
-        ),
-    )
-    .await?;
-    let prefectures = rows
-        .iter()
-        .map(|row| {
-            let code = row.group[0].value.clone();
-            PrefectureFigure {
-                name: division_name(&code),
-                cases_approved: value(Some(row), "cases_approved"),
-                amount_recovered_fen: value(Some(row), "amount_recovered_fen"),
-                agreements_suspended: value(Some(row), "agreements_suspended"),
-                agreements_terminated: value(Some(row), "agreements_terminated"),
-                black_list_entries: value(Some(row), "black_list_entries"),
-                code,
-            }
-        })
-        .collect();
-    Ok(PublicFigures {
-        seq,
-        year,
-        approved_by_month,
-        sanctions_by_type,
-        grades_on,
-        grades,
-        prefectures,
-    })
 }

@@ -94,6 +94,18 @@ impl Cube {
         self.prefectures().map(|(province, _)| province).collect()
     }
 
+    /// Whether the cell of figure `name` at `place` is withheld.
+    pub fn withholds(&self, name: &str, place: &Place) -> bool {
+        let Some(withheld) = self.withheld.get(name) else {
+            return false;
+        };
+        match place {
+            Place::Nation => withheld.nation,
+            Place::Province(code) => withheld.provinces.contains(code),
+            Place::Prefecture(code) => withheld.prefectures.contains(code),
+        }
+    }
+
     /// The figures of a place, each a count or withheld.
     pub fn values(&self, place: &Place) -> BTreeMap<String, Cell> {
         let under = |prefecture: &str, province: &str| match place {
@@ -104,13 +116,7 @@ impl Cube {
         self.names
             .iter()
             .map(|name| {
-                let withheld = &self.withheld[name];
-                let hidden = match place {
-                    Place::Nation => withheld.nation,
-                    Place::Province(code) => withheld.provinces.contains(code),
-                    Place::Prefecture(code) => withheld.prefectures.contains(code),
-                };
-                let cell = if hidden {
+                let cell = if self.withholds(name, place) {
                     Cell::Hidden(self.hidden.clone())
                 } else {
                     let total = self

@@ -111,23 +111,38 @@ pub fn statement(
     let people = [SubjectKind::Practitioner, SubjectKind::Insured]
         .map(|k| format!("'{}'", k.as_str()))
         .join(", ");
+    // Grouped by a period, a cell lies within one period: places and kinds add up exactly, in one pass.
+    // Otherwise the periods of a cell are summed first, and its subjects are the largest period's.
+    let one_period = period.is_some();
+    let (v, s, p) = if one_period {
+        ("total", "subjects", "persons")
+    } else {
+        ("v", "s", "p")
+    };
+    let cast = |sum: String| {
+        if one_period {
+            format!("CAST({sum} AS BIGINT)")
+        } else {
+            sum
+        }
+    };
     let mut inner = Query::select();
     inner.from(Rollups);
     for (i, column) in columns.iter().enumerate() {
         inner.expr_as(Expr::cust(*column), Alias::new(format!("g{i}")));
     }
+    inner.column(R::Metric).column(R::SanctionType);
+    if !one_period {
+        inner.column(R::Grain).column(R::Period);
+    }
     inner
-        .column(R::Metric)
-        .column(R::SanctionType)
-        .column(R::Grain)
-        .column(R::Period)
-        .expr_as(Expr::cust("SUM(value)"), Alias::new("v"))
-        .expr_as(Expr::cust("SUM(subjects)"), Alias::new("s"))
+        .expr_as(Expr::cust(cast("SUM(value)".into())), Alias::new(v))
+        .expr_as(Expr::cust(cast("SUM(subjects)".into())), Alias::new(s))
         .expr_as(
-            Expr::cust(format!(
+            Expr::cust(cast(format!(
                 "SUM(CASE WHEN subject_kind IN ({people}) THEN subjects ELSE 0 END)"
-            )),
-            Alias::new("p"),
+            ))),
+            Alias::new(p),
         )
         .and_where(Expr::col(R::Metric).is_in(metrics.iter().map(|m| m.as_str())))
         .cond_where(within);
@@ -144,11 +159,11 @@ pub fn statement(
     for i in 0..columns.len() {
         inner.group_by_col(Alias::new(format!("g{i}")));
     }
-    inner
-        .group_by_col(R::Metric)
-        .group_by_col(R::SanctionType)
-        .group_by_col(R::Grain)
-        .group_by_col(R::Period);
+    inner.group_by_col(R::Metric).group_by_col(R::SanctionType);
+    if one_period {
+        return Some(inner);
+    }
+    inner.group_by_col(R::Grain).group_by_col(R::Period);
 
     let mut outer = Query::select();
     outer.from_subquery(inner, Alias::new("t"));
