@@ -225,7 +225,7 @@ pub async fn read<C: ConnectionTrait>(
         compare: query.compare,
         cells: super::staff_cells(cx),
     };
-    let page = super::paged(table(db, &request).await?, page);
+    let page = table(db, &request, page).await?;
     let previous = query
         .compare
         .map(|_| crate::domain::stats::previous_year(from, to));

@@ -29,6 +29,9 @@ pub async fn measure<C: ConnectionTrait>(
         return measure_daily(db, metrics, filter, dims, (from, to)).await;
     };
     let mut out = parts(db, &whole, dims).await?;
+    if split.edges.is_empty() {
+        return Ok(out);
+    }
     let mut index: HashMap<(Vec<String>, String, String), usize> = out
         .iter()
         .enumerate()

@@ -150,7 +150,9 @@ pub(super) async fn cells<C: ConnectionTrait>(
     r: &Request<'_>,
     (from, to): (NaiveDate, NaiveDate),
 ) -> ServiceResult<Cells> {
-    let mut out = Cells::new();
+    // Summed in a hash map, ordered once at the end: a national question has tens of thousands of parts.
+    let mut out: foldhash::HashMap<Vec<String>, BTreeMap<&'static str, Measured>> =
+        foldhash::HashMap::default();
     if r.dims.is_empty() {
         out.insert(Vec::new(), BTreeMap::new());
     }
@@ -168,22 +170,24 @@ pub(super) async fn cells<C: ConnectionTrait>(
         }
         let since = (!stock).then_some(from);
         for part in measure(db, &metrics, &r.filter, &r.dims, (since, to)).await? {
-            for figure in &figures {
-                let Some(sign) = figure.sign(&part) else {
-                    continue;
-                };
-                let cell = out
-                    .entry(part.key.clone())
-                    .or_default()
-                    .entry(figure.name)
-                    .or_default();
+            // The figures this part counts in, found before its key is moved into the map.
+            let counted: Vec<(&'static str, i64)> = figures
+                .iter()
+                .filter_map(|f| Some((f.name, f.sign(&part)?)))
+                .collect();
+            if counted.is_empty() {
+                continue;
+            }
+            let row = out.entry(part.key).or_default();
+            for (name, sign) in counted {
+                let cell = row.entry(name).or_default();
                 cell.total += sign * part.measured.total;
                 cell.subjects = cell.subjects.max(part.measured.subjects);
                 cell.persons = cell.persons.max(part.measured.persons);
             }
         }
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
 /// A stock is a figure at one day: it has no place in rows by period.
@@ -221,13 +225,22 @@ pub fn public_cells(cx: &crate::shared::context::Ctx) -> SmallCells {
 
 /// One page of rows already computed (the cursor is the number of rows before it).
 pub fn paged(rows: Vec<StatRow>, page: PageRequest) -> Page<StatRow> {
+    let total = rows.len();
+    let (skip, take) = window(total, page);
+    let items: Vec<StatRow> = rows.into_iter().skip(skip).take(take).collect();
+    page_of(items, total, page)
+}
+
+/// The rows a page holds: how many to skip and how many to take of `total`.
+fn window(total: usize, page: PageRequest) -> (usize, usize) {
     let skip = usize::try_from(page.after.max(0)).unwrap_or(usize::MAX);
-    let more = rows.len().saturating_sub(skip) as u64 > page.limit;
-    let items: Vec<StatRow> = rows
-        .into_iter()
-        .skip(skip)
-        .take(page.limit as usize)
-        .collect();
+    let take = usize::try_from(page.limit).unwrap_or(usize::MAX);
+    (skip.min(total), take.min(total.saturating_sub(skip)))
+}
+
+fn page_of(items: Vec<StatRow>, total: usize, page: PageRequest) -> Page<StatRow> {
+    let skip = usize::try_from(page.after.max(0)).unwrap_or(usize::MAX);
+    let more = total.saturating_sub(skip) > items.len();
     let last = page.after + items.len() as i64;
     page.page_of_views(items, more, Some(last))
 }
@@ -274,41 +287,36 @@ pub(crate) fn group(dims: &[Dimension], key: &[String]) -> Vec<GroupValue> {
         .collect()
 }
 
-/// Every row of the table, ordered by what it is grouped by; with `compare`, each row of either year beside
-/// its partner (last year's periods moved a year on).
-pub async fn table<C: ConnectionTrait>(db: &C, r: &Request<'_>) -> ServiceResult<Vec<StatRow>> {
-    let now = cells(db, r, (r.from, r.to)).await?;
-    let before = match r.compare {
+/// One page of the table's rows, ordered by what they are grouped by; with `compare`, each row of either year
+/// beside its partner (last year's periods moved a year on). Both years are read at once, on two connections
+/// where the database has them, and only the page's rows are built.
+pub async fn table<C: ConnectionTrait>(
+    db: &C,
+    r: &Request<'_>,
+    page: PageRequest,
+) -> ServiceResult<Page<StatRow>> {
+    let (now, before) = match r.compare {
         Some(Compare::PreviousYear) => {
-            let shifted = cells(db, r, previous_year(r.from, r.to)).await?;
-            let periods: Vec<bool> = r.dims.iter().map(|d| d.is_period()).collect();
-            let moved = shifted.into_iter().map(|(key, cells)| {
-                let key = key
-                    .iter()
-                    .zip(&periods)
-                    .map(|(v, p)| {
-                        if *p {
-                            period_a_year_later(v)
-                        } else {
-                            v.clone()
-                        }
-                    })
-                    .collect::<Vec<_>>();
-                (key, cells)
-            });
-            Some(moved.collect::<Cells>())
+            let (now, shifted) = tokio::try_join!(
+                cells(db, r, (r.from, r.to)),
+                cells(db, r, previous_year(r.from, r.to))
+            )?;
+            (now, Some(moved_a_year_on(&r.dims, shifted)))
         }
-        None => None,
+        None => (cells(db, r, (r.from, r.to)).await?, None),
     };
     let keys: BTreeSet<&Vec<String>> = now
         .keys()
         .chain(before.iter().flat_map(|b| b.keys()))
         .collect();
-    Ok(keys
-        .into_iter()
+    let (skip, take) = window(keys.len(), page);
+    let items = keys
+        .iter()
+        .skip(skip)
+        .take(take)
         .map(|key| {
-            let values = values_of(r, now.get(key));
-            let previous = before.as_ref().map(|b| values_of(r, b.get(key)));
+            let values = values_of(r, now.get(*key));
+            let previous = before.as_ref().map(|b| values_of(r, b.get(*key)));
             let change = previous.as_ref().map(|p| change(&values, p));
             StatRow {
                 group: group(&r.dims, key),
@@ -317,7 +325,24 @@ pub async fn table<C: ConnectionTrait>(db: &C, r: &Request<'_>) -> ServiceResult
                 change,
             }
         })
-        .collect())
+        .collect();
+    Ok(page_of(items, keys.len(), page))
+}
+
+/// Last year's cells keyed as this year's: their periods moved a year on.
+fn moved_a_year_on(dims: &[Dimension], shifted: Cells) -> Cells {
+    let periods: Vec<bool> = dims.iter().map(|d| d.is_period()).collect();
+    shifted
+        .into_iter()
+        .map(|(key, cells)| {
+            let key = key
+                .into_iter()
+                .zip(&periods)
+                .map(|(v, p)| if *p { period_a_year_later(&v) } else { v })
+                .collect::<Vec<_>>();
+            (key, cells)
+        })
+        .collect()
 }
 
 /// The names of the figures the rows carry.

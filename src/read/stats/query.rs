@@ -151,30 +151,97 @@ pub async fn measure_daily<C: ConnectionTrait>(
     parts(db, &statement(metrics, filter, dims, from, to), dims).await
 }
 
+/// The parts `q` sums: its rows (groups `g0`…, then `metric`, `sanction_type`, `total`, `subjects`,
+/// `persons`) packed into one text in SQL and unpacked here. sqlx hands SQLite's rows over one at a time from
+/// its worker thread, some microseconds each, so a national question's tens of thousands of parts cost more in
+/// the handing over than in the summing; one text of them costs a split.
 pub(super) async fn parts<C: ConnectionTrait>(
     db: &C,
     q: &SelectStatement,
     dims: &[Dimension],
 ) -> Result<Vec<Part>, DbErr> {
-    let rows = db.query_all(q).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut key = Vec::with_capacity(dims.len());
-        for i in 0..dims.len() {
-            key.push(row.try_get::<String>("", &format!("g{i}"))?);
+    let n = dims.len();
+    let Some(row) = db.query_one(&packed(q, n)).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(text) = row.try_get_by_index::<Option<String>>(0)? else {
+        return Ok(Vec::new());
+    };
+    // A statement may give a cell's metric in several rows (the roll-ups' kinds and places, read as they
+    // are): they add up, each subject being of one kind and one place. A part is known by its record's text
+    // up to the figures (groups, metric, sanction type), borrowed rather than copied.
+    let mut out: Vec<Part> = Vec::new();
+    let mut index: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    for record in text.split(RECORD) {
+        let (name, figures) = split_at_field(record, n + 2).ok_or_else(|| bad(record))?;
+        let measured = measured(figures).ok_or_else(|| bad(record))?;
+        match index.get(name) {
+            Some(&i) => {
+                let m = &mut out[i].measured;
+                m.total += measured.total;
+                m.subjects += measured.subjects;
+                m.persons += measured.persons;
+            }
+            None => {
+                let mut fields = name.split(FIELD).map(str::to_string);
+                let key: Vec<String> = fields.by_ref().take(n).collect();
+                let (Some(metric), Some(sanction_type)) = (fields.next(), fields.next()) else {
+                    return Err(bad(record));
+                };
+                index.insert(name, out.len());
+                out.push(Part {
+                    key,
+                    metric,
+                    sanction_type,
+                    measured,
+                });
+            }
         }
-        out.push(Part {
-            key,
-            metric: row.try_get("", "metric")?,
-            sanction_type: row.try_get("", "sanction_type")?,
-            measured: Measured {
-                total: row.try_get::<Option<i64>>("", "total")?.unwrap_or(0),
-                subjects: row.try_get::<i64>("", "subjects")?,
-                persons: row.try_get::<i64>("", "persons")?,
-            },
-        });
     }
     Ok(out)
+}
+
+fn bad(record: &str) -> DbErr {
+    DbErr::Custom(format!("statistics: a part reads {record:?}"))
+}
+
+/// `record` cut before its `k`-th field separator: the first `k` fields, and the rest.
+fn split_at_field(record: &str, k: usize) -> Option<(&str, &str)> {
+    let (at, _) = record.match_indices(FIELD).nth(k.checked_sub(1)?)?;
+    Some((&record[..at], &record[at + 1..]))
+}
+
+/// A part's total, subjects and persons.
+fn measured(text: &str) -> Option<Measured> {
+    let mut numbers = text.split(FIELD).map(|f| f.parse::<i64>().ok());
+    let measured = Measured {
+        total: numbers.next()??,
+        subjects: numbers.next()??,
+        persons: numbers.next()??,
+    };
+    numbers.next().is_none().then_some(measured)
+}
+
+/// Between the fields of a part, and between parts: neither occurs in a code, a kind, a period or a number.
+const FIELD: char = '|';
+const RECORD: char = ';';
+
+fn packed(q: &SelectStatement, n: usize) -> SelectStatement {
+    let text = |column: String| format!("COALESCE({column}, '')");
+    let number = |column: &str| format!("CAST(COALESCE({column}, 0) AS TEXT)");
+    let fields: Vec<String> = (0..n)
+        .map(|i| text(format!("g{i}")))
+        .chain([text("metric".into()), text("sanction_type".into())])
+        .chain(["total", "subjects", "persons"].map(number))
+        .collect();
+    let record = fields.join(&format!(" || '{FIELD}' || "));
+    Query::select()
+        .expr_as(
+            Expr::cust(format!("string_agg({record}, '{RECORD}')")),
+            Alias::new("parts"),
+        )
+        .from_subquery(q.clone(), Alias::new("t"))
+        .to_owned()
 }
 
 impl Figure {
