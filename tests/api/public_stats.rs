@@ -1,9 +1,9 @@
 //! 监管统计: the public statistics page, through HTTP, against cases, sanctions and organisations whose counts
-//! are known, on a pinned clock.
+//! are known, on a pinned clock: what it withholds, and that its table is `/public/v1/stats` cell for cell.
 
 use medcredit::auth::Role;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -94,43 +94,128 @@ fn is_suppressed(cell: &str) -> bool {
     cell == "&#60;5" || cell == "&lt;5"
 }
 
+/// A cell of `/public/v1/stats` as the page prints it: counts grouped, amounts in yuan, `<N` escaped.
+fn printed(cell: &Value, amount: bool) -> String {
+    match cell {
+        Value::String(hidden) => hidden.replace('<', "&#60;"),
+        Value::Number(n) => {
+            let n = n.as_u64().expect("a count");
+            let grouped = |n: u64| {
+                let digits = n.to_string();
+                let mut out = String::new();
+                for (i, c) in digits.chars().enumerate() {
+                    if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                        out.push(',');
+                    }
+                    out.push(c);
+                }
+                out
+            };
+            if amount {
+                format!("{}.{:02}", grouped(n / 100), n % 100)
+            } else {
+                grouped(n)
+            }
+        }
+        other => panic!("not a cell: {other}"),
+    }
+}
+
+/// Every prefecture row of the page of `year` is the row of `/public/v1/stats?year=…&group_by=prefecture`, and
+/// the page has no other row.
+async fn the_table_is_the_apis(app: &TestApp, year: i32) {
+    let html = page(app, &format!("?year={year}")).await;
+    let response = app
+        .send(
+            Method::GET,
+            &format!("/public/v1/stats?year={year}&group_by=prefecture&limit=500"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let items = response.body["items"].as_array().expect("items").clone();
+    let columns = [
+        ("cases_approved", false),
+        ("amount_recovered_fen", true),
+        ("agreements_suspended", false),
+        ("agreements_terminated", false),
+        ("black_list_entries", false),
+    ];
+    for item in &items {
+        let group = &item["group"][0];
+        let label = format!(
+            "{}（{}）",
+            group["name"].as_str().unwrap(),
+            group["value"].as_str().unwrap()
+        );
+        let expected: Vec<String> = columns
+            .iter()
+            .map(|(name, amount)| printed(&item["values"][*name], *amount))
+            .collect();
+        assert_eq!(row_of(&html, &label), expected, "{year} {label}");
+    }
+    assert_eq!(
+        html.matches("<th scope=\"row\">").count(),
+        items.len(),
+        "{year}: {html}"
+    );
+}
+
 #[tokio::test]
 async fn the_page_counts_organisations_by_month_type_grade_and_prefecture_and_never_a_person() {
     let app = spawn_app().await;
     history(&app).await;
     let html = page(&app, "").await;
     assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("2026年"));
-    // Cases approved by month, this year beside the last (the person's March case not among them).
+    // Cases approved by month, this year beside the last (the person's March case not among them). February
+    // rests on one institution and March on two: withheld. April rests on five, yet is withheld too: the
+    // year's total is published, and it less the months shown would give February's and March's away.
     for point in [
         "2026年 1月: 0",
-        "2026年 2月: 1",
-        "2026年 3月: 2",
-        "2026年 4月: 5",
+        "2026年 2月: &lt;5",
+        "2026年 3月: &lt;5",
+        "2026年 4月: &lt;5",
         "2026年 6月: 0",
-        "2025年 5月: 1",
         "2025年 3月: 0",
+        // 2025's total rests on one institution, withheld: so is every month with something in it.
+        "2025年 5月: &lt;5",
     ] {
         assert!(html.contains(&format!("<title>{point}</title>")), "{point}");
     }
-    // Sanctions by type: the institution's interview; the person's suspension nowhere.
-    assert!(html.contains("<title>约谈: 1</title>"));
+    let nation = app
+        .send(
+            Method::GET,
+            "/public/v1/stats?year=2026&group_by=year",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(nation.body["items"][0]["values"]["cases_approved"], 8);
+    // Sanctions by type: the institution's interview, one organisation's, withheld with no bar; the person's
+    // suspension nowhere.
+    assert!(html.contains("<title>约谈: &lt;5</title>"), "{html}");
+    assert!(!html.contains("<title>约谈: 1</title>"));
     assert!(!html.contains("暂停医保支付资格"));
-    // Grades on 2026-06-15: seven institutions, one of them at 85 (B).
+    // Grades on 2026-06-15: seven institutions, one of them at 85 (B), withheld; no share that would give it
+    // away.
     assert!(
-        html.contains("A级 6 (85%)") && html.contains("B级 1 (14%)"),
+        html.contains("A级 6<") && html.contains("B级 &lt;5<"),
         "{html}"
     );
-    assert!(html.contains("C级 0 (0%)") && html.contains("D级 0 (0%)"));
-    // Jinan has two institutions: every figure withheld. Qingdao's five publish their amount; their cases
-    // are withheld too, or the chart's total less them would give Jinan's away.
+    assert!(html.contains("C级 0<") && html.contains("D级 0<") && !html.contains("%)"));
+    // Jinan has two institutions: every figure of theirs withheld. Qingdao's five are withheld beside them, or
+    // the nation's total less Qingdao would give Jinan away. A figure no organisation is behind is 0.
     let jinan = row_of(&html, "济南市（370100）");
     assert_eq!(jinan.len(), 5);
-    assert!(jinan.iter().all(|cell| is_suppressed(cell)), "{jinan:?}");
-    let qingdao = row_of(&html, "青岛市（370200）");
-    assert!(is_suppressed(&qingdao[0]), "{qingdao:?}");
-    assert_eq!(qingdao[1], "6,000.00", "5 × 1,200.00 yuan");
     assert!(
-        qingdao[2..].iter().all(|cell| is_suppressed(cell)),
+        jinan[..2].iter().all(|cell| is_suppressed(cell)),
+        "{jinan:?}"
+    );
+    assert_eq!(jinan[2..], ["0", "0", "0"], "{jinan:?}");
+    let qingdao = row_of(&html, "青岛市（370200）");
+    assert!(
+        qingdao[..2].iter().all(|cell| is_suppressed(cell)),
         "{qingdao:?}"
     );
     // Nothing about a person: no practitioner's or insured person's name, code or ID number.
@@ -148,13 +233,16 @@ async fn the_page_counts_organisations_by_month_type_grade_and_prefecture_and_ne
     // The year before: its own months, its grades folded from its own ledger on its last day.
     let last = page(&app, "?year=2025").await;
     assert!(
-        last.contains("<title>2025年 5月: 1</title>")
+        last.contains("<title>2025年 5月: &lt;5</title>")
             && last.contains("<title>2024年 5月: 0</title>")
     );
     assert!(
         last.contains("2025年12月31日") && last.contains("A级 7 (100%)"),
         "{last}"
     );
+    for year in [2025, 2026] {
+        the_table_is_the_apis(&app, year).await;
+    }
     assert!(
         last.contains("href=\"?year=2026\""),
         "a link to the next year"
@@ -226,7 +314,8 @@ async fn the_page_is_a_page_for_anyone_with_the_public_pages_headers_in_either_l
     let english = app.send(Method::GET, "/public/stats", None, None).await;
     let html = english.body.as_str().unwrap();
     assert!(html.contains("<html lang=\"en\">") && html.contains("Cases approved each month"));
-    assert!(html.contains("<title>2026 Mar: 0</title>") && html.contains("Grade A 2 (100%)"));
+    // Two institutions: grade A rests on too few.
+    assert!(html.contains("<title>2026 Mar: 0</title>") && html.contains("Grade A &lt;5<"));
 }
 
 #[tokio::test]
@@ -252,10 +341,12 @@ async fn a_year_that_is_not_one_is_refused_as_a_problem() {
     assert_eq!(get("?year=1900").await.status, StatusCode::OK);
 }
 
-/// With the policy's smallest cell at one organisation, the table's counts show: a voided case, an unpublished
-/// black-list entry and a person count nowhere; an agreement suspension counts where it started.
+/// With the policy's smallest cell at one organisation, the table's counts show: an unpublished black-list
+/// entry and a person count nowhere; an agreement suspension counts where it started; a case approved and
+/// later voided counts where it was approved, as `/public/v1/stats` counts it (its voiding is a figure of its
+/// own, for staff).
 #[tokio::test]
-async fn the_table_counts_what_stood_and_was_published_under_the_policys_smallest_cell() {
+async fn the_table_counts_what_was_approved_and_published_under_the_policys_smallest_cell() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.json");
     std::fs::write(&policy, r#"{"stats": {"public_min_subjects": 1}}"#).unwrap();
@@ -291,17 +382,46 @@ async fn the_table_counts_what_stood_and_was_published_under_the_policys_smalles
 
     let html = page(&app, "?year=2026").await;
     assert!(
-        html.contains("<title>2026年 3月: 2</title>"),
-        "the voided case and the person's are not counted"
+        html.contains("<title>2026年 3月: 3</title>"),
+        "the person's case is not counted"
     );
     assert!(html.contains("<title>暂停服务协议: 1</title>"));
     let jinan = row_of(&html, "济南市（370100）");
-    assert_eq!(jinan[..4], ["2", "2,400.00", "1", "&#60;1"], "{jinan:?}");
+    assert_eq!(jinan[..4], ["3", "3,600.00", "1", "0"], "{jinan:?}");
     assert_eq!(jinan[4], "1", "the published entry only");
     assert!(
         html.contains("不足 1 家"),
         "the page says which cells it withholds"
     );
+    the_table_is_the_apis(&app, 2026).await;
+}
+
+/// With the smallest cell at two organisations the history shows figures: the page's table is the API's for
+/// either year, a month of one organisation takes the smallest month shown beside it with it, and the
+/// larger months show.
+#[tokio::test]
+async fn the_pages_prefecture_cells_are_the_public_apis_cells_for_the_same_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(&policy, r#"{"stats": {"public_min_subjects": 2}}"#).unwrap();
+    let app = spawn_app_with(&[("MEDCREDIT_POLICY_FILE", policy.to_str().unwrap())]).await;
+    history(&app).await;
+    for year in [2025, 2026] {
+        the_table_is_the_apis(&app, year).await;
+    }
+    let html = page(&app, "?year=2026").await;
+    assert_eq!(row_of(&html, "济南市（370100）")[0], "3");
+    assert_eq!(row_of(&html, "青岛市（370200）")[0], "5");
+    for point in [
+        "2026年 2月: &lt;2",
+        "2026年 3月: &lt;2",
+        "2026年 4月: 5",
+        "约谈: &lt;2",
+        "2025年 5月: &lt;2",
+    ] {
+        assert!(html.contains(&format!("<title>{point}</title>")), "{point}");
+    }
+    assert!(html.contains("A级 6<") && html.contains("B级 &lt;2<"));
 }
 
 /// `serve --demo`'s history fills every chart whatever the day, the first days of January included, and is
@@ -320,11 +440,14 @@ async fn the_demo_history_puts_something_in_every_chart_even_early_in_january() 
             .await;
         let html = response.body.as_str().expect("a page");
         for expected in [
-            "<title>2026年 1月: 1</title>",
-            "<title>2025年 5月: 2</title>",
-            "<title>约谈: 1</title>",
-            "A级 3 (100%)",
-            "济南市（370100）",
+            "<title>2026年 1月: 6</title>",
+            "<title>2025年 5月: 5</title>",
+            // One organisation's February, and the smallest month shown beside it, withheld.
+            "<title>2025年 2月: &lt;5</title>",
+            "<title>2025年 3月: &lt;5</title>",
+            "<title>约谈: 6</title>",
+            "A级 9 (100%)",
+            "<th scope=\"row\">济南市（370100）</th><td>6</td>",
         ] {
             assert!(html.contains(expected), "{expected} in {html}");
         }

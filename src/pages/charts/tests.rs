@@ -10,10 +10,19 @@ fn words() -> Words<'static> {
     Words {
         title: "按月审批案件",
         empty: "无数据",
+        withheld: "<5",
     }
 }
 
+fn all(values: &[u64]) -> Vec<Option<u64>> {
+    values.iter().copied().map(Some).collect()
+}
+
 fn line(this: &[u64], last: &[u64]) -> String {
+    line_of(&all(this), &all(last))
+}
+
+fn line_of(this: &[Option<u64>], last: &[Option<u64>]) -> String {
     let series = [
         Series {
             name: "今年".into(),
@@ -60,7 +69,7 @@ fn all_zero_data_draws_flat_lines_without_nan() {
     assert!(bars.contains("无数据") && !bars.contains("NaN"));
     let zero = [Bar {
         label: "A".into(),
-        value: 0,
+        value: Some(0),
     }];
     let stacked = stacked_bar("g", &words(), &zero, &["#000"]);
     assert!(
@@ -88,7 +97,7 @@ fn large_numbers_keep_a_handful_of_gridlines_and_are_grouped() {
         &words(),
         &[Bar {
             label: "x".into(),
-            value: big,
+            value: Some(big),
         }],
         "#333",
     );
@@ -101,13 +110,20 @@ fn large_numbers_keep_a_handful_of_gridlines_and_are_grouped() {
 #[test]
 fn every_text_is_escaped() {
     let hostile = "<script>alert('x')</script>&\"";
-    let bars = [Bar {
-        label: hostile.into(),
-        value: 4,
-    }];
+    let bars = [
+        Bar {
+            label: hostile.into(),
+            value: Some(4),
+        },
+        Bar {
+            label: hostile.into(),
+            value: None,
+        },
+    ];
     let w = Words {
         title: hostile,
         empty: hostile,
+        withheld: hostile,
     };
     for svg in [
         bar_chart("s", &w, &bars, "#333"),
@@ -118,7 +134,7 @@ fn every_text_is_escaped() {
             &[hostile.to_string()],
             &[Series {
                 name: hostile.into(),
-                values: &[1],
+                values: &[Some(1), None],
                 colour: "#000",
                 dashed: false,
             }],
@@ -143,11 +159,63 @@ fn stacked_parts_fill_the_bar_in_proportion() {
         .into_iter()
         .map(|(label, value)| Bar {
             label: label.into(),
-            value,
+            value: Some(value),
         })
         .collect();
     let svg = stacked_bar("g", &words(), &parts, &["#111", "#555", "#999", "#ddd"]);
     assert!(svg.contains("x=\"0.0\" y=\"8\" width=\"360.0\""), "{svg}");
     assert!(svg.contains("x=\"360.0\" y=\"8\" width=\"120.0\""), "{svg}");
     assert!(svg.contains("A 3 (75%)") && svg.contains("B 1 (25%)"));
+}
+
+#[test]
+fn a_withheld_point_breaks_the_line_and_says_so() {
+    let mut this = all(&[4, 6, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    this[1] = None;
+    let svg = line_of(&this, &all(&[2; 12]));
+    // Two runs of this year's line either side of February, then last year's one.
+    assert_eq!(svg.matches("<polyline").count(), 3, "{svg}");
+    assert_eq!(ys(&svg, 0).len(), 1);
+    assert_eq!(ys(&svg, 1).len(), 10);
+    assert!(
+        svg.contains("<title>今年 2月: &lt;5</title>&lt;5</text>"),
+        "{svg}"
+    );
+    assert!(svg.contains("<title>今年 3月: 8</title>"));
+    // The scale is the shown values': the largest shown reaches the top.
+    assert_eq!(ys(&svg, 1)[0], TOP);
+}
+
+#[test]
+fn a_withheld_bar_has_no_length_and_a_withheld_part_no_width_and_no_share() {
+    let bars = [
+        Bar {
+            label: "约谈".into(),
+            value: Some(6),
+        },
+        Bar {
+            label: "整改".into(),
+            value: None,
+        },
+    ];
+    let svg = bar_chart("s", &words(), &bars, "#333");
+    assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+    assert!(
+        svg.contains("<title>整改: &lt;5</title>&lt;5</text>"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("width=\"408.0\""),
+        "the largest shown bar fills the length"
+    );
+    let stacked = stacked_bar("g", &words(), &bars, &["#111", "#555"]);
+    assert!(
+        stacked.contains("约谈 6<") && stacked.contains("整改 &lt;5<"),
+        "{stacked}"
+    );
+    assert!(!stacked.contains('%'), "{stacked}");
+    assert!(
+        !stacked.contains("整改: "),
+        "no part drawn for it: {stacked}"
+    );
 }
