@@ -31,8 +31,8 @@ const P3: &str = super::MORE_ORGANISATIONS[5].1;
 
 /// One approved case: (month, organisation, violation type, points, amount to recover in fen, the measure
 /// decided with it). This year's cases fall on the 10th or today, whichever is earlier, and those of the months
-/// still to come are left out; January's round carries interviews, so that every chart has something from the
-/// 1st.
+/// still to come are left out; January's rounds carry interviews and agreement suspensions, so that every chart
+/// has something from the 1st.
 type Case = (
     u32,
     &'static str,
@@ -120,13 +120,14 @@ const LAST_YEAR_ROUNDS: [Round; 4] = [
     (12, &[H3, H4, H5, H6], None),
 ];
 
-const THIS_YEAR_ROUNDS: [Round; 4] = [
+const THIS_YEAR_ROUNDS: [Round; 5] = [
     (1, &[H3, H4, H5, H6, P2], Some(SanctionType::Interview)),
     (
-        3,
-        &[H3, H4, P2, P3],
+        1,
+        &[H3, H4, H6, P2, P3],
         Some(SanctionType::AgreementSuspension),
     ),
+    (3, &[H3, H4, P2, P3], None),
     (6, &[H5, H6, P3], None),
     (10, &[H3, H4, H5, H6, P2], None),
 ];

@@ -3,7 +3,7 @@
 //! charts carry a `<title>` and an `aria-label` for screen readers, and they scale to their container through
 //! `viewBox` alone. Only presentation attributes are used (no `style=`), which the pages' CSP admits. A value
 //! may be withheld (`None`, a figure resting on too few organisations): it is drawn as the words for it (`<5`)
-//! with no length, height or share, and the scales are taken from the values shown, so nothing drawn lets a
+//! with no length or height, and the scales are taken from the values shown, so nothing drawn lets a
 //! withheld value be measured.
 
 use std::fmt::Write;
@@ -33,7 +33,7 @@ pub struct Series<'a> {
     pub dashed: bool,
 }
 
-/// One bar, or one part of a stacked bar: its label and its value (`None` withheld).
+/// One bar: its label and its value (`None` withheld).
 pub struct Bar {
     pub label: String,
     pub value: Option<u64>,
@@ -227,8 +227,9 @@ pub fn line_chart(id: &str, words: &Words, x_labels: &[String], series: &[Series
 }
 
 /// Horizontal bars, one a row, each with its label above it and its value at its end, so that long labels
-/// in either language fit a phone's width.
-pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colour: &str) -> String {
+/// in either language fit a phone's width; bar `i` is drawn in `colours[i]` (cycling). No shares are printed:
+/// a share of the whole would give the whole, and with it a withheld bar, away.
+pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colours: &[&str]) -> String {
     const ROW: f64 = 40.0;
     const VALUE_ROOM: f64 = 72.0;
     let height = (bars.len().max(1) as f64) * ROW + 8.0;
@@ -254,6 +255,10 @@ pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colour: &str) -> String 
             );
             continue;
         };
+        let colour = colours
+            .get(i % colours.len().max(1))
+            .copied()
+            .unwrap_or("#555");
         let width = along(n, top, length);
         let _ = write!(
             out,
@@ -261,63 +266,6 @@ pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colour: &str) -> String 
             y + 20.0
         );
         text(&mut out, width + 6.0, y + 33.0, "start", &value);
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// One bar split into its parts (the organisations of each grade), with a legend giving each part's count
-/// and share; the colours run from dark to light so that they stay apart in grey print. A withheld part has no
-/// width and the shown parts fill the bar; with any part withheld no share is printed, since a share of the
-/// whole would give the whole, and with it the withheld part, away.
-pub fn stacked_bar(id: &str, words: &Words, parts: &[Bar], colours: &[&str]) -> String {
-    const BAR_Y: f64 = 8.0;
-    const BAR_HEIGHT: f64 = 36.0;
-    let height = BAR_Y + BAR_HEIGHT + 16.0 + 22.0 * parts.len().div_ceil(2) as f64;
-    let total: u64 = parts.iter().filter_map(|p| p.value).sum();
-    let any_withheld = parts.iter().any(|p| p.value.is_none());
-    let mut out = String::new();
-    open_svg(&mut out, id, words.title, height);
-    let _ = write!(
-        out,
-        "<rect x=\"0\" y=\"{BAR_Y}\" width=\"{WIDTH}\" height=\"{BAR_HEIGHT}\" fill=\"none\" stroke=\"#999\"/>"
-    );
-    if total == 0 {
-        text(&mut out, WIDTH / 2.0, BAR_Y + 23.0, "middle", words.empty);
-    }
-    let mut x = 0.0;
-    for (i, part) in parts.iter().enumerate() {
-        let colour = colours
-            .get(i % colours.len().max(1))
-            .copied()
-            .unwrap_or("#555");
-        let value = shown(part.value, words);
-        if let Some(n) = part.value.filter(|_| total > 0) {
-            let width = along(n, total, WIDTH);
-            let _ = write!(
-                out,
-                "<rect x=\"{x:.1}\" y=\"{BAR_Y}\" width=\"{width:.1}\" height=\"{BAR_HEIGHT}\" fill=\"{colour}\">\
-                 <title>{}: {value}</title></rect>",
-                escape(&part.label),
-            );
-            x += width;
-        }
-        let (column, row) = ((i % 2) as f64, (i / 2) as f64);
-        let (lx, ly) = (column * WIDTH / 2.0, BAR_Y + BAR_HEIGHT + 14.0 + row * 22.0);
-        let _ = write!(
-            out,
-            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{colour}\"/>"
-        );
-        let label = match part.value {
-            Some(n) if !any_withheld => {
-                let share = (u128::from(n) * 100)
-                    .checked_div(u128::from(total))
-                    .unwrap_or(0);
-                format!("{} {value} ({share}%)", part.label)
-            }
-            _ => format!("{} {value}", part.label),
-        };
-        text(&mut out, lx + 20.0, ly + 12.0, "start", &label);
     }
     out.push_str("</svg>");
     out

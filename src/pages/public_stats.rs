@@ -7,7 +7,7 @@ use askama::Template;
 use axum::response::Response;
 use chrono::NaiveDate;
 
-use super::charts::{Bar, Series, Words, bar_chart, grouped, line_chart, stacked_bar};
+use super::charts::{Bar, Series, Words, bar_chart, grouped, line_chart};
 use super::words::long_date;
 use super::{STYLE, lang, respond};
 use crate::domain::sanctions::SanctionType;
@@ -220,13 +220,13 @@ fn charts(figures: &PublicFigures) -> Vec<Chart> {
                 "sanctions-by-type-svg",
                 &words(&sanctions_title),
                 &sanctions,
-                "#1f4e9c",
+                &["#1f4e9c"],
             ),
             heading: sanctions_title.clone(),
         },
         Chart {
             id: "grades",
-            svg: stacked_bar("grades-svg", &words(&grades_title), &grades, &GRADE_COLOURS),
+            svg: bar_chart("grades-svg", &words(&grades_title), &grades, &GRADE_COLOURS),
             heading: grades_title.clone(),
         },
     ]

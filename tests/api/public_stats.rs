@@ -199,11 +199,10 @@ async fn the_page_counts_organisations_by_month_type_grade_and_prefecture_and_ne
     assert!(!html.contains("暂停医保支付资格"));
     // Grades on 2026-06-15: seven institutions, one of them at 85 (B), withheld; no share that would give it
     // away.
-    assert!(
-        html.contains("A级 6<") && html.contains("B级 &lt;5<"),
-        "{html}"
-    );
-    assert!(html.contains("C级 0<") && html.contains("D级 0<") && !html.contains("%)"));
+    for grade in ["A级: 6", "B级: &lt;5", "C级: 0", "D级: 0"] {
+        assert!(html.contains(&format!("<title>{grade}</title>")), "{grade}");
+    }
+    assert!(!html.contains("%)"), "no share");
     // Jinan has two institutions: every figure of theirs withheld. Qingdao's five are withheld beside them, or
     // the nation's total less Qingdao would give Jinan away. A figure no organisation is behind is 0.
     let jinan = row_of(&html, "济南市（370100）");
@@ -237,7 +236,7 @@ async fn the_page_counts_organisations_by_month_type_grade_and_prefecture_and_ne
             && last.contains("<title>2024年 5月: 0</title>")
     );
     assert!(
-        last.contains("2025年12月31日") && last.contains("A级 7 (100%)"),
+        last.contains("2025年12月31日") && last.contains("<title>A级: 7</title>"),
         "{last}"
     );
     for year in [2025, 2026] {
@@ -315,7 +314,10 @@ async fn the_page_is_a_page_for_anyone_with_the_public_pages_headers_in_either_l
     let html = english.body.as_str().unwrap();
     assert!(html.contains("<html lang=\"en\">") && html.contains("Cases approved each month"));
     // Two institutions: grade A rests on too few.
-    assert!(html.contains("<title>2026 Mar: 0</title>") && html.contains("Grade A &lt;5<"));
+    assert!(
+        html.contains("<title>2026 Mar: 0</title>")
+            && html.contains("<title>Grade A: &lt;5</title>")
+    );
 }
 
 #[tokio::test]
@@ -421,7 +423,7 @@ async fn the_pages_prefecture_cells_are_the_public_apis_cells_for_the_same_year(
     ] {
         assert!(html.contains(&format!("<title>{point}</title>")), "{point}");
     }
-    assert!(html.contains("A级 6<") && html.contains("B级 &lt;2<"));
+    assert!(html.contains("<title>A级: 6</title>") && html.contains("<title>B级: &lt;2</title>"));
 }
 
 /// `serve --demo`'s history fills every chart whatever the day, the first days of January included, and is
@@ -440,14 +442,15 @@ async fn the_demo_history_puts_something_in_every_chart_even_early_in_january() 
             .await;
         let html = response.body.as_str().expect("a page");
         for expected in [
-            "<title>2026年 1月: 6</title>",
+            "<title>2026年 1月: 11</title>",
             "<title>2025年 5月: 5</title>",
             // One organisation's February, and the smallest month shown beside it, withheld.
             "<title>2025年 2月: &lt;5</title>",
             "<title>2025年 3月: &lt;5</title>",
             "<title>约谈: 6</title>",
-            "A级 9 (100%)",
-            "<th scope=\"row\">济南市（370100）</th><td>6</td>",
+            "<title>暂停服务协议: 5</title>",
+            "<title>A级: 9</title>",
+            "<th scope=\"row\">济南市（370100）</th><td>11</td>",
         ] {
             assert!(html.contains(expected), "{expected} in {html}");
         }

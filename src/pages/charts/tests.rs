@@ -65,16 +65,18 @@ fn all_zero_data_draws_flat_lines_without_nan() {
     let svg = line(&[0; 12], &[0; 12]);
     assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
     assert!(ys(&svg, 0).iter().all(|y| *y == TOP + PLOT_HEIGHT));
-    let bars = bar_chart("s", &words(), &[], "#333");
+    let bars = bar_chart("s", &words(), &[], &["#333"]);
     assert!(bars.contains("无数据") && !bars.contains("NaN"));
     let zero = [Bar {
         label: "A".into(),
         value: Some(0),
     }];
-    let stacked = stacked_bar("g", &words(), &zero, &["#000"]);
+    let bars = bar_chart("g", &words(), &zero, &["#000"]);
     assert!(
-        !stacked.contains("NaN") && stacked.contains("A 0 (0%)"),
-        "{stacked}"
+        !bars.contains("NaN")
+            && bars.contains("width=\"0.0\"")
+            && bars.contains("<title>A: 0</title>"),
+        "{bars}"
     );
 }
 
@@ -99,7 +101,7 @@ fn large_numbers_keep_a_handful_of_gridlines_and_are_grouped() {
             label: "x".into(),
             value: Some(big),
         }],
-        "#333",
+        &["#333"],
     );
     assert!(
         bar.contains("width=\"408.0\""),
@@ -126,8 +128,7 @@ fn every_text_is_escaped() {
         withheld: hostile,
     };
     for svg in [
-        bar_chart("s", &w, &bars, "#333"),
-        stacked_bar("g", &w, &bars, &["#000"]),
+        bar_chart("s", &w, &bars, &["#333"]),
         line_chart(
             "c",
             &w,
@@ -154,21 +155,6 @@ fn charts_say_what_they_show_to_screen_readers() {
 }
 
 #[test]
-fn stacked_parts_fill_the_bar_in_proportion() {
-    let parts: Vec<Bar> = [("A", 3), ("B", 1), ("C", 0), ("D", 0)]
-        .into_iter()
-        .map(|(label, value)| Bar {
-            label: label.into(),
-            value: Some(value),
-        })
-        .collect();
-    let svg = stacked_bar("g", &words(), &parts, &["#111", "#555", "#999", "#ddd"]);
-    assert!(svg.contains("x=\"0.0\" y=\"8\" width=\"360.0\""), "{svg}");
-    assert!(svg.contains("x=\"360.0\" y=\"8\" width=\"120.0\""), "{svg}");
-    assert!(svg.contains("A 3 (75%)") && svg.contains("B 1 (25%)"));
-}
-
-#[test]
 fn a_withheld_point_breaks_the_line_and_says_so() {
     let mut this = all(&[4, 6, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     this[1] = None;
@@ -187,7 +173,7 @@ fn a_withheld_point_breaks_the_line_and_says_so() {
 }
 
 #[test]
-fn a_withheld_bar_has_no_length_and_a_withheld_part_no_width_and_no_share() {
+fn a_withheld_bar_has_no_length_and_bars_take_their_colours_in_turn() {
     let bars = [
         Bar {
             label: "约谈".into(),
@@ -197,9 +183,17 @@ fn a_withheld_bar_has_no_length_and_a_withheld_part_no_width_and_no_share() {
             label: "整改".into(),
             value: None,
         },
+        Bar {
+            label: "罚款".into(),
+            value: Some(3),
+        },
     ];
-    let svg = bar_chart("s", &words(), &bars, "#333");
-    assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+    let svg = bar_chart("s", &words(), &bars, &["#333", "#999"]);
+    assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
+    assert!(
+        svg.contains("fill=\"#333\"><title>罚款: 3</title>"),
+        "{svg}"
+    );
     assert!(
         svg.contains("<title>整改: &lt;5</title>&lt;5</text>"),
         "{svg}"
@@ -208,14 +202,8 @@ fn a_withheld_bar_has_no_length_and_a_withheld_part_no_width_and_no_share() {
         svg.contains("width=\"408.0\""),
         "the largest shown bar fills the length"
     );
-    let stacked = stacked_bar("g", &words(), &bars, &["#111", "#555"]);
     assert!(
-        stacked.contains("约谈 6<") && stacked.contains("整改 &lt;5<"),
-        "{stacked}"
-    );
-    assert!(!stacked.contains('%'), "{stacked}");
-    assert!(
-        !stacked.contains("整改: "),
-        "no part drawn for it: {stacked}"
+        svg.contains("fill=\"#333\"><title>约谈: 6</title>"),
+        "{svg}"
     );
 }
