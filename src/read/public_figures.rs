@@ -22,7 +22,7 @@ use crate::domain::stats::Metric as M;
 use crate::domain::stats::disclosure::withheld_parts;
 use crate::pages::public_stats::{Cell, PrefectureRow, PublicFigures};
 use crate::read::stats::figures::started;
-use crate::read::stats::public::{self, PUBLIC};
+use crate::read::stats::public;
 use crate::read::stats::public_cube::{Cube, Place};
 use crate::read::stats::query::{Figure, Filter};
 use crate::read::stats::{self as stats, cells};
@@ -66,15 +66,16 @@ pub async fn figures<C: ConnectionTrait>(
         .prefectures()
         .map(|(_, code)| {
             let values = cube.values(&Place::Prefecture(code.to_string()));
+            // The names of `read::stats::public::PUBLIC`, the cube's figures.
             let cell = |name: &str| page_cell(values.get(name));
             PrefectureRow {
                 code: code.to_string(),
                 name: division_name(code).unwrap_or_else(|| code.to_string()),
-                cases_approved: cell(PUBLIC[0].name),
-                amount_recovered_fen: cell(PUBLIC[1].name),
-                agreements_suspended: cell(PUBLIC[2].name),
-                agreements_terminated: cell(PUBLIC[3].name),
-                black_list: cell(PUBLIC[4].name),
+                cases_approved: cell("cases_approved"),
+                amount_recovered_fen: cell("amount_recovered_fen"),
+                agreements_suspended: cell("agreements_suspended"),
+                agreements_terminated: cell("agreements_terminated"),
+                black_list: cell("black_list_entries"),
             }
         })
         .collect();
@@ -171,8 +172,10 @@ async fn sanctions<C: ConnectionTrait>(
                 .get(ty.as_str())
                 .filter(|m| m.total != 0 || m.subjects > 0)?;
             let cell = match ty {
-                SanctionType::AgreementSuspension => page_cell(nation.get(PUBLIC[2].name)),
-                SanctionType::AgreementTermination => page_cell(nation.get(PUBLIC[3].name)),
+                SanctionType::AgreementSuspension => page_cell(nation.get("agreements_suspended")),
+                SanctionType::AgreementTermination => {
+                    page_cell(nation.get("agreements_terminated"))
+                }
                 _ => Cell::of(
                     u64::try_from(m.total).unwrap_or(0),
                     m.subjects,

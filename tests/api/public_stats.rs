@@ -1,9 +1,9 @@
 //! 监管统计: the public statistics page, through HTTP, against cases, sanctions and organisations whose counts
-//! are known, on a pinned clock: what it withholds, and that its table is `/public/v1/stats` cell for cell.
+//! are known, on a pinned clock: what it withholds (its table against `/public/v1/stats`: `public_stats_table`).
 
 use medcredit::auth::Role;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 
@@ -17,14 +17,14 @@ const QINGDAO: [&str; 5] = [
 ];
 
 /// Approves a case against `subject` with `points` at the server's current (pinned) time; returns its id.
-async fn approved(app: &TestApp, subject: &str, type_code: &str, points: u32) -> i64 {
+pub(crate) async fn approved(app: &TestApp, subject: &str, type_code: &str, points: u32) -> i64 {
     let case = app
         .approved_case(subject, type_code, json!({"points": points}))
         .await;
     case["id"].as_i64().expect("case id")
 }
 
-async fn sanction(app: &TestApp, body: serde_json::Value) {
+pub(crate) async fn sanction(app: &TestApp, body: serde_json::Value) {
     let response = app.post("/api/v1/sanctions", Role::Approver, &body).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
 }
@@ -32,7 +32,7 @@ async fn sanction(app: &TestApp, body: serde_json::Value) {
 /// A history whose counts are known. In 2025: one institution case in May. In 2026: one in February, two in
 /// March (one of each Jinan institution), one for each Qingdao institution in April, an interview; and for a
 /// person, a case and a suspension in March that the page must not count. The clock ends on 2026-06-15.
-async fn history(app: &TestApp) {
+pub(crate) async fn history(app: &TestApp) {
     app.set_now("2025-01-05T02:00:00Z");
     app.seed_registry().await;
     for code in QINGDAO {
@@ -68,7 +68,7 @@ async fn history(app: &TestApp) {
 }
 
 /// The page as a reader without a token and without a language gets it (zh-CN).
-async fn page(app: &TestApp, query: &str) -> String {
+pub(crate) async fn page(app: &TestApp, query: &str) -> String {
     let response = app
         .in_language(None)
         .send(Method::GET, &format!("/public/stats{query}"), None, None)
@@ -78,7 +78,7 @@ async fn page(app: &TestApp, query: &str) -> String {
 }
 
 /// The cells of the table row of `prefecture`, as printed.
-fn row_of(html: &str, prefecture: &str) -> Vec<String> {
+pub(crate) fn row_of(html: &str, prefecture: &str) -> Vec<String> {
     let start = html
         .find(&format!("<th scope=\"row\">{prefecture}</th>"))
         .unwrap_or_else(|| panic!("no row {prefecture} in {html}"));
@@ -92,74 +92,6 @@ fn row_of(html: &str, prefecture: &str) -> Vec<String> {
 
 fn is_suppressed(cell: &str) -> bool {
     cell == "&#60;5" || cell == "&lt;5"
-}
-
-/// A cell of `/public/v1/stats` as the page prints it: counts grouped, amounts in yuan, `<N` escaped.
-fn printed(cell: &Value, amount: bool) -> String {
-    match cell {
-        Value::String(hidden) => hidden.replace('<', "&#60;"),
-        Value::Number(n) => {
-            let n = n.as_u64().expect("a count");
-            let grouped = |n: u64| {
-                let digits = n.to_string();
-                let mut out = String::new();
-                for (i, c) in digits.chars().enumerate() {
-                    if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                        out.push(',');
-                    }
-                    out.push(c);
-                }
-                out
-            };
-            if amount {
-                format!("{}.{:02}", grouped(n / 100), n % 100)
-            } else {
-                grouped(n)
-            }
-        }
-        other => panic!("not a cell: {other}"),
-    }
-}
-
-/// Every prefecture row of the page of `year` is the row of `/public/v1/stats?year=…&group_by=prefecture`, and
-/// the page has no other row.
-async fn the_table_is_the_apis(app: &TestApp, year: i32) {
-    let html = page(app, &format!("?year={year}")).await;
-    let response = app
-        .send(
-            Method::GET,
-            &format!("/public/v1/stats?year={year}&group_by=prefecture&limit=500"),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    let items = response.body["items"].as_array().expect("items").clone();
-    let columns = [
-        ("cases_approved", false),
-        ("amount_recovered_fen", true),
-        ("agreements_suspended", false),
-        ("agreements_terminated", false),
-        ("black_list_entries", false),
-    ];
-    for item in &items {
-        let group = &item["group"][0];
-        let label = format!(
-            "{}（{}）",
-            group["name"].as_str().unwrap(),
-            group["value"].as_str().unwrap()
-        );
-        let expected: Vec<String> = columns
-            .iter()
-            .map(|(name, amount)| printed(&item["values"][*name], *amount))
-            .collect();
-        assert_eq!(row_of(&html, &label), expected, "{year} {label}");
-    }
-    assert_eq!(
-        html.matches("<th scope=\"row\">").count(),
-        items.len(),
-        "{year}: {html}"
-    );
 }
 
 #[tokio::test]
@@ -240,7 +172,7 @@ async fn the_page_counts_organisations_by_month_type_grade_and_prefecture_and_ne
         "{last}"
     );
     for year in [2025, 2026] {
-        the_table_is_the_apis(&app, year).await;
+        crate::public_stats_table::the_table_is_the_apis(&app, year).await;
     }
     assert!(
         last.contains("href=\"?year=2026\""),
@@ -341,89 +273,6 @@ async fn a_year_that_is_not_one_is_refused_as_a_problem() {
     unknown.assert_problem(422);
     assert_eq!(unknown.error_fields(), vec!["region"]);
     assert_eq!(get("?year=1900").await.status, StatusCode::OK);
-}
-
-/// With the policy's smallest cell at one organisation, the table's counts show: an unpublished black-list
-/// entry and a person count nowhere; an agreement suspension counts where it started; a case approved and
-/// later voided counts where it was approved, as `/public/v1/stats` counts it (its voiding is a figure of its
-/// own, for staff).
-#[tokio::test]
-async fn the_table_counts_what_was_approved_and_published_under_the_policys_smallest_cell() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("policy.json");
-    std::fs::write(&policy, r#"{"stats": {"public_min_subjects": 1}}"#).unwrap();
-    let app = spawn_app_with(&[("MEDCREDIT_POLICY_FILE", policy.to_str().unwrap())]).await;
-    app.set_now("2026-01-05T02:00:00Z");
-    app.seed_registry().await;
-    app.set_now("2026-03-10T02:00:00Z");
-    let kept = approved(&app, INSTITUTION, "INST-MANAGEMENT-DEFICIENCY", 1).await;
-    let voided = approved(&app, INSTITUTION, "INST-MANAGEMENT-DEFICIENCY", 1).await;
-    let other = approved(&app, OTHER_INSTITUTION, "INST-MANAGEMENT-DEFICIENCY", 1).await;
-    app.grounds(PHYSICIAN).await;
-    let response = app
-        .post(
-            &format!("/api/v1/violations/{voided}/void"),
-            Role::Approver,
-            &json!({"reason": "更正"}),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    for (subject, case, published) in [(INSTITUTION, kept, true), (OTHER_INSTITUTION, other, false)]
-    {
-        let entry = json!({"subject_code": subject, "reason": "虚构医疗服务", "violation_ids": [case],
-            "listed_on": "2026-03-10", "published": published});
-        let response = app
-            .post("/api/v1/lists/black", Role::Approver, &entry)
-            .await;
-        assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-    }
-    sanction(&app, json!({"subject_code": OTHER_INSTITUTION, "type": "agreement_suspension",
-        "starts_on": "2026-03-10", "ends_on": "2026-04-09", "violation_ids": [other], "reason": "暂停协议"}))
-    .await;
-    app.set_now("2026-06-15T02:00:00Z");
-
-    let html = page(&app, "?year=2026").await;
-    assert!(
-        html.contains("<title>2026年 3月: 3</title>"),
-        "the person's case is not counted"
-    );
-    assert!(html.contains("<title>暂停服务协议: 1</title>"));
-    let jinan = row_of(&html, "济南市（370100）");
-    assert_eq!(jinan[..4], ["3", "3,600.00", "1", "0"], "{jinan:?}");
-    assert_eq!(jinan[4], "1", "the published entry only");
-    assert!(
-        html.contains("不足 1 家"),
-        "the page says which cells it withholds"
-    );
-    the_table_is_the_apis(&app, 2026).await;
-}
-
-/// With the smallest cell at two organisations the history shows figures: the page's table is the API's for
-/// either year, a month of one organisation takes the smallest month shown beside it with it, and the
-/// larger months show.
-#[tokio::test]
-async fn the_pages_prefecture_cells_are_the_public_apis_cells_for_the_same_year() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("policy.json");
-    std::fs::write(&policy, r#"{"stats": {"public_min_subjects": 2}}"#).unwrap();
-    let app = spawn_app_with(&[("MEDCREDIT_POLICY_FILE", policy.to_str().unwrap())]).await;
-    history(&app).await;
-    for year in [2025, 2026] {
-        the_table_is_the_apis(&app, year).await;
-    }
-    let html = page(&app, "?year=2026").await;
-    assert_eq!(row_of(&html, "济南市（370100）")[0], "3");
-    assert_eq!(row_of(&html, "青岛市（370200）")[0], "5");
-    for point in [
-        "2026年 2月: &lt;2",
-        "2026年 3月: &lt;2",
-        "2026年 4月: 5",
-        "约谈: &lt;2",
-        "2025年 5月: &lt;2",
-    ] {
-        assert!(html.contains(&format!("<title>{point}</title>")), "{point}");
-    }
-    assert!(html.contains("<title>A级: 6</title>") && html.contains("<title>B级: &lt;2</title>"));
 }
 
 /// `serve --demo`'s history fills every chart whatever the day, the first days of January included, and is
