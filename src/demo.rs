@@ -1,5 +1,7 @@
 //! Demo data for `serve --demo`: a handful of subjects of every kind and a little history of their cases, seeded
 //! idempotently through the same use cases as the API, and one token per role so a new user can curl at once.
+//! Nine organisations across Jinan's districts: the public statistics publish no figure about fewer than five,
+//! so fewer would leave the page's charts empty.
 
 mod history;
 
@@ -15,6 +17,53 @@ use crate::service::subjects::{self, NewSubject};
 use crate::state::AppState;
 
 pub const DEMO_INSTITUTION: &str = "H37010200001";
+
+/// Organisations that only the history's statistics need: (kind, code, name, region, USCC), each USCC
+/// registered in its region with its check character.
+pub(crate) const MORE_ORGANISATIONS: [(SubjectKind, &str, &str, &str, &str); 6] = [
+    (
+        SubjectKind::Institution,
+        "H37010300001",
+        "市中区示范社区卫生服务中心",
+        "370103",
+        "12370103495274310K",
+    ),
+    (
+        SubjectKind::Institution,
+        "H37010400001",
+        "槐荫区示范妇幼保健院",
+        "370104",
+        "12370104495275521Q",
+    ),
+    (
+        SubjectKind::Institution,
+        "H37010500001",
+        "天桥区示范骨科医院",
+        "370105",
+        "12370105495276732X",
+    ),
+    (
+        SubjectKind::Institution,
+        "H37011200001",
+        "历城区示范口腔医院",
+        "370112",
+        "12370112495277943Q",
+    ),
+    (
+        SubjectKind::Pharmacy,
+        "P37010300001",
+        "市中区示范健康药房",
+        "370103",
+        "91370103MA3D4F6K1G",
+    ),
+    (
+        SubjectKind::Pharmacy,
+        "P37011200001",
+        "历城区示范便民药店",
+        "370112",
+        "91370112MA3E7H2N5J",
+    ),
+];
 
 fn subject(kind: SubjectKind, code: &str, name: &str) -> NewSubject {
     NewSubject {
@@ -34,7 +83,7 @@ fn subject(kind: SubjectKind, code: &str, name: &str) -> NewSubject {
 
 fn demo_subjects() -> Vec<NewSubject> {
     let mut list = Vec::new();
-    // Every identifier passes every rule: USCCs registered in the subject's region (characters 3–8 = 370102) with
+    // Every identifier passes every rule: USCCs registered in the subject's region (characters 3–8) with
     // valid check characters, one per organisation; distinct ID numbers of people born in Jinan in plausible years.
     list.push(NewSubject {
         uscc: Some("123701024952731064".into()),
@@ -75,6 +124,13 @@ fn demo_subjects() -> Vec<NewSubject> {
         insurance_type: Some(InsuranceType::Employee),
         ..subject(SubjectKind::Insured, "", "李四")
     });
+    for (kind, code, name, region, uscc) in MORE_ORGANISATIONS {
+        list.push(NewSubject {
+            uscc: Some(uscc.into()),
+            region: region.into(),
+            ..subject(kind, code, name)
+        });
+    }
     list
 }
 

@@ -1,5 +1,7 @@
 //! A little history for the demo organisations, so that the public statistics page has something in each
-//! chart: cases approved over several months of last year and of this one, and a few sanctions. Each step
+//! chart: cases approved over several months of last year and of this one, and a few sanctions. The page
+//! withholds any figure about fewer than five organisations (and a month that would give one away), so some
+//! months are rounds of light cases against five or more of them, and some are left small to show `<5`. Each step
 //! runs through the same use cases as the API, at the day it is dated (the writer's clock set to it), in the
 //! order of those days, with an inspector, a reviewer and an approver who are three people.
 
@@ -20,10 +22,17 @@ use crate::state::AppState;
 const HOSPITAL: &str = super::DEMO_INSTITUTION;
 const CLINIC: &str = "H37010200002";
 const PHARMACY: &str = "P37010200001";
+const H3: &str = super::MORE_ORGANISATIONS[0].1;
+const H4: &str = super::MORE_ORGANISATIONS[1].1;
+const H5: &str = super::MORE_ORGANISATIONS[2].1;
+const H6: &str = super::MORE_ORGANISATIONS[3].1;
+const P2: &str = super::MORE_ORGANISATIONS[4].1;
+const P3: &str = super::MORE_ORGANISATIONS[5].1;
 
 /// One approved case: (month, organisation, violation type, points, amount to recover in fen, the measure
 /// decided with it). This year's cases fall on the 10th or today, whichever is earlier, and those of the months
-/// still to come are left out; January's carries a measure, so that every chart has something from the 1st.
+/// still to come are left out; January's rounds carry interviews and agreement suspensions, so that every chart
+/// has something from the 1st.
 type Case = (
     u32,
     &'static str,
@@ -51,7 +60,7 @@ const LAST_YEAR: [Case; 8] = [
     (12, HOSPITAL, "INST-OVERCHARGING", 6, 45_000, None),
 ];
 
-const THIS_YEAR: [Case; 9] = [
+const THIS_YEAR: [Case; 10] = [
     (
         1,
         CLINIC,
@@ -89,7 +98,57 @@ const THIS_YEAR: [Case; 9] = [
         Some(SanctionType::Rectification),
     ),
     (11, PHARMACY, "PHAR-MANAGEMENT-DEFICIENCY", 2, 21_000, None),
+    // One termination: a figure about one organisation, withheld on the page as `<5`.
+    (
+        11,
+        P3,
+        "PHAR-DRUG-SWAP",
+        11,
+        58_000,
+        Some(SanctionType::AgreementTermination),
+    ),
 ];
+
+/// A round: light cases (one point for internal management, 管理制度缺失) against several organisations in one
+/// month, each with the same measure, so that the month (and the measure) rests on five or more of them.
+type Round = (u32, &'static [&'static str], Option<SanctionType>);
+
+const LAST_YEAR_ROUNDS: [Round; 4] = [
+    (3, &[H3, H4, H5, H6, P2], None),
+    (5, &[H3, H4, P2], None),
+    (9, &[H5, H6, P3, P2], None),
+    (12, &[H3, H4, H5, H6], None),
+];
+
+const THIS_YEAR_ROUNDS: [Round; 5] = [
+    (1, &[H3, H4, H5, H6, P2], Some(SanctionType::Interview)),
+    (
+        1,
+        &[H3, H4, H6, P2, P3],
+        Some(SanctionType::AgreementSuspension),
+    ),
+    (3, &[H3, H4, P2, P3], None),
+    (6, &[H5, H6, P3], None),
+    (10, &[H3, H4, H5, H6, P2], None),
+];
+
+/// A year's cases and rounds as cases, in the order of their months.
+fn year_of(cases: &[Case], rounds: &[Round]) -> Vec<Case> {
+    let mut all = cases.to_vec();
+    for &(month, organisations, measure) in rounds {
+        for (i, &code) in organisations.iter().enumerate() {
+            let type_code = if code.starts_with('P') {
+                "PHAR-MANAGEMENT-DEFICIENCY"
+            } else {
+                "INST-MANAGEMENT-DEFICIENCY"
+            };
+            let amount = 4_000 + 1_500 * i64::from(month) + 700 * i as i64;
+            all.push((month, code, type_code, 1, amount, measure));
+        }
+    }
+    all.sort_by_key(|case| case.0);
+    all
+}
 
 fn person(role: Role, sub: &str) -> Actor {
     Actor {
@@ -140,10 +199,7 @@ async fn sanction(
     sanction_type: SanctionType,
     case: i64,
 ) -> Result<(), ServiceError> {
-    let ends_on = match sanction_type {
-        SanctionType::Interview => None,
-        _ => Some(day + Days::new(30)),
-    };
+    let ends_on = sanction_type.needs_end().then(|| day + Days::new(30));
     let input = NewSanction {
         subject_code: subject.into(),
         sanction_type,
@@ -170,10 +226,10 @@ pub async fn seed(state: &AppState) -> Result<(), ServiceError> {
     }
     let today = state.ctx().today();
     for (year, cases) in [
-        (today.year() - 1, &LAST_YEAR[..]),
-        (today.year(), &THIS_YEAR[..]),
+        (today.year() - 1, year_of(&LAST_YEAR, &LAST_YEAR_ROUNDS)),
+        (today.year(), year_of(&THIS_YEAR, &THIS_YEAR_ROUNDS)),
     ] {
-        for &case in cases {
+        for case in cases {
             let Some(day) = NaiveDate::from_ymd_opt(year, case.0, 10).map(|d| d.min(today)) else {
                 continue;
             };

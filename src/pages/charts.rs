@@ -1,7 +1,10 @@
 //! Charts drawn on the server as inline SVG, so that a page needs no script and loads nothing: pure functions
 //! from figures and already-translated words to markup. Every text placed in the markup is escaped here, the
 //! charts carry a `<title>` and an `aria-label` for screen readers, and they scale to their container through
-//! `viewBox` alone. Only presentation attributes are used (no `style=`), which the pages' CSP admits.
+//! `viewBox` alone. Only presentation attributes are used (no `style=`), which the pages' CSP admits. A value
+//! may be withheld (`None`, a figure resting on too few organisations): it is drawn as the words for it (`<5`)
+//! with no length or height, and the scales are taken from the values shown, so nothing drawn lets a
+//! withheld value be measured.
 
 use std::fmt::Write;
 
@@ -21,25 +24,32 @@ const MAX_TICKS: u64 = 5;
 /// Large enough to read on a phone, where the chart is drawn at about three quarters of its size.
 const FONT: &str = "15";
 
-/// One line of a line chart: its name in the legend, its values, how it is drawn.
+/// One line of a line chart: its name in the legend, its values (`None` withheld), how it is drawn.
 pub struct Series<'a> {
     pub name: String,
-    pub values: &'a [u64],
+    pub values: &'a [Option<u64>],
     /// A stroke colour; the second series is also dashed so that it reads in black and white print.
     pub colour: &'static str,
     pub dashed: bool,
 }
 
-/// One bar, or one part of a stacked bar: its label and its value.
+/// One bar: its label and its value (`None` withheld).
 pub struct Bar {
     pub label: String,
-    pub value: u64,
+    pub value: Option<u64>,
 }
 
-/// Words a chart prints besides its data: its title and what it says when there is nothing to draw.
+/// Words a chart prints besides its data: its title, what it says when there is nothing to draw, and what it
+/// prints for a withheld value (`<5`).
 pub struct Words<'a> {
     pub title: &'a str,
     pub empty: &'a str,
+    pub withheld: &'a str,
+}
+
+/// A value as printed: grouped, or the words for a withheld one.
+fn shown(value: Option<u64>, words: &Words) -> String {
+    value.map_or_else(|| words.withheld.to_string(), grouped)
 }
 
 /// `text` safe inside an element or a double- or single-quoted attribute.
@@ -119,7 +129,11 @@ fn text(out: &mut String, x: f64, y: f64, anchor: &str, words: &str) {
 pub fn line_chart(id: &str, words: &Words, x_labels: &[String], series: &[Series]) -> String {
     let height = TOP + PLOT_HEIGHT + BOTTOM;
     let plot_width = WIDTH - LEFT - RIGHT;
-    let top = scale_top(series.iter().flat_map(|s| s.values.iter().copied()));
+    let top = scale_top(
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten().copied()),
+    );
     let mut out = String::new();
     open_svg(&mut out, id, words.title, height);
     let y_of = |v: u64| TOP + PLOT_HEIGHT - along(v, top, PLOT_HEIGHT);
@@ -142,35 +156,62 @@ pub fn line_chart(id: &str, words: &Words, x_labels: &[String], series: &[Series
     }
     out.push_str("</g>");
     let mut legend_x = LEFT;
-    for s in series {
+    for (series_index, s) in series.iter().enumerate() {
         let dash = if s.dashed {
             " stroke-dasharray=\"6 4\""
         } else {
             ""
         };
-        let points: Vec<String> = s
-            .values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| format!("{:.1},{:.1}", x_of(i), y_of(*v)))
-            .collect();
-        let _ = write!(
-            out,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{dash}/>",
-            points.join(" "),
-            s.colour
-        );
+        // A withheld point breaks the line: one polyline for each run of shown points.
+        let mut runs: Vec<Vec<String>> = Vec::new();
+        let mut run: Vec<String> = Vec::new();
         for (i, v) in s.values.iter().enumerate() {
+            match v {
+                Some(v) => run.push(format!("{:.1},{:.1}", x_of(i), y_of(*v))),
+                None => runs.push(std::mem::take(&mut run)),
+            }
+        }
+        runs.push(run);
+        for run in runs.iter().filter(|run| !run.is_empty()) {
             let _ = write!(
                 out,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{} {}: {}</title></circle>",
-                x_of(i),
-                y_of(*v),
-                s.colour,
-                escape(&s.name),
-                escape(x_labels.get(i).map_or("", String::as_str)),
-                grouped(*v)
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{dash}/>",
+                run.join(" "),
+                s.colour
             );
+        }
+        for (i, v) in s.values.iter().enumerate() {
+            let point = format!(
+                "{} {}: {}",
+                s.name,
+                x_labels.get(i).map_or("", String::as_str),
+                shown(*v, words)
+            );
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        out,
+                        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{}</title></circle>",
+                        x_of(i),
+                        y_of(*v),
+                        s.colour,
+                        escape(&point)
+                    );
+                }
+                // Withheld: its words on the axis, in the line's colour, one series a line above the other.
+                None => {
+                    let y = TOP + PLOT_HEIGHT - 4.0 - 12.0 * series_index as f64;
+                    let _ = write!(
+                        out,
+                        "<text x=\"{:.1}\" y=\"{y:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">\
+                         <title>{}</title>{}</text>",
+                        x_of(i),
+                        s.colour,
+                        escape(&point),
+                        escape(words.withheld)
+                    );
+                }
+            }
         }
         let _ = write!(
             out,
@@ -186,12 +227,13 @@ pub fn line_chart(id: &str, words: &Words, x_labels: &[String], series: &[Series
 }
 
 /// Horizontal bars, one a row, each with its label above it and its value at its end, so that long labels
-/// in either language fit a phone's width.
-pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colour: &str) -> String {
+/// in either language fit a phone's width; bar `i` is drawn in `colours[i]` (cycling). No shares are printed:
+/// a share of the whole would give the whole, and with it a withheld bar, away.
+pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colours: &[&str]) -> String {
     const ROW: f64 = 40.0;
     const VALUE_ROOM: f64 = 72.0;
     let height = (bars.len().max(1) as f64) * ROW + 8.0;
-    let top = scale_top(bars.iter().map(|b| b.value));
+    let top = scale_top(bars.iter().filter_map(|b| b.value));
     let length = WIDTH - VALUE_ROOM;
     let mut out = String::new();
     open_svg(&mut out, id, words.title, height);
@@ -200,73 +242,30 @@ pub fn bar_chart(id: &str, words: &Words, bars: &[Bar], colour: &str) -> String 
     }
     for (i, bar) in bars.iter().enumerate() {
         let y = i as f64 * ROW;
-        let width = along(bar.value, top, length);
         text(&mut out, 0.0, y + 14.0, "start", &bar.label);
-        let _ = write!(
-            out,
-            "<rect x=\"0\" y=\"{:.1}\" width=\"{width:.1}\" height=\"16\" fill=\"{colour}\"><title>{}: {}</title></rect>",
-            y + 20.0,
-            escape(&bar.label),
-            grouped(bar.value)
-        );
-        text(
-            &mut out,
-            width + 6.0,
-            y + 33.0,
-            "start",
-            &grouped(bar.value),
-        );
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// One bar split into its parts (the organisations of each grade), with a legend giving each part's count
-/// and share; the colours run from dark to light so that they stay apart in grey print.
-pub fn stacked_bar(id: &str, words: &Words, parts: &[Bar], colours: &[&str]) -> String {
-    const BAR_Y: f64 = 8.0;
-    const BAR_HEIGHT: f64 = 36.0;
-    let height = BAR_Y + BAR_HEIGHT + 16.0 + 22.0 * parts.len().div_ceil(2) as f64;
-    let total: u64 = parts.iter().map(|p| p.value).sum();
-    let mut out = String::new();
-    open_svg(&mut out, id, words.title, height);
-    let _ = write!(
-        out,
-        "<rect x=\"0\" y=\"{BAR_Y}\" width=\"{WIDTH}\" height=\"{BAR_HEIGHT}\" fill=\"none\" stroke=\"#999\"/>"
-    );
-    if total == 0 {
-        text(&mut out, WIDTH / 2.0, BAR_Y + 23.0, "middle", words.empty);
-    }
-    let mut x = 0.0;
-    for (i, part) in parts.iter().enumerate() {
+        let value = shown(bar.value, words);
+        let said = escape(&format!("{}: {value}", bar.label));
+        let Some(n) = bar.value else {
+            // Withheld: no bar, only its words where the bar would begin.
+            let _ = write!(
+                out,
+                "<text x=\"0\" y=\"{:.1}\" text-anchor=\"start\" fill=\"#222\"><title>{said}</title>{}</text>",
+                y + 33.0,
+                escape(&value)
+            );
+            continue;
+        };
         let colour = colours
             .get(i % colours.len().max(1))
             .copied()
             .unwrap_or("#555");
-        let width = if total == 0 {
-            0.0
-        } else {
-            along(part.value, total, WIDTH)
-        };
+        let width = along(n, top, length);
         let _ = write!(
             out,
-            "<rect x=\"{x:.1}\" y=\"{BAR_Y}\" width=\"{width:.1}\" height=\"{BAR_HEIGHT}\" fill=\"{colour}\">\
-             <title>{}: {}</title></rect>",
-            escape(&part.label),
-            grouped(part.value)
+            "<rect x=\"0\" y=\"{:.1}\" width=\"{width:.1}\" height=\"16\" fill=\"{colour}\"><title>{said}</title></rect>",
+            y + 20.0
         );
-        x += width;
-        let (column, row) = ((i % 2) as f64, (i / 2) as f64);
-        let (lx, ly) = (column * WIDTH / 2.0, BAR_Y + BAR_HEIGHT + 14.0 + row * 22.0);
-        let _ = write!(
-            out,
-            "<rect x=\"{lx:.1}\" y=\"{ly:.1}\" width=\"14\" height=\"14\" fill=\"{colour}\"/>"
-        );
-        let share = (u128::from(part.value) * 100)
-            .checked_div(u128::from(total))
-            .unwrap_or(0);
-        let label = format!("{} {} ({share}%)", part.label, grouped(part.value));
-        text(&mut out, lx + 20.0, ly + 12.0, "start", &label);
+        text(&mut out, width + 6.0, y + 33.0, "start", &value);
     }
     out.push_str("</svg>");
     out

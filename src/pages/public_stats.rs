@@ -1,12 +1,13 @@
 //! 监管统计: the public statistics page (`GET /public/stats`), figures about organisations only, drawn as SVG
-//! on the server. Its input is [`PublicFigures`], a plain value whoever counts can fill: the page neither
-//! queries nor decides what may be published, it prints what it is given (a suppressed cell as `<N`).
+//! on the server. Its input is [`PublicFigures`], a plain value `read::public_figures` fills: the page neither
+//! queries nor decides what may be published, it prints what it is given (a withheld cell as `<N`, a withheld
+//! point or bar with no height or length).
 
 use askama::Template;
 use axum::response::Response;
 use chrono::NaiveDate;
 
-use super::charts::{Bar, Series, Words, bar_chart, grouped, line_chart, stacked_bar};
+use super::charts::{Bar, Series, Words, bar_chart, grouped, line_chart};
 use super::words::long_date;
 use super::{STYLE, lang, respond};
 use crate::domain::sanctions::SanctionType;
@@ -26,13 +27,13 @@ pub struct PublicFigures {
     /// A cell counting fewer organisations than this is suppressed; the page prints `<` and this number.
     pub suppressed_below: u32,
     /// Cases approved in each month of `year` (China Standard Time), January first.
-    pub cases_by_month: [u64; 12],
+    pub cases_by_month: [Cell; 12],
     /// The same for the year before.
-    pub cases_by_month_last_year: [u64; 12],
+    pub cases_by_month_last_year: [Cell; 12],
     /// Sanctions started in `year`, by type, in the order to draw them.
-    pub sanctions_by_type: Vec<(SanctionType, u64)>,
+    pub sanctions_by_type: Vec<(SanctionType, Cell)>,
     /// Organisations of each grade on `as_of`, A first.
-    pub grade_distribution: Vec<(Grade, u64)>,
+    pub grade_distribution: Vec<(Grade, Cell)>,
     /// One row per prefecture, in the order to print them.
     pub prefectures: Vec<PrefectureRow>,
 }
@@ -45,12 +46,19 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// `value` when at least `min_subjects` organisations are behind it, else suppressed.
-    pub fn of(value: u64, subjects: usize, min_subjects: u32) -> Cell {
-        if u64::try_from(subjects).unwrap_or(u64::MAX) >= u64::from(min_subjects) {
+    /// `value` when no organisation or at least `min_subjects` are behind it, else suppressed.
+    pub fn of(value: u64, subjects: i64, min_subjects: u32) -> Cell {
+        if crate::domain::stats::disclosure::enough(subjects, i64::from(min_subjects)) {
             Cell::Count(value)
         } else {
             Cell::Suppressed
+        }
+    }
+
+    fn value(self) -> Option<u64> {
+        match self {
+            Cell::Count(n) => Some(n),
+            Cell::Suppressed => None,
         }
     }
 }
@@ -157,16 +165,18 @@ fn charts(figures: &PublicFigures) -> Vec<Chart> {
         .collect();
     let year_name = |y: i32| t_with("public-stats-year", &[("year", i64::from(y).into())]);
     let cases_title = t("public-stats-cases-title");
+    let this_year = figures.cases_by_month.map(Cell::value);
+    let last_year = figures.cases_by_month_last_year.map(Cell::value);
     let series = [
         Series {
             name: year_name(figures.year),
-            values: &figures.cases_by_month,
+            values: &this_year,
             colour: "#1f4e9c",
             dashed: false,
         },
         Series {
             name: year_name(figures.year - 1),
-            values: &figures.cases_by_month_last_year,
+            values: &last_year,
             colour: "#777",
             dashed: true,
         },
@@ -177,7 +187,7 @@ fn charts(figures: &PublicFigures) -> Vec<Chart> {
         .iter()
         .map(|(ty, n)| Bar {
             label: t(&format!("label-sanction-type-{ty}")),
-            value: *n,
+            value: n.value(),
         })
         .collect();
     let grades_title = t_with(
@@ -189,12 +199,14 @@ fn charts(figures: &PublicFigures) -> Vec<Chart> {
         .iter()
         .map(|(grade, n)| Bar {
             label: t_with("public-stats-grade", &[("grade", grade.to_string().into())]),
-            value: *n,
+            value: n.value(),
         })
         .collect();
+    let withheld = format!("<{}", figures.suppressed_below);
     let words = |title| Words {
         title,
         empty: &empty,
+        withheld: &withheld,
     };
     vec![
         Chart {
@@ -208,13 +220,13 @@ fn charts(figures: &PublicFigures) -> Vec<Chart> {
                 "sanctions-by-type-svg",
                 &words(&sanctions_title),
                 &sanctions,
-                "#1f4e9c",
+                &["#1f4e9c"],
             ),
             heading: sanctions_title.clone(),
         },
         Chart {
             id: "grades",
-            svg: stacked_bar("grades-svg", &words(&grades_title), &grades, &GRADE_COLOURS),
+            svg: bar_chart("grades-svg", &words(&grades_title), &grades, &GRADE_COLOURS),
             heading: grades_title.clone(),
         },
     ]
@@ -249,8 +261,9 @@ mod tests {
     fn cells_of_fewer_organisations_than_the_policy_are_suppressed() {
         assert_eq!(Cell::of(12, 5, 5), Cell::Count(12));
         assert_eq!(Cell::of(12, 4, 5), Cell::Suppressed);
-        assert_eq!(Cell::of(0, 0, 5), Cell::Suppressed);
-        assert_eq!(Cell::of(0, 0, 1), Cell::Suppressed);
+        assert_eq!(Cell::of(1, 1, 5), Cell::Suppressed);
+        // Nothing rests on no organisation: a zero is shown.
+        assert_eq!(Cell::of(0, 0, 5), Cell::Count(0));
         assert_eq!(Cell::of(3, 1, 1), Cell::Count(3));
     }
 

@@ -34,8 +34,8 @@ pub struct PublicStatsQuery {
     pub year: Option<i32>,
 }
 
-/// The page's figures for `year`, read in one snapshot. The one place the page's data comes from: the
-/// statistics counters take over here.
+/// The page's figures for `year`, read in one snapshot: from the statistics counters, cut from the same
+/// disclosure decision as `/public/v1/stats`.
 async fn figures(state: &AppState, year: i32) -> ServiceResult<PublicFigures> {
     let cx = state.ctx();
     let snapshot = read_snapshot(&state.db.conn).await?;
@@ -45,9 +45,10 @@ async fn figures(state: &AppState, year: i32) -> ServiceResult<PublicFigures> {
 /// The public statistics page.
 ///
 /// A year's supervision of designated organisations as a page for people (监管统计): cases approved by month
-/// beside the year before, sanctions by type, the distribution of grades and a table by prefecture. Only
-/// organisations, never persons; a prefecture's figure about fewer organisations than the policy's
-/// `stats.public_min_subjects` is shown as `<5`. No token, no script. A year after the current one is 422.
+/// beside the year before, sanctions by type, the distribution of grades and a table by prefecture, each
+/// prefecture's cells those of `/public/v1/stats`. Only organisations, never persons; a figure about fewer
+/// organisations than the policy's `stats.public_min_subjects`, or one that would give such a figure away, is
+/// shown as `<5`. No token, no script. A year after the current one is 422.
 #[utoipa::path(get, path = "/public/stats", tag = "statistics",
     params(PublicStatsQuery),
     responses(

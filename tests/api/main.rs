@@ -36,6 +36,7 @@ mod ops;
 mod privacy;
 mod public;
 mod public_stats;
+mod public_stats_table;
 mod regions;
 mod registrations;
 mod repair_activities;

@@ -67,7 +67,7 @@ async fn the_demo_data_passes_every_identifier_rule() {
         .await
         .unwrap();
     let subjects = page["items"].as_array().expect("items");
-    assert_eq!(subjects.len(), 6, "{page}");
+    assert_eq!(subjects.len(), 12, "{page}");
 
     let today = chrono::Utc::now().date_naive();
     let (mut usccs, mut ids) = (Vec::new(), Vec::new());
@@ -96,7 +96,7 @@ async fn the_demo_data_passes_every_identifier_rule() {
         list.dedup();
         assert_eq!(list.len(), count, "distinct: {list:?}");
     }
-    assert_eq!((usccs.len(), ids.len()), (3, 3));
+    assert_eq!((usccs.len(), ids.len()), (9, 3));
 }
 
 /// Answers that carry a `region` code also name it, with its prefecture and province, from the shipped

@@ -6,7 +6,7 @@
 //! (complementary), as statistical offices do: within each province, across the nation's prefectures, and
 //! across provinces. Only where nothing is left to withhold is the total itself withheld. Every answer is cut
 //! from the one decision, whatever its filter or grouping, so no two answers can be subtracted to recover a
-//! withheld cell.
+//! withheld cell. The page's months, beside the nation's total of the year, follow `withheld_parts`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +27,7 @@ pub struct Withheld {
 }
 
 /// A cell, or a sum that a difference gives away, resting on `subjects` organisations may be shown.
-fn enough(subjects: i64, min: i64) -> bool {
+pub fn enough(subjects: i64, min: i64) -> bool {
     subjects == 0 || subjects >= min
 }
 
@@ -110,6 +110,39 @@ pub fn withheld(leaves: &[Leaf], min: i64) -> Withheld {
             return out;
         }
     }
+}
+
+/// The withheld parts of a total split into parts that do not share a leaf (the months of a year: a case is
+/// approved in one month), each part given by the organisations it rests on. A part resting on too few is
+/// withheld (primary). When the total is published, the total less the shown parts gives the withheld parts'
+/// sum away; an organisation may have cases in several months, so what that sum rests on is known only to be
+/// at least its largest part's organisations: unless that is enough, the smallest shown part is withheld too,
+/// which is (every shown part being enough). With every part withheld the sum is the total, published only when
+/// enough. When the total is withheld (`total_withheld`), every part with anything in it is withheld with it.
+pub fn withheld_parts(parts: &[i64], total_withheld: bool, min: i64) -> Vec<bool> {
+    if total_withheld {
+        return parts.iter().map(|s| *s > 0).collect();
+    }
+    let mut out: Vec<bool> = parts.iter().map(|s| !enough(*s, min)).collect();
+    let largest_withheld = parts
+        .iter()
+        .zip(&out)
+        .filter(|(_, w)| **w)
+        .map(|(s, _)| *s)
+        .max()
+        .unwrap_or(0);
+    if !enough(largest_withheld, min) {
+        let smallest_shown = parts
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| **s > 0 && !out[*i])
+            .min_by_key(|(i, s)| (**s, *i))
+            .map(|(i, _)| i);
+        if let Some(i) = smallest_shown {
+            out[i] = true;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -208,6 +241,51 @@ mod tests {
                 prop_assert!(ok(hidden_in(None)), "{w:?}");
                 let given: i64 = w.provinces.iter().map(|p| hidden_in(Some(p))).sum();
                 prop_assert!(ok(given), "{w:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn a_small_month_takes_the_smallest_shown_month_with_it() {
+        let months = [0, 1, 9, 6, 0, 12];
+        assert_eq!(
+            withheld_parts(&months, false, 5),
+            [false, true, false, true, false, false]
+        );
+        // Two small months might be one organisation's: they still take a shown month with them.
+        assert_eq!(withheld_parts(&[3, 2, 7], false, 5), [true, true, true]);
+        // Nothing small, nothing withheld; nothing shown to take, the months withheld alone.
+        assert_eq!(withheld_parts(&[5, 0, 8], false, 5), [false; 3]);
+        assert_eq!(withheld_parts(&[2, 0, 4], false, 5), [true, false, true]);
+    }
+
+    #[test]
+    fn under_a_withheld_total_every_month_with_something_is_withheld() {
+        assert_eq!(
+            withheld_parts(&[0, 3, 0, 1], true, 5),
+            [false, true, false, true]
+        );
+    }
+
+    #[test]
+    fn no_difference_of_shown_months_and_their_total_rests_on_too_few() {
+        use proptest::prelude::*;
+        // Each month the set of organisations (bits of 0..8) with a case approved in it.
+        let months = proptest::collection::vec(0..256_u32, 1..13);
+        proptest!(|(months in months)| {
+            let ok = |n: u32| n == 0 || n >= 5;
+            let union = |sets: &mut dyn Iterator<Item = u32>| sets.fold(0, |a, b| a | b).count_ones();
+            let parts: Vec<i64> = months.iter().map(|m| i64::from(m.count_ones())).collect();
+            let total = union(&mut months.iter().copied());
+            let w = withheld_parts(&parts, !ok(total), 5);
+            for (month, withheld) in months.iter().zip(&w) {
+                prop_assert!(*withheld || ok(month.count_ones()));
+            }
+            if ok(total) {
+                let hidden = union(&mut months.iter().zip(&w).filter(|(_, w)| **w).map(|(m, _)| *m));
+                prop_assert!(ok(hidden), "{months:?} {w:?}");
+            } else {
+                prop_assert!(months.iter().zip(&w).all(|(m, w)| *w || *m == 0));
             }
         });
     }

@@ -10,10 +10,19 @@ fn words() -> Words<'static> {
     Words {
         title: "按月审批案件",
         empty: "无数据",
+        withheld: "<5",
     }
 }
 
+fn all(values: &[u64]) -> Vec<Option<u64>> {
+    values.iter().copied().map(Some).collect()
+}
+
 fn line(this: &[u64], last: &[u64]) -> String {
+    line_of(&all(this), &all(last))
+}
+
+fn line_of(this: &[Option<u64>], last: &[Option<u64>]) -> String {
     let series = [
         Series {
             name: "今年".into(),
@@ -56,16 +65,18 @@ fn all_zero_data_draws_flat_lines_without_nan() {
     let svg = line(&[0; 12], &[0; 12]);
     assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
     assert!(ys(&svg, 0).iter().all(|y| *y == TOP + PLOT_HEIGHT));
-    let bars = bar_chart("s", &words(), &[], "#333");
+    let bars = bar_chart("s", &words(), &[], &["#333"]);
     assert!(bars.contains("无数据") && !bars.contains("NaN"));
     let zero = [Bar {
         label: "A".into(),
-        value: 0,
+        value: Some(0),
     }];
-    let stacked = stacked_bar("g", &words(), &zero, &["#000"]);
+    let bars = bar_chart("g", &words(), &zero, &["#000"]);
     assert!(
-        !stacked.contains("NaN") && stacked.contains("A 0 (0%)"),
-        "{stacked}"
+        !bars.contains("NaN")
+            && bars.contains("width=\"0.0\"")
+            && bars.contains("<title>A: 0</title>"),
+        "{bars}"
     );
 }
 
@@ -88,9 +99,9 @@ fn large_numbers_keep_a_handful_of_gridlines_and_are_grouped() {
         &words(),
         &[Bar {
             label: "x".into(),
-            value: big,
+            value: Some(big),
         }],
-        "#333",
+        &["#333"],
     );
     assert!(
         bar.contains("width=\"408.0\""),
@@ -101,24 +112,30 @@ fn large_numbers_keep_a_handful_of_gridlines_and_are_grouped() {
 #[test]
 fn every_text_is_escaped() {
     let hostile = "<script>alert('x')</script>&\"";
-    let bars = [Bar {
-        label: hostile.into(),
-        value: 4,
-    }];
+    let bars = [
+        Bar {
+            label: hostile.into(),
+            value: Some(4),
+        },
+        Bar {
+            label: hostile.into(),
+            value: None,
+        },
+    ];
     let w = Words {
         title: hostile,
         empty: hostile,
+        withheld: hostile,
     };
     for svg in [
-        bar_chart("s", &w, &bars, "#333"),
-        stacked_bar("g", &w, &bars, &["#000"]),
+        bar_chart("s", &w, &bars, &["#333"]),
         line_chart(
             "c",
             &w,
             &[hostile.to_string()],
             &[Series {
                 name: hostile.into(),
-                values: &[1],
+                values: &[Some(1), None],
                 colour: "#000",
                 dashed: false,
             }],
@@ -138,16 +155,55 @@ fn charts_say_what_they_show_to_screen_readers() {
 }
 
 #[test]
-fn stacked_parts_fill_the_bar_in_proportion() {
-    let parts: Vec<Bar> = [("A", 3), ("B", 1), ("C", 0), ("D", 0)]
-        .into_iter()
-        .map(|(label, value)| Bar {
-            label: label.into(),
-            value,
-        })
-        .collect();
-    let svg = stacked_bar("g", &words(), &parts, &["#111", "#555", "#999", "#ddd"]);
-    assert!(svg.contains("x=\"0.0\" y=\"8\" width=\"360.0\""), "{svg}");
-    assert!(svg.contains("x=\"360.0\" y=\"8\" width=\"120.0\""), "{svg}");
-    assert!(svg.contains("A 3 (75%)") && svg.contains("B 1 (25%)"));
+fn a_withheld_point_breaks_the_line_and_says_so() {
+    let mut this = all(&[4, 6, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    this[1] = None;
+    let svg = line_of(&this, &all(&[2; 12]));
+    // Two runs of this year's line either side of February, then last year's one.
+    assert_eq!(svg.matches("<polyline").count(), 3, "{svg}");
+    assert_eq!(ys(&svg, 0).len(), 1);
+    assert_eq!(ys(&svg, 1).len(), 10);
+    assert!(
+        svg.contains("<title>今年 2月: &lt;5</title>&lt;5</text>"),
+        "{svg}"
+    );
+    assert!(svg.contains("<title>今年 3月: 8</title>"));
+    // The scale is the shown values': the largest shown reaches the top.
+    assert_eq!(ys(&svg, 1)[0], TOP);
+}
+
+#[test]
+fn a_withheld_bar_has_no_length_and_bars_take_their_colours_in_turn() {
+    let bars = [
+        Bar {
+            label: "约谈".into(),
+            value: Some(6),
+        },
+        Bar {
+            label: "整改".into(),
+            value: None,
+        },
+        Bar {
+            label: "罚款".into(),
+            value: Some(3),
+        },
+    ];
+    let svg = bar_chart("s", &words(), &bars, &["#333", "#999"]);
+    assert_eq!(svg.matches("<rect").count(), 2, "{svg}");
+    assert!(
+        svg.contains("fill=\"#333\"><title>罚款: 3</title>"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("<title>整改: &lt;5</title>&lt;5</text>"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("width=\"408.0\""),
+        "the largest shown bar fills the length"
+    );
+    assert!(
+        svg.contains("fill=\"#333\"><title>约谈: 6</title>"),
+        "{svg}"
+    );
 }

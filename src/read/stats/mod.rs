@@ -145,7 +145,7 @@ pub struct Request<'a> {
 
 type Cells = BTreeMap<Vec<String>, BTreeMap<&'static str, Measured>>;
 
-pub(super) async fn cells<C: ConnectionTrait>(
+pub(crate) async fn cells<C: ConnectionTrait>(
     db: &C,
     r: &Request<'_>,
     (from, to): (NaiveDate, NaiveDate),
