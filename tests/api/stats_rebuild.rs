@@ -91,7 +91,7 @@ async fn the_roll_ups_answer_as_the_daily_counters_do(app: &TestApp) {
         parts
             .into_iter()
             .map(|p| {
-                let key = format!("{:?} {} {}", p.key, p.metric, p.sanction_type);
+                let key = format!("{:?} {} {:?}", p.key, p.metric, p.sanction_type);
                 let m = p.measured;
                 (key, (m.total, m.subjects, m.persons))
             })

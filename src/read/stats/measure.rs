@@ -4,10 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use futures_util::future::try_join_all;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::query::{Filter, Part, measure_daily, parts};
 use super::rollup;
+use crate::domain::sanctions::SanctionType;
 use crate::domain::stats::{Dimension, Metric};
 
 /// The parts of every cell of `metrics` between `from` (none: since the beginning, for a stock) and `to`,
@@ -28,28 +30,23 @@ pub async fn measure<C: ConnectionTrait>(
     let (Some(split), Some(whole)) = (split, whole) else {
         return measure_daily(db, metrics, filter, dims, (from, to)).await;
     };
-    let mut out = parts(db, &whole, dims).await?;
-    if split.edges.is_empty() {
+    // The edges are read while the roll-ups are: on separate connections where the database has them.
+    let edges = split
+        .edges
+        .iter()
+        .map(|(first, last)| measure_daily(db, metrics, filter, dims, (Some(*first), *last)));
+    let (mut out, edges) = tokio::try_join!(parts(db, &whole, dims), try_join_all(edges))?;
+    if edges.is_empty() {
         return Ok(out);
     }
-    let mut index: HashMap<(Vec<String>, String, String), usize> = out
+    let mut index: HashMap<(Vec<String>, Metric, Option<SanctionType>), usize> = out
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            (
-                (p.key.clone(), p.metric.clone(), p.sanction_type.clone()),
-                i,
-            )
-        })
+        .map(|(i, p)| ((p.key.clone(), p.metric, p.sanction_type), i))
         .collect();
-    for (first, last) in split.edges {
-        let edge = measure_daily(db, metrics, filter, dims, (Some(first), last)).await?;
+    for edge in edges {
         for part in edge {
-            let key = (
-                part.key.clone(),
-                part.metric.clone(),
-                part.sanction_type.clone(),
-            );
+            let key = (part.key.clone(), part.metric, part.sanction_type);
             match index.get(&key) {
                 Some(&i) => {
                     let m = &mut out[i].measured;

@@ -169,18 +169,17 @@ pub(crate) async fn cells<C: ConnectionTrait>(
             continue;
         }
         let since = (!stock).then_some(from);
-        for part in measure(db, &metrics, &r.filter, &r.dims, (since, to)).await? {
-            // The figures this part counts in, found before its key is moved into the map.
-            let counted: Vec<(&'static str, i64)> = figures
-                .iter()
-                .filter_map(|f| Some((f.name, f.sign(&part)?)))
-                .collect();
-            if counted.is_empty() {
+        for mut part in measure(db, &metrics, &r.filter, &r.dims, (since, to)).await? {
+            if !figures.iter().any(|f| f.sign(&part).is_some()) {
                 continue;
             }
-            let row = out.entry(part.key).or_default();
-            for (name, sign) in counted {
-                let cell = row.entry(name).or_default();
+            // The key moves into the map; a figure's sign reads only the metric and the sanction type.
+            let row = out.entry(std::mem::take(&mut part.key)).or_default();
+            for figure in &figures {
+                let Some(sign) = figure.sign(&part) else {
+                    continue;
+                };
+                let cell = row.entry(figure.name).or_default();
                 cell.total += sign * part.measured.total;
                 cell.subjects = cell.subjects.max(part.measured.subjects);
                 cell.persons = cell.persons.max(part.measured.persons);

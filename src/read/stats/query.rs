@@ -135,8 +135,9 @@ fn statement(
 /// One part of a cell: a metric (and sanction type) summed under the values of the dimensions.
 pub struct Part {
     pub key: Vec<String>,
-    pub metric: String,
-    pub sanction_type: String,
+    pub metric: Metric,
+    /// `None` for a fact without one (a case, a list entry).
+    pub sanction_type: Option<SanctionType>,
     pub measured: Measured,
 }
 
@@ -167,11 +168,20 @@ pub(super) async fn parts<C: ConnectionTrait>(
     let Some(text) = row.try_get_by_index::<Option<String>>(0)? else {
         return Ok(Vec::new());
     };
+    // Unpacked off the request's task, so that the two years of a comparison are unpacked side by side.
+    tokio::task::spawn_blocking(move || unpack(&text, n))
+        .await
+        .map_err(|e| DbErr::Custom(format!("statistics: unpacking stopped: {e}")))?
+}
+
+/// The parts of a packed text.
+fn unpack(text: &str, n: usize) -> Result<Vec<Part>, DbErr> {
     // A statement may give a cell's metric in several rows (the roll-ups' kinds and places, read as they
     // are): they add up, each subject being of one kind and one place. A part is known by its record's text
     // up to the figures (groups, metric, sanction type), borrowed rather than copied.
     let mut out: Vec<Part> = Vec::new();
     let mut index: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    let mut words = Words::default();
     for record in text.split(RECORD) {
         let (name, figures) = split_at_field(record, n + 2).ok_or_else(|| bad(record))?;
         let measured = measured(figures).ok_or_else(|| bad(record))?;
@@ -183,11 +193,15 @@ pub(super) async fn parts<C: ConnectionTrait>(
                 m.persons += measured.persons;
             }
             None => {
-                let mut fields = name.split(FIELD).map(str::to_string);
-                let key: Vec<String> = fields.by_ref().take(n).collect();
+                let mut fields = name.split(FIELD);
+                let key: Vec<String> = fields.by_ref().take(n).map(str::to_string).collect();
                 let (Some(metric), Some(sanction_type)) = (fields.next(), fields.next()) else {
                     return Err(bad(record));
                 };
+                let metric = words.metric(metric).ok_or_else(|| bad(record))?;
+                let sanction_type = words
+                    .sanction_type(sanction_type)
+                    .ok_or_else(|| bad(record))?;
                 index.insert(name, out.len());
                 out.push(Part {
                     key,
@@ -199,6 +213,39 @@ pub(super) async fn parts<C: ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+/// The metrics and sanction types met so far, by their text: a handful, read once each rather than once per
+/// part.
+#[derive(Default)]
+struct Words<'t> {
+    metrics: Vec<(&'t str, Metric)>,
+    types: Vec<(&'t str, Option<SanctionType>)>,
+}
+
+impl<'t> Words<'t> {
+    fn metric(&mut self, text: &'t str) -> Option<Metric> {
+        if let Some((_, m)) = self.metrics.iter().find(|(t, _)| *t == text) {
+            return Some(*m);
+        }
+        let m = text.parse().ok()?;
+        self.metrics.push((text, m));
+        Some(m)
+    }
+
+    /// `Some(None)` for the empty text of a fact without a sanction type.
+    fn sanction_type(&mut self, text: &'t str) -> Option<Option<SanctionType>> {
+        if let Some((_, t)) = self.types.iter().find(|(t, _)| *t == text) {
+            return Some(*t);
+        }
+        let t = if text.is_empty() {
+            None
+        } else {
+            Some(text.parse().ok()?)
+        };
+        self.types.push((text, t));
+        Some(t)
+    }
 }
 
 fn bad(record: &str) -> DbErr {
@@ -248,13 +295,12 @@ impl Figure {
     /// How a part counts in this figure: +1, −1 (a metric subtracted), or not at all.
     pub fn sign(&self, part: &Part) -> Option<i64> {
         let types = self.sanction_types;
-        if !types.is_empty() && !types.iter().any(|t| t.as_str() == part.sanction_type) {
+        if !types.is_empty() && !part.sanction_type.is_some_and(|t| types.contains(&t)) {
             return None;
         }
-        let is = |m: &&Metric| m.as_str() == part.metric;
-        if self.metrics.iter().any(|m| is(&m)) {
+        if self.metrics.contains(&part.metric) {
             Some(1)
-        } else if self.minus.iter().any(|m| is(&m)) {
+        } else if self.minus.contains(&part.metric) {
             Some(-1)
         } else {
             None
