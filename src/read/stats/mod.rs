@@ -227,7 +227,7 @@ pub fn paged(rows: Vec<StatRow>, page: PageRequest) -> Page<StatRow> {
     let total = rows.len();
     let (skip, take) = window(total, page);
     let items: Vec<StatRow> = rows.into_iter().skip(skip).take(take).collect();
-    page_of(items, total, page)
+    page_of(items, total - skip, page)
 }
 
 /// The rows a page holds: how many to skip and how many to take of `total`.
@@ -237,9 +237,9 @@ fn window(total: usize, page: PageRequest) -> (usize, usize) {
     (skip.min(total), take.min(total.saturating_sub(skip)))
 }
 
-fn page_of(items: Vec<StatRow>, total: usize, page: PageRequest) -> Page<StatRow> {
-    let skip = usize::try_from(page.after.max(0)).unwrap_or(usize::MAX);
-    let more = total.saturating_sub(skip) > items.len();
+/// The page of `items`, the first of the `left` rows from the cursor on.
+fn page_of(items: Vec<StatRow>, left: usize, page: PageRequest) -> Page<StatRow> {
+    let more = left > items.len();
     let last = page.after + items.len() as i64;
     page.page_of_views(items, more, Some(last))
 }
@@ -325,7 +325,7 @@ pub async fn table<C: ConnectionTrait>(
             }
         })
         .collect();
-    Ok(page_of(items, keys.len(), page))
+    Ok(page_of(items, keys.len() - skip, page))
 }
 
 /// Last year's cells keyed as this year's: their periods moved a year on.

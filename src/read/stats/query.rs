@@ -72,6 +72,13 @@ fn dimension_sql(d: Dimension) -> &'static str {
     }
 }
 
+/// The kinds that are people, as an SQL list: a cell with any of them in it is hidden by the staff's rule.
+pub(super) fn people_sql() -> String {
+    [SubjectKind::Practitioner, SubjectKind::Insured]
+        .map(|k| format!("'{}'", k.as_str()))
+        .join(", ")
+}
+
 fn statement(
     metrics: &[Metric],
     filter: &Filter,
@@ -84,9 +91,7 @@ fn statement(
     for (i, d) in dims.iter().enumerate() {
         q.expr_as(Expr::cust(dimension_sql(*d)), Alias::new(format!("g{i}")));
     }
-    let people = [SubjectKind::Practitioner, SubjectKind::Insured]
-        .map(|k| format!("'{}'", k.as_str()))
-        .join(", ");
+    let people = people_sql();
     q.column(C::Metric)
         .column(C::SanctionType)
         .expr_as(

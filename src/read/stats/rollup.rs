@@ -12,7 +12,6 @@ use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Query, SelectStatement};
 
 use super::query::Filter;
 use crate::domain::regions::Level;
-use crate::domain::scoring::SubjectKind;
 use crate::domain::stats::grains::{Grain, spans, whole_within};
 use crate::domain::stats::{Dimension, Metric};
 use entity::stat_rollup::{Column as R, Entity as Rollups};
@@ -108,10 +107,10 @@ pub fn statement(
         }
         within = within.add(one);
     }
-    let people = [SubjectKind::Practitioner, SubjectKind::Insured]
-        .map(|k| format!("'{}'", k.as_str()))
-        .join(", ");
-    let persons = format!("CASE WHEN subject_kind IN ({people}) THEN subjects ELSE 0 END");
+    let persons = format!(
+        "CASE WHEN subject_kind IN ({}) THEN subjects ELSE 0 END",
+        super::query::people_sql()
+    );
     let mut rows = Query::select();
     rows.from(Rollups);
     for (i, column) in columns.iter().enumerate() {
